@@ -1,0 +1,103 @@
+"""Publishing checks for a matter's guide (办事指南).
+
+A guide may be published only when a citizen can act on it without asking: no vague
+catch-all wording, concrete steps and materials, the committed limit within the legal one,
+an instant matter decided at the window without back-office review, and a stated 容缺 scope
+for every material that may be deferred.
+"""
+
+from django.utils.translation import gettext as _
+
+from .models import HandlingType, Matter
+
+# Wording that makes a guide a catch-all ("bring other materials"): refused on publish.
+VAGUE_PHRASES = (
+    "其他材料",
+    "其它材料",
+    "等相关材料",
+    "相关材料",
+    "等材料",
+    "有关材料",
+    "其他相关",
+    "其它相关",
+    "其他有关",
+    "等有关",
+    "等其他",
+    "其他需要",
+    "认为需要",
+    "另行通知",
+)
+
+
+def vague_phrase(text: str) -> str | None:
+    """The first vague phrase found in ``text``, or ``None``."""
+    for phrase in VAGUE_PHRASES:
+        if phrase in (text or ""):
+            return phrase
+    return None
+
+
+def guide_problems(matter: Matter) -> list[str]:
+    """Every reason the guide cannot be published (empty when it can)."""
+    problems: list[str] = []
+    if matter.committed_days > matter.legal_days:
+        problems.append(
+            _("承诺时限（%(c)s个工作日）不得超过法定时限（%(l)s个工作日）。")
+            % {"c": matter.committed_days, "l": matter.legal_days}
+        )
+    for label, text in (
+        (_("事项名称"), matter.name),
+        (_("受理条件"), matter.conditions),
+        (_("办理结果"), matter.result_name),
+    ):
+        phrase = vague_phrase(text)
+        if phrase:
+            problems.append(
+                _("%(label)s含有兜底表述“%(p)s”，请写明具体内容。") % {"label": label, "p": phrase}
+            )
+    for label, text in ((_("受理条件"), matter.conditions), (_("设定依据"), matter.legal_basis)):
+        if not (text or "").strip():
+            problems.append(_("%(label)s不能为空。") % {"label": label})
+    if not matter.delivery_methods:
+        problems.append(_("请至少选择一种送达方式。"))
+    if matter.max_trips == 0 and "courier" not in (matter.delivery_methods or []):
+        problems.append(_("“跑零次”事项须支持快递送达。"))
+    if matter.fee and not (matter.fee_basis or "").strip():
+        problems.append(_("收费事项须写明收费依据。"))
+
+    steps = list(matter.steps.all())
+    if not steps:
+        problems.append(_("请至少填写一个办理环节。"))
+    for step in steps:
+        phrase = vague_phrase(step.name) or vague_phrase(step.description)
+        if phrase:
+            problems.append(
+                _("办理环节“%(s)s”含有兜底表述“%(p)s”。") % {"s": step.name, "p": phrase}
+            )
+        if not (step.description or "").strip():
+            problems.append(_("办理环节“%(s)s”缺少说明。") % {"s": step.name})
+
+    requirements = list(matter.requirements.select_related("material"))
+    if not requirements:
+        problems.append(_("请至少填写一项申请材料。"))
+    for requirement in requirements:
+        name = requirement.material.name
+        phrase = vague_phrase(name) or vague_phrase(requirement.notes)
+        if phrase:
+            problems.append(
+                _("申请材料“%(m)s”含有兜底表述“%(p)s”，请逐项列明材料。") % {"m": name, "p": phrase}
+            )
+        if requirement.key and requirement.deferrable:
+            problems.append(_("主件“%(m)s”不能容缺。") % {"m": name})
+        if not requirement.required and not requirement.condition.strip():
+            problems.append(_("非必交材料“%(m)s”须写明提交条件。") % {"m": name})
+        if requirement.deferrable and not matter.deferral_scope.strip():
+            problems.append(_("材料“%(m)s”标记为可容缺，但指南未写明容缺受理范围。") % {"m": name})
+    if not any(requirement.key for requirement in requirements) and requirements:
+        problems.append(_("请至少指定一项主件材料。"))
+
+    if matter.handling_type == HandlingType.INSTANT and matter.reviewing_departments.exists():
+        problems.append(_("即办件当场办结，不设后台审核部门。"))
+    if matter.handling_type == HandlingType.PROMISED and not matter.reviewing_departments.exists():
+        problems.append(_("承诺件须指定至少一个审核部门。"))
+    return problems

@@ -1,0 +1,3 @@
+
+app_name = "matters"
+urlpatterns: list = []

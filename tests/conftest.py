@@ -1,0 +1,48 @@
+"""Shared actors and clients."""
+
+import pytest
+from rest_framework.test import APIClient
+
+from .factories import PASSWORD, UserFactory
+
+
+@pytest.fixture
+def password() -> str:
+    return PASSWORD
+
+
+@pytest.fixture
+def citizen(db):
+    return UserFactory(citizen=True, name="李四")
+
+
+@pytest.fixture
+def company(db):
+    return UserFactory(company=True)
+
+
+@pytest.fixture
+def clerk(db):
+    return UserFactory(clerk=True, name="王窗口")
+
+
+@pytest.fixture
+def approver(db):
+    return UserFactory(approver=True, name="赵审批")
+
+
+@pytest.fixture
+def supervisor(db):
+    return UserFactory(supervisor=True, name="钱监察")
+
+
+@pytest.fixture
+def api_client() -> APIClient:
+    return APIClient()
+
+
+@pytest.fixture
+def citizen_api(citizen) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(citizen)
+    return client
