@@ -16,11 +16,12 @@ from stdnum import exceptions as stdnum_errors
 from stdnum.cn import ric, uscc
 
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+ID_NUMBER_RE = re.compile(r"^\d{17}[\dX]$")
 
 
 def normalize_id_number(value: str) -> str:
-    """Return the ID number without spaces and with an upper-case ``X``."""
-    return ric.compact(value or "").upper()
+    """Return the ID number without white space or hyphens, with an upper-case ``X``."""
+    return re.sub(r"[\s-]", "", value or "").upper()
 
 
 def validate_id_number(value: str) -> str:
@@ -28,6 +29,8 @@ def validate_id_number(value: str) -> str:
     number = normalize_id_number(value)
     if len(number) != 18:
         raise ValidationError(_("身份证号码应为18位。"), code="id_number_length")
+    if not ID_NUMBER_RE.match(number):
+        raise ValidationError(_("身份证号码应为17位数字加1位数字或X。"), code="id_number_format")
     try:
         ric.validate(number)
     except stdnum_errors.InvalidChecksum:
@@ -42,8 +45,8 @@ def validate_id_number(value: str) -> str:
 
 
 def normalize_credit_code(value: str) -> str:
-    """Return the credit code without spaces, upper-case."""
-    return uscc.compact(value or "").upper()
+    """Return the credit code without white space or hyphens, upper-case."""
+    return re.sub(r"[\s-]", "", value or "").upper()
 
 
 def validate_credit_code(value: str) -> str:

@@ -1,7 +1,9 @@
 """Users, their roles (groups) and departments; the applicant identity of citizens."""
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -64,6 +66,13 @@ class User(AbstractUser):
         on_delete=models.PROTECT,
         related_name="staff",
     )
+    authorised_departments = models.ManyToManyField(
+        Department,
+        verbose_name=_("窗口授权部门"),
+        blank=True,
+        related_name="authorised_clerks",
+        help_text=_("窗口人员可当场办结这些部门的即办件"),
+    )
 
     class Meta:
         verbose_name = _("用户")
@@ -119,3 +128,24 @@ class User(AbstractUser):
     @property
     def identity_number(self) -> str:
         return self.credit_code if self.identity_kind == IdentityKind.COMPANY else self.id_number
+
+
+class IdempotencyKey(models.Model):
+    """An API POST's ``Idempotency-Key`` and the answer it got, to replay on a repeat."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=100)
+    fingerprint = models.CharField(max_length=64)
+    response_status = models.PositiveSmallIntegerField(null=True)
+    response_body = models.JSONField(null=True, encoder=DjangoJSONEncoder)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("幂等键")
+        verbose_name_plural = _("幂等键")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="idempotency_unique_user_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.key}"

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "axes",
     "accounts",
     "matters",
+    "cases",
     "hall",
 ]
 
@@ -105,13 +106,17 @@ LOGOUT_REDIRECT_URL = "home"
 # Sign-in lockout (django-axes): this many failures for one username lock it for the cool-off.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+# By username only: hall kiosks and government intranets put many citizens behind one NAT
+# address, and locking by address would lock a whole service hall out (hence W006 silenced).
 AXES_LOCKOUT_PARAMETERS = ["username"]
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
 
 LANGUAGE_CODE = "zh-hans"
-LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+# English follows once its translation exists (locale/en).
+LANGUAGES = [("zh-hans", "简体中文")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
@@ -175,7 +180,8 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "hall.api.exceptions.exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"anon": "120/minute", "user": "600/minute"},
+    # Scoped throttles only where guessing is the risk (public tracking); see cases.api.
+    "DEFAULT_THROTTLE_RATES": {"track": env.str("TRACK_RATE", default="10/minute")},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "OneTrip API",
@@ -185,6 +191,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatusEnum": "cases.models.CaseStatus",
+        "ReviewStatusEnum": "cases.models.ReviewStatus",
+        "CatalogStatusEnum": "matters.models.CatalogStatus",
+    },
 }
 
 # Security: strict whenever DEBUG is off (manage.py check --deploy passes with these).
@@ -208,6 +219,12 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# Uploaded materials: per-file limit (larger uploads are answered 413).
+MATERIAL_MAX_UPLOAD_BYTES = env.int("MATERIAL_MAX_UPLOAD_MB", default=20) * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Bad ratings: working days the responsible department has to follow up.
+FOLLOW_UP_WORKING_DAYS = env.int("FOLLOW_UP_WORKING_DAYS", default=15)
 
 # The hall's own settings.
 HALL_NAME = env.str("HALL_NAME", default="OneTrip 政务服务中心")

@@ -6,6 +6,8 @@ an instant matter decided at the window without back-office review, and a stated
 for every material that may be deferred.
 """
 
+import re
+
 from django.utils.translation import gettext as _
 
 from .models import HandlingType, Matter
@@ -29,10 +31,15 @@ VAGUE_PHRASES = (
 )
 
 
+# Titles of laws and documents (《…关于…等有关问题的通知》) are quoted, not vague.
+_TITLE = re.compile(r"《[^》]*》")
+
+
 def vague_phrase(text: str) -> str | None:
-    """The first vague phrase found in ``text``, or ``None``."""
+    """The first vague phrase found in ``text`` outside quoted titles, or ``None``."""
+    text = _TITLE.sub("", text or "")
     for phrase in VAGUE_PHRASES:
-        if phrase in (text or ""):
+        if phrase in text:
             return phrase
     return None
 
@@ -49,6 +56,8 @@ def guide_problems(matter: Matter) -> list[str]:
         (_("事项名称"), matter.name),
         (_("受理条件"), matter.conditions),
         (_("办理结果"), matter.result_name),
+        (_("容缺受理范围"), matter.deferral_scope),
+        (_("收费依据"), matter.fee_basis),
     ):
         phrase = vague_phrase(text)
         if phrase:
@@ -82,7 +91,11 @@ def guide_problems(matter: Matter) -> list[str]:
         problems.append(_("请至少填写一项申请材料。"))
     for requirement in requirements:
         name = requirement.material.name
-        phrase = vague_phrase(name) or vague_phrase(requirement.notes)
+        phrase = (
+            vague_phrase(name)
+            or vague_phrase(requirement.notes)
+            or vague_phrase(requirement.condition)
+        )
         if phrase:
             problems.append(
                 _("申请材料“%(m)s”含有兜底表述“%(p)s”，请逐项列明材料。") % {"m": name, "p": phrase}

@@ -2,9 +2,20 @@
 
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 
-from .models import Bundle, BundleItem, MaterialType, Matter, ProcessStep, Requirement
+from accounts.models import Department
+
+from .models import (
+    Bundle,
+    BundleItem,
+    CatalogStatus,
+    MaterialForm,
+    MaterialType,
+    Matter,
+    ProcessStep,
+    Requirement,
+)
 from .search import search_matters
 
 
@@ -28,6 +39,13 @@ def matter_list(
     if max_trips is not None:
         queryset = queryset.filter(max_trips=max_trips)
     return queryset.order_by("board__order", "code")
+
+
+def departments_with_published_matters() -> QuerySet[Department]:
+    """Departments that lead at least one published matter (for filters), by code."""
+    return Department.objects.filter(
+        Exists(Matter.published.filter(lead_department=OuterRef("pk")))
+    ).order_by("code")
 
 
 def matter_detail_queryset() -> QuerySet[Matter]:
@@ -90,10 +108,15 @@ def merge_requirements(requirements: list[Requirement]) -> list[MergedRequiremen
             continue
         entry.key = entry.key or requirement.key
         entry.required = entry.required or requirement.required
+        if entry.form != requirement.form:
+            # Matters disagree (original here, copy there): ask for both.
+            entry.form = MaterialForm.ORIGINAL_AND_COPY
         entry.deferrable = entry.deferrable and requirement.deferrable and not entry.key
         entry.copies = max(entry.copies, requirement.copies)
         if requirement.condition and requirement.condition not in entry.conditions:
             entry.conditions.append(requirement.condition)
+        if entry.required:
+            entry.conditions = []
         entry.matters.append(requirement.matter)
         entry.requirement_ids.append(requirement.id)
     return list(merged.values())
@@ -104,9 +127,9 @@ def bundle_queryset() -> QuerySet[Bundle]:
     return Bundle.published.prefetch_related(
         Prefetch(
             "items",
-            queryset=BundleItem.objects.select_related(
-                "matter", "matter__lead_department", "matter__board"
-            )
+            # A matter retired after the bundle was published drops out of it.
+            queryset=BundleItem.objects.filter(matter__status=CatalogStatus.PUBLISHED)
+            .select_related("matter", "matter__lead_department", "matter__board")
             .prefetch_related(
                 "matter__reviewing_departments",
                 Prefetch(

@@ -42,6 +42,27 @@ def matter_retire(*, matter: Matter, by: AbstractBaseUser | None) -> Matter:
 
 
 @transaction.atomic
+def matter_revise(*, matter: Matter, by: AbstractBaseUser | None) -> list[str]:
+    """Re-check a published matter after an edit; return the problems found.
+
+    A guide that still passes becomes a new published version; one that fails goes back to
+    draft, so that no broken guide stays in the catalog.
+    """
+    matter = Matter.objects.select_for_update().get(pk=matter.pk)
+    if matter.status != CatalogStatus.PUBLISHED:
+        return []
+    problems = guide_problems(matter)
+    if problems:
+        matter.status = CatalogStatus.DRAFT
+        matter.save(update_fields=["status", "updated_at"])
+    else:
+        matter.version += 1
+        matter.effective_date = timezone.localdate()
+        matter.save(update_fields=["version", "effective_date", "updated_at"])
+    return problems
+
+
+@transaction.atomic
 def bundle_publish(*, bundle: Bundle, by: AbstractBaseUser | None) -> Bundle:
     """Publish a bundle; every matter in it must be published already."""
     bundle = Bundle.objects.select_for_update().get(pk=bundle.pk)

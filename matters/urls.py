@@ -1,3 +1,13 @@
+"""The citizen's catalog pages."""
+
+from django.urls import path
+
+from . import views
 
 app_name = "matters"
-urlpatterns: list = []
+urlpatterns = [
+    path("matters/", views.matter_list, name="matter-list"),
+    path("matters/<slug:code>/", views.matter_detail, name="matter-detail"),
+    path("bundles/", views.bundle_list, name="bundle-list"),
+    path("bundles/<slug:code>/", views.bundle_detail, name="bundle-detail"),
+]

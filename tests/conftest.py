@@ -46,3 +46,9 @@ def citizen_api(citizen) -> APIClient:
     client = APIClient()
     client.force_authenticate(citizen)
     return client
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Hashing at full strength costs ~0.3 s per user; tests make many users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

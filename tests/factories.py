@@ -42,11 +42,20 @@ class UserFactory(factory.django.DjangoModelFactory):
     username = factory.Sequence(lambda n: f"user{n}")
     name = "张三"
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+    # Set by the traits below; taken off before the model is built.
+    initial_roles = ()
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        initial_roles = kwargs.pop("initial_roles", ())
+        user = super()._create(model_class, *args, **kwargs)
+        user._initial_roles = initial_roles
+        return user
 
     @factory.post_generation
     def roles(self, create, extracted, **kwargs):
-        for role in extracted or ():
-            self.groups.add(Group.objects.get(name=role))
+        for role in extracted or getattr(self, "_initial_roles", ()):
+            self.groups.add(Group.objects.get_or_create(name=role)[0])
         if create:
             self.save()
 
@@ -55,22 +64,26 @@ class UserFactory(factory.django.DjangoModelFactory):
             identity_kind=IdentityKind.PERSON,
             id_number=factory.LazyFunction(make_id_number),
             phone=factory.LazyFunction(make_mobile),
-            roles=["citizen"],
+            initial_roles=("citizen",),
         )
         company = factory.Trait(
             identity_kind=IdentityKind.COMPANY,
             name="杭州示例科技有限公司",
             credit_code=factory.LazyFunction(make_credit_code),
             phone=factory.LazyFunction(make_mobile),
-            roles=["citizen"],
+            initial_roles=("citizen",),
         )
         clerk = factory.Trait(
-            department=factory.SubFactory(DepartmentFactory), is_staff=True, roles=["clerk"]
+            department=factory.SubFactory(DepartmentFactory),
+            is_staff=True,
+            initial_roles=("clerk",),
         )
         approver = factory.Trait(
-            department=factory.SubFactory(DepartmentFactory), is_staff=True, roles=["approver"]
+            department=factory.SubFactory(DepartmentFactory),
+            is_staff=True,
+            initial_roles=("approver",),
         )
-        supervisor = factory.Trait(is_staff=True, roles=["supervisor"])
+        supervisor = factory.Trait(is_staff=True, initial_roles=("supervisor",))
 
 
 class LicenceTypeFactory(factory.django.DjangoModelFactory):

@@ -10,7 +10,7 @@ _sequence = itertools.count(1)
 def make_id_number(birth: str = "19900307", area: str = "330102") -> str:
     """A valid resident ID number (GB 11643-1999) with a fresh sequence number."""
     body = f"{area}{birth}{next(_sequence) % 1000:03d}"
-    return body + ric.calc_check_digit(body)
+    return body + ric.calc_check_digit(body + "0")
 
 
 def make_credit_code() -> str:

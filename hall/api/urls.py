@@ -1,4 +1,24 @@
 """API v1 routes. Each app contributes its views; the contract is in ARCHITECTURE.md."""
 
+from django.urls import include, path
+from rest_framework.routers import SimpleRouter
 
-urlpatterns: list = []
+from accounts.api import DepartmentListView, MeView, TokenView
+from cases.api import CaseViewSet, ReviewViewSet, TrackView
+from matters.api import BundleViewSet, MatterViewSet
+
+app_name = "api"
+
+router = SimpleRouter()
+router.register("matters", MatterViewSet, basename="matter")
+router.register("bundles", BundleViewSet, basename="bundle")
+router.register("cases", CaseViewSet, basename="case")
+router.register("reviews", ReviewViewSet, basename="review")
+
+urlpatterns = [
+    path("auth/token/", TokenView.as_view(), name="auth-token"),
+    path("me/", MeView.as_view(), name="me"),
+    path("departments/", DepartmentListView.as_view(), name="department-list"),
+    path("track/<str:number>/", TrackView.as_view(), name="track"),
+    path("", include(router.urls)),
+]

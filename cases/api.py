@@ -1,0 +1,312 @@
+"""Case and review API (``/api/v1/cases/``, ``/api/v1/reviews/``, ``/api/v1/track/``).
+
+Views parse input, call one service and answer with the case as it now is. Services raise
+domain errors; the project's exception handler turns them into ``{"detail", "code"}``.
+"""
+
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, permissions, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from accounts import roles
+from accounts.idempotency import idempotent
+from accounts.models import IdentityKind
+from matters.models import Bundle, Matter
+
+from . import services
+from .access import is_approver, is_clerk
+from .models import Case, Review
+from .selectors import case_detail_queryset, case_list_for_user, review_queue_for_department
+from .serializers import (
+    AcceptInput,
+    CaseCreateInput,
+    CaseDetailSerializer,
+    CaseListSerializer,
+    MaterialUploadInput,
+    OpinionInput,
+    RatingInput,
+    ReasonInput,
+    ReviewSerializer,
+    ShipInput,
+    SupplementInput,
+    WithdrawInput,
+    track_data,
+)
+
+
+def _applicant_from(data: dict | None, user) -> services.Applicant:
+    """The applicant as given, or filled from the citizen's profile (一表登记)."""
+    if data:
+        return services.Applicant(
+            kind=data["kind"],
+            name=data["name"],
+            phone=data["phone"],
+            id_number=data.get("id_number", ""),
+            credit_code=data.get("credit_code", ""),
+        )
+    return services.Applicant(
+        kind=user.identity_kind or IdentityKind.PERSON,
+        name=user.name,
+        phone=user.phone,
+        id_number=user.id_number,
+        credit_code=user.credit_code,
+    )
+
+
+def _catalog_entry(model, code: str, field: str):
+    """The matter or bundle with this code; an unknown code is a field error (400), not 404."""
+    if not code:
+        return None
+    entry = model.objects.filter(code=code).first()
+    if entry is None:
+        what = _("事项") if field == "matter" else _("一件事")
+        raise ValidationError(
+            {field: [_("没有编号为“%(code)s”的%(what)s。") % {"code": code, "what": what}]}
+        )
+    return entry
+
+
+class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Cases visible to the caller; commands as actions."""
+
+    lookup_field = "number"
+    permission_classes = [permissions.IsAuthenticated]
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    def get_queryset(self):
+        if self.action == "list":
+            return case_list_for_user(
+                self.request.user, status=self.request.query_params.get("status", "")
+            )
+        return case_detail_queryset(self.request.user)
+
+    def get_serializer_class(self):
+        return CaseListSerializer if self.action == "list" else CaseDetailSerializer
+
+    def _answer(self, case: Case, code: int = status.HTTP_200_OK) -> Response:
+        fresh = case_detail_queryset(self.request.user).get(pk=case.pk)
+        return Response(
+            CaseDetailSerializer(fresh, context={"request": self.request}).data, status=code
+        )
+
+    @extend_schema(
+        request=CaseCreateInput,
+        responses={201: CaseDetailSerializer},
+        parameters=[
+            OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=False)
+        ],
+    )
+    @idempotent
+    def create(self, request, *args, **kwargs):
+        """Start a draft application; a repeat with the same Idempotency-Key replays the answer.
+
+        Citizens apply for themselves and clerks for the applicant at the window; other staff
+        do not apply.
+        """
+        if not (is_clerk(request.user) or request.user.has_role(roles.CITIZEN)):
+            raise PermissionDenied(_("只有申请人和窗口人员可以提交申请。"))
+        data = CaseCreateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        delivery = values.get("delivery") or {}
+        agent = values.get("agent")
+        case = services.case_create(
+            by=request.user,
+            matter=_catalog_entry(Matter, values.get("matter"), "matter"),
+            bundle=_catalog_entry(Bundle, values.get("bundle"), "bundle"),
+            applicant=_applicant_from(values.get("applicant"), request.user),
+            agent=services.Agent(**agent) if agent else None,
+            delivery=services.Delivery(**delivery) if delivery else None,
+        )
+        return self._answer(case, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request={"multipart/form-data": MaterialUploadInput}, responses={201: CaseDetailSerializer}
+    )
+    @action(detail=True, methods=["post"])
+    def materials(self, request, number=None):
+        """Upload one file for a requirement (PDF, JPEG or PNG; size limit from settings)."""
+        case = self.get_object()
+        data = MaterialUploadInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.material_upload(
+            case=case,
+            by=request.user,
+            requirement_id=data.validated_data["requirement"],
+            upload=data.validated_data["file"],
+        )
+        return self._answer(case, status.HTTP_201_CREATED)
+
+    def _command(self, request, service, input_class=None, **extra):
+        case = self.get_object()
+        values = {}
+        if input_class is not None:
+            data = input_class(data=request.data)
+            data.is_valid(raise_exception=True)
+            values = dict(data.validated_data)
+        service(case=case, by=request.user, **values, **extra)
+        return self._answer(case)
+
+    @extend_schema(request=None, responses=CaseDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def submit(self, request, number=None):
+        """Submit the draft; 400 naming every missing material at once."""
+        return self._command(request, services.case_submit)
+
+    @extend_schema(request=None, responses=CaseDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def resubmit(self, request, number=None):
+        """Resubmit after supplying what was asked."""
+        return self._command(request, services.case_resubmit)
+
+    @extend_schema(request=WithdrawInput, responses=CaseDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, number=None):
+        """Withdraw the application."""
+        return self._command(request, services.case_withdraw, WithdrawInput)
+
+    @extend_schema(request=AcceptInput, responses=CaseDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def accept(self, request, number=None):
+        """Accept (受理), optionally deferring deferrable materials to a due date (容缺受理)."""
+        return self._command(request, services.case_accept, AcceptInput)
+
+    @extend_schema(request=SupplementInput, responses=CaseDetailSerializer)
+    @action(detail=True, methods=["post"], url_path="request-supplement")
+    def request_supplement(self, request, number=None):
+        """One-time notice of everything missing (一次性告知)."""
+        return self._command(request, services.case_request_supplement, SupplementInput)
+
+    @extend_schema(request=ReasonInput, responses=CaseDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def reject(self, request, number=None):
+        """Refuse to accept (不予受理) with a reason."""
+        return self._command(request, services.case_reject, ReasonInput)
+
+    @extend_schema(request=None, responses=CaseDetailSerializer)
+    @action(detail=True, methods=["post"], url_path="approve-instant")
+    def approve_instant(self, request, number=None):
+        """Decide an instant matter at the window (authorised clerk)."""
+        return self._command(request, services.case_approve_instant)
+
+    @extend_schema(request=None, responses=CaseDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def issue(self, request, number=None):
+        """Make out the result (refused while a deferred material is outstanding)."""
+        return self._command(request, services.case_issue)
+
+    @extend_schema(request=ShipInput, responses=CaseDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def ship(self, request, number=None):
+        """Hand the result to the courier with its waybill."""
+        return self._command(request, services.case_ship, ShipInput)
+
+    @extend_schema(request=None, responses=CaseDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def collect(self, request, number=None):
+        """The applicant collects the result at the window."""
+        return self._command(request, services.case_collect)
+
+    @extend_schema(request=RatingInput, responses=CaseDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def rating(self, request, number=None):
+        """Rate the case once (1 非常不满意 … 5 非常满意)."""
+        return self._command(request, services.rating_create, RatingInput)
+
+
+class ReviewViewSet(viewsets.ReadOnlyModelViewSet):
+    """The caller's department's reviews, deadline first; decisions as actions."""
+
+    serializer_class = ReviewSerializer
+    permission_classes = [permissions.IsAuthenticated]
+
+    queryset = Review.objects.none()
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Review.objects.none()
+        user = self.request.user
+        if not is_approver(user):
+            raise PermissionDenied(_("只有审批人员可以查看审查队列。"))
+        if self.action == "list":
+            return review_queue_for_department(
+                user.department_id, status=self.request.query_params.get("status", "")
+            )
+        # Decisions look the review up anywhere: the service refuses other departments (403).
+        return Review.objects.select_related("case", "case__matter", "case__bundle", "department")
+
+    def _decide(self, request, decision: str):
+        review = self.get_object()
+        data = OpinionInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        review = services.review_decide(
+            review=review,
+            by=request.user,
+            decision=decision,
+            opinion=data.validated_data["opinion"],
+            missing=data.validated_data.get("missing") or None,
+        )
+        review.refresh_from_db()
+        return Response(ReviewSerializer(review, context={"request": request}).data)
+
+    @extend_schema(request=OpinionInput, responses=ReviewSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        """Approve the department's review, with an opinion."""
+        return self._decide(request, "approve")
+
+    @extend_schema(request=OpinionInput, responses=ReviewSerializer)
+    @action(detail=True, methods=["post"], url_path="return")
+    def return_for_supplement(self, request, pk=None):
+        """Return for supplement with an opinion and the missing requirement ids."""
+        return self._decide(request, "return")
+
+    @extend_schema(request=OpinionInput, responses=ReviewSerializer)
+    @action(detail=True, methods=["post"])
+    def deny(self, request, pk=None):
+        """Deny, with an opinion."""
+        return self._decide(request, "deny")
+
+
+class TrackView(APIView):
+    """Public progress of a case: its number plus the last 4 characters of the ID number."""
+
+    permission_classes = [permissions.AllowAny]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "track"
+
+    @extend_schema(
+        parameters=[OpenApiParameter("id_last4", str, required=True)],
+        responses={200: dict},
+    )
+    def get(self, request, number: str):
+        case = find_tracked_case(number, request.query_params.get("id_last4", ""))
+        if case is None:
+            raise NotFound(_("未找到匹配的办件，请核对办件编号和证件号码后四位。"))
+        return Response(track_data(case))
+
+
+def find_tracked_case(number: str, id_last4: str) -> Case | None:
+    """The case when number and the identity's last 4 characters match, else ``None``.
+
+    A wrong pair says nothing about whether the case exists.
+    """
+    last4 = (id_last4 or "").strip().upper()
+    if len(last4) != 4:
+        return None
+    case = (
+        Case.objects.select_related("matter", "bundle")
+        .prefetch_related("events")
+        .filter(number=(number or "").strip())
+        .exclude(status="draft")
+        .first()
+    )
+    if case is None or case.applicant_identity.upper()[-4:] != last4:
+        return None
+    return case

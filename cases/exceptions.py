@@ -1,0 +1,38 @@
+"""Errors of the case workflow; the API maps each to its status and code."""
+
+from accounts.exceptions import DomainError
+
+
+class CaseError(DomainError):
+    code = "case_error"
+
+
+class InvalidTransitionError(CaseError):
+    """The case (or review) is not in a status that allows this action."""
+
+    status_code = 409
+    code = "invalid_transition"
+
+
+class MissingMaterialsError(CaseError):
+    """Required materials are missing; ``missing`` names every one of them."""
+
+    code = "materials_missing"
+
+    def __init__(self, detail: str, missing: list[dict]):
+        super().__init__(detail, extra={"missing": missing})
+        self.missing = missing
+
+
+class MaterialFileError(CaseError):
+    code = "invalid_file"
+
+
+class MaterialTooLargeError(CaseError):
+    status_code = 413
+    code = "file_too_large"
+
+
+class CasePermissionError(CaseError):
+    status_code = 403
+    code = "permission_denied"

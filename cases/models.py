@@ -1,0 +1,579 @@
+"""The case (办件) and everything that happens to it.
+
+Case workflow (``Case.status``, django-fsm-2). Transitions are pure: they set the fields that
+belong to them; ``cases.services`` locks the row, calls them, saves, writes the ``CaseEvent``
+and schedules what follows.
+
+    draft ──submit──> submitted ──accept──> in_review ──conclude──> approved | denied
+      │                 │  │                    └──conclude──> supplement_required
+      │                 │  └─reject─> rejected
+      │                 └─request_supplement─> supplement_required
+      │                                        ──resubmit──> submitted | in_review
+      └─withdraw─> withdrawn  (also from submitted and supplement_required)
+    approved | denied ──issue──> ready ──ship──> in_transit ──deliver──> closed
+                                 ready ──collect──> closed
+
+- submit: the applicant (online) or a clerk; every required material that the guide does not
+  mark deferrable must be there.
+- accept, request_supplement (one-time notice), reject: a clerk, or the system after 5
+  working days for an online case (deemed acceptance, Administrative Licensing Law art. 32).
+- conclude: the system, when the last open review is decided; an instant matter is concluded
+  at the window by an authorised clerk with no review.
+- issue, ship, collect, deliver: a clerk (deliver also the courier integration).
+
+Review workflow (``Review.status``): pending → approved | returned | denied; a returned review
+reopens (returned → pending) when the applicant resubmits.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_fsm import RETURN_VALUE, FSMField, transition
+
+from accounts.models import Department, IdentityKind
+from matters.models import Bundle, DeliveryMethod, MaterialType, Matter, Requirement
+
+from .storage import private_storage
+
+
+class CaseStatus(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    SUBMITTED = "submitted", _("已提交")
+    SUPPLEMENT_REQUIRED = "supplement_required", _("待补正")
+    REJECTED = "rejected", _("不予受理")
+    IN_REVIEW = "in_review", _("审查中")
+    APPROVED = "approved", _("准予")
+    DENIED = "denied", _("不予许可")
+    READY = "ready", _("待领取/待寄送")
+    IN_TRANSIT = "in_transit", _("寄送中")
+    CLOSED = "closed", _("已办结")
+    WITHDRAWN = "withdrawn", _("已撤回")
+
+
+OPEN_STATUSES = (
+    CaseStatus.SUBMITTED,
+    CaseStatus.SUPPLEMENT_REQUIRED,
+    CaseStatus.IN_REVIEW,
+)
+
+
+class Channel(models.TextChoices):
+    ONLINE = "online", _("网上申请")
+    WINDOW = "window", _("窗口申请")
+
+
+class CaseSequence(models.Model):
+    """The last case number handed out on a day (numbers are day + sequence)."""
+
+    day = models.DateField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.last}"
+
+
+class Case(models.Model):
+    """An application for a matter or a bundle (办件)."""
+
+    number = models.CharField(_("办件编号"), max_length=20, unique=True)
+    matter = models.ForeignKey(
+        Matter,
+        verbose_name=_("事项"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases",
+    )
+    bundle = models.ForeignKey(
+        Bundle,
+        verbose_name=_("一件事"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases",
+    )
+    lead_department = models.ForeignKey(
+        Department, verbose_name=_("主办部门"), on_delete=models.PROTECT, related_name="led_cases"
+    )
+    channel = models.CharField(_("申请渠道"), max_length=10, choices=Channel.choices)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("申请账户"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("创建人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    applicant_kind = models.CharField(_("申请人类型"), max_length=10, choices=IdentityKind.choices)
+    applicant_name = models.CharField(_("申请人"), max_length=100)
+    applicant_id_number = models.CharField(
+        _("身份证号码"), max_length=18, blank=True, db_index=True
+    )
+    applicant_credit_code = models.CharField(
+        _("统一社会信用代码"), max_length=18, blank=True, db_index=True
+    )
+    applicant_phone = models.CharField(_("联系电话"), max_length=11)
+    agent_name = models.CharField(_("代办人"), max_length=100, blank=True)
+    agent_id_number = models.CharField(_("代办人身份证号码"), max_length=18, blank=True)
+    agent_phone = models.CharField(_("代办人电话"), max_length=11, blank=True)
+
+    delivery_method = models.CharField(
+        _("送达方式"), max_length=10, choices=DeliveryMethod.choices, default=DeliveryMethod.PICKUP
+    )
+    receiver = models.CharField(_("收件人"), max_length=50, blank=True)
+    receiver_phone = models.CharField(_("收件电话"), max_length=11, blank=True)
+    province = models.CharField(_("省"), max_length=20, blank=True)
+    city = models.CharField(_("市"), max_length=20, blank=True)
+    district = models.CharField(_("区/县"), max_length=20, blank=True)
+    address = models.CharField(_("详细地址"), max_length=200, blank=True)
+    waybill = models.CharField(_("运单号"), max_length=40, blank=True)
+
+    status = FSMField(
+        _("状态"), default=CaseStatus.DRAFT, choices=CaseStatus.choices, db_index=True
+    )
+    committed_days = models.PositiveSmallIntegerField(_("承诺时限（工作日）"), default=0)
+    legal_days = models.PositiveSmallIntegerField(_("法定时限（工作日）"), default=0)
+    extension_days = models.PositiveSmallIntegerField(_("延期（工作日）"), default=0)
+    stopped_days = models.PositiveSmallIntegerField(
+        _("停止计时（工作日）"), default=0, help_text=_("补正和特别程序期间不计入时限")
+    )
+    clock_stopped_on = models.DateField(_("停止计时起"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+    accepted_on = models.DateField(_("受理日期"), null=True, blank=True, db_index=True)
+    deadline = models.DateField(_("办结期限"), null=True, blank=True, db_index=True)
+    warning_on = models.DateField(
+        _("预警日期"), null=True, blank=True, help_text=_("时限用去八成之日，此后显示黄灯")
+    )
+    decided_at = models.DateTimeField(_("决定时间"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    decision_note = models.TextField(_("决定意见"), blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("办件")
+        verbose_name_plural = _("办件")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(matter__isnull=False, bundle__isnull=True)
+                    | models.Q(matter__isnull=True, bundle__isnull=False)
+                ),
+                name="case_matter_xor_bundle",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "deadline"])]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def title(self) -> str:
+        return (self.matter or self.bundle).name
+
+    @property
+    def applicant_identity(self) -> str:
+        if self.applicant_kind == IdentityKind.COMPANY:
+            return self.applicant_credit_code
+        return self.applicant_id_number
+
+    @property
+    def is_instant(self) -> bool:
+        return self.matter is not None and self.matter.is_instant
+
+    @property
+    def clock_stopped(self) -> bool:
+        return self.clock_stopped_on is not None
+
+    # Transitions: pure, no save, no side effects.
+
+    @transition(field=status, source=CaseStatus.DRAFT, target=CaseStatus.SUBMITTED)
+    def submit(self, *, at) -> None:
+        """The applicant hands the application in."""
+        self.submitted_at = at
+
+    @transition(field=status, source=CaseStatus.SUBMITTED, target=CaseStatus.IN_REVIEW)
+    def accept(self, *, on) -> None:
+        """The hall accepts the application (受理); the clock starts the day after."""
+        self.accepted_on = on
+
+    @transition(field=status, source=CaseStatus.SUBMITTED, target=CaseStatus.SUPPLEMENT_REQUIRED)
+    def request_supplement(self) -> None:
+        """One-time notice (一次性告知) of everything missing before acceptance."""
+
+    @transition(field=status, source=CaseStatus.SUBMITTED, target=CaseStatus.REJECTED)
+    def reject(self, *, reason: str, at) -> None:
+        """Refuse to accept (不予受理) with a reason."""
+        self.decision_note = reason
+        self.closed_at = at
+
+    @transition(
+        field=status,
+        source=CaseStatus.SUPPLEMENT_REQUIRED,
+        target=RETURN_VALUE(CaseStatus.SUBMITTED, CaseStatus.IN_REVIEW),
+    )
+    def resubmit(self, *, at) -> str:
+        """The applicant supplies what was asked; an accepted case goes back to review.
+
+        Before acceptance the case is submitted afresh (the 5 days for deemed acceptance
+        count again from now).
+        """
+        if self.accepted_on is None:
+            self.submitted_at = at
+            return CaseStatus.SUBMITTED
+        return CaseStatus.IN_REVIEW
+
+    @transition(
+        field=status,
+        source=[CaseStatus.DRAFT, CaseStatus.SUBMITTED, CaseStatus.SUPPLEMENT_REQUIRED],
+        target=CaseStatus.WITHDRAWN,
+    )
+    def withdraw(self, *, at) -> None:
+        """The applicant withdraws the application."""
+        self.closed_at = at
+
+    @transition(
+        field=status,
+        source=CaseStatus.IN_REVIEW,
+        target=RETURN_VALUE(CaseStatus.APPROVED, CaseStatus.DENIED, CaseStatus.SUPPLEMENT_REQUIRED),
+    )
+    def conclude(self, *, outcome: str, at, decision_note: str = "") -> str:
+        """Move on once every review is decided: approved, denied, or back for supplement."""
+        if outcome != CaseStatus.SUPPLEMENT_REQUIRED:
+            self.decided_at = at
+            self.decision_note = decision_note
+        return outcome
+
+    @transition(
+        field=status, source=[CaseStatus.APPROVED, CaseStatus.DENIED], target=CaseStatus.READY
+    )
+    def issue(self) -> None:
+        """The result is made out and waits at the window or for the courier (统一出件)."""
+
+    @transition(field=status, source=CaseStatus.READY, target=CaseStatus.IN_TRANSIT)
+    def ship(self, *, waybill: str) -> None:
+        """The result leaves by courier."""
+        self.waybill = waybill
+
+    @transition(field=status, source=CaseStatus.IN_TRANSIT, target=CaseStatus.CLOSED)
+    def deliver(self, *, at) -> None:
+        """The courier delivered the result."""
+        self.closed_at = at
+
+    @transition(field=status, source=CaseStatus.READY, target=CaseStatus.CLOSED)
+    def collect(self, *, at) -> None:
+        """The applicant collected the result at the window."""
+        self.closed_at = at
+
+
+class CaseEvent(models.Model):
+    """One step in a case's history. Appended, never changed."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(_("动作"), max_length=40)
+    from_status = models.CharField(_("原状态"), max_length=20, blank=True)
+    to_status = models.CharField(_("新状态"), max_length=20, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor_role = models.CharField(_("角色"), max_length=20)
+    note = models.TextField(_("说明"), blank=True)
+    internal = models.BooleanField(_("内部备注"), default=False)
+    at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("办件记录")
+        verbose_name_plural = _("办件记录")
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.action} {self.from_status}→{self.to_status}"
+
+
+class MaterialStatus(models.TextChoices):
+    MISSING = "missing", _("缺少")
+    RECEIVED = "received", _("已收取")
+    DEFERRED = "deferred", _("容缺后补")
+    VERIFIED = "verified", _("已核验")
+
+
+class CaseMaterial(models.Model):
+    """One material the case needs: a requirement of the matter, or of the bundle merged."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="materials")
+    requirement = models.ForeignKey(Requirement, on_delete=models.PROTECT, related_name="+")
+    material_type = models.ForeignKey(MaterialType, on_delete=models.PROTECT, related_name="+")
+    order = models.PositiveSmallIntegerField(default=0)
+    key = models.BooleanField(_("主件"), default=False)
+    required = models.BooleanField(_("必交"), default=True)
+    deferrable = models.BooleanField(_("可容缺"), default=False)
+    copies = models.PositiveSmallIntegerField(_("份数"), default=1)
+    status = models.CharField(
+        _("状态"), max_length=12, choices=MaterialStatus.choices, default=MaterialStatus.MISSING
+    )
+    received_form = models.CharField(_("收取形式"), max_length=20, blank=True)
+    received_copies = models.PositiveSmallIntegerField(_("收取份数"), default=0)
+    due_date = models.DateField(_("补齐期限"), null=True, blank=True)
+    reason = models.CharField(_("缺少原因"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("办件材料")
+        verbose_name_plural = _("办件材料")
+        ordering = ["case", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "material_type"], name="case_material_unique_type"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.material_type.name
+
+    @property
+    def needed_at_submission(self) -> bool:
+        return self.required and not self.deferrable
+
+
+class MaterialFile(models.Model):
+    """An uploaded file of a material: stored privately, served only through a checked view."""
+
+    material = models.ForeignKey(CaseMaterial, on_delete=models.CASCADE, related_name="files")
+    file = models.FileField(storage=private_storage, upload_to="cases/%Y/%m/")
+    original_name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=50)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("材料文件")
+        verbose_name_plural = _("材料文件")
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class ReviewStatus(models.TextChoices):
+    PENDING = "pending", _("待审")
+    APPROVED = "approved", _("同意")
+    RETURNED = "returned", _("退回补正")
+    DENIED = "denied", _("不同意")
+
+
+class Review(models.Model):
+    """One department's review of a case; all of a case's reviews run at once."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="reviews")
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="reviews")
+    status = FSMField(default=ReviewStatus.PENDING, choices=ReviewStatus.choices, db_index=True)
+    opinion = models.TextField(_("审查意见"), blank=True)
+    missing = models.JSONField(_("需补正材料"), default=list, blank=True)
+    round = models.PositiveSmallIntegerField(_("轮次"), default=1)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("部门审查")
+        verbose_name_plural = _("部门审查")
+        ordering = ["case", "department__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "department"], name="review_unique_department"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} / {self.department}"
+
+    @transition(field=status, source=ReviewStatus.PENDING, target=ReviewStatus.APPROVED)
+    def approve(self, *, by, at, opinion: str) -> None:
+        """The department agrees."""
+        self.decided_by, self.decided_at, self.opinion = by, at, opinion
+
+    @transition(field=status, source=ReviewStatus.PENDING, target=ReviewStatus.RETURNED)
+    def return_for_supplement(self, *, by, at, opinion: str, missing: list[int]) -> None:
+        """The department needs more from the applicant."""
+        self.decided_by, self.decided_at, self.opinion = by, at, opinion
+        self.missing = missing
+
+    @transition(field=status, source=ReviewStatus.PENDING, target=ReviewStatus.DENIED)
+    def deny(self, *, by, at, opinion: str) -> None:
+        """The department refuses."""
+        self.decided_by, self.decided_at, self.opinion = by, at, opinion
+
+    @transition(field=status, source=ReviewStatus.RETURNED, target=ReviewStatus.PENDING)
+    def reopen(self) -> None:
+        """The applicant supplied what this department asked for."""
+        self.round += 1
+        self.decided_by = None
+        self.decided_at = None
+        self.missing = []
+
+
+class VisitKind(models.TextChoices):
+    INTAKE = "intake", _("窗口受理")
+    SUPPLEMENT = "supplement", _("窗口补正")
+    COLLECT = "collect", _("窗口领取")
+
+
+class Visit(models.Model):
+    """One trip of the applicant to the hall for the case; at most one a day counts."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="visits")
+    date = models.DateField(_("日期"))
+    kind = models.CharField(_("事由"), max_length=12, choices=VisitKind.choices)
+    clerk = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("跑动")
+        verbose_name_plural = _("跑动")
+        ordering = ["date"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "date"], name="visit_one_per_case_per_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.date}"
+
+
+class ClockStopKind(models.TextChoices):
+    SUPPLEMENT = "supplement", _("补正")
+    SPECIAL = "special", _("特别程序")
+
+
+class SpecialProcedureKind(models.TextChoices):
+    INSPECTION = "inspection", _("现场勘查")
+    TESTING = "testing", _("检验检测")
+    EXPERT = "expert", _("专家评审")
+    HEARING = "hearing", _("听证")
+
+
+class SpecialProcedure(models.Model):
+    """A special procedure (特别程序, licensing law art. 45): the clock stops meanwhile."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="special_procedures")
+    kind = models.CharField(_("类型"), max_length=12, choices=SpecialProcedureKind.choices)
+    reason = models.TextField(_("理由"))
+    expected_days = models.PositiveSmallIntegerField(_("预计时长（工作日）"))
+    started_on = models.DateField(_("开始日期"))
+    ended_on = models.DateField(_("结束日期"), null=True, blank=True)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("特别程序")
+        verbose_name_plural = _("特别程序")
+        ordering = ["started_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.get_kind_display()}"
+
+
+class ExtensionStatus(models.TextChoices):
+    REQUESTED = "requested", _("待批准")
+    GRANTED = "granted", _("已批准")
+    REFUSED = "refused", _("未批准")
+
+
+class Extension(models.Model):
+    """A request to extend the time limit (延期), decided by a supervisor."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="extensions")
+    days = models.PositiveSmallIntegerField(_("延长（工作日）"))
+    reason = models.TextField(_("理由"))
+    status = models.CharField(
+        max_length=10, choices=ExtensionStatus.choices, default=ExtensionStatus.REQUESTED
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decision_note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("延期申请")
+        verbose_name_plural = _("延期申请")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} +{self.days}"
+
+
+class RatingScore(models.IntegerChoices):
+    VERY_SATISFIED = 5, _("非常满意")
+    SATISFIED = 4, _("满意")
+    BASICALLY_SATISFIED = 3, _("基本满意")
+    DISSATISFIED = 2, _("不满意")
+    VERY_DISSATISFIED = 1, _("非常不满意")
+
+
+class Rating(models.Model):
+    """The applicant's rating of a case (好差评), once."""
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="rating")
+    score = models.PositiveSmallIntegerField(_("评价"), choices=RatingScore.choices)
+    comment = models.TextField(_("意见"), blank=True)
+    channel = models.CharField(_("评价渠道"), max_length=10, choices=Channel.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("评价")
+        verbose_name_plural = _("评价")
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.get_score_display()}"
+
+    @property
+    def is_bad(self) -> bool:
+        return self.score <= RatingScore.DISSATISFIED
+
+
+class FollowUpOutcome(models.TextChoices):
+    RECTIFIED = "rectified", _("已整改")
+    EXPLAINED = "explained", _("已解释")
+    APPEALED = "appealed", _("申诉为无效评价")
+
+
+class FollowUp(models.Model):
+    """The follow-up of a bad rating by the responsible department (差评整改)."""
+
+    rating = models.OneToOneField(Rating, on_delete=models.CASCADE, related_name="follow_up")
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="follow_ups")
+    due_date = models.DateField(_("整改期限"))
+    callback_note = models.TextField(_("回访记录"), blank=True)
+    outcome = models.CharField(
+        _("处理结果"), max_length=10, choices=FollowUpOutcome.choices, blank=True
+    )
+    appeal_upheld = models.BooleanField(_("申诉成立"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    closed_at = models.DateTimeField(_("关闭时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("差评整改")
+        verbose_name_plural = _("差评整改")
+        ordering = ["due_date"]
+
+    def __str__(self) -> str:
+        return f"{self.rating_id} {self.department_id} {self.due_date}"

@@ -1,0 +1,382 @@
+"""API shapes for cases and reviews (ARCHITECTURE.md's contract)."""
+
+from django.urls import reverse
+from django.utils import timezone
+from rest_framework import serializers
+
+from accounts.identity import mask_id_number, mask_name, mask_phone
+from accounts.models import IdentityKind
+
+from .access import is_approver, is_staff_viewer
+from .models import Case, CaseEvent, CaseStatus, Review
+from .services import deadline_colour
+
+
+class CodeNameSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
+class ApplicantInput(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=IdentityKind.choices)
+    name = serializers.CharField(max_length=100)
+    id_number = serializers.CharField(max_length=30, required=False, allow_blank=True)
+    credit_code = serializers.CharField(max_length=30, required=False, allow_blank=True)
+    phone = serializers.CharField(max_length=20)
+
+
+class AgentInput(serializers.Serializer):
+    name = serializers.CharField(max_length=100)
+    id_number = serializers.CharField(max_length=30)
+    phone = serializers.CharField(max_length=20)
+
+
+class DeliveryInput(serializers.Serializer):
+    method = serializers.ChoiceField(choices=["pickup", "courier"])
+    receiver = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    province = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    city = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    district = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    address = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+
+class CaseCreateInput(serializers.Serializer):
+    matter = serializers.CharField(required=False, allow_blank=True)
+    bundle = serializers.CharField(required=False, allow_blank=True)
+    applicant = ApplicantInput(required=False)
+    agent = AgentInput(required=False, allow_null=True)
+    delivery = DeliveryInput(required=False)
+
+    def validate(self, attrs):
+        if bool(attrs.get("matter")) == bool(attrs.get("bundle")):
+            raise serializers.ValidationError(
+                {"matter": ["请选择一个事项（matter）或一件事（bundle）。"]}
+            )
+        return attrs
+
+
+class MaterialUploadInput(serializers.Serializer):
+    requirement = serializers.IntegerField()
+    file = serializers.FileField()
+
+
+class AcceptInput(serializers.Serializer):
+    deferred = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
+    due_date = serializers.DateField(required=False, allow_null=True)
+    commitment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class SupplementInput(serializers.Serializer):
+    missing = serializers.ListField(child=serializers.IntegerField(), allow_empty=False)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ReasonInput(serializers.Serializer):
+    reason = serializers.CharField()
+
+
+class WithdrawInput(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ShipInput(serializers.Serializer):
+    waybill = serializers.CharField(max_length=40)
+
+
+class RatingInput(serializers.Serializer):
+    score = serializers.IntegerField(min_value=1, max_value=5)
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class OpinionInput(serializers.Serializer):
+    opinion = serializers.CharField()
+    missing = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
+
+
+def _subject(case: Case) -> dict | None:
+    return {"code": case.matter.code, "name": case.matter.name} if case.matter_id else None
+
+
+def _bundle(case: Case) -> dict | None:
+    return {"code": case.bundle.code, "name": case.bundle.name} if case.bundle_id else None
+
+
+def applicant_data(case: Case, *, masked: bool) -> dict:
+    identity = case.applicant_identity
+    data = {
+        "kind": case.applicant_kind,
+        "name": mask_name(case.applicant_name)
+        if masked and case.applicant_kind == IdentityKind.PERSON
+        else case.applicant_name,
+        "phone": mask_phone(case.applicant_phone) if masked else case.applicant_phone,
+    }
+    key = "credit_code" if case.applicant_kind == IdentityKind.COMPANY else "id_number"
+    data[key] = mask_id_number(identity) if masked else identity
+    return data
+
+
+class CaseListSerializer(serializers.ModelSerializer):
+    """A list row: personal data masked (lists never need it whole)."""
+
+    matter = serializers.SerializerMethodField()
+    bundle = serializers.SerializerMethodField()
+    applicant = serializers.SerializerMethodField()
+    status_label = serializers.CharField(source="get_status_display")
+    trips = serializers.IntegerField()
+
+    class Meta:
+        model = Case
+        fields = (
+            "number",
+            "status",
+            "status_label",
+            "matter",
+            "bundle",
+            "applicant",
+            "channel",
+            "deadline",
+            "trips",
+            "created_at",
+        )
+
+    def get_matter(self, case) -> dict | None:
+        return _subject(case)
+
+    def get_bundle(self, case) -> dict | None:
+        return _bundle(case)
+
+    def get_applicant(self, case) -> dict:
+        return applicant_data(case, masked=True)
+
+
+class CaseDetailSerializer(serializers.ModelSerializer):
+    """One case for those allowed to see it; staff-internal notes only for staff."""
+
+    matter = serializers.SerializerMethodField()
+    bundle = serializers.SerializerMethodField()
+    applicant = serializers.SerializerMethodField()
+    agent = serializers.SerializerMethodField()
+    delivery = serializers.SerializerMethodField()
+    status_label = serializers.CharField(source="get_status_display")
+    trips = serializers.SerializerMethodField()
+    deadline_colour = serializers.SerializerMethodField()
+    materials = serializers.SerializerMethodField()
+    reviews = serializers.SerializerMethodField()
+    events = serializers.SerializerMethodField()
+    documents = serializers.SerializerMethodField()
+    shipment = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Case
+        fields = (
+            "number",
+            "status",
+            "status_label",
+            "matter",
+            "bundle",
+            "channel",
+            "applicant",
+            "agent",
+            "delivery",
+            "committed_days",
+            "accepted_on",
+            "deadline",
+            "deadline_colour",
+            "clock_stopped",
+            "trips",
+            "materials",
+            "reviews",
+            "events",
+            "documents",
+            "shipment",
+            "decision_note",
+            "created_at",
+            "submitted_at",
+        )
+
+    @property
+    def _viewer(self):
+        return self.context["request"].user
+
+    def get_matter(self, case) -> dict | None:
+        return _subject(case)
+
+    def get_bundle(self, case) -> dict | None:
+        return _bundle(case)
+
+    def get_applicant(self, case) -> dict:
+        return applicant_data(case, masked=False)
+
+    def get_agent(self, case) -> dict | None:
+        if not case.agent_name:
+            return None
+        return {
+            "name": case.agent_name,
+            "id_number": case.agent_id_number,
+            "phone": case.agent_phone,
+        }
+
+    def get_delivery(self, case) -> dict:
+        data = {"method": case.delivery_method}
+        if case.delivery_method == "courier":
+            data.update(
+                receiver=case.receiver,
+                phone=case.receiver_phone,
+                province=case.province,
+                city=case.city,
+                district=case.district,
+                address=case.address,
+            )
+        return data
+
+    def get_trips(self, case) -> int:
+        return len(case.visits.all())
+
+    def get_deadline_colour(self, case) -> str | None:
+        if case.status != CaseStatus.IN_REVIEW:
+            return None
+        return deadline_colour(
+            case.deadline, case.warning_on, timezone.localdate(), stopped=case.clock_stopped
+        )
+
+    def get_materials(self, case) -> list[dict]:
+        return [
+            {
+                "requirement": material.requirement_id,
+                "name": material.material_type.name,
+                "key": material.key,
+                "required": material.required,
+                "deferrable": material.deferrable,
+                "status": material.status,
+                "due_date": material.due_date,
+                "reason": material.reason,
+                "files": [
+                    {
+                        "id": stored.id,
+                        "name": stored.original_name,
+                        "size": stored.size,
+                        "url": reverse("cases:material-file", args=[case.number, stored.id]),
+                    }
+                    for stored in material.files.all()
+                ],
+            }
+            for material in case.materials.all()
+        ]
+
+    def get_reviews(self, case) -> list[dict]:
+        staff = is_staff_viewer(self._viewer) or is_approver(self._viewer)
+        return [
+            {
+                "id": review.id,
+                "department": {"code": review.department.code, "name": review.department.name},
+                "status": review.status,
+                **({"opinion": review.opinion, "round": review.round} if staff else {}),
+            }
+            for review in case.reviews.all()
+        ]
+
+    def get_events(self, case) -> list[dict]:
+        staff = is_staff_viewer(self._viewer) or is_approver(self._viewer)
+        return [
+            {
+                "action": event.action,
+                "from_status": event.from_status,
+                "to_status": event.to_status,
+                "actor": _actor_label(event, staff=staff),
+                "at": event.at,
+                "note": event.note,
+            }
+            for event in case.events.all()
+            if staff or not event.internal
+        ]
+
+    def get_documents(self, case) -> list[dict]:
+        return []
+
+    def get_shipment(self, case) -> dict | None:
+        if not case.waybill:
+            return None
+        history = [
+            {"status": event.action, "at": event.at}
+            for event in case.events.all()
+            if event.action in ("ship", "deliver")
+        ]
+        status = "delivered" if case.status == CaseStatus.CLOSED else "in_transit"
+        return {"waybill": case.waybill, "status": status, "history": history}
+
+
+ROLE_LABELS = {
+    "citizen": "申请人",
+    "clerk": "窗口人员",
+    "approver": "审批人员",
+    "supervisor": "监察人员",
+    "system": "系统",
+    "admin": "管理员",
+}
+
+
+def _actor_label(event: CaseEvent, *, staff: bool) -> str:
+    role = ROLE_LABELS.get(event.actor_role, event.actor_role)
+    if staff and event.actor is not None:
+        return f"{role} {event.actor.display_name}"
+    return role
+
+
+class ReviewSerializer(serializers.ModelSerializer):
+    case = serializers.SerializerMethodField()
+    department = serializers.SerializerMethodField()
+    deadline = serializers.DateField(source="case.deadline")
+    deadline_colour = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Review
+        fields = (
+            "id",
+            "case",
+            "department",
+            "status",
+            "opinion",
+            "round",
+            "deadline",
+            "deadline_colour",
+        )
+
+    def get_case(self, review) -> dict:
+        case = review.case
+        subject = case.matter or case.bundle
+        return {
+            "number": case.number,
+            "matter": {"code": subject.code, "name": subject.name},
+            "status": case.status,
+        }
+
+    def get_department(self, review) -> dict:
+        return {"code": review.department.code, "name": review.department.name}
+
+    def get_deadline_colour(self, review) -> str | None:
+        case = review.case
+        return deadline_colour(
+            case.deadline, case.warning_on, timezone.localdate(), stopped=case.clock_stopped
+        )
+
+
+def track_data(case: Case) -> dict:
+    """Public progress: status and timeline; names and numbers masked."""
+    return {
+        "number": case.number,
+        "status": case.status,
+        "status_label": case.get_status_display(),
+        "matter": (case.matter or case.bundle).name,
+        "applicant": applicant_data(case, masked=True),
+        "deadline": case.deadline,
+        "timeline": [
+            {
+                "to_status": event.to_status,
+                "label": CaseStatus(event.to_status).label,
+                "at": event.at,
+            }
+            for event in case.events.all()
+            if event.to_status and event.from_status != event.to_status and not event.internal
+        ],
+    }

@@ -1,0 +1,84 @@
+"""The one way a case changes status: lock, transition, save, event, reactions."""
+
+from django.db import transaction
+from django_fsm import TransitionNotAllowed
+
+from accounts.models import User
+
+from .. import events
+from ..access import actor_role
+from ..exceptions import InvalidTransitionError
+from ..models import Case, CaseEvent, CaseStatus
+
+
+def lock_case(case: Case | int) -> Case:
+    """Re-read the case with its row locked until the transaction ends."""
+    pk = case.pk if isinstance(case, Case) else case
+    return (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("matter", "bundle", "lead_department")
+        .get(pk=pk)
+    )
+
+
+def refuse(case: Case, action: str) -> InvalidTransitionError:
+    status = CaseStatus(case.status).label
+    return InvalidTransitionError(
+        f"办件当前状态为“{status}”，不能执行此操作。", extra={"status": case.status}
+    )
+
+
+def record_event(
+    case: Case,
+    *,
+    action: str,
+    by: User | None,
+    from_status: str = "",
+    to_status: str = "",
+    note: str = "",
+    internal: bool = False,
+) -> CaseEvent:
+    """Append an event to the case's history and run its reactions (same transaction)."""
+    event = CaseEvent.objects.create(
+        case=case,
+        action=action,
+        from_status=from_status,
+        to_status=to_status,
+        actor=by,
+        actor_role=actor_role(by),
+        note=note,
+        internal=internal,
+    )
+    events.announce(event)
+    return event
+
+
+def run_transition(
+    case: Case,
+    name: str,
+    *,
+    by: User | None,
+    note: str = "",
+    internal: bool = False,
+    **kwargs,
+) -> CaseEvent:
+    """Call the transition ``name`` on a locked case, save it and write its event.
+
+    Must run inside ``transaction.atomic`` with ``case`` from ``lock_case``.
+    """
+    assert transaction.get_connection().in_atomic_block
+    from_status = case.status
+    try:
+        getattr(case, name)(**kwargs)
+    except TransitionNotAllowed:
+        raise refuse(case, name) from None
+    case.save()
+    return record_event(
+        case,
+        action=name,
+        by=by,
+        from_status=from_status,
+        to_status=case.status,
+        note=note,
+        internal=internal,
+    )

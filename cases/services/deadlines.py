@@ -1,0 +1,59 @@
+"""The case's clock: committed working days from the day after acceptance, stopped while the
+case waits for the applicant or a special procedure runs, plus any granted extension."""
+
+import datetime
+import math
+
+from matters.calendar import add_working_days, working_days_between
+
+from ..models import Case
+
+GREEN, YELLOW, RED = "green", "yellow", "red"
+# Yellow once this share of the time limit is used.
+YELLOW_SHARE = 0.8
+
+
+def refresh_deadline(case: Case) -> None:
+    """Recompute ``deadline`` and ``warning_on`` from acceptance, stops and extensions."""
+    if case.accepted_on is None:
+        return
+    total = case.committed_days + case.extension_days
+    case.deadline = add_working_days(case.accepted_on, total + case.stopped_days)
+    case.warning_on = add_working_days(
+        case.accepted_on, math.ceil(YELLOW_SHARE * total) + case.stopped_days
+    )
+
+
+def stop_clock(case: Case, on: datetime.date) -> None:
+    """Stop the clock (no-op when already stopped or not yet started)."""
+    if case.clock_stopped_on is None and case.accepted_on is not None:
+        case.clock_stopped_on = on
+
+
+def resume_clock(case: Case, on: datetime.date) -> None:
+    """Restart the clock, adding the stopped working days to the limit."""
+    if case.clock_stopped_on is None:
+        return
+    case.stopped_days += max(0, working_days_between(case.clock_stopped_on, on))
+    case.clock_stopped_on = None
+    refresh_deadline(case)
+
+
+def deadline_colour(
+    deadline: datetime.date | None,
+    warning_on: datetime.date | None,
+    today: datetime.date,
+    *,
+    stopped: bool = False,
+) -> str | None:
+    """Green, yellow (80% of the limit used) or red (overdue); ``None`` before acceptance.
+
+    Dates only, so a list can colour every row without a query.
+    """
+    if deadline is None:
+        return None
+    if today > deadline and not stopped:
+        return RED
+    if warning_on is not None and today >= warning_on and not stopped:
+        return YELLOW
+    return GREEN

@@ -1,0 +1,75 @@
+"""Issuing the result and handing it over: at the window or by courier (统一出件)."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from matters.models import DeliveryMethod
+
+from ..access import is_clerk
+from ..exceptions import CaseError, CasePermissionError
+from ..models import Case, MaterialStatus, VisitKind
+from ._core import lock_case, run_transition
+from .visits import visit_record
+
+
+class DeferredMaterialsOutstandingError(CaseError):
+    status_code = 409
+    code = "deferred_materials_outstanding"
+
+
+def _clerk_only(by: User | None) -> None:
+    if by is not None and not is_clerk(by):
+        raise CasePermissionError(_("只有窗口人员可以办理出件。"))
+
+
+@transaction.atomic
+def case_issue(*, case: Case, by: User) -> Case:
+    """Make out the result; refused while a deferred material is still outstanding."""
+    case = lock_case(case)
+    _clerk_only(by)
+    outstanding = list(
+        case.materials.filter(status=MaterialStatus.DEFERRED).select_related("material_type")
+    )
+    if outstanding:
+        names = "、".join(m.material_type.name for m in outstanding)
+        raise DeferredMaterialsOutstandingError(
+            _("容缺材料尚未补齐，不能出件：%(names)s。") % {"names": names}
+        )
+    run_transition(case, "issue", by=by)
+    return case
+
+
+@transaction.atomic
+def case_ship(*, case: Case, by: User, waybill: str) -> Case:
+    """Hand the result to the courier with its waybill number."""
+    waybill = (waybill or "").strip()
+    if not waybill:
+        raise ValidationError({"waybill": [_("请填写快递运单号。")]})
+    case = lock_case(case)
+    _clerk_only(by)
+    if case.delivery_method != DeliveryMethod.COURIER:
+        raise ValidationError({"waybill": [_("该办件选择窗口领取，不能快递寄送。")]})
+    run_transition(case, "ship", by=by, note=_("运单号：%(w)s") % {"w": waybill}, waybill=waybill)
+    return case
+
+
+@transaction.atomic
+def case_deliver(*, case: Case, by: User | None) -> Case:
+    """The courier delivered the result: the case is closed."""
+    case = lock_case(case)
+    _clerk_only(by)
+    run_transition(case, "deliver", by=by, at=timezone.now())
+    return case
+
+
+@transaction.atomic
+def case_collect(*, case: Case, by: User) -> Case:
+    """The applicant collected the result at the window: a trip, and the case is closed."""
+    case = lock_case(case)
+    _clerk_only(by)
+    run_transition(case, "collect", by=by, at=timezone.now())
+    visit_record(case=case, by=by, kind=VisitKind.COLLECT, on=timezone.localdate())
+    return case

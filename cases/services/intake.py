@@ -1,0 +1,587 @@
+"""Intake: create an application, upload materials, submit, and the window's decisions on it
+(accept, accept with deferrals, one-time notice, refuse), withdrawal and resubmission."""
+
+import datetime
+from dataclasses import dataclass
+
+import filetype
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.identity import validate_credit_code, validate_id_number, validate_mobile
+from accounts.models import IdentityKind, User
+from matters.models import Bundle, CatalogStatus, DeliveryMethod, Matter
+from matters.selectors import bundle_queryset, bundle_requirements, merge_requirements
+
+from ..access import can_act_as_applicant, is_clerk
+from ..exceptions import (
+    CaseError,
+    CasePermissionError,
+    MaterialFileError,
+    MaterialTooLargeError,
+    MissingMaterialsError,
+)
+from ..models import (
+    Case,
+    CaseMaterial,
+    CaseStatus,
+    Channel,
+    MaterialFile,
+    MaterialStatus,
+    Review,
+    ReviewStatus,
+    VisitKind,
+)
+from ._core import lock_case, record_event, refuse, run_transition
+from .deadlines import refresh_deadline, resume_clock
+from .numbering import next_case_number
+from .visits import visit_record
+
+ALLOWED_FILE_TYPES = {"application/pdf": "PDF", "image/jpeg": "JPEG", "image/png": "PNG"}
+DEEMED_ACCEPTANCE_DAYS = 5
+
+
+@dataclass(frozen=True)
+class Applicant:
+    kind: str
+    name: str
+    phone: str
+    id_number: str = ""
+    credit_code: str = ""
+
+
+@dataclass(frozen=True)
+class Agent:
+    name: str
+    id_number: str
+    phone: str
+
+
+@dataclass(frozen=True)
+class Delivery:
+    method: str = DeliveryMethod.PICKUP
+    receiver: str = ""
+    phone: str = ""
+    province: str = ""
+    city: str = ""
+    district: str = ""
+    address: str = ""
+
+
+def _validated_applicant(applicant: Applicant) -> dict:
+    errors: dict[str, list[str]] = {}
+
+    def check(field: str, validator, value: str) -> str:
+        try:
+            return validator(value)
+        except ValidationError as error:
+            errors[field] = error.messages
+            return value
+
+    if not applicant.name.strip():
+        errors["applicant.name"] = [_("请填写申请人姓名或名称。")]
+    fields = {"applicant_kind": applicant.kind, "applicant_name": applicant.name.strip()}
+    if applicant.kind == IdentityKind.PERSON:
+        fields["applicant_id_number"] = check(
+            "applicant.id_number", validate_id_number, applicant.id_number
+        )
+    elif applicant.kind == IdentityKind.COMPANY:
+        fields["applicant_credit_code"] = check(
+            "applicant.credit_code", validate_credit_code, applicant.credit_code
+        )
+    else:
+        errors["applicant.kind"] = [_("申请人类型应为个人或企业。")]
+    fields["applicant_phone"] = check("applicant.phone", validate_mobile, applicant.phone)
+    if errors:
+        raise ValidationError(errors)
+    return fields
+
+
+def _validated_agent(agent: Agent | None) -> dict:
+    if agent is None or not (agent.name or agent.id_number or agent.phone):
+        return {"agent_name": "", "agent_id_number": "", "agent_phone": ""}
+    errors: dict[str, list[str]] = {}
+    fields = {"agent_name": agent.name.strip()}
+    if not fields["agent_name"]:
+        errors["agent.name"] = [_("请填写代办人姓名。")]
+    for field, validator, value in (
+        ("agent_id_number", validate_id_number, agent.id_number),
+        ("agent_phone", validate_mobile, agent.phone),
+    ):
+        try:
+            fields[field] = validator(value)
+        except ValidationError as error:
+            errors[field.replace("agent_", "agent.")] = error.messages
+    if errors:
+        raise ValidationError(errors)
+    return fields
+
+
+def _validated_delivery(delivery: Delivery, allowed: set[str]) -> dict:
+    if delivery.method not in allowed:
+        raise ValidationError({"delivery.method": [_("该事项不支持所选的送达方式。")]})
+    if delivery.method != DeliveryMethod.COURIER:
+        return {
+            "delivery_method": delivery.method,
+            **dict.fromkeys(
+                ("receiver", "receiver_phone", "province", "city", "district", "address"), ""
+            ),
+        }
+    errors: dict[str, list[str]] = {}
+    fields = {"delivery_method": delivery.method}
+    for field, label, value in (
+        ("receiver", _("收件人"), delivery.receiver),
+        ("province", _("省"), delivery.province),
+        ("city", _("市"), delivery.city),
+        ("district", _("区/县"), delivery.district),
+        ("address", _("详细地址"), delivery.address),
+    ):
+        if not value.strip():
+            errors[f"delivery.{field}"] = [_("快递送达须填写%(label)s。") % {"label": label}]
+        fields[field] = value.strip()
+    if fields.get("address") and len(fields["address"]) < 5:
+        errors["delivery.address"] = [_("详细地址过短，请写明街道、门牌号。")]
+    try:
+        fields["receiver_phone"] = validate_mobile(delivery.phone)
+    except ValidationError as error:
+        errors["delivery.phone"] = error.messages
+    if errors:
+        raise ValidationError(errors)
+    return fields
+
+
+def _case_scope(matter: Matter | None, bundle: Bundle | None):
+    """Matters of the case, merged requirements, limits, delivery methods, lead department."""
+    if (matter is None) == (bundle is None):
+        raise ValidationError({"matter": [_("请选择一个事项或一件事。")]})
+    if matter is not None:
+        if matter.status != CatalogStatus.PUBLISHED:
+            raise ValidationError({"matter": [_("该事项未发布，不能申请。")]})
+        requirements = list(matter.requirements.select_related("material").order_by("order"))
+        merged = merge_requirements(requirements)
+        return [matter], merged, matter.lead_department, set(matter.delivery_methods)
+    if bundle.status != CatalogStatus.PUBLISHED:
+        raise ValidationError({"bundle": [_("该“一件事”未发布，不能申请。")]})
+    bundle = bundle_queryset().get(pk=bundle.pk)
+    matters = [item.matter for item in bundle.items.all()]
+    methods = set.intersection(*(set(m.delivery_methods) for m in matters))
+    return matters, bundle_requirements(bundle), matters[0].lead_department, methods
+
+
+@transaction.atomic
+def case_create(
+    *,
+    by: User,
+    applicant: Applicant,
+    matter: Matter | None = None,
+    bundle: Bundle | None = None,
+    agent: Agent | None = None,
+    delivery: Delivery | None = None,
+    channel: str = Channel.ONLINE,
+) -> Case:
+    """Start a draft application for a matter or a bundle, one material entry per requirement.
+
+    A citizen applies for themself (the case is theirs); a clerk applies at the window for
+    the applicant in front of them.
+    """
+    if not by.is_authenticated:
+        raise CasePermissionError(_("请先登录。"))
+    matters, merged, lead_department, methods = _case_scope(matter, bundle)
+    fields = {
+        **_validated_applicant(applicant),
+        **_validated_agent(agent),
+        **_validated_delivery(delivery or Delivery(), methods),
+    }
+    today = timezone.localdate()
+    case = Case.objects.create(
+        number=next_case_number(today),
+        matter=matter,
+        bundle=bundle,
+        lead_department=lead_department,
+        channel=Channel.WINDOW if is_clerk(by) else channel,
+        owner=None if is_clerk(by) else by,
+        created_by=by,
+        committed_days=max(m.committed_days for m in matters),
+        legal_days=max(m.legal_days for m in matters),
+        **fields,
+    )
+    CaseMaterial.objects.bulk_create(
+        CaseMaterial(
+            case=case,
+            requirement_id=item.requirement_ids[0],
+            material_type=item.material,
+            order=order,
+            key=item.key,
+            required=item.required,
+            deferrable=item.deferrable,
+            copies=item.copies,
+        )
+        for order, item in enumerate(merged)
+    )
+    record_event(case, action="create", by=by, to_status=case.status)
+    return case
+
+
+@transaction.atomic
+def case_update_details(
+    *,
+    case: Case,
+    by: User,
+    applicant: Applicant,
+    agent: Agent | None = None,
+    delivery: Delivery | None = None,
+) -> Case:
+    """Change a draft's applicant, agent and delivery details (saved drafts are resumed)."""
+    case = lock_case(case)
+    _check_applicant_actor(by, case)
+    if case.status != CaseStatus.DRAFT:
+        raise refuse(case, "update")
+    _matters, _merged, _lead, methods = _case_scope(case.matter, case.bundle)
+    fields = {
+        **_validated_applicant(applicant),
+        **_validated_agent(agent),
+        **_validated_delivery(delivery or Delivery(), methods),
+    }
+    for name, value in fields.items():
+        setattr(case, name, value)
+    case.save()
+    return case
+
+
+def _check_applicant_actor(by: User, case: Case) -> None:
+    if not can_act_as_applicant(by, case):
+        raise CasePermissionError(_("您无权办理此办件。"))
+
+
+def _sniff(upload: UploadedFile) -> str:
+    """The file's real type from its content, or raise."""
+    head = upload.read(8192)
+    upload.seek(0)
+    kind = filetype.guess(head)
+    if kind is None or kind.mime not in ALLOWED_FILE_TYPES:
+        raise MaterialFileError(
+            _("只接受 PDF、JPEG、PNG 文件（按文件内容识别，与文件名无关）。"),
+            extra={"field": "file"},
+        )
+    return kind.mime
+
+
+def material_for_requirement(case: Case, requirement_id: int) -> CaseMaterial:
+    """The case's material entry for a requirement (of the matter, or any merged into it)."""
+    from matters.models import Requirement
+
+    material_type_id = (
+        Requirement.objects.filter(pk=requirement_id).values_list("material_id", flat=True).first()
+    )
+    material = (
+        case.materials.filter(material_type_id=material_type_id).first()
+        if material_type_id
+        else None
+    )
+    if material is None:
+        raise ValidationError({"requirement": [_("该办件没有这项材料要求。")]})
+    return material
+
+
+UPLOAD_STATUSES = (CaseStatus.DRAFT, CaseStatus.SUPPLEMENT_REQUIRED, CaseStatus.SUBMITTED)
+
+
+@transaction.atomic
+def material_upload(
+    *, case: Case, by: User, requirement_id: int, upload: UploadedFile
+) -> MaterialFile:
+    """Attach a file to a material; PDF, JPEG or PNG by content, within the size limit.
+
+    Allowed while the applicant can still change the application (draft, submitted before
+    acceptance, supplement required) and, for a material deferred at acceptance, until it is
+    in.
+    """
+    limit = settings.MATERIAL_MAX_UPLOAD_BYTES
+    if upload.size > limit:
+        raise MaterialTooLargeError(
+            _("文件过大：单个文件不能超过 %(mb)d MB。") % {"mb": limit // (1024 * 1024)}
+        )
+    content_type = _sniff(upload)
+    case = lock_case(case)
+    _check_applicant_actor(by, case)
+    material = material_for_requirement(case, requirement_id)
+    deferred_open = material.status == MaterialStatus.DEFERRED and case.status in (
+        CaseStatus.IN_REVIEW,
+        CaseStatus.APPROVED,
+        CaseStatus.DENIED,
+    )
+    if case.status not in UPLOAD_STATUSES and not deferred_open:
+        raise refuse(case, "upload")
+    stored = MaterialFile.objects.create(
+        material=material,
+        file=upload,
+        original_name=(upload.name or "file")[:200],
+        content_type=content_type,
+        size=upload.size,
+        uploaded_by=by,
+    )
+    was_deferred = material.status == MaterialStatus.DEFERRED
+    material.status = MaterialStatus.RECEIVED
+    material.reason = ""
+    material.save(update_fields=["status", "reason"])
+    if was_deferred:
+        record_event(
+            case,
+            action="deferred_supplied",
+            by=by,
+            note=_("容缺材料已补交：%(m)s") % {"m": material.material_type.name},
+        )
+    return stored
+
+
+def missing_for_submission(case: Case) -> list[CaseMaterial]:
+    """Required materials not in, except those the guide marks deferrable."""
+    return [
+        material
+        for material in case.materials.select_related("material_type")
+        if material.needed_at_submission
+        and material.status not in (MaterialStatus.RECEIVED, MaterialStatus.VERIFIED)
+    ]
+
+
+def _missing_error(missing: list[CaseMaterial]) -> MissingMaterialsError:
+    names = "、".join(material.material_type.name for material in missing)
+    return MissingMaterialsError(
+        _("以下材料尚未提交：%(names)s。") % {"names": names},
+        missing=[
+            {"requirement": material.requirement_id, "name": material.material_type.name}
+            for material in missing
+        ],
+    )
+
+
+@transaction.atomic
+def case_submit(*, case: Case, by: User) -> Case:
+    """Hand the application in; refused naming every missing material at once."""
+    case = lock_case(case)
+    _check_applicant_actor(by, case)
+    if case.status != CaseStatus.DRAFT:
+        raise refuse(case, "submit")
+    missing = missing_for_submission(case)
+    if missing:
+        raise _missing_error(missing)
+    run_transition(case, "submit", by=by, at=timezone.now())
+    return case
+
+
+def _validate_deferrals(case: Case, deferred: list[int], due_date: datetime.date | None):
+    materials = [material_for_requirement(case, requirement_id) for requirement_id in deferred]
+    errors = []
+    for material in materials:
+        if material.key:
+            errors.append(_("主件“%(m)s”不能容缺。") % {"m": material.material_type.name})
+        elif not material.deferrable:
+            errors.append(
+                _("“%(m)s”不在办事指南的容缺范围内。") % {"m": material.material_type.name}
+            )
+        elif material.status in (MaterialStatus.RECEIVED, MaterialStatus.VERIFIED):
+            errors.append(_("“%(m)s”已收取，无需容缺。") % {"m": material.material_type.name})
+    if materials and due_date is None:
+        errors.append(_("容缺受理须约定补齐日期。"))
+    if due_date is not None and due_date <= timezone.localdate():
+        errors.append(_("补齐日期须晚于今天。"))
+    if errors:
+        raise ValidationError({"deferred": errors})
+    return materials
+
+
+@transaction.atomic
+def case_accept(
+    *,
+    case: Case,
+    by: User | None,
+    deferred: list[int] | None = None,
+    due_date: datetime.date | None = None,
+    commitment: str = "",
+    in_person: bool | None = None,
+) -> Case:
+    """Accept the application (受理), optionally deferring materials (容缺受理).
+
+    Every required non-deferred material must be in. Opens one review per reviewing
+    department of the matter (or of every matter of the bundle, each department once), all
+    at once. ``by=None`` is the system (deemed acceptance). A case taken in with the applicant
+    at the window counts a trip.
+    """
+    case = lock_case(case)
+    if by is not None and not is_clerk(by):
+        raise CasePermissionError(_("只有窗口人员可以受理。"))
+    if case.status != CaseStatus.SUBMITTED:
+        raise refuse(case, "accept")
+    deferred_materials = _validate_deferrals(case, deferred or [], due_date)
+    deferred_ids = {material.pk for material in deferred_materials}
+    missing = [m for m in missing_for_submission(case) if m.pk not in deferred_ids]
+    # Deferrable materials not yet in must be deferred (with a due date) or asked for.
+    missing += [
+        m
+        for m in case.materials.select_related("material_type")
+        if m.required
+        and m.deferrable
+        and m.pk not in deferred_ids
+        and m.status in (MaterialStatus.MISSING,)
+    ]
+    if missing and by is not None:
+        raise _missing_error(missing)
+    today = timezone.localdate()
+    for material in deferred_materials:
+        material.status = MaterialStatus.DEFERRED
+        material.due_date = due_date
+        material.save(update_fields=["status", "due_date"])
+    note = ""
+    if deferred_materials:
+        names = "、".join(m.material_type.name for m in deferred_materials)
+        note = _("容缺受理：%(names)s，承诺于%(due)s前补齐。%(commitment)s") % {
+            "names": names,
+            "due": due_date,
+            "commitment": commitment,
+        }
+    elif by is None:
+        note = _("网上申请满5个工作日未作处理，依法视为受理。")
+    run_transition(case, "accept", by=by, note=note, on=today)
+    refresh_deadline(case)
+    case.save(update_fields=["deadline", "warning_on"])
+    Review.objects.bulk_create(
+        Review(case=case, department=department) for department in reviewing_departments(case)
+    )
+    if by is not None and (in_person if in_person is not None else case.channel == Channel.WINDOW):
+        visit_record(case=case, by=by, kind=VisitKind.INTAKE, on=today)
+    return case
+
+
+def reviewing_departments(case: Case):
+    """Every department that reviews the case, each once, in code order."""
+    from accounts.models import Department
+
+    if case.matter_id:
+        query = {"reviewed_matters": case.matter_id}
+    else:
+        query = {"reviewed_matters__bundles": case.bundle_id}
+    return list(Department.objects.filter(**query).distinct().order_by("code"))
+
+
+def _mark_missing(case: Case, missing: list[int], reasons: dict[int, str], note: str) -> list:
+    materials = [material_for_requirement(case, requirement_id) for requirement_id in missing]
+    if not materials:
+        raise ValidationError({"missing": [_("请列出需要补正的全部材料。")]})
+    for material in materials:
+        material.status = MaterialStatus.MISSING
+        material.reason = reasons.get(material.requirement_id, "") or note or _("需补正")
+        material.save(update_fields=["status", "reason"])
+    return materials
+
+
+@transaction.atomic
+def case_request_supplement(
+    *,
+    case: Case,
+    by: User,
+    missing: list[int],
+    note: str = "",
+    reasons: dict[int, str] | None = None,
+    in_person: bool | None = None,
+) -> Case:
+    """One-time notice (一次性告知): tell the applicant everything missing, at once, in writing."""
+    case = lock_case(case)
+    if not is_clerk(by):
+        raise CasePermissionError(_("只有窗口人员可以出具一次性告知。"))
+    if case.status != CaseStatus.SUBMITTED:
+        raise refuse(case, "request_supplement")
+    materials = _mark_missing(case, missing, reasons or {}, note)
+    names = "、".join(m.material_type.name for m in materials)
+    run_transition(
+        case,
+        "request_supplement",
+        by=by,
+        note=_("一次性告知需补正：%(names)s。%(note)s") % {"names": names, "note": note},
+    )
+    if in_person if in_person is not None else case.channel == Channel.WINDOW:
+        visit_record(case=case, by=by, kind=VisitKind.INTAKE, on=timezone.localdate())
+    return case
+
+
+@transaction.atomic
+def case_reject(*, case: Case, by: User, reason: str) -> Case:
+    """Refuse to accept (不予受理) with a written reason."""
+    if not reason.strip():
+        raise ValidationError({"reason": [_("请填写不予受理的理由。")]})
+    case = lock_case(case)
+    if not is_clerk(by):
+        raise CasePermissionError(_("只有窗口人员可以作出不予受理决定。"))
+    reason = reason.strip()
+    run_transition(case, "reject", by=by, note=reason, reason=reason, at=timezone.now())
+    return case
+
+
+@transaction.atomic
+def case_withdraw(*, case: Case, by: User, reason: str = "") -> Case:
+    """The applicant withdraws the application (draft, submitted, or waiting for supplement)."""
+    case = lock_case(case)
+    _check_applicant_actor(by, case)
+    run_transition(case, "withdraw", by=by, note=reason, at=timezone.now())
+    return case
+
+
+@transaction.atomic
+def case_resubmit(*, case: Case, by: User) -> Case:
+    """Supply what was asked: the clock restarts and only the returned reviews reopen."""
+    case = lock_case(case)
+    _check_applicant_actor(by, case)
+    if case.status != CaseStatus.SUPPLEMENT_REQUIRED:
+        raise refuse(case, "resubmit")
+    # Everything that was asked for (it has a reason) and everything needed to submit.
+    still_missing = [
+        material
+        for material in case.materials.select_related("material_type")
+        if material.status == MaterialStatus.MISSING
+        and (material.reason or material.needed_at_submission)
+    ]
+    if still_missing:
+        raise _missing_error(still_missing)
+    today = timezone.localdate()
+    resume_clock(case, today)
+    run_transition(case, "resubmit", by=by, at=timezone.now())
+    for review in case.reviews.filter(status=ReviewStatus.RETURNED):
+        review.reopen()
+        review.save()
+    return case
+
+
+def deemed_acceptance_due(today: datetime.date) -> datetime.date:
+    """Online cases submitted on or before this day are deemed accepted today."""
+    from matters.calendar import working_days_between
+
+    day = today
+    while working_days_between(day, today) < DEEMED_ACCEPTANCE_DAYS:
+        day -= datetime.timedelta(days=1)
+    return day
+
+
+def cases_deem_accepted(*, today: datetime.date | None = None) -> list[str]:
+    """Accept online cases nobody answered within 5 working days (licensing law art. 32).
+
+    Each case in its own transaction; a case someone is handling right now is skipped and
+    picked up on the next run. Returns the numbers accepted.
+    """
+    today = today or timezone.localdate()
+    cutoff = deemed_acceptance_due(today)
+    accepted = []
+    candidates = Case.objects.filter(
+        status=CaseStatus.SUBMITTED,
+        channel=Channel.ONLINE,
+        submitted_at__date__lte=cutoff,
+    ).values_list("pk", flat=True)
+    for pk in candidates:
+        try:
+            case = case_accept(case=Case(pk=pk), by=None)
+        except CaseError:
+            continue
+        accepted.append(case.number)
+    return accepted

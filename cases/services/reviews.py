@@ -1,0 +1,296 @@
+"""Department reviews in parallel, the case's conclusion, instant decisions at the window,
+special procedures (the clock stops) and extensions (延期)."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_fsm import TransitionNotAllowed
+
+from accounts.models import User
+
+from ..access import is_approver, is_clerk, is_supervisor
+from ..exceptions import CasePermissionError, InvalidTransitionError
+from ..models import (
+    Case,
+    CaseStatus,
+    Extension,
+    ExtensionStatus,
+    MaterialStatus,
+    Review,
+    ReviewStatus,
+    SpecialProcedure,
+)
+from ._core import lock_case, record_event, refuse, run_transition
+from .deadlines import refresh_deadline, resume_clock, stop_clock
+from .intake import material_for_requirement
+
+DECISIONS = {
+    "approve": "approve",
+    "return": "return_for_supplement",
+    "deny": "deny",
+}
+
+
+def _require_opinion(opinion: str) -> str:
+    opinion = (opinion or "").strip()
+    if not opinion:
+        raise ValidationError({"opinion": [_("请填写审查意见。")]})
+    return opinion
+
+
+def _check_department_approver(by: User, department_id: int) -> None:
+    if not (is_approver(by) and by.department_id == department_id):
+        raise CasePermissionError(_("只有本部门的审批人员可以处理该审查。"))
+
+
+@transaction.atomic
+def review_decide(
+    *,
+    review: Review,
+    by: User,
+    decision: str,
+    opinion: str,
+    missing: list[int] | None = None,
+) -> Review:
+    """Approve, return for supplement or deny one department's review.
+
+    Locks the case row first, so that two approvers deciding the last two reviews at the
+    same moment conclude the case once.
+    """
+    if decision not in DECISIONS:
+        raise ValidationError({"decision": [_("未知的审查结论。")]})
+    opinion = _require_opinion(opinion)
+    case = lock_case(review.case_id)
+    review = Review.objects.select_for_update().select_related("department").get(pk=review.pk)
+    _check_department_approver(by, review.department_id)
+    if case.status != CaseStatus.IN_REVIEW:
+        raise refuse(case, decision)
+    kwargs = {"by": by, "at": timezone.now(), "opinion": opinion}
+    if decision == "return":
+        if not missing:
+            raise ValidationError({"missing": [_("退回补正须列出需补正的材料。")]})
+        for requirement_id in missing:
+            material_for_requirement(case, requirement_id)
+        kwargs["missing"] = list(missing)
+    try:
+        getattr(review, DECISIONS[decision])(**kwargs)
+    except TransitionNotAllowed:
+        raise InvalidTransitionError(_("该审查已经处理过了。")) from None
+    review.save()
+    record_event(
+        case,
+        action=f"review_{decision}",
+        by=by,
+        note=f"{review.department.name}：{opinion}",
+    )
+    _conclude_if_all_decided(case)
+    return review
+
+
+def _conclude_if_all_decided(case: Case) -> None:
+    reviews = list(case.reviews.select_related("department"))
+    if any(review.status == ReviewStatus.PENDING for review in reviews):
+        return
+    now = timezone.now()
+    denied = [r for r in reviews if r.status == ReviewStatus.DENIED]
+    returned = [r for r in reviews if r.status == ReviewStatus.RETURNED]
+    if denied:
+        note = "；".join(f"{r.department.name}：{r.opinion}" for r in denied)
+        run_transition(
+            case,
+            "conclude",
+            by=None,
+            note=note,
+            decision_note=note,
+            outcome=CaseStatus.DENIED,
+            at=now,
+        )
+    elif returned:
+        # One merged list of everything every returning department asked for.
+        asked: dict[int, list[str]] = {}
+        for review in returned:
+            for requirement_id in review.missing:
+                asked.setdefault(requirement_id, []).append(
+                    f"{review.department.short_name or review.department.name}：{review.opinion}"
+                )
+        names = []
+        for requirement_id, reasons in asked.items():
+            material = material_for_requirement(case, requirement_id)
+            material.status = MaterialStatus.MISSING
+            material.reason = "；".join(reasons)[:300]
+            material.save(update_fields=["status", "reason"])
+            names.append(material.material_type.name)
+        stop_clock(case, timezone.localdate(now))
+        run_transition(
+            case,
+            "conclude",
+            by=None,
+            note=_("需补正：%(names)s") % {"names": "、".join(names)},
+            outcome=CaseStatus.SUPPLEMENT_REQUIRED,
+            at=now,
+        )
+    else:
+        run_transition(case, "conclude", by=None, outcome=CaseStatus.APPROVED, at=now)
+
+
+@transaction.atomic
+def case_approve_instant(*, case: Case, by: User, opinion: str = "") -> Case:
+    """Decide an instant matter (即办件) at the window, in the same visit, with no review.
+
+    Only a clerk authorised for the matter's lead department may.
+    """
+    case = lock_case(case)
+    if not (is_clerk(by) and by.authorised_departments.filter(pk=case.lead_department_id).exists()):
+        raise CasePermissionError(_("您未获该部门授权，不能当场办结即办件。"))
+    if not case.is_instant or case.status != CaseStatus.IN_REVIEW or case.reviews.exists():
+        raise refuse(case, "approve_instant")
+    opinion = opinion.strip() or _("即办件当场办结。")
+    run_transition(
+        case,
+        "conclude",
+        by=by,
+        note=opinion,
+        decision_note=opinion,
+        outcome=CaseStatus.APPROVED,
+        at=timezone.now(),
+    )
+    return case
+
+
+@transaction.atomic
+def special_procedure_start(
+    *, case: Case, by: User, kind: str, reason: str, expected_days: int
+) -> SpecialProcedure:
+    """Start a special procedure (inspection, testing, expert review, hearing): the clock
+    stops until it ends, and the applicant is told in writing."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [_("请填写启动特别程序的理由。")]})
+    if expected_days < 1:
+        raise ValidationError({"expected_days": [_("预计时长至少1个工作日。")]})
+    case = lock_case(case)
+    if not (is_approver(by) and case.reviews.filter(department_id=by.department_id).exists()):
+        raise CasePermissionError(_("只有审查部门的审批人员可以启动特别程序。"))
+    if case.status != CaseStatus.IN_REVIEW or case.clock_stopped:
+        raise refuse(case, "special_procedure")
+    today = timezone.localdate()
+    procedure = SpecialProcedure.objects.create(
+        case=case,
+        kind=kind,
+        reason=reason,
+        expected_days=expected_days,
+        started_on=today,
+        started_by=by,
+    )
+    stop_clock(case, today)
+    case.save(update_fields=["clock_stopped_on", "updated_at"])
+    record_event(
+        case,
+        action="special_procedure_start",
+        by=by,
+        note=_("启动特别程序（%(kind)s，预计%(days)d个工作日），期间不计入办理时限：%(reason)s")
+        % {"kind": procedure.get_kind_display(), "days": expected_days, "reason": reason},
+    )
+    return procedure
+
+
+@transaction.atomic
+def special_procedure_end(*, procedure: SpecialProcedure, by: User) -> SpecialProcedure:
+    """End a special procedure; the clock runs again with the stopped days added."""
+    case = lock_case(procedure.case_id)
+    procedure = SpecialProcedure.objects.select_for_update().get(pk=procedure.pk)
+    if not (is_approver(by) and case.reviews.filter(department_id=by.department_id).exists()):
+        raise CasePermissionError(_("只有审查部门的审批人员可以结束特别程序。"))
+    if procedure.ended_on is not None:
+        raise InvalidTransitionError(_("该特别程序已经结束。"))
+    today = timezone.localdate()
+    procedure.ended_on = today
+    procedure.save(update_fields=["ended_on"])
+    resume_clock(case, today)
+    case.save()
+    record_event(
+        case,
+        action="special_procedure_end",
+        by=by,
+        note=_("特别程序结束，恢复计时，办结期限为%(deadline)s。") % {"deadline": case.deadline},
+    )
+    return procedure
+
+
+@transaction.atomic
+def extension_request(*, case: Case, by: User, days: int, reason: str) -> Extension:
+    """The lead department asks, with a written reason, to extend the limit (延期)."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [_("请填写延期理由。")]})
+    case = lock_case(case)
+    if not (is_approver(by) and by.department_id == case.lead_department_id):
+        raise CasePermissionError(_("只有主办部门的审批人员可以申请延期。"))
+    if case.status != CaseStatus.IN_REVIEW:
+        raise refuse(case, "extension")
+    limit = (
+        max((m.legal_extension_days for m in _case_matters(case)), default=0) - case.extension_days
+    )
+    if days < 1 or days > limit:
+        raise ValidationError(
+            {
+                "days": [
+                    _("延长天数应在1至%(limit)d个工作日之间（法定可延长期限）。")
+                    % {"limit": max(limit, 0)}
+                ]
+            }
+        )
+    if case.extensions.filter(status=ExtensionStatus.REQUESTED).exists():
+        raise InvalidTransitionError(_("已有一项延期申请待批准。"))
+    extension = Extension.objects.create(case=case, days=days, reason=reason, requested_by=by)
+    record_event(
+        case,
+        action="extension_request",
+        by=by,
+        note=_("申请延期%(days)d个工作日：%(reason)s") % {"days": days, "reason": reason},
+        internal=True,
+    )
+    return extension
+
+
+def _case_matters(case: Case):
+    if case.matter_id:
+        return [case.matter]
+    return list(case.bundle.matters.all())
+
+
+@transaction.atomic
+def extension_decide(*, extension: Extension, by: User, grant: bool, note: str = "") -> Extension:
+    """A supervisor grants or refuses an extension; the applicant is told."""
+    case = lock_case(extension.case_id)
+    extension = Extension.objects.select_for_update().get(pk=extension.pk)
+    if not is_supervisor(by):
+        raise CasePermissionError(_("只有监察人员可以批准延期。"))
+    if extension.status != ExtensionStatus.REQUESTED:
+        raise InvalidTransitionError(_("该延期申请已经处理过了。"))
+    extension.status = ExtensionStatus.GRANTED if grant else ExtensionStatus.REFUSED
+    extension.decided_by = by
+    extension.decision_note = note
+    extension.save()
+    if grant:
+        case.extension_days += extension.days
+        refresh_deadline(case)
+        case.save()
+        message = _(
+            "办理时限延长%(days)d个工作日，新的办结期限为%(deadline)s。理由：%(reason)s"
+        ) % {
+            "days": extension.days,
+            "deadline": case.deadline,
+            "reason": extension.reason,
+        }
+    else:
+        message = _("延期申请未获批准。%(note)s") % {"note": note}
+    record_event(
+        case,
+        action="extension_granted" if grant else "extension_refused",
+        by=by,
+        note=message,
+        internal=not grant,
+    )
+    return extension

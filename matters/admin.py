@@ -1,0 +1,252 @@
+"""Admin for the catalog: matters with their steps and materials, bundles, the calendar.
+
+A matter's status changes only through the publish and retire actions, which run the guide
+checks; editing a published matter keeps it published only if it still passes them.
+"""
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .calendar import missing_years
+from .exceptions import GuideError
+from .models import (
+    Board,
+    Bundle,
+    BundleItem,
+    CalendarDay,
+    CalendarYear,
+    LicenceType,
+    MaterialType,
+    Matter,
+    ProcessStep,
+    Requirement,
+)
+from .services import bundle_publish, matter_publish, matter_retire, matter_revise
+
+
+@admin.register(LicenceType)
+class LicenceTypeAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "issuing_department", "valid_years")
+    search_fields = ("code", "name")
+    list_select_related = ("issuing_department",)
+    autocomplete_fields = ("issuing_department",)
+
+
+@admin.register(Board)
+class BoardAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "letter", "order")
+    list_editable = ("order",)
+    search_fields = ("code", "name")
+
+
+@admin.register(MaterialType)
+class MaterialTypeAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "licence_type")
+    search_fields = ("code", "name")
+    list_filter = ("licence_type",)
+    list_select_related = ("licence_type",)
+    autocomplete_fields = ("licence_type",)
+
+
+class ProcessStepInline(admin.TabularInline):
+    model = ProcessStep
+    extra = 0
+    fields = ("order", "name", "description", "days")
+
+
+class RequirementInline(admin.TabularInline):
+    model = Requirement
+    extra = 0
+    autocomplete_fields = ("material",)
+    fields = (
+        "order",
+        "material",
+        "key",
+        "required",
+        "condition",
+        "form",
+        "copies",
+        "deferrable",
+        "notes",
+        "blank_form",
+        "sample",
+    )
+
+
+def _report_guide_errors(request: HttpRequest, name: str, error: GuideError) -> None:
+    messages.error(
+        request,
+        _("“%(name)s”未通过发布检查：%(problems)s") % {"name": name, "problems": error.detail},
+    )
+
+
+@admin.register(Matter)
+class MatterAdmin(admin.ModelAdmin):
+    list_display = (
+        "code",
+        "name",
+        "board",
+        "lead_department",
+        "handling_type",
+        "committed_days",
+        "legal_days",
+        "max_trips",
+        "online_level",
+        "status",
+        "version",
+    )
+    list_filter = (
+        "status",
+        "board",
+        "handling_type",
+        "kind",
+        "online_level",
+        "max_trips",
+        "lead_department",
+    )
+    list_select_related = ("board", "lead_department")
+    search_fields = ("code", "name", "pinyin_initials")
+    readonly_fields = ("status", "version", "pinyin_initials", "updated_at")
+    autocomplete_fields = ("board", "lead_department", "result_licence_type")
+    filter_horizontal = ("reviewing_departments",)
+    inlines = (ProcessStepInline, RequirementInline)
+    actions = ("publish", "retire")
+    fieldsets = (
+        (
+            _("基本信息"),
+            {
+                "fields": (
+                    "code",
+                    "name",
+                    "kind",
+                    "board",
+                    "lead_department",
+                    "reviewing_departments",
+                )
+            },
+        ),
+        (
+            _("办理时限与方式"),
+            {
+                "fields": (
+                    "handling_type",
+                    "legal_days",
+                    "committed_days",
+                    "legal_extension_days",
+                    "max_trips",
+                    "online_level",
+                    "delivery_methods",
+                    "places",
+                )
+            },
+        ),
+        (
+            _("办事指南"),
+            {
+                "fields": (
+                    "conditions",
+                    "legal_basis",
+                    "deferral_scope",
+                    "fee",
+                    "fee_basis",
+                    "consultation_phone",
+                    "result_name",
+                    "result_licence_type",
+                )
+            },
+        ),
+        (
+            _("发布"),
+            {"fields": ("status", "version", "effective_date", "usage_count", "updated_at")},
+        ),
+    )
+
+    @admin.action(description=_("发布所选事项（运行指南检查）"))
+    def publish(self, request: HttpRequest, queryset: QuerySet[Matter]) -> None:
+        published = 0
+        for matter in queryset:
+            try:
+                matter_publish(matter=matter, by=request.user)
+            except GuideError as error:
+                _report_guide_errors(request, matter.name, error)
+            else:
+                published += 1
+        if published:
+            messages.success(request, _("已发布 %(n)d 个事项。") % {"n": published})
+
+    @admin.action(description=_("废止所选事项"))
+    def retire(self, request: HttpRequest, queryset: QuerySet[Matter]) -> None:
+        for matter in queryset:
+            matter_retire(matter=matter, by=request.user)
+        messages.success(request, _("已废止 %(n)d 个事项。") % {"n": queryset.count()})
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        problems = matter_revise(matter=form.instance, by=request.user)
+        if problems:
+            _report_guide_errors(request, form.instance.name, GuideError(problems))
+            messages.warning(request, _("该事项已退回草稿，请修改后重新发布。"))
+
+
+class BundleItemInline(admin.TabularInline):
+    model = BundleItem
+    extra = 0
+    autocomplete_fields = ("matter",)
+
+
+@admin.register(Bundle)
+class BundleAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "status")
+    list_filter = ("status",)
+    search_fields = ("code", "name")
+    readonly_fields = ("status",)
+    inlines = (BundleItemInline,)
+    actions = ("publish",)
+
+    @admin.action(description=_("发布所选“一件事”"))
+    def publish(self, request: HttpRequest, queryset: QuerySet[Bundle]) -> None:
+        for bundle in queryset:
+            try:
+                bundle_publish(bundle=bundle, by=request.user)
+            except GuideError as error:
+                _report_guide_errors(request, bundle.name, error)
+            else:
+                messages.success(request, _("已发布“%(name)s”。") % {"name": bundle.name})
+
+
+def warn_missing_calendar(request: HttpRequest) -> None:
+    """Warn while this year's or next year's holidays have not been entered."""
+    this_year = timezone.localdate().year
+    for year in missing_years([this_year, this_year + 1]):
+        messages.warning(
+            request,
+            _(
+                "%(year)d年的节假日和调休安排尚未录入：该年的时限暂按周末休息计算。"
+                "请在“工作日历调整”中录入后，在“日历年份”中标记该年已完整录入。"
+            )
+            % {"year": year},
+        )
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(admin.ModelAdmin):
+    list_display = ("date", "kind", "name")
+    list_filter = ("kind",)
+    date_hierarchy = "date"
+    search_fields = ("name",)
+
+    def changelist_view(self, request, extra_context=None):
+        warn_missing_calendar(request)
+        return super().changelist_view(request, extra_context)
+
+
+@admin.register(CalendarYear)
+class CalendarYearAdmin(admin.ModelAdmin):
+    list_display = ("year", "complete", "source")
+
+    def changelist_view(self, request, extra_context=None):
+        warn_missing_calendar(request)
+        return super().changelist_view(request, extra_context)

@@ -1,0 +1,60 @@
+"""API for the catalog: published matters with their guides, and bundles (一件事)."""
+
+from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import permissions, viewsets
+
+from .models import Bundle, Matter
+from .selectors import bundle_queryset, matter_detail_queryset, matter_list
+from .serializers import (
+    BundleSerializer,
+    MatterDetailSerializer,
+    MatterListQuerySerializer,
+    MatterListSerializer,
+)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="事项清单", parameters=[MatterListQuerySerializer], tags=["catalog"]
+    ),
+    retrieve=extend_schema(summary="办事指南", tags=["catalog"]),
+)
+class MatterViewSet(viewsets.ReadOnlyModelViewSet):
+    """Published matters: a searchable list and each matter's full guide."""
+
+    lookup_field = "code"
+    lookup_value_regex = r"[-a-zA-Z0-9_]+"
+    permission_classes = [permissions.AllowAny]
+    filter_backends: list = []
+
+    def get_queryset(self) -> QuerySet[Matter]:
+        if getattr(self, "swagger_fake_view", False):
+            return Matter.published.none()
+        if self.action == "list":
+            query = MatterListQuerySerializer(data=self.request.query_params)
+            query.is_valid(raise_exception=True)
+            return matter_list(**query.validated_data)
+        return matter_detail_queryset()
+
+    def get_serializer_class(self):
+        return MatterListSerializer if self.action == "list" else MatterDetailSerializer
+
+
+@extend_schema_view(
+    list=extend_schema(summary="一件事清单", tags=["catalog"]),
+    retrieve=extend_schema(summary="一件事", tags=["catalog"]),
+)
+class BundleViewSet(viewsets.ReadOnlyModelViewSet):
+    """Published bundles with their matters and merged checklist (each material once)."""
+
+    lookup_field = "code"
+    lookup_value_regex = r"[-a-zA-Z0-9_]+"
+    permission_classes = [permissions.AllowAny]
+    filter_backends: list = []
+    serializer_class = BundleSerializer
+
+    def get_queryset(self) -> QuerySet[Bundle]:
+        if getattr(self, "swagger_fake_view", False):
+            return Bundle.published.none()
+        return bundle_queryset()

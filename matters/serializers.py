@@ -1,0 +1,214 @@
+"""API serializers for the catalog: matters, their guides, bundles and merged checklists."""
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from accounts.models import Department
+
+from .models import Board, Bundle, MaterialType, Matter, OnlineLevel, ProcessStep, Requirement
+from .selectors import MergedRequirement, bundle_requirements
+
+
+class MatterListQuerySerializer(serializers.Serializer):
+    """Query parameters of the matter list; board and department are codes."""
+
+    search = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=100,
+        help_text=_("事项名称、编码或拼音首字母（如 bdc）"),
+    )
+    board = serializers.SlugField(required=False, allow_blank=True, help_text=_("板块编码"))
+    department = serializers.SlugField(
+        required=False, allow_blank=True, help_text=_("主办部门编码")
+    )
+    online_level = serializers.ChoiceField(
+        choices=OnlineLevel.choices, required=False, help_text=_("网上办理深度 1–5")
+    )
+    max_trips = serializers.ChoiceField(
+        choices=[(0, _("零跑动")), (1, _("最多跑一次"))],
+        required=False,
+        help_text=_("最多跑动次数 0 或 1"),
+    )
+
+    def validate_board(self, value: str) -> str:
+        if value and not Board.objects.filter(code=value).exists():
+            raise serializers.ValidationError(_("没有这个板块。"), code="unknown_board")
+        return value
+
+    def validate_department(self, value: str) -> str:
+        if value and not Department.objects.filter(code=value).exists():
+            raise serializers.ValidationError(_("没有这个部门。"), code="unknown_department")
+        return value
+
+
+class CodeNameSerializer(serializers.Serializer):
+    """``{code, name}`` of a board, department, material type or licence type."""
+
+    code = serializers.CharField(read_only=True)
+    name = serializers.CharField(read_only=True)
+
+
+class MaterialSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = MaterialType
+        fields = ["code", "name"]
+
+
+def _licence_code(material: MaterialType) -> str | None:
+    return material.licence_type.code if material.licence_type_id else None
+
+
+class RequirementSerializer(serializers.ModelSerializer):
+    """A material the guide asks for; ``licence_type`` is the e-licence that replaces it."""
+
+    material = MaterialSerializer(read_only=True)
+    licence_type = serializers.SerializerMethodField(
+        help_text=_("可替代该材料的电子证照类型编码（无证明办理），无则为 null")
+    )
+
+    class Meta:
+        model = Requirement
+        fields = [
+            "id",
+            "material",
+            "key",
+            "required",
+            "deferrable",
+            "copies",
+            "licence_type",
+            "form",
+            "condition",
+            "notes",
+        ]
+        read_only_fields = fields
+
+    def get_licence_type(self, requirement: Requirement) -> str | None:
+        return _licence_code(requirement.material)
+
+
+class StepSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ProcessStep
+        fields = ["order", "name", "description", "days"]
+        read_only_fields = fields
+
+
+class ResultSerializer(serializers.Serializer):
+    name = serializers.CharField(read_only=True)
+    licence_type = serializers.CharField(read_only=True, allow_null=True)
+
+
+class MatterListSerializer(serializers.ModelSerializer):
+    """The light shape of a matter, for lists and bundles."""
+
+    board = CodeNameSerializer(read_only=True)
+    lead_department = CodeNameSerializer(read_only=True)
+
+    class Meta:
+        model = Matter
+        fields = [
+            "code",
+            "name",
+            "board",
+            "lead_department",
+            "handling_type",
+            "committed_days",
+            "max_trips",
+            "online_level",
+        ]
+        read_only_fields = fields
+
+
+class MatterDetailSerializer(serializers.ModelSerializer):
+    """A matter with every element of its guide (use ``matter_detail_queryset``)."""
+
+    board = CodeNameSerializer(read_only=True)
+    lead_department = CodeNameSerializer(read_only=True)
+    reviewing_departments = CodeNameSerializer(many=True, read_only=True)
+    requirements = RequirementSerializer(many=True, read_only=True)
+    steps = StepSerializer(many=True, read_only=True)
+    result = serializers.SerializerMethodField()
+    delivery_methods = serializers.ListField(child=serializers.CharField(), read_only=True)
+    places = serializers.ListField(child=serializers.CharField(), read_only=True)
+
+    class Meta:
+        model = Matter
+        fields = [
+            "code",
+            "name",
+            "kind",
+            "board",
+            "lead_department",
+            "handling_type",
+            "committed_days",
+            "legal_days",
+            "legal_extension_days",
+            "max_trips",
+            "online_level",
+            "delivery_methods",
+            "reviewing_departments",
+            "requirements",
+            "result",
+            "fee",
+            "fee_basis",
+            "conditions",
+            "legal_basis",
+            "steps",
+            "places",
+            "consultation_phone",
+            "deferral_scope",
+            "version",
+            "effective_date",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(ResultSerializer)
+    def get_result(self, matter: Matter) -> dict:
+        licence_type = matter.result_licence_type
+        return {
+            "name": matter.result_name,
+            "licence_type": licence_type.code if licence_type else None,
+        }
+
+
+class MergedRequirementSerializer(serializers.Serializer):
+    """A material asked once across a bundle; ``requirement_ids`` are the matters' own."""
+
+    material = MaterialSerializer(read_only=True)
+    key = serializers.BooleanField(read_only=True)
+    required = serializers.BooleanField(read_only=True)
+    deferrable = serializers.BooleanField(read_only=True)
+    copies = serializers.IntegerField(read_only=True)
+    form = serializers.CharField(read_only=True)
+    conditions = serializers.ListField(child=serializers.CharField(), read_only=True)
+    licence_type = serializers.SerializerMethodField()
+    matters = serializers.SerializerMethodField()
+    requirement_ids = serializers.ListField(child=serializers.IntegerField(), read_only=True)
+
+    def get_licence_type(self, entry: MergedRequirement) -> str | None:
+        return _licence_code(entry.material)
+
+    def get_matters(self, entry: MergedRequirement) -> list[str]:
+        return [matter.code for matter in entry.matters]
+
+
+class BundleSerializer(serializers.ModelSerializer):
+    """A bundle with its matters and one merged checklist (use ``bundle_queryset``)."""
+
+    matters = serializers.SerializerMethodField()
+    requirements = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Bundle
+        fields = ["code", "name", "description", "matters", "requirements"]
+        read_only_fields = fields
+
+    @extend_schema_field(MatterListSerializer(many=True))
+    def get_matters(self, bundle: Bundle) -> list[dict]:
+        return MatterListSerializer([item.matter for item in bundle.items.all()], many=True).data
+
+    @extend_schema_field(MergedRequirementSerializer(many=True))
+    def get_requirements(self, bundle: Bundle) -> list[dict]:
+        return MergedRequirementSerializer(bundle_requirements(bundle), many=True).data

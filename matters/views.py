@@ -1,0 +1,176 @@
+"""The citizen's catalog pages: the matter list with search and filters, the guide
+(办事指南) of one matter, and the bundles (一件事) with their merged checklists."""
+
+from django import forms
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext_lazy as _
+
+from . import selectors
+from .models import Board, Bundle, DeliveryMethod, MaterialForm, OnlineLevel
+
+MATTERS_PER_PAGE = 20
+
+
+class MatterFilterForm(forms.Form):
+    """The list page's search and filters; a bad value is reported and that filter ignored."""
+
+    q = forms.CharField(
+        label=_("关键词"),
+        max_length=50,
+        required=False,
+        help_text=_("可输入事项名称、事项编码或名称拼音首字母，如 bdc"),
+        error_messages={"max_length": _("关键词最多%(limit_value)d个字，已忽略该关键词。")},
+    )
+    board = forms.ChoiceField(
+        label=_("板块"),
+        required=False,
+        error_messages={"invalid_choice": _("没有编码为“%(value)s”的板块，已忽略板块条件。")},
+    )
+    department = forms.ChoiceField(
+        label=_("主办部门"),
+        required=False,
+        error_messages={"invalid_choice": _("没有编码为“%(value)s”的部门，已忽略部门条件。")},
+    )
+    online_level = forms.TypedChoiceField(
+        label=_("网上办理深度"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", _("不限")), *OnlineLevel.choices],
+        error_messages={
+            "invalid_choice": _("网上办理深度“%(value)s”无效，应为1至5星，已忽略该条件。")
+        },
+    )
+    max_trips = forms.TypedChoiceField(
+        label=_("跑动次数"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", _("不限")), ("0", _("跑零次")), ("1", _("最多跑一次"))],
+        error_messages={"invalid_choice": _("跑动次数“%(value)s”无效，应为0或1，已忽略该条件。")},
+    )
+
+    def __init__(self, *args, boards, departments, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["board"].choices = [("", _("全部板块")), *((b.code, b.name) for b in boards)]
+        self.fields["department"].choices = [("", _("全部部门"))] + [
+            (d.code, d.name) for d in departments
+        ]
+
+
+def matter_list(request: HttpRequest) -> HttpResponse:
+    """Published matters, searched and filtered, 20 a page (four queries whatever the size)."""
+    boards = list(Board.objects.order_by("order", "code"))
+    departments = list(selectors.departments_with_published_matters())
+    form = MatterFilterForm(request.GET, boards=boards, departments=departments)
+    form.is_valid()
+    # Only the values that passed validation filter the list; the others are reported.
+    filters = {
+        name: form.cleaned_data.get(name)
+        for name in ("board", "department", "online_level", "max_trips")
+    }
+    queryset = selectors.matter_list(
+        search=form.cleaned_data.get("q") or "",
+        board=filters["board"] or "",
+        department=filters["department"] or "",
+        online_level=filters["online_level"],
+        max_trips=filters["max_trips"],
+    )
+    paginator = Paginator(queryset, MATTERS_PER_PAGE)
+    page = paginator.get_page(request.GET.get("page"))
+    page_links = list(paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1))
+    filter_errors = [error for errors in form.errors.values() for error in errors]
+    active = any(value not in (None, "") for value in filters.values()) or bool(
+        form.cleaned_data.get("q")
+    )
+    return render(
+        request,
+        "matters/matter_list.html",
+        {
+            "form": form,
+            "page": page,
+            "page_links": page_links,
+            "ellipsis": paginator.ELLIPSIS,
+            "matters": page.object_list,
+            "filter_errors": filter_errors,
+            "filtered": active,
+            "search": form.cleaned_data.get("q") or "",
+        },
+    )
+
+
+def matter_detail(request: HttpRequest, code: str) -> HttpResponse:
+    """A published matter's guide; drafts and retired matters are not found."""
+    matter = get_object_or_404(selectors.matter_detail_queryset(), code=code)
+    requirements = list(matter.requirements.all())
+    delivery = [
+        DeliveryMethod(method).label
+        for method in matter.delivery_methods or []
+        if method in DeliveryMethod.values
+    ]
+    bundles = list(Bundle.published.filter(items__matter=matter).order_by("code"))
+    return render(
+        request,
+        "matters/matter_detail.html",
+        {
+            "matter": matter,
+            "requirements": requirements,
+            "has_deferrable": any(r.deferrable for r in requirements),
+            "steps": list(matter.steps.all()),
+            "reviewing_departments": list(matter.reviewing_departments.all()),
+            "delivery_methods": delivery,
+            "bundles": bundles,
+        },
+    )
+
+
+def bundle_list(request: HttpRequest) -> HttpResponse:
+    """Published bundles, each with its matters and how many materials it asks once."""
+    bundles = list(selectors.bundle_queryset().order_by("code"))
+    rows = []
+    for bundle in bundles:
+        items = list(bundle.items.all())
+        separate = sum(len(item.matter.requirements.all()) for item in items)
+        rows.append(
+            {
+                "bundle": bundle,
+                "matters": [item.matter for item in items],
+                "separate_count": separate,
+                "merged_count": len(selectors.bundle_requirements(bundle)),
+            }
+        )
+    return render(request, "matters/bundle_list.html", {"rows": rows})
+
+
+def _form_label(form: str) -> str:
+    return MaterialForm(form).label if form in MaterialForm.values else form
+
+
+def bundle_detail(request: HttpRequest, code: str) -> HttpResponse:
+    """A published bundle: its matters and its merged checklist, each material once."""
+    bundle = get_object_or_404(selectors.bundle_queryset(), code=code)
+    items = list(bundle.items.all())
+    matters = [item.matter for item in items]
+    merged = selectors.bundle_requirements(bundle)
+    rows = [
+        {"requirement": requirement, "form_label": _form_label(requirement.form)}
+        for requirement in merged
+    ]
+    departments = {}
+    for matter in matters:
+        for department in matter.reviewing_departments.all():
+            departments.setdefault(department.pk, department)
+    return render(
+        request,
+        "matters/bundle_detail.html",
+        {
+            "bundle": bundle,
+            "matters": matters,
+            "requirements": rows,
+            "separate_count": sum(len(m.requirements.all()) for m in matters),
+            "reviewing_departments": list(departments.values()),
+            "has_deferrable": any(r.deferrable for r in merged),
+        },
+    )

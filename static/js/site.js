@@ -1,0 +1,28 @@
+/* OneTrip portal: small progressive enhancements; every page works without this file. */
+(function () {
+  "use strict";
+
+  /* Sign-up: show only the fields of the chosen user type (person or company). */
+  var form = document.querySelector("[data-signup-form]");
+  if (form) {
+    var panels = form.querySelectorAll("[data-identity-panel]");
+    var sync = function () {
+      var checked = form.querySelector('input[name="identity_kind"]:checked');
+      var kind = checked ? checked.value : "person";
+      Array.prototype.forEach.call(panels, function (panel) {
+        panel.hidden = panel.getAttribute("data-identity-panel") !== kind;
+      });
+    };
+    Array.prototype.forEach.call(
+      form.querySelectorAll('input[name="identity_kind"]'),
+      function (radio) { radio.addEventListener("change", sync); }
+    );
+    sync();
+  }
+
+  /* After a refused submission, take keyboard and screen-reader users to the error summary. */
+  var summary = document.getElementById("form-errors");
+  if (summary) {
+    summary.focus();
+  }
+})();
