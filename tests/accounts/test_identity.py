@@ -44,9 +44,7 @@ def test_invalid_id_numbers_are_refused_with_a_reason(raw, code):
     assert "身份证" in excinfo.value.messages[0]
 
 
-@pytest.mark.parametrize(
-    "raw", ["91110000600037341L", "91310000775785552L", "91110108551385082q"]
-)
+@pytest.mark.parametrize("raw", ["91110000600037341L", "91310000775785552L", "91110108551385082q"])
 def test_valid_credit_codes(raw):
     assert validate_credit_code(raw) == raw.upper()
 

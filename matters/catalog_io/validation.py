@@ -1,37 +1,19 @@
-"""Export and import of the whole catalog as one JSON document (事项清单导入导出).
+"""Check a catalog document in full before anything is written; report every problem."""
 
-The document is ``{"format": "onetrip-catalog", "version": 1, "departments": [...],
-"licence_types": [...], "boards": [...], "material_types": [...], "matters": [...],
-"bundles": [...]}``; rows refer to each other by code, and a reference may name a row in the
-file or one already in the database.
-
-An import is checked in full before anything is written, and every problem is reported at
-once. Published matters must pass the same guide checks as ``matter_publish``. Rows are
-matched by code and updated only where they differ, a matter's steps (by order) and
-requirements (by material) are made to match the file, so importing the same file twice
-changes nothing. Uploaded blank forms and samples of requirements are not part of the format
-and are kept as they are.
-"""
-
-from collections import Counter
-from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import models
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from accounts.models import Department
 
-from .exceptions import CatalogImportError
-from .guide import guide_problems
-from .models import (
+from ..exceptions import CatalogImportError
+from ..guide import guide_problems
+from ..models import (
     Board,
     Bundle,
-    BundleItem,
     CatalogStatus,
     DeliveryMethod,
     LicenceType,
@@ -40,135 +22,21 @@ from .models import (
     ProcessStep,
     Requirement,
 )
-
-FORMAT = "onetrip-catalog"
-VERSION = 1
-SECTIONS = ("departments", "licence_types", "boards", "material_types", "matters", "bundles")
-SECTION_LABELS = {
-    "departments": gettext_lazy("部门"),
-    "licence_types": gettext_lazy("电子证照类型"),
-    "boards": gettext_lazy("板块"),
-    "material_types": gettext_lazy("材料类型"),
-    "matters": gettext_lazy("事项"),
-    "bundles": gettext_lazy("一件事"),
-}
-
-
-def _plain_fields(model: type[models.Model], *, exclude: tuple[str, ...] = ()) -> tuple[str, ...]:
-    """The model's own editable, non-reference fields, in declaration order."""
-    return tuple(
-        field.name
-        for field in model._meta.concrete_fields
-        if field.editable
-        and not field.primary_key
-        and not field.is_relation
-        and field.name not in exclude
-    )
-
-
-# Plain fields of each row, in export order; references are added by name. Uploaded blank
-# forms and samples stay out: a JSON document does not carry files.
-DEPARTMENT_FIELDS = _plain_fields(Department)
-LICENCE_TYPE_FIELDS = _plain_fields(LicenceType)
-BOARD_FIELDS = _plain_fields(Board)
-MATERIAL_TYPE_FIELDS = _plain_fields(MaterialType)
-MATTER_FIELDS = _plain_fields(Matter)
-STEP_FIELDS = _plain_fields(ProcessStep)
-REQUIREMENT_FIELDS = _plain_fields(Requirement, exclude=("blank_form", "sample"))
-BUNDLE_FIELDS = _plain_fields(Bundle)
-MATTER_REFERENCES = (
-    "board",
-    "lead_department",
-    "reviewing_departments",
-    "result_licence_type",
-    "steps",
-    "requirements",
+from .fields import (
+    BOARD_FIELDS,
+    BUNDLE_FIELDS,
+    DEPARTMENT_FIELDS,
+    FORMAT,
+    LICENCE_TYPE_FIELDS,
+    MATERIAL_TYPE_FIELDS,
+    MATTER_FIELDS,
+    MATTER_REFERENCES,
+    REQUIREMENT_FIELDS,
+    SECTION_LABELS,
+    SECTIONS,
+    STEP_FIELDS,
+    VERSION,
 )
-
-
-# --- export -----------------------------------------------------------------------------
-
-
-def _plain(obj: models.Model, names: tuple[str, ...]) -> dict[str, Any]:
-    row = {}
-    for name in names:
-        value = getattr(obj, name)
-        if isinstance(value, Decimal):
-            value = str(value.quantize(Decimal("0.01")))
-        elif hasattr(value, "isoformat"):
-            value = value.isoformat()
-        row[name] = value
-    return row
-
-
-def _code(obj: models.Model | None) -> str | None:
-    return obj.code if obj is not None else None
-
-
-def catalog_export() -> dict:
-    """The whole catalog as a JSON-ready dict, every list in a stable order (by code)."""
-    departments = [
-        {**_plain(d, DEPARTMENT_FIELDS), "parent": _code(d.parent)}
-        for d in Department.objects.select_related("parent").order_by("code")
-    ]
-    licence_types = [
-        {**_plain(t, LICENCE_TYPE_FIELDS), "issuing_department": _code(t.issuing_department)}
-        for t in LicenceType.objects.select_related("issuing_department").order_by("code")
-    ]
-    boards = [_plain(b, BOARD_FIELDS) for b in Board.objects.order_by("code")]
-    material_types = [
-        {**_plain(m, MATERIAL_TYPE_FIELDS), "licence_type": _code(m.licence_type)}
-        for m in MaterialType.objects.select_related("licence_type").order_by("code")
-    ]
-    matters = []
-    queryset = Matter.objects.select_related(
-        "board", "lead_department", "result_licence_type"
-    ).prefetch_related(
-        "reviewing_departments",
-        models.Prefetch("steps", queryset=ProcessStep.objects.order_by("order")),
-        models.Prefetch(
-            "requirements",
-            queryset=Requirement.objects.select_related("material").order_by(
-                "order", "material__code"
-            ),
-        ),
-    )
-    for matter in queryset.order_by("code"):
-        row = _plain(matter, MATTER_FIELDS)
-        row["board"] = matter.board.code
-        row["lead_department"] = matter.lead_department.code
-        row["reviewing_departments"] = sorted(d.code for d in matter.reviewing_departments.all())
-        row["result_licence_type"] = _code(matter.result_licence_type)
-        row["steps"] = [_plain(step, STEP_FIELDS) for step in matter.steps.all()]
-        row["requirements"] = [
-            {"material": r.material.code, **_plain(r, REQUIREMENT_FIELDS)}
-            for r in matter.requirements.all()
-        ]
-        matters.append(row)
-    bundles = [
-        {
-            **_plain(bundle, BUNDLE_FIELDS),
-            "matters": [item.matter.code for item in bundle.items.all()],
-        }
-        for bundle in Bundle.objects.prefetch_related(
-            models.Prefetch(
-                "items", queryset=BundleItem.objects.select_related("matter").order_by("order")
-            )
-        ).order_by("code")
-    ]
-    return {
-        "format": FORMAT,
-        "version": VERSION,
-        "departments": departments,
-        "licence_types": licence_types,
-        "boards": boards,
-        "material_types": material_types,
-        "matters": matters,
-        "bundles": bundles,
-    }
-
-
-# --- validation -------------------------------------------------------------------------
 
 
 class _Rows(list):
@@ -531,169 +399,3 @@ def _error(problems: list[str]) -> CatalogImportError:
 
 
 # --- writing ----------------------------------------------------------------------------
-
-
-def _update(obj: models.Model, values: dict) -> bool:
-    """Save the fields of ``obj`` that differ from ``values``; True if any did."""
-    changed = []
-    for name, value in values.items():
-        field = obj._meta.get_field(name)
-        current = getattr(obj, field.attname)
-        wanted = value.pk if field.is_relation and value is not None else value
-        if current != wanted:
-            setattr(obj, name, value)
-            changed.append(name)
-    if not changed:
-        return False
-    if any(field.name == "updated_at" for field in obj._meta.fields):
-        changed.append("updated_at")
-    obj.save(update_fields=changed)
-    return True
-
-
-def _save(model: type[models.Model], code: str, values: dict) -> tuple[models.Model, str]:
-    """Create the row or update what differs; outcome ``created``, ``updated`` or ``same``."""
-    values = {name: value for name, value in values.items() if name != "code"}
-    obj = model.objects.filter(code=code).first()
-    if obj is None:
-        return model.objects.create(code=code, **values), "created"
-    return obj, "updated" if _update(obj, values) else "same"
-
-
-def _sync_children(
-    model: type[models.Model], parent: dict, key: str, rows: list[dict], existing, where: str
-) -> bool:
-    """Make a parent's children match ``rows``, matched on ``key``; True if anything changed.
-
-    A child that cases still refer to (a requirement with materials filed against it) cannot
-    be dropped: that is a problem of the file, not a crash.
-    """
-    field = model._meta.get_field(key)
-    current = {getattr(child, field.attname): child for child in existing}
-    wanted, changed = set(), False
-    for row in rows:
-        identity = row[key].pk if field.is_relation else row[key]
-        wanted.add(identity)
-        child = current.get(identity)
-        if child is None:
-            model.objects.create(**parent, **row)
-            changed = True
-        else:
-            values = {name: value for name, value in row.items() if name != key}
-            changed = _update(child, values) or changed
-    stale = [child.pk for identity, child in current.items() if identity not in wanted]
-    if stale:
-        try:
-            model.objects.filter(pk__in=stale).delete()
-        except models.ProtectedError as exc:
-            names = "、".join(sorted({str(child) for child in exc.protected_objects}))
-            raise _error(
-                [
-                    _("%(w)s：%(m)s已被办件引用，不能从清单中删除（%(n)s）。")
-                    % {"w": where, "m": model._meta.verbose_name, "n": names}
-                ]
-            ) from exc
-        changed = True
-    return changed
-
-
-@transaction.atomic
-def catalog_import(*, data: dict, by: AbstractBaseUser | None = None) -> dict[str, int]:
-    """Import a catalog document; return how many rows of each section were created/updated.
-
-    Raises ``CatalogImportError`` listing every problem, and then writes nothing.
-    """
-    plan = _validate(data)
-    counts: Counter[str] = Counter()
-
-    def tally(section: str, outcome: str) -> None:
-        if outcome != "same":
-            counts[f"{section}_{outcome}"] += 1
-
-    departments = {d.code: d for d in Department.objects.all()}
-    for row in plan["departments"]:
-        parent = departments[row["parent"]] if row["parent"] else None
-        obj, outcome = _save(Department, row["code"], {**row, "parent": parent})
-        departments[obj.code] = obj
-        tally("departments", outcome)
-
-    licence_types = {t.code: t for t in LicenceType.objects.all()}
-    for row in plan["licence_types"]:
-        issuer = departments.get(row["issuing_department"])
-        values = {**row, "issuing_department": issuer}
-        obj, outcome = _save(LicenceType, row["code"], values)
-        licence_types[obj.code] = obj
-        tally("licence_types", outcome)
-
-    for row in plan["boards"]:
-        tally("boards", _save(Board, row["code"], row)[1])
-    boards = {b.code: b for b in Board.objects.all()}
-
-    for row in plan["material_types"]:
-        values = {**row, "licence_type": licence_types.get(row["licence_type"])}
-        tally("material_types", _save(MaterialType, row["code"], values)[1])
-    materials = {m.code: m for m in MaterialType.objects.all()}
-
-    published = []
-    for row in plan["matters"]:
-        scalars = {name: row[name] for name in MATTER_FIELDS}
-        values = {
-            **scalars,
-            "board": boards[row["board"]],
-            "lead_department": departments[row["lead_department"]],
-            "result_licence_type": licence_types.get(row["result_licence_type"]),
-        }
-        matter, outcome = _save(Matter, row["code"], values)
-        reviewing = {departments[code].pk for code in row["reviewing_departments"]}
-        if set(matter.reviewing_departments.values_list("pk", flat=True)) != reviewing:
-            matter.reviewing_departments.set(reviewing)
-            outcome = outcome if outcome == "created" else "updated"
-        where = f"{_('事项')}“{matter.code}”"
-        steps_changed = _sync_children(
-            ProcessStep, {"matter": matter}, "order", row["steps"], matter.steps.all(), where
-        )
-        requirement_rows = [
-            {**r, "material": materials[r["material"]]} for r in row["requirements"]
-        ]
-        requirements_changed = _sync_children(
-            Requirement,
-            {"matter": matter},
-            "material",
-            requirement_rows,
-            matter.requirements.all(),
-            where,
-        )
-        if outcome == "same" and (steps_changed or requirements_changed):
-            outcome = "updated"
-        tally("matters", outcome)
-        if matter.status == CatalogStatus.PUBLISHED:
-            published.append(matter)
-
-    matters = {m.code: m for m in Matter.objects.all()}
-    for row in plan["bundles"]:
-        values = {name: row[name] for name in BUNDLE_FIELDS if name != "code"}
-        bundle, outcome = _save(Bundle, row["code"], values)
-        items = [
-            {"matter": matters[code], "order": order} for order, code in enumerate(row["matters"])
-        ]
-        where = f"{_('一件事')}“{bundle.code}”"
-        if _sync_children(
-            BundleItem, {"bundle": bundle}, "matter", items, bundle.items.all(), where
-        ):
-            outcome = outcome if outcome == "created" else "updated"
-        tally("bundles", outcome)
-
-    # The same checks as ``matter_publish``, now on the saved rows; the pre-check above ran
-    # them on the file, so this only catches what the file could not show.
-    problems = [
-        f"{_('事项')}“{matter.code}”：{problem}"
-        for matter in published
-        for problem in guide_problems(matter)
-    ]
-    if problems:
-        raise _error(problems)
-    return {
-        f"{section}_{outcome}": counts[f"{section}_{outcome}"]
-        for section in SECTIONS
-        for outcome in ("created", "updated")
-    }

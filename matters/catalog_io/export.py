@@ -1,0 +1,96 @@
+"""Export the whole catalog as one JSON-ready document."""
+
+from django.db import models
+
+from accounts.models import Department
+
+from ..models import (
+    Board,
+    Bundle,
+    BundleItem,
+    LicenceType,
+    MaterialType,
+    Matter,
+    ProcessStep,
+    Requirement,
+)
+from .fields import (
+    BOARD_FIELDS,
+    BUNDLE_FIELDS,
+    DEPARTMENT_FIELDS,
+    FORMAT,
+    LICENCE_TYPE_FIELDS,
+    MATERIAL_TYPE_FIELDS,
+    MATTER_FIELDS,
+    REQUIREMENT_FIELDS,
+    STEP_FIELDS,
+    VERSION,
+    _code,
+    _plain,
+)
+
+
+def catalog_export() -> dict:
+    """The whole catalog as a JSON-ready dict, every list in a stable order (by code)."""
+    departments = [
+        {**_plain(d, DEPARTMENT_FIELDS), "parent": _code(d.parent)}
+        for d in Department.objects.select_related("parent").order_by("code")
+    ]
+    licence_types = [
+        {**_plain(t, LICENCE_TYPE_FIELDS), "issuing_department": _code(t.issuing_department)}
+        for t in LicenceType.objects.select_related("issuing_department").order_by("code")
+    ]
+    boards = [_plain(b, BOARD_FIELDS) for b in Board.objects.order_by("code")]
+    material_types = [
+        {**_plain(m, MATERIAL_TYPE_FIELDS), "licence_type": _code(m.licence_type)}
+        for m in MaterialType.objects.select_related("licence_type").order_by("code")
+    ]
+    matters = []
+    queryset = Matter.objects.select_related(
+        "board", "lead_department", "result_licence_type"
+    ).prefetch_related(
+        "reviewing_departments",
+        models.Prefetch("steps", queryset=ProcessStep.objects.order_by("order")),
+        models.Prefetch(
+            "requirements",
+            queryset=Requirement.objects.select_related("material").order_by(
+                "order", "material__code"
+            ),
+        ),
+    )
+    for matter in queryset.order_by("code"):
+        row = _plain(matter, MATTER_FIELDS)
+        row["board"] = matter.board.code
+        row["lead_department"] = matter.lead_department.code
+        row["reviewing_departments"] = sorted(d.code for d in matter.reviewing_departments.all())
+        row["result_licence_type"] = _code(matter.result_licence_type)
+        row["steps"] = [_plain(step, STEP_FIELDS) for step in matter.steps.all()]
+        row["requirements"] = [
+            {"material": r.material.code, **_plain(r, REQUIREMENT_FIELDS)}
+            for r in matter.requirements.all()
+        ]
+        matters.append(row)
+    bundles = [
+        {
+            **_plain(bundle, BUNDLE_FIELDS),
+            "matters": [item.matter.code for item in bundle.items.all()],
+        }
+        for bundle in Bundle.objects.prefetch_related(
+            models.Prefetch(
+                "items", queryset=BundleItem.objects.select_related("matter").order_by("order")
+            )
+        ).order_by("code")
+    ]
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "departments": departments,
+        "licence_types": licence_types,
+        "boards": boards,
+        "material_types": material_types,
+        "matters": matters,
+        "bundles": bundles,
+    }
+
+
+# --- validation -------------------------------------------------------------------------
