@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from rest_framework import status
 from rest_framework.response import Response
+from rest_framework.utils.encoders import JSONEncoder as DRFJSONEncoder
 
 from .models import IdempotencyKey
 
@@ -68,7 +69,9 @@ def idempotent(view_method):
                 transaction.set_rollback(True)
                 return response
             record.response_status = response.status_code
-            record.response_body = response.data
+            # Stored as the client got it: DRF's encoder, not the field's DjangoJSONEncoder
+            # (which cuts datetimes to milliseconds), so that a replay carries the same values.
+            record.response_body = json.loads(json.dumps(response.data, cls=DRFJSONEncoder))
             record.save(update_fields=["response_status", "response_body"])
             return response
 

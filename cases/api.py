@@ -238,8 +238,14 @@ class ReviewViewSet(viewsets.ReadOnlyModelViewSet):
             return review_queue_for_department(
                 user.department_id, status=self.request.query_params.get("status", "")
             )
+        queryset = Review.objects.select_related(
+            "case", "case__matter", "case__bundle", "department"
+        )
+        if self.action == "retrieve":
+            # Reading is scoped like the list: another department's review is not found.
+            return queryset.filter(department_id=user.department_id)
         # Decisions look the review up anywhere: the service refuses other departments (403).
-        return Review.objects.select_related("case", "case__matter", "case__bundle", "department")
+        return queryset
 
     def _decide(self, request, decision: str):
         review = self.get_object()

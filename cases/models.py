@@ -377,8 +377,12 @@ class Review(models.Model):
     """One department's review of a case; all of a case's reviews run at once."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="reviews")
-    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="reviews")
-    status = FSMField(default=ReviewStatus.PENDING, choices=ReviewStatus.choices, db_index=True)
+    department = models.ForeignKey(
+        Department, verbose_name=_("审查部门"), on_delete=models.PROTECT, related_name="reviews"
+    )
+    status = FSMField(
+        _("审查结论"), default=ReviewStatus.PENDING, choices=ReviewStatus.choices, db_index=True
+    )
     opinion = models.TextField(_("审查意见"), blank=True)
     missing = models.JSONField(_("需补正材料"), default=list, blank=True)
     round = models.PositiveSmallIntegerField(_("轮次"), default=1)
@@ -499,7 +503,10 @@ class Extension(models.Model):
     days = models.PositiveSmallIntegerField(_("延长（工作日）"))
     reason = models.TextField(_("理由"))
     status = models.CharField(
-        max_length=10, choices=ExtensionStatus.choices, default=ExtensionStatus.REQUESTED
+        _("状态"),
+        max_length=10,
+        choices=ExtensionStatus.choices,
+        default=ExtensionStatus.REQUESTED,
     )
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -507,8 +514,8 @@ class Extension(models.Model):
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    decision_note = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    decision_note = models.TextField(_("批复意见"), blank=True)
+    created_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("延期申请")
@@ -558,7 +565,9 @@ class FollowUp(models.Model):
     """The follow-up of a bad rating by the responsible department (差评整改)."""
 
     rating = models.OneToOneField(Rating, on_delete=models.CASCADE, related_name="follow_up")
-    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="follow_ups")
+    department = models.ForeignKey(
+        Department, verbose_name=_("责任部门"), on_delete=models.PROTECT, related_name="follow_ups"
+    )
     due_date = models.DateField(_("整改期限"))
     callback_note = models.TextField(_("回访记录"), blank=True)
     outcome = models.CharField(

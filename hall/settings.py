@@ -41,7 +41,10 @@ INSTALLED_APPS = [
     "axes",
     "accounts",
     "matters",
+    "notices",
     "cases",
+    "windows",
+    "delivery",
     "hall",
 ]
 
@@ -162,6 +165,13 @@ CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
+# A request must not hang on a broker that is down: the outbox and its sweeper send later.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 300
@@ -195,6 +205,8 @@ SPECTACULAR_SETTINGS = {
         "CaseStatusEnum": "cases.models.CaseStatus",
         "ReviewStatusEnum": "cases.models.ReviewStatus",
         "CatalogStatusEnum": "matters.models.CatalogStatus",
+        "CaseChannelEnum": "cases.models.Channel",
+        "NoticeChannelEnum": "notices.models.Channel",
     },
 }
 
@@ -226,6 +238,20 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Bad ratings: working days the responsible department has to follow up.
 FOLLOW_UP_WORKING_DAYS = env.int("FOLLOW_UP_WORKING_DAYS", default=15)
 
+# Notices: SMS gateway (logging by default), e-mail through Django, retries with backoff.
+SMS_BACKEND = env.str("SMS_BACKEND", default="notices.backends.LoggingSmsBackend")
+SMS_GATEWAY_URL = env.str("SMS_GATEWAY_URL", default="")
+SMS_GATEWAY_KEY = env.str("SMS_GATEWAY_KEY", default="")
+SMS_GATEWAY_TIMEOUT = env.float("SMS_GATEWAY_TIMEOUT", default=5.0)
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="noreply@onetrip.example.gov.cn")
+NOTICE_MAX_ATTEMPTS = env.int("NOTICE_MAX_ATTEMPTS", default=6)
+NOTICE_RETRY_BASE_SECONDS = env.int("NOTICE_RETRY_BASE_SECONDS", default=30)
+NOTICE_RETRY_MAX_SECONDS = env.int("NOTICE_RETRY_MAX_SECONDS", default=3600)
+
 # The hall's own settings.
 HALL_NAME = env.str("HALL_NAME", default="OneTrip 政务服务中心")
 HALL_PHONE = env.str("HALL_PHONE", default="0571-12345")
+HALL_HOURS = env.str("HALL_HOURS", default="工作日 9:00-12:00、13:30-17:00")
+# The portal's public address, for links in notices (SMS, e-mail).
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")

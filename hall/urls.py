@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("matters.urls")),
     path("accounts/", include("accounts.urls")),
     path("", include("cases.urls")),
+    path("desk/", include("windows.urls")),
     path("api/v1/", include("hall.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

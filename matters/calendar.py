@@ -75,6 +75,27 @@ def working_days_between(start: datetime.date, end: datetime.date) -> int:
     return count
 
 
+def working_days_since(
+    days: Iterable[datetime.date], today: datetime.date
+) -> dict[datetime.date, int]:
+    """Working days in ``(day, today]`` for each of ``days``, with one query for them all."""
+    wanted = sorted(set(days), reverse=True)
+    if not wanted:
+        return {}
+    overrides = _overrides(min(wanted), today)
+    counts: dict[datetime.date, int] = {}
+    running = 0
+    day = today
+    # Walk back from today: each day's count is the running total when the walk reaches it.
+    for target in wanted:
+        while day > target:
+            if _is_working(day, overrides):
+                running += 1
+            day -= datetime.timedelta(days=1)
+        counts[target] = running
+    return counts
+
+
 def missing_years(years: Iterable[int]) -> list[int]:
     """Those of ``years`` whose calendar has not been entered in full."""
     wanted = set(years)

@@ -5,7 +5,9 @@ from .handover import (
     DeferredMaterialsOutstandingError,
     case_collect,
     case_deliver,
+    case_delivery_failed,
     case_issue,
+    case_record_waybill,
     case_ship,
 )
 from .intake import (
@@ -52,7 +54,9 @@ __all__ = [
     "case_collect",
     "case_create",
     "case_deliver",
+    "case_delivery_failed",
     "case_issue",
+    "case_record_waybill",
     "case_reject",
     "case_request_supplement",
     "case_resubmit",

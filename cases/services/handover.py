@@ -10,8 +10,8 @@ from matters.models import DeliveryMethod
 
 from ..access import is_clerk
 from ..exceptions import CaseError, CasePermissionError
-from ..models import Case, MaterialStatus, VisitKind
-from ._core import lock_case, run_transition
+from ..models import Case, CaseStatus, MaterialStatus, VisitKind
+from ._core import lock_case, record_event, refuse, run_transition
 from .visits import visit_record
 
 
@@ -43,16 +43,44 @@ def case_issue(*, case: Case, by: User) -> Case:
 
 
 @transaction.atomic
-def case_ship(*, case: Case, by: User, waybill: str) -> Case:
-    """Hand the result to the courier with its waybill number."""
+def case_ship(*, case: Case, by: User | None, waybill: str = "") -> Case:
+    """Hand the result to the courier.
+
+    With a waybill typed by the clerk it is recorded at once; without one, the courier
+    integration (``delivery``) asks the courier for it and records it later
+    (``case_record_waybill``).
+    """
     waybill = (waybill or "").strip()
-    if not waybill:
-        raise ValidationError({"waybill": [_("请填写快递运单号。")]})
     case = lock_case(case)
     _clerk_only(by)
     if case.delivery_method != DeliveryMethod.COURIER:
         raise ValidationError({"waybill": [_("该办件选择窗口领取，不能快递寄送。")]})
-    run_transition(case, "ship", by=by, note=_("运单号：%(w)s") % {"w": waybill}, waybill=waybill)
+    note = _("运单号：%(w)s") % {"w": waybill} if waybill else _("已交快递，等待运单号。")
+    run_transition(case, "ship", by=by, note=note, waybill=waybill)
+    return case
+
+
+@transaction.atomic
+def case_record_waybill(*, case: Case, waybill: str, by: User | None = None) -> Case:
+    """Record the waybill the courier gave for a case in transit (once)."""
+    case = lock_case(case)
+    if case.status != CaseStatus.IN_TRANSIT:
+        raise refuse(case, "waybill")
+    if case.waybill == waybill:
+        return case
+    case.waybill = waybill
+    case.save(update_fields=["waybill", "updated_at"])
+    record_event(case, action="waybill", by=by, note=_("运单号：%(w)s") % {"w": waybill})
+    return case
+
+
+@transaction.atomic
+def case_delivery_failed(*, case: Case, reason: str, by: User | None = None) -> Case:
+    """The courier could not deliver: the applicant and the hall are told (status stays)."""
+    case = lock_case(case)
+    if case.status != CaseStatus.IN_TRANSIT:
+        raise refuse(case, "delivery_failed")
+    record_event(case, action="delivery_failed", by=by, note=_("投递失败：%(r)s") % {"r": reason})
     return case
 
 

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -287,6 +288,14 @@ def material_for_requirement(case: Case, requirement_id: int) -> CaseMaterial:
     return material
 
 
+def _size_label(size: int) -> str:
+    """``20 MB`` for whole megabytes, else Django's ``2.0 KB`` (never "0 MB")."""
+    megabyte = 1024 * 1024
+    if size >= megabyte and size % megabyte == 0:
+        return f"{size // megabyte} MB"
+    return filesizeformat(size)
+
+
 UPLOAD_STATUSES = (CaseStatus.DRAFT, CaseStatus.SUPPLEMENT_REQUIRED, CaseStatus.SUBMITTED)
 
 
@@ -303,7 +312,7 @@ def material_upload(
     limit = settings.MATERIAL_MAX_UPLOAD_BYTES
     if upload.size > limit:
         raise MaterialTooLargeError(
-            _("文件过大：单个文件不能超过 %(mb)d MB。") % {"mb": limit // (1024 * 1024)}
+            _("文件过大：单个文件不能超过 %(limit)s。") % {"limit": _size_label(limit)}
         )
     content_type = _sniff(upload)
     case = lock_case(case)

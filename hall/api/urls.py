@@ -6,6 +6,7 @@ from rest_framework.routers import SimpleRouter
 from accounts.api import DepartmentListView, MeView, TokenView
 from cases.api import CaseViewSet, ReviewViewSet, TrackView
 from matters.api import BundleViewSet, MatterViewSet
+from notices.api import NoticeViewSet
 
 app_name = "api"
 
@@ -14,6 +15,7 @@ router.register("matters", MatterViewSet, basename="matter")
 router.register("bundles", BundleViewSet, basename="bundle")
 router.register("cases", CaseViewSet, basename="case")
 router.register("reviews", ReviewViewSet, basename="review")
+router.register("notices", NoticeViewSet, basename="notice")
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="auth-token"),

@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import pytest
+from django.db import connections
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -21,7 +22,7 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture(scope="module")
-def chromium():
+def chromium(django_db_setup):
     """One headless Chromium per test module.
 
     Playwright's sync API keeps an asyncio loop running in this thread while it lives, and
@@ -32,9 +33,18 @@ def chromium():
     sync_api = pytest.importorskip("playwright.sync_api")
     if not Path(CHROMIUM).exists():
         pytest.skip(f"Chromium not found at {CHROMIUM}")
+    # While the loop runs, Django hands out other connection objects (asgiref locals follow
+    # the loop's context), which lack the serialized database that serialized_rollback
+    # restores: carry it over, or the flush after a browser test loses the migrations' data.
+    saved = {
+        alias: connections[alias].__dict__.get("_test_serialized_contents") for alias in connections
+    }
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         with sync_api.sync_playwright() as playwright:
+            for alias, contents in saved.items():
+                if contents is not None:
+                    connections[alias]._test_serialized_contents = contents
             browser = playwright.chromium.launch(
                 executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
             )
@@ -43,7 +53,7 @@ def chromium():
 
 
 @pytest.fixture
-def page(chromium, live_server, transactional_db):
+def page(chromium, live_server, transactional_db, django_db_serialized_rollback):
     """A fresh browser page (desktop size, Chinese locale) that records every request URL."""
     context = chromium.new_context(
         locale="zh-CN", viewport={"width": 1280, "height": 900}, base_url=live_server.url

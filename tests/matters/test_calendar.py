@@ -10,6 +10,7 @@ from matters.calendar import (
     is_working_day,
     missing_years,
     working_days_between,
+    working_days_since,
 )
 from matters.models import CalendarDay, CalendarDayKind, CalendarYear
 
@@ -88,3 +89,12 @@ def test_add_working_days_uses_one_query_for_an_ordinary_limit(django_assert_num
 def test_negative_days_are_refused():
     with pytest.raises(ValueError):
         add_working_days(D(2026, 5, 1), -1)
+
+
+def test_working_days_since_many_days_in_one_query(django_assert_num_queries):
+    today = D(2026, 10, 13)
+    days = [D(2026, 9, 30), D(2026, 10, 8), today]
+    with django_assert_num_queries(1):
+        counts = working_days_since(days, today)
+    assert counts == {day: working_days_between(day, today) for day in days}
+    assert counts[D(2026, 9, 30)] == 5

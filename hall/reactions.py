@@ -1,0 +1,202 @@
+"""What follows each case event: the one table of the whole flow.
+
+``cases`` writes a ``CaseEvent`` for every change and announces it (``cases.events``); the
+reactions below run inside that same transaction and only record what must happen: notice
+rows in the outbox, shipment records. Sending and dispatching run after commit in Celery.
+Registered at start-up by ``hall.apps.HallConfig.ready``.
+"""
+
+from django.conf import settings
+from django.urls import reverse
+
+from cases import events
+from cases.models import Case, CaseEvent, CaseStatus, MaterialStatus, SpecialProcedure
+from notices.models import Channel
+from notices.services import notice_create
+
+
+def _context(case: Case) -> dict:
+    return {
+        "hall": settings.HALL_NAME,
+        "phone": settings.HALL_PHONE,
+        "number": case.number,
+        "matter": case.title,
+        "deadline": case.deadline,
+        "accepted_on": case.accepted_on,
+        "track_url": settings.SITE_URL + reverse("cases:track"),
+    }
+
+
+def tell_applicant(event: CaseEvent, template: str, **extra) -> None:
+    """SMS to the applicant's mobile and, with an account, an in-portal message."""
+    case = event.case
+    context = {**_context(case), **extra}
+    key = f"case-event:{event.pk}"
+    notice_create(
+        key=key,
+        channel=Channel.SMS,
+        template=template,
+        context=context,
+        address=case.applicant_phone,
+    )
+    if case.owner_id:
+        notice_create(
+            key=key,
+            channel=Channel.INBOX,
+            template=template,
+            context=context,
+            recipient=case.owner,
+        )
+
+
+def tell_staff(key: str, users, template: str, context: dict) -> None:
+    """In-portal message, and SMS where the staff member has a mobile on file."""
+    for user in users:
+        notice_create(
+            key=key, channel=Channel.INBOX, template=template, context=context, recipient=user
+        )
+        if user.phone:
+            notice_create(
+                key=key, channel=Channel.SMS, template=template, context=context, recipient=user
+            )
+
+
+def approvers_of(department_id: int):
+    from accounts.models import User
+    from accounts.roles import APPROVER
+
+    return User.objects.filter(department_id=department_id, groups__name=APPROVER, is_active=True)
+
+
+def on_submit(event: CaseEvent) -> None:
+    tell_applicant(event, "case_submitted")
+
+
+def on_accept(event: CaseEvent) -> None:
+    case = event.case
+    deferred = case.materials.filter(status=MaterialStatus.DEFERRED).select_related("material_type")
+    tell_applicant(
+        event,
+        "case_accepted",
+        deferred=[m.material_type.name for m in deferred],
+        due_date=min((m.due_date for m in deferred if m.due_date), default=None),
+    )
+    for review in case.reviews.select_related("department"):
+        tell_staff(
+            f"review:{review.pk}:round:{review.round}",
+            approvers_of(review.department_id),
+            "review_assigned",
+            {**_context(case), "department": review.department.name},
+        )
+
+
+def _missing(case: Case) -> list[dict]:
+    return [
+        {"name": m.material_type.name, "reason": m.reason}
+        for m in case.materials.filter(status=MaterialStatus.MISSING)
+        .exclude(reason="")
+        .select_related("material_type")
+    ]
+
+
+def on_request_supplement(event: CaseEvent) -> None:
+    tell_applicant(event, "case_supplement_required", missing=_missing(event.case))
+
+
+def on_reject(event: CaseEvent) -> None:
+    tell_applicant(event, "case_rejected", reason=event.case.decision_note)
+
+
+def on_conclude(event: CaseEvent) -> None:
+    case = event.case
+    if event.to_status == CaseStatus.SUPPLEMENT_REQUIRED:
+        tell_applicant(event, "case_supplement_required", missing=_missing(case))
+    elif event.to_status == CaseStatus.APPROVED:
+        subject = case.matter or case.bundle
+        tell_applicant(
+            event,
+            "case_approved",
+            result=getattr(subject, "result_name", "") or subject.name,
+            courier=case.delivery_method == "courier",
+        )
+    elif event.to_status == CaseStatus.DENIED:
+        tell_applicant(event, "case_denied", reason=case.decision_note)
+
+
+def on_issue(event: CaseEvent) -> None:
+    case = event.case
+    if case.delivery_method == "courier":
+        return  # the clerk hands it to the courier (ship); the applicant hears then
+    tell_applicant(event, "case_ready_pickup", place=settings.HALL_NAME, hours=settings.HALL_HOURS)
+
+
+def on_waybill(event: CaseEvent) -> None:
+    tell_applicant(event, "case_shipped", waybill=event.case.waybill)
+
+
+def on_ship(event: CaseEvent) -> None:
+    from delivery.services import shipment_open
+
+    case = event.case
+    if case.waybill:
+        tell_applicant(event, "case_shipped", waybill=case.waybill)
+    shipment_open(case=case)
+
+
+def on_deliver(event: CaseEvent) -> None:
+    tell_applicant(event, "case_delivered")
+
+
+def on_delivery_failed(event: CaseEvent) -> None:
+    case = event.case
+    reason = event.note
+    tell_applicant(event, "delivery_failed", waybill=case.waybill, reason=reason)
+    from accounts.models import User
+    from accounts.roles import CLERK
+
+    tell_staff(
+        f"case-event:{event.pk}",
+        User.objects.filter(groups__name=CLERK, is_active=True),
+        "delivery_failed",
+        {**_context(case), "waybill": case.waybill, "reason": reason},
+    )
+
+
+def on_special_procedure(event: CaseEvent) -> None:
+    procedure = SpecialProcedure.objects.filter(case=event.case).order_by("-id").first()
+    if procedure is not None:
+        tell_applicant(
+            event,
+            "special_procedure",
+            kind=procedure.get_kind_display(),
+            days=procedure.expected_days,
+            reason=procedure.reason,
+        )
+
+
+def on_extension_granted(event: CaseEvent) -> None:
+    extension = event.case.extensions.filter(status="granted").order_by("-id").first()
+    if extension is not None:
+        tell_applicant(event, "extension_granted", days=extension.days, reason=extension.reason)
+
+
+REACTIONS = {
+    "submit": on_submit,
+    "accept": on_accept,
+    "request_supplement": on_request_supplement,
+    "reject": on_reject,
+    "conclude": on_conclude,
+    "issue": on_issue,
+    "ship": on_ship,
+    "waybill": on_waybill,
+    "deliver": on_deliver,
+    "delivery_failed": on_delivery_failed,
+    "special_procedure_start": on_special_procedure,
+    "extension_granted": on_extension_granted,
+}
+
+
+def register_all() -> None:
+    """Register every reaction with ``cases.events`` (idempotent)."""
+    for action, reaction in REACTIONS.items():
+        events.register(action, reaction)

@@ -1,0 +1,91 @@
+"""The notice outbox: every message to a person is a row first, sent after commit.
+
+A notice is created in the same transaction as the change that caused it, so a change that
+commits always has its notices, and a change that rolls back has none. A Celery task sends
+it after commit; a periodic sweeper picks up whatever was left (broker down, worker died).
+The unique key (event, channel, recipient) makes a notice exist once, whoever creates it.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Channel(models.TextChoices):
+    SMS = "sms", _("短信")
+    EMAIL = "email", _("电子邮件")
+    INBOX = "inbox", _("站内消息")
+
+
+class NoticeStatus(models.TextChoices):
+    PENDING = "pending", _("待发送")
+    SENT = "sent", _("已发送")
+    FAILED = "failed", _("发送失败")
+
+
+class Notice(models.Model):
+    """One message on one channel to one recipient."""
+
+    key = models.CharField(_("事件键"), max_length=120)
+    channel = models.CharField(_("渠道"), max_length=10, choices=Channel.choices)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("接收人"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="notices",
+    )
+    # Who it goes to, for uniqueness: "user:<id>" or the address when there is no account.
+    recipient_key = models.CharField(max_length=200)
+    address = models.CharField(_("地址"), max_length=200, blank=True)
+    template = models.CharField(_("模板"), max_length=60)
+    subject = models.CharField(_("标题"), max_length=200, blank=True)
+    text = models.TextField(_("内容"))
+    status = models.CharField(
+        _("状态"),
+        max_length=10,
+        choices=NoticeStatus.choices,
+        default=NoticeStatus.PENDING,
+        db_index=True,
+    )
+    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
+    next_attempt_at = models.DateTimeField(_("下次尝试"), null=True, blank=True)
+    last_error = models.TextField(_("最近错误"), blank=True)
+    provider_id = models.CharField(_("网关消息号"), max_length=100, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True, db_index=True)
+    sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("通知")
+        verbose_name_plural = _("通知")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["key", "channel", "recipient_key"], name="notice_once_per_recipient"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"]),
+            models.Index(fields=["recipient", "channel", "-created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} {self.template} → {self.recipient_key}"
+
+
+class NoticeAttempt(models.Model):
+    """One try at sending a notice, kept for the admin (what the gateway said)."""
+
+    notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="tries")
+    at = models.DateTimeField(auto_now_add=True)
+    ok = models.BooleanField()
+    error = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("发送记录")
+        verbose_name_plural = _("发送记录")
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.notice_id} {'ok' if self.ok else 'error'}"

@@ -1,0 +1,27 @@
+"""Celery tasks of the outbox: thin wrappers around ``notices.services``."""
+
+from celery import shared_task
+
+from .models import Notice, NoticeStatus
+from .services import notice_send, notices_due
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def send_notice(notice_id: int) -> str:
+    """Send one notice; on a transient failure schedule the next try (the sweeper is the net)."""
+    status = notice_send(notice_id=notice_id)
+    if status == NoticeStatus.PENDING:
+        notice = Notice.objects.filter(pk=notice_id).values("next_attempt_at").first()
+        if notice and notice["next_attempt_at"]:
+            send_notice.apply_async((notice_id,), eta=notice["next_attempt_at"])
+    return status
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def sweep_outbox() -> int:
+    """Send whatever is due and was left unsent (broker down at commit, worker lost)."""
+    sent = 0
+    for notice_id in notices_due():
+        notice_send(notice_id=notice_id)
+        sent += 1
+    return sent

@@ -1,0 +1,185 @@
+"""Actors, clients and case builders for the case, review, tracking and idempotency APIs.
+
+The catalog and case fixtures of ``tests/cases/conftest.py`` (a matter reviewed by housing and
+tax, the clerk authorised for housing, one approver per department, ``make_case``) are
+re-exported here so the API tests drive the same cases the service tests do.
+"""
+
+import datetime
+
+import pytest
+from django.core.cache import cache
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from accounts.models import User
+from cases import services
+from cases.models import Case
+from tests.cases import conftest as cases_conftest
+from tests.cases.conftest import applicant_of, pdf, requirement
+from tests.factories import DepartmentFactory, UserFactory
+
+# The catalog and actors of the case service tests, as fixtures here too.
+housing = cases_conftest.housing
+tax = cases_conftest.tax
+matter = cases_conftest.matter
+instant_matter = cases_conftest.instant_matter
+clerk = cases_conftest.clerk
+housing_approver = cases_conftest.housing_approver
+tax_approver = cases_conftest.tax_approver
+make_case = cases_conftest.make_case
+
+ROLES = (
+    "anonymous",
+    "owner",
+    "other_citizen",
+    "clerk",
+    "reviewing_approver",
+    "other_approver",
+    "supervisor",
+)
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    # With REDIS_URL the cache (throttle counters) outlives a test; start and end empty.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _private_media(settings, tmp_path):
+    # Uploads go to a directory of the test's own, never to the project's media/.
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def other_citizen(db):
+    return UserFactory(citizen=True, name="周五")
+
+
+@pytest.fixture
+def other_approver(db):
+    """An approver of a department that reviews nothing of ``matter``."""
+    return UserFactory(
+        approver=True, department=DepartmentFactory(code="police", name="市公安局"), name="公安审批"
+    )
+
+
+@pytest.fixture
+def actor(request, citizen, clerk, housing_approver, supervisor):
+    """``actor("owner")`` → the user playing that role (``None`` for anonymous)."""
+
+    def get(role: str) -> User | None:
+        return {
+            "anonymous": None,
+            "owner": citizen,
+            "other_citizen": lambda: request.getfixturevalue("other_citizen"),
+            "clerk": clerk,
+            "reviewing_approver": housing_approver,
+            "other_approver": lambda: request.getfixturevalue("other_approver"),
+            "supervisor": supervisor,
+        }[role]
+
+    def resolve(role: str) -> User | None:
+        user = get(role)
+        return user() if callable(user) else user
+
+    return resolve
+
+
+@pytest.fixture
+def client_for():
+    """``client_for(user)`` → an APIClient signed in as ``user`` (anonymous for ``None``)."""
+
+    def build(user: User | None) -> APIClient:
+        client = APIClient()
+        if user is not None:
+            client.force_authenticate(user)
+        return client
+
+    return build
+
+
+def courier_delivery(**fields) -> services.Delivery:
+    return services.Delivery(
+        **{
+            "method": "courier",
+            "receiver": "李四",
+            "phone": "13800138000",
+            "province": "浙江省",
+            "city": "杭州市",
+            "district": "西湖区",
+            "address": "文三路100号2幢301室",
+            **fields,
+        }
+    )
+
+
+@pytest.fixture
+def build_case(citizen, clerk, matter, housing_approver, tax_approver):
+    """``build_case("ready", courier=True)`` drives a case of ``matter`` to any status.
+
+    Real services all the way: every status is reached as in life.
+    """
+
+    def upload_required(case: Case, *, skip_deferrable: bool = False) -> None:
+        for material in case.materials.all():
+            if material.required and not (skip_deferrable and material.deferrable):
+                services.material_upload(
+                    case=case, by=citizen, requirement_id=material.requirement_id, upload=pdf()
+                )
+
+    def build(status: str = "draft", *, courier: bool = False, owner: User | None = None) -> Case:
+        owner = owner or citizen
+        case = services.case_create(
+            by=owner,
+            matter=matter,
+            applicant=applicant_of(owner),
+            delivery=courier_delivery() if courier else None,
+        )
+        if status == "draft":
+            return case
+        if status == "withdrawn":
+            services.case_withdraw(case=case, by=owner)
+            return Case.objects.get(pk=case.pk)
+        upload_required(case)
+        services.case_submit(case=case, by=owner)
+        if status == "submitted":
+            return Case.objects.get(pk=case.pk)
+        if status == "rejected":
+            services.case_reject(case=case, by=clerk, reason="不属于本事项受理范围。")
+            return Case.objects.get(pk=case.pk)
+        if status == "supplement_required":
+            services.case_request_supplement(
+                case=case, by=clerk, missing=[requirement(case, "完税凭证")], note="印章不清。"
+            )
+            return Case.objects.get(pk=case.pk)
+        services.case_accept(case=case, by=clerk)
+        if status == "in_review":
+            return Case.objects.get(pk=case.pk)
+        decision = "deny" if status == "denied" else "approve"
+        for review in Case.objects.get(pk=case.pk).reviews.select_related("department"):
+            approver = housing_approver if review.department.code == "housing" else tax_approver
+            services.review_decide(review=review, by=approver, decision=decision, opinion="意见。")
+        if status in ("approved", "denied"):
+            return Case.objects.get(pk=case.pk)
+        services.case_issue(case=case, by=clerk)
+        if status == "ready":
+            return Case.objects.get(pk=case.pk)
+        if status == "in_transit":
+            services.case_ship(case=case, by=clerk, waybill="SF1234567890")
+            return Case.objects.get(pk=case.pk)
+        if status == "closed":
+            services.case_collect(case=case, by=clerk)
+            return Case.objects.get(pk=case.pk)
+        raise ValueError(status)
+
+    return build
+
+
+def set_deadline(case: Case, days: int) -> None:
+    """Move a case's deadline (test data only: lists order by it)."""
+    deadline = timezone.localdate() + datetime.timedelta(days=days)
+    Case.objects.filter(pk=case.pk).update(deadline=deadline, warning_on=deadline)

@@ -1,0 +1,27 @@
+"""The clerk desk, mounted at ``/desk/``."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "windows"
+urlpatterns = [
+    path("", views.desk_home, name="desk-home"),
+    path("applicant/clear/", views.applicant_clear, name="applicant-clear"),
+    path("new/", views.case_new, name="case-new"),
+    path("cases/<str:number>/", views.case_intake, name="case-intake"),
+    path(
+        "cases/<str:number>/approve-instant/",
+        views.case_approve_instant,
+        name="case-approve-instant",
+    ),
+    path("cases/<str:number>/issue/", views.case_issue, name="case-issue"),
+    path("cases/<str:number>/collect/", views.case_collect, name="case-collect"),
+    path("cases/<str:number>/ship/", views.case_ship, name="case-ship"),
+    path("cases/<str:number>/rating/", views.case_rating, name="case-rating"),
+    path(
+        "cases/<str:number>/materials/<int:requirement_id>/receive/",
+        views.material_receive,
+        name="material-receive",
+    ),
+]

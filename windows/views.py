@@ -1,0 +1,595 @@
+"""The clerk desk (窗口工作台): the inbox, finding the applicant, new window applications, the
+checklist and the decision on it, instant decisions and the hand-over of results.
+
+Views parse the input, call one service and render; the services decide and refuse. A refusal
+is shown on the same page with everything the clerk typed still there.
+"""
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from accounts.exceptions import DomainError
+from accounts.identity import mask_id_number, mask_name, mask_phone, normalize_id_number
+from accounts.models import IdentityKind
+from cases import services as case_services
+from cases.access import is_clerk
+from cases.exceptions import MissingMaterialsError
+from cases.models import (
+    Case,
+    CaseStatus,
+    Channel,
+    MaterialStatus,
+    Rating,
+)
+from cases.selectors import case_detail_queryset
+from matters.models import Bundle, DeliveryMethod, MaterialForm, Matter
+from matters.selectors import bundle_queryset, bundle_requirements, matter_list
+
+from . import selectors, services
+from .forms import (
+    ACCEPT,
+    DEFER,
+    NOTICE,
+    REASON_SUGGESTIONS,
+    REJECT,
+    RESUBMIT,
+    SAVE,
+    ApplicantForm,
+    ChecklistForm,
+    InstantForm,
+    RatingForm,
+    ReceiveDeferredForm,
+    ShipForm,
+)
+
+SESSION_APPLICANT = "desk_applicant"
+
+EVENT_LABELS = {
+    "create": gettext_lazy("创建申请"),
+    "submit": gettext_lazy("提交"),
+    "accept": gettext_lazy("受理"),
+    "request_supplement": gettext_lazy("一次性告知"),
+    "reject": gettext_lazy("不予受理"),
+    "resubmit": gettext_lazy("补正后重新提交"),
+    "withdraw": gettext_lazy("撤回"),
+    "conclude": gettext_lazy("审查结论"),
+    "issue": gettext_lazy("出件"),
+    "ship": gettext_lazy("快递寄出"),
+    "deliver": gettext_lazy("送达"),
+    "collect": gettext_lazy("窗口领取"),
+    "review_approve": gettext_lazy("部门同意"),
+    "review_return": gettext_lazy("部门退回补正"),
+    "review_deny": gettext_lazy("部门不同意"),
+    "material_received": gettext_lazy("窗口收取材料"),
+    "material_missing": gettext_lazy("窗口核对缺少"),
+    "deferred_supplied": gettext_lazy("容缺材料补交"),
+    "rating": gettext_lazy("评价"),
+    "special_procedure_start": gettext_lazy("启动特别程序"),
+    "special_procedure_end": gettext_lazy("特别程序结束"),
+    "extension_request": gettext_lazy("申请延期"),
+    "extension_decide": gettext_lazy("延期决定"),
+}
+
+STATUS_TONES = {
+    CaseStatus.DRAFT: "plain",
+    CaseStatus.SUBMITTED: "info",
+    CaseStatus.SUPPLEMENT_REQUIRED: "warn",
+    CaseStatus.REJECTED: "bad",
+    CaseStatus.IN_REVIEW: "info",
+    CaseStatus.APPROVED: "good",
+    CaseStatus.DENIED: "bad",
+    CaseStatus.READY: "good",
+    CaseStatus.IN_TRANSIT: "good",
+    CaseStatus.CLOSED: "plain",
+    CaseStatus.WITHDRAWN: "plain",
+}
+
+
+def clerk_required(view: Callable) -> Callable:
+    """Clerks only: anonymous users go to sign in, everyone else gets 403."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not is_clerk(request.user):
+            raise PermissionDenied(_("只有窗口人员可以使用窗口工作台。"))
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _masked(case: Case) -> dict:
+    return {
+        "name": mask_name(case.applicant_name)
+        if case.applicant_kind == IdentityKind.PERSON
+        else case.applicant_name,
+        "identity": mask_id_number(case.applicant_identity),
+        "phone": mask_phone(case.applicant_phone),
+    }
+
+
+# Desk home ------------------------------------------------------------------------------
+
+
+@clerk_required
+def desk_home(request: HttpRequest) -> HttpResponse:
+    """The inbox, the hand-over queue, finding an applicant and starting a new application.
+
+    The applicant search is a POST: ID numbers stay out of URLs and server logs.
+    """
+    context: dict = {}
+    if request.method == "POST":
+        find = request.POST.get("find", "").strip()[:25]
+        if selectors.looks_like_case_number(find):
+            case = Case.objects.filter(number=find).only("number").first()
+            if case is not None:
+                return redirect("windows:case-intake", number=case.number)
+            context["find_error"] = _("没有编号为 %(n)s 的办件。") % {"n": find}
+        elif find:
+            number = normalize_id_number(find)
+            found = list(selectors.cases_of_applicant(request.user, number))
+            context["found"] = [{"case": case, **_masked(case)} for case in found]
+            context["searched"] = True
+            prefill = selectors.applicant_prefill(number)
+            if prefill:
+                request.session[SESSION_APPLICANT] = prefill
+            else:
+                request.session.pop(SESSION_APPLICANT, None)
+                if not found:
+                    context["find_error"] = _("证件号码不正确，也没有找到相关办件。")
+        else:
+            request.session.pop(SESSION_APPLICANT, None)
+    q = request.GET.get("q", "").strip()[:50]
+    if q:
+        matters = list(matter_list(search=q)[:20])
+        bundles = list(
+            Bundle.published.filter(Q(name__icontains=q) | Q(code__iexact=q)).order_by("code")[:10]
+        )
+    else:
+        matters = list(matter_list().order_by("-usage_count", "code")[:10])
+        bundles = list(Bundle.published.order_by("code")[:10])
+    inbox, inbox_total = selectors.desk_inbox()
+    handover, handover_total = selectors.desk_handover()
+    if context.get("find_error"):
+        # Echo the search only to correct it; found people appear masked.
+        context["find"] = request.POST.get("find", "").strip()[:25]
+    prefill = request.session.get(SESSION_APPLICANT) or {}
+    context.update(
+        {
+            "q": q,
+            "matters": matters,
+            "bundles": bundles,
+            "inbox": [{"row": row, **_masked(row.case)} for row in inbox],
+            "inbox_total": inbox_total,
+            "handover": [{"case": case, **_masked(case)} for case in handover],
+            "handover_total": handover_total,
+            "drafts": selectors.desk_window_drafts(request.user),
+            "prefill_name": mask_name(prefill.get("name", "")),
+            "prefill_identity": mask_id_number(
+                prefill.get("id_number") or prefill.get("credit_code") or ""
+            ),
+            "now": timezone.now(),
+        }
+    )
+    return render(request, "windows/desk_home.html", context)
+
+
+@clerk_required
+@require_POST
+def applicant_clear(request: HttpRequest) -> HttpResponse:
+    """Forget the applicant found last, before serving the next one."""
+    request.session.pop(SESSION_APPLICANT, None)
+    return redirect("windows:desk-home")
+
+
+# New window application -----------------------------------------------------------------
+
+
+@clerk_required
+def case_new(request: HttpRequest) -> HttpResponse:
+    """A new application at the window for the matter or bundle picked (?matter= or ?bundle=)."""
+    matter = bundle = None
+    if code := request.GET.get("matter"):
+        matter = get_object_or_404(
+            Matter.published.select_related("lead_department", "board"), code=code
+        )
+        requirements = [
+            {
+                "name": r.material.name,
+                "key": r.key,
+                "required": r.required,
+                "deferrable": r.deferrable,
+                "copies": r.copies,
+                "conditions": [r.condition] if r.condition else [],
+            }
+            for r in matter.requirements.select_related("material").order_by("order", "id")
+        ]
+        methods = list(matter.delivery_methods or [DeliveryMethod.PICKUP])
+    elif code := request.GET.get("bundle"):
+        bundle = get_object_or_404(bundle_queryset(), code=code)
+        merged = bundle_requirements(bundle)
+        requirements = [
+            {
+                "name": r.material.name,
+                "key": r.key,
+                "required": r.required,
+                "deferrable": r.deferrable,
+                "copies": r.copies,
+                "conditions": r.conditions,
+            }
+            for r in merged
+        ]
+        matters = [item.matter for item in bundle.items.all()]
+        methods = (
+            sorted(set.intersection(*(set(m.delivery_methods or []) for m in matters)))
+            if matters
+            else []
+        )
+    else:
+        return redirect("windows:desk-home")
+    prefill = request.session.get(SESSION_APPLICANT) or {}
+    form = ApplicantForm(
+        request.POST or None,
+        delivery_methods=methods,
+        initial={k: v for k, v in prefill.items() if v},
+    )
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                case = case_services.case_create(
+                    by=request.user,
+                    matter=matter,
+                    bundle=bundle,
+                    channel=Channel.WINDOW,
+                    **form.service_kwargs(),
+                )
+            except ValidationError as error:
+                form.add_service_errors(error)
+            except DomainError as error:
+                form.add_error(None, error.detail)
+                status = error.status_code
+            else:
+                request.session.pop(SESSION_APPLICANT, None)
+                messages.success(
+                    request,
+                    _("已建立申请 %(n)s，请逐项核对材料。") % {"n": case.number},
+                )
+                return redirect("windows:case-intake", number=case.number)
+    return render(
+        request,
+        "windows/case_new.html",
+        {
+            "form": form,
+            "matter": matter,
+            "bundle": bundle,
+            "subject": matter or bundle,
+            "requirements": requirements,
+            "bundle_matters": [item.matter for item in bundle.items.all()] if bundle else [],
+            "prefilled": bool(prefill) and request.method != "POST",
+        },
+        status=status,
+    )
+
+
+# The case at the window -------------------------------------------------------------------
+
+
+def _case_or_404(request: HttpRequest, number: str) -> Case:
+    return get_object_or_404(case_detail_queryset(request.user), number=number)
+
+
+def _event_label(event) -> str:
+    label = str(EVENT_LABELS.get(event.action, event.action))
+    if event.action == "conclude" and event.to_status in CaseStatus.values:
+        return f"{label}：{CaseStatus(event.to_status).label}"
+    return label
+
+
+def _render_case(
+    request: HttpRequest,
+    case: Case,
+    *,
+    checklist: ChecklistForm | None = None,
+    page_errors: list[str] | None = None,
+    ship_form: ShipForm | None = None,
+    rating_form: RatingForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    materials = list(case.materials.all())
+    for material in materials:
+        form = material.received_form
+        material.received_form_label = (
+            MaterialForm(form).label if form in MaterialForm.values else form
+        )
+    open_checklist = case.status in services.CHECKLIST_STATUSES
+    if checklist is None and open_checklist:
+        checklist = ChecklistForm(
+            materials=materials,
+            initial={"in_person": case.channel == Channel.WINDOW},
+        )
+    visits = list(case.visits.all())
+    reviews = list(case.reviews.all())
+    authorised = request.user.authorised_departments.filter(pk=case.lead_department_id).exists()
+    rating = Rating.objects.filter(case=case).first()
+    deferred = [m for m in materials if m.status == MaterialStatus.DEFERRED]
+    events = [{"event": event, "label": _event_label(event)} for event in case.events.all()]
+    context = {
+        "case": case,
+        "materials": materials,
+        "checklist": checklist,
+        "rows": checklist.rows() if checklist is not None else [],
+        "reason_suggestions": REASON_SUGGESTIONS,
+        "status_tone": STATUS_TONES.get(case.status, "plain"),
+        "visits": visits,
+        "trips": len(visits),
+        "reviews": reviews,
+        "events": events,
+        "deferred": deferred,
+        "receive_form": ReceiveDeferredForm(),
+        "instant_pending": case.is_instant and case.status == CaseStatus.IN_REVIEW and not reviews,
+        "authorised": authorised,
+        "instant_form": InstantForm(),
+        "ship_form": ship_form or ShipForm(),
+        "rating": rating,
+        "rating_form": rating_form or RatingForm(),
+        "rateable": rating is None
+        and case.status in (CaseStatus.READY, CaseStatus.IN_TRANSIT, CaseStatus.CLOSED),
+        "page_errors": page_errors or [],
+        "is_online": case.channel == Channel.ONLINE,
+        "is_courier": case.delivery_method == DeliveryMethod.COURIER,
+        "actions": {
+            "accept": ACCEPT,
+            "defer": DEFER,
+            "notice": NOTICE,
+            "reject": REJECT,
+            "save": SAVE,
+            "resubmit": RESUBMIT,
+        },
+        "deferrable_rows": any(m.deferrable and not m.key for m in materials),
+        "today": timezone.localdate(),
+    }
+    return render(request, "windows/case_intake.html", context, status=status)
+
+
+SUCCESS_MESSAGES = {
+    ACCEPT: gettext_lazy("已受理。"),
+    DEFER: gettext_lazy("已容缺受理，容缺材料须在约定日期前补齐，补齐后方可出件。"),
+    NOTICE: gettext_lazy("已出具一次性告知：缺少的材料已一次列明。"),
+    REJECT: gettext_lazy("已作出不予受理决定。"),
+    SAVE: gettext_lazy("核对结果已保存。"),
+    RESUBMIT: gettext_lazy("补正材料已收取，办件已重新提交。"),
+}
+
+
+def _upload_scans(request: HttpRequest, case: Case) -> dict[str, list[str]]:
+    """Store the scans attached to the checklist, each on its own: a file taken stays taken
+    even if the decision is refused. Returns errors by field."""
+    errors: dict[str, list[str]] = {}
+    for material in case.materials.all():
+        field = f"m{material.requirement_id}_file"
+        for upload in request.FILES.getlist(field):
+            try:
+                case_services.material_upload(
+                    case=case,
+                    by=request.user,
+                    requirement_id=material.requirement_id,
+                    upload=upload,
+                )
+            except ValidationError as error:
+                errors.setdefault(field, []).extend(error.messages)
+            except DomainError as error:
+                errors.setdefault(field, []).append(error.detail)
+    return errors
+
+
+def _decide(form: ChecklistForm, case: Case, by) -> Case:
+    action = form.cleaned_data["action"]
+    marks = form.marks()
+    in_person = None if case.channel == Channel.WINDOW else form.cleaned_data["in_person"]
+    if action in (ACCEPT, DEFER):
+        deferred = any(mark.state == services.DEFERRED for mark in marks)
+        return services.case_window_accept(
+            case=case,
+            by=by,
+            marks=marks,
+            due_date=form.cleaned_data["due_date"] if deferred else None,
+            commitment=form.commitment_text() if deferred else "",
+            in_person=in_person,
+        )
+    if action == NOTICE:
+        return services.case_window_notice(
+            case=case, by=by, marks=marks, note=form.cleaned_data["note"], in_person=in_person
+        )
+    if action == REJECT:
+        return services.case_window_reject(
+            case=case, by=by, reason=form.cleaned_data["reason"], in_person=in_person
+        )
+    if action == RESUBMIT:
+        return services.case_window_resubmit(case=case, by=by, marks=marks)
+    services.checklist_record(case=case, by=by, marks=marks)
+    return case
+
+
+@clerk_required
+def case_intake(request: HttpRequest, number: str) -> HttpResponse:
+    """The case at the window: its checklist and the decision on it, or what comes next."""
+    case = _case_or_404(request, number)
+    if request.method != "POST":
+        return _render_case(request, case)
+    if case.status not in services.CHECKLIST_STATUSES:
+        return _render_case(
+            request,
+            case,
+            page_errors=[
+                _("办件当前状态为“%(s)s”，不能再核对材料。") % {"s": case.get_status_display()}
+            ],
+            status=409,
+        )
+    upload_errors = _upload_scans(request, case) if request.FILES else {}
+    if request.FILES:
+        case = _case_or_404(request, number)
+    form = ChecklistForm(request.POST, materials=list(case.materials.all()))
+    valid = form.is_valid()
+    for field, field_errors in upload_errors.items():
+        form.add_error(field, field_errors)
+    status = 400
+    if valid and not upload_errors:
+        action = form.cleaned_data["action"]
+        try:
+            decided = _decide(form, case, request.user)
+        except MissingMaterialsError as error:
+            form.add_error(None, error.detail)
+            for item in error.missing:
+                field = f"m{item['requirement']}_state"
+                if field in form.fields:
+                    form.add_error(field, _("必交材料尚未收取。"))
+        except ValidationError as error:
+            form.add_service_errors(error)
+        except DomainError as error:
+            form.add_error(None, error.detail)
+            status = error.status_code
+        else:
+            message = SUCCESS_MESSAGES[action]
+            if action in (ACCEPT, DEFER) and decided.is_instant:
+                message = _("已受理。本事项为即办件，可当场办结。")
+            messages.success(request, message)
+            return redirect("windows:case-intake", number=decided.number)
+    return _render_case(request, case, checklist=form, status=status)
+
+
+def _run(
+    request: HttpRequest,
+    number: str,
+    call: Callable[[Case], object],
+    success: str,
+    **render_kwargs,
+) -> HttpResponse:
+    """Call one hand-over service on the case; show its refusal on the case page."""
+    case = _case_or_404(request, number)
+    try:
+        call(case)
+    except ValidationError as error:
+        return _render_case(request, case, page_errors=error.messages, status=400, **render_kwargs)
+    except DomainError as error:
+        return _render_case(
+            request, case, page_errors=[error.detail], status=error.status_code, **render_kwargs
+        )
+    messages.success(request, success)
+    return redirect("windows:case-intake", number=number)
+
+
+@clerk_required
+@require_POST
+def case_approve_instant(request: HttpRequest, number: str) -> HttpResponse:
+    """Decide an instant matter on the spot (当场办结): authorised clerks only."""
+    form = InstantForm(request.POST)
+    opinion = form.cleaned_data["opinion"] if form.is_valid() else ""
+    return _run(
+        request,
+        number,
+        lambda case: case_services.case_approve_instant(
+            case=case, by=request.user, opinion=opinion
+        ),
+        _("即办件已当场办结，请出件。"),
+    )
+
+
+@clerk_required
+@require_POST
+def case_issue(request: HttpRequest, number: str) -> HttpResponse:
+    """Issue the result (出件); refused while a deferred material is outstanding."""
+    return _run(
+        request,
+        number,
+        lambda case: case_services.case_issue(case=case, by=request.user),
+        _("已出件，请交付申请人。"),
+    )
+
+
+@clerk_required
+@require_POST
+def case_collect(request: HttpRequest, number: str) -> HttpResponse:
+    """The applicant collects the result at the window: a trip, and the case closes."""
+    return _run(
+        request,
+        number,
+        lambda case: case_services.case_collect(case=case, by=request.user),
+        _("申请人已在窗口领取，办件已办结。"),
+    )
+
+
+@clerk_required
+@require_POST
+def case_ship(request: HttpRequest, number: str) -> HttpResponse:
+    """Hand the result to the courier with the waybill number typed by hand."""
+    form = ShipForm(request.POST)
+    if not form.is_valid():
+        case = _case_or_404(request, number)
+        return _render_case(request, case, ship_form=form, status=400)
+    waybill = form.cleaned_data["waybill"]
+    return _run(
+        request,
+        number,
+        lambda case: case_services.case_ship(case=case, by=request.user, waybill=waybill),
+        _("已交寄，运单号 %(w)s。") % {"w": waybill},
+        ship_form=form,
+    )
+
+
+@clerk_required
+@require_POST
+def case_rating(request: HttpRequest, number: str) -> HttpResponse:
+    """Take the applicant's rating at the window (好差评, five national levels)."""
+    form = RatingForm(request.POST)
+    if not form.is_valid():
+        case = _case_or_404(request, number)
+        return _render_case(request, case, rating_form=form, status=400)
+    return _run(
+        request,
+        number,
+        lambda case: case_services.rating_create(
+            case=case,
+            by=request.user,
+            score=form.cleaned_data["score"],
+            comment=form.cleaned_data["comment"],
+        ),
+        _("评价已记录，谢谢。"),
+        rating_form=form,
+    )
+
+
+@clerk_required
+@require_POST
+def material_receive(request: HttpRequest, number: str, requirement_id: int) -> HttpResponse:
+    """A deferred material brought to the window after acceptance (容缺材料补交)."""
+    form = ReceiveDeferredForm(request.POST)
+    if not form.is_valid():
+        case = _case_or_404(request, number)
+        errors = [m for field_errors in form.errors.values() for m in field_errors]
+        return _render_case(request, case, page_errors=errors, status=400)
+    return _run(
+        request,
+        number,
+        lambda case: services.material_mark_received(
+            case=case,
+            by=request.user,
+            requirement_id=requirement_id,
+            form=form.cleaned_data["form"],
+            copies=form.cleaned_data["copies"],
+        ),
+        _("容缺材料已收取。"),
+    )
