@@ -203,9 +203,11 @@ class Case(models.Model):
         self.submitted_at = at
 
     @transition(field=status, source=CaseStatus.SUBMITTED, target=CaseStatus.IN_REVIEW)
-    def accept(self, *, on) -> None:
+    def accept(self, *, on, deadline, warning_on) -> None:
         """The hall accepts the application (受理); the clock starts the day after."""
         self.accepted_on = on
+        self.deadline = deadline
+        self.warning_on = warning_on
 
     @transition(field=status, source=CaseStatus.SUBMITTED, target=CaseStatus.SUPPLEMENT_REQUIRED)
     def request_supplement(self) -> None:

@@ -8,6 +8,7 @@ from accounts.identity import mask_id_number, mask_name, mask_phone
 from accounts.models import IdentityKind
 
 from .access import is_approver, is_staff_viewer
+from .labels import ROLE_LABELS
 from .models import Case, CaseEvent, CaseStatus, Review
 from .services import deadline_colour
 
@@ -304,16 +305,6 @@ class CaseDetailSerializer(serializers.ModelSerializer):
         ]
         status = "delivered" if case.status == CaseStatus.CLOSED else "in_transit"
         return {"waybill": case.waybill, "status": status, "history": history}
-
-
-ROLE_LABELS = {
-    "citizen": "申请人",
-    "clerk": "窗口人员",
-    "approver": "审批人员",
-    "supervisor": "监察人员",
-    "system": "系统",
-    "admin": "管理员",
-}
 
 
 def _actor_label(event: CaseEvent, *, staff: bool) -> str:

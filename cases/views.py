@@ -26,10 +26,11 @@ from accounts.models import User
 from matters.models import Bundle, BundleItem, CatalogStatus, DeliveryMethod, Matter
 
 from . import services
-from .access import SYSTEM, can_view
+from .access import can_view
 from .api import find_tracked_case
 from .exceptions import CaseError, MissingMaterialsError
 from .forms import ApplicationForm, RatingForm, TrackForm, UploadForm, WithdrawForm
+from .labels import CONCLUDE_LABELS, EVENT_LABELS, ROLE_LABELS
 from .models import (
     Case,
     CaseEvent,
@@ -74,42 +75,6 @@ WITHDRAWABLE = (CaseStatus.DRAFT, CaseStatus.SUBMITTED, CaseStatus.SUPPLEMENT_RE
 AFTER_DECISION = (CaseStatus.IN_REVIEW, CaseStatus.APPROVED, CaseStatus.DENIED)
 # An authorisation letter (委托书) is the material an agent (代办) brings.
 AUTHORISATION_LETTER = "委托书"
-
-ROLE_LABELS = {
-    roles.CITIZEN: gettext_lazy("申请人"),
-    roles.CLERK: gettext_lazy("窗口人员"),
-    roles.APPROVER: gettext_lazy("审批部门"),
-    roles.SUPERVISOR: gettext_lazy("监察人员"),
-    roles.CATALOG_ADMIN: gettext_lazy("管理人员"),
-    SYSTEM: gettext_lazy("系统"),
-    "admin": gettext_lazy("管理人员"),
-}
-EVENT_LABELS = {
-    "create": gettext_lazy("创建申请草稿"),
-    "submit": gettext_lazy("提交申请"),
-    "accept": gettext_lazy("受理"),
-    "request_supplement": gettext_lazy("一次性告知需补正材料"),
-    "reject": gettext_lazy("不予受理"),
-    "resubmit": gettext_lazy("补正后重新提交"),
-    "withdraw": gettext_lazy("撤回申请"),
-    "review_approve": gettext_lazy("部门审查同意"),
-    "review_return": gettext_lazy("部门退回补正"),
-    "review_deny": gettext_lazy("部门审查不同意"),
-    "issue": gettext_lazy("出具办理结果"),
-    "ship": gettext_lazy("结果已寄出"),
-    "deliver": gettext_lazy("结果已送达"),
-    "collect": gettext_lazy("窗口领取结果"),
-    "deferred_supplied": gettext_lazy("补交容缺材料"),
-    "rating": gettext_lazy("评价"),
-    "special_procedure_start": gettext_lazy("启动特别程序（停止计时）"),
-    "special_procedure_end": gettext_lazy("特别程序结束（恢复计时）"),
-    "extension_granted": gettext_lazy("延长办理时限"),
-}
-CONCLUDE_LABELS = {
-    CaseStatus.APPROVED: gettext_lazy("审查通过，准予办理"),
-    CaseStatus.DENIED: gettext_lazy("审查决定：不予许可"),
-    CaseStatus.SUPPLEMENT_REQUIRED: gettext_lazy("审查中需补正材料"),
-}
 
 
 def _is_staff(user: User) -> bool:

@@ -81,13 +81,23 @@ def on_accept(event: CaseEvent) -> None:
         deferred=[m.material_type.name for m in deferred],
         due_date=min((m.due_date for m in deferred if m.due_date), default=None),
     )
-    for review in case.reviews.select_related("department"):
+    tell_reviewers(case)
+
+
+def tell_reviewers(case: Case) -> None:
+    """Each department with a pending review hears of it once per round."""
+    for review in case.reviews.filter(status="pending").select_related("department"):
         tell_staff(
             f"review:{review.pk}:round:{review.round}",
             approvers_of(review.department_id),
             "review_assigned",
             {**_context(case), "department": review.department.name},
         )
+
+
+def on_resubmit(event: CaseEvent) -> None:
+    if event.to_status == CaseStatus.IN_REVIEW:
+        tell_reviewers(event.case)
 
 
 def _missing(case: Case) -> list[dict]:
@@ -184,6 +194,7 @@ REACTIONS = {
     "submit": on_submit,
     "accept": on_accept,
     "request_supplement": on_request_supplement,
+    "resubmit": on_resubmit,
     "reject": on_reject,
     "conclude": on_conclude,
     "issue": on_issue,

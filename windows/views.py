@@ -25,6 +25,7 @@ from accounts.models import IdentityKind
 from cases import services as case_services
 from cases.access import is_clerk
 from cases.exceptions import MissingMaterialsError
+from cases.labels import EVENT_LABELS
 from cases.models import (
     Case,
     CaseStatus,
@@ -55,31 +56,6 @@ from .forms import (
 
 SESSION_APPLICANT = "desk_applicant"
 
-EVENT_LABELS = {
-    "create": gettext_lazy("创建申请"),
-    "submit": gettext_lazy("提交"),
-    "accept": gettext_lazy("受理"),
-    "request_supplement": gettext_lazy("一次性告知"),
-    "reject": gettext_lazy("不予受理"),
-    "resubmit": gettext_lazy("补正后重新提交"),
-    "withdraw": gettext_lazy("撤回"),
-    "conclude": gettext_lazy("审查结论"),
-    "issue": gettext_lazy("出件"),
-    "ship": gettext_lazy("快递寄出"),
-    "deliver": gettext_lazy("送达"),
-    "collect": gettext_lazy("窗口领取"),
-    "review_approve": gettext_lazy("部门同意"),
-    "review_return": gettext_lazy("部门退回补正"),
-    "review_deny": gettext_lazy("部门不同意"),
-    "material_received": gettext_lazy("窗口收取材料"),
-    "material_missing": gettext_lazy("窗口核对缺少"),
-    "deferred_supplied": gettext_lazy("容缺材料补交"),
-    "rating": gettext_lazy("评价"),
-    "special_procedure_start": gettext_lazy("启动特别程序"),
-    "special_procedure_end": gettext_lazy("特别程序结束"),
-    "extension_request": gettext_lazy("申请延期"),
-    "extension_decide": gettext_lazy("延期决定"),
-}
 
 STATUS_TONES = {
     CaseStatus.DRAFT: "plain",

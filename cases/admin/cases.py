@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from accounts.identity import mask_id_number, mask_name, mask_phone
 
 from .. import access
+from ..labels import EVENT_LABELS as ACTION_LABELS
+from ..labels import ROLE_LABELS
 from ..models import (
     Case,
     CaseEvent,
@@ -22,8 +24,6 @@ from ..models import (
 )
 from ..selectors import case_list_for_user
 from .common import (
-    ACTION_LABELS,
-    ROLE_LABELS,
     ReadOnlyInline,
     ServiceOnlyAdmin,
     deadline_marker,

@@ -22,39 +22,6 @@ MARKERS = {
     YELLOW: (_("即将到期"), _("办理时限已用去八成")),
     RED: (_("已超期"), _("已超过办结期限")),
 }
-ACTION_LABELS = {
-    "create": _("创建"),
-    "submit": _("提交申请"),
-    "accept": _("受理"),
-    "request_supplement": _("一次性告知补正"),
-    "reject": _("不予受理"),
-    "resubmit": _("补正后重新提交"),
-    "withdraw": _("撤回"),
-    "deferred_supplied": _("补齐容缺材料"),
-    "review_approve": _("部门审查：同意"),
-    "review_return": _("部门审查：退回补正"),
-    "review_deny": _("部门审查：不同意"),
-    "conclude": _("审查办结"),
-    "special_procedure_start": _("启动特别程序"),
-    "special_procedure_end": _("结束特别程序"),
-    "extension_request": _("申请延期"),
-    "extension_granted": _("批准延期"),
-    "extension_refused": _("不批准延期"),
-    "issue": _("出件"),
-    "ship": _("寄出"),
-    "deliver": _("送达"),
-    "collect": _("领取"),
-    "rating": _("评价"),
-}
-ROLE_LABELS = {
-    "citizen": _("申请人"),
-    "clerk": _("窗口人员"),
-    "approver": _("审批人员"),
-    "supervisor": _("监察人员"),
-    "catalog_admin": _("事项管理员"),
-    "admin": _("管理员"),
-    access.SYSTEM: _("系统"),
-}
 
 
 def deadline_marker(case: Case, today=None) -> str:

@@ -14,6 +14,8 @@ from django.utils.translation import gettext_lazy as _
 
 from .. import access, services
 from ..exceptions import CaseError
+from ..labels import EVENT_LABELS as ACTION_LABELS
+from ..labels import ROLE_LABELS
 from ..models import (
     Case,
     CaseStatus,
@@ -24,8 +26,6 @@ from ..models import (
 )
 from ..selectors import case_detail_queryset, review_queue_for_department
 from .common import (
-    ACTION_LABELS,
-    ROLE_LABELS,
     ServiceOnlyAdmin,
     deadline_marker,
     department_filter,

@@ -13,14 +13,21 @@ GREEN, YELLOW, RED = "green", "yellow", "red"
 YELLOW_SHARE = 0.8
 
 
+def deadline_dates(
+    accepted_on: datetime.date, total_days: int, stopped_days: int = 0
+) -> tuple[datetime.date, datetime.date]:
+    """The deadline and the day the yellow warning starts, for a limit in working days."""
+    deadline = add_working_days(accepted_on, total_days + stopped_days)
+    warning_on = add_working_days(accepted_on, math.ceil(YELLOW_SHARE * total_days) + stopped_days)
+    return deadline, warning_on
+
+
 def refresh_deadline(case: Case) -> None:
     """Recompute ``deadline`` and ``warning_on`` from acceptance, stops and extensions."""
     if case.accepted_on is None:
         return
-    total = case.committed_days + case.extension_days
-    case.deadline = add_working_days(case.accepted_on, total + case.stopped_days)
-    case.warning_on = add_working_days(
-        case.accepted_on, math.ceil(YELLOW_SHARE * total) + case.stopped_days
+    case.deadline, case.warning_on = deadline_dates(
+        case.accepted_on, case.committed_days + case.extension_days, case.stopped_days
     )
 
 

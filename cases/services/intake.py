@@ -38,7 +38,7 @@ from ..models import (
     VisitKind,
 )
 from ._core import lock_case, record_event, refuse, run_transition
-from .deadlines import refresh_deadline, resume_clock
+from .deadlines import deadline_dates, resume_clock
 from .numbering import next_case_number
 from .visits import visit_record
 
@@ -454,11 +454,13 @@ def case_accept(
         }
     elif by is None:
         note = _("网上申请满5个工作日未作处理，依法视为受理。")
-    run_transition(case, "accept", by=by, note=note, on=today)
-    refresh_deadline(case)
-    case.save(update_fields=["deadline", "warning_on"])
+    # Reviews and dates first: the event's reactions (notices) read them.
     Review.objects.bulk_create(
         Review(case=case, department=department) for department in reviewing_departments(case)
+    )
+    deadline, warning_on = deadline_dates(today, case.committed_days + case.extension_days)
+    run_transition(
+        case, "accept", by=by, note=note, on=today, deadline=deadline, warning_on=warning_on
     )
     if by is not None and (in_person if in_person is not None else case.channel == Channel.WINDOW):
         visit_record(case=case, by=by, kind=VisitKind.INTAKE, on=today)
@@ -556,10 +558,11 @@ def case_resubmit(*, case: Case, by: User) -> Case:
         raise _missing_error(still_missing)
     today = timezone.localdate()
     resume_clock(case, today)
-    run_transition(case, "resubmit", by=by, at=timezone.now())
+    # Reopen first: the event's reactions tell the departments whose reviews reopened.
     for review in case.reviews.filter(status=ReviewStatus.RETURNED):
         review.reopen()
         review.save()
+    run_transition(case, "resubmit", by=by, at=timezone.now())
     return case
 
 

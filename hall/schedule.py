@@ -1,0 +1,53 @@
+"""What Celery beat runs, and when (``CELERY_BEAT_SCHEDULE = BEAT_SCHEDULE`` in settings).
+
+Times are the hall's (``CELERY_TIMEZONE``). Every entry expires before its next run, so that
+while no worker is there the broker does not pile up copies of the same scan; each task is
+safe to run twice anyway. Messages to people go out in office hours: the daily scans run in
+the morning, the deadline scan hourly through the working day (a case turns yellow or red on
+a new day, or when its clock restarts after a supplement).
+"""
+
+from celery.schedules import crontab
+
+MINUTE = 60
+HOUR = 60 * MINUTE
+
+BEAT_SCHEDULE = {
+    # The outbox's safety net: notices left unsent (broker down at commit, worker lost,
+    # retries due).
+    "notices-sweep-outbox": {
+        "task": "notices.tasks.sweep_outbox",
+        "schedule": 30.0,
+        "options": {"expires": 25},
+    },
+    # Courier tracking for the shipments still on their way.
+    "delivery-poll-shipments": {
+        "task": "delivery.tasks.poll_shipments",
+        "schedule": 5 * MINUTE,
+        "options": {"expires": 4 * MINUTE},
+    },
+    # Yellow and red warnings to approvers and supervisors, once per case and colour.
+    "hall-scan-deadlines": {
+        "task": "hall.tasks.scan_deadlines",
+        "schedule": crontab(minute=5, hour="8-18"),
+        "options": {"expires": 50 * MINUTE},
+    },
+    # Online cases nobody answered within 5 working days are accepted (art. 32).
+    "hall-deem-accepted": {
+        "task": "hall.tasks.deem_accepted",
+        "schedule": crontab(minute=30, hour=8),
+        "options": {"expires": 12 * HOUR},
+    },
+    # Applicants whose deferred materials are due in 2 working days.
+    "hall-remind-deferred-materials": {
+        "task": "hall.tasks.remind_deferred_materials",
+        "schedule": crontab(minute=0, hour=9),
+        "options": {"expires": 12 * HOUR},
+    },
+    # Departments whose bad-rating follow-ups are nearly due.
+    "hall-remind-follow-ups": {
+        "task": "hall.tasks.remind_follow_ups",
+        "schedule": crontab(minute=10, hour=9),
+        "options": {"expires": 12 * HOUR},
+    },
+}

@@ -1,0 +1,55 @@
+"""What follows case events (hall/reactions.py): the notices that the outbox records."""
+
+import pytest
+
+from cases import services
+from cases.exceptions import MissingMaterialsError
+from notices.models import Notice
+
+from .conftest import pdf, requirement
+
+pytestmark = pytest.mark.django_db
+
+
+def test_acceptance_tells_the_applicant_the_deadline_and_every_reviewing_department(
+    make_case, housing_approver, tax_approver
+):
+    case = make_case("in_review")
+    sms = Notice.objects.get(template="case_accepted", channel="sms")
+    assert case.number in sms.text
+    assert f"{case.deadline.year}年{case.deadline.month}月{case.deadline.day}日" in sms.text
+    assigned = Notice.objects.filter(template="review_assigned", channel="inbox")
+    assert {n.recipient for n in assigned} == {housing_approver, tax_approver}
+
+
+def test_a_return_tells_the_merged_list_and_resubmission_reopens_only_that_department(
+    make_case, housing_approver, tax_approver, citizen
+):
+    case = make_case("in_review")
+    tax_proof = requirement(case, "完税凭证")
+    services.review_decide(
+        review=case.reviews.get(department__code="housing"),
+        by=housing_approver,
+        decision="approve",
+        opinion="同意。",
+    )
+    services.review_decide(
+        review=case.reviews.get(department__code="tax"),
+        by=tax_approver,
+        decision="return",
+        opinion="完税凭证缺少印章。",
+        missing=[tax_proof],
+    )
+    notice = Notice.objects.get(template="case_supplement_required", channel="inbox")
+    assert "完税凭证" in notice.text and "缺少印章" in notice.text
+    services.material_upload(case=case, by=citizen, requirement_id=tax_proof, upload=pdf())
+    services.case_resubmit(case=case, by=citizen)
+    second_round = Notice.objects.filter(template="review_assigned", key__endswith=":round:2")
+    assert {n.recipient for n in second_round} == {tax_approver}
+
+
+def test_a_rolled_back_change_leaves_no_notice(make_case, citizen):
+    case = make_case("draft")
+    with pytest.raises(MissingMaterialsError):
+        services.case_submit(case=case, by=citizen)
+    assert not Notice.objects.filter(template="case_submitted").exists()
