@@ -21,11 +21,11 @@ HEADER = "Idempotency-Key"
 
 
 def _fingerprint(request) -> str:
-    body = request.data if isinstance(request.data, dict) else {}
     payload = json.dumps(
-        {"path": request.path, "body": {k: str(v) for k, v in body.items()}},
+        {"path": request.path, "body": request.data},
         sort_keys=True,
         ensure_ascii=False,
+        default=str,
     )
     return hashlib.sha256(payload.encode()).hexdigest()
 

@@ -123,7 +123,10 @@ class User(AbstractUser):
         return sorted(group.name for group in self.groups.all())
 
     def has_role(self, role: str) -> bool:
-        return any(group.name == role for group in self.groups.all())
+        """Whether the user is in the role's group (read once per user object)."""
+        if "_role_cache" not in self.__dict__:
+            self._role_cache = {group.name for group in self.groups.all()}
+        return role in self._role_cache
 
     @property
     def identity_number(self) -> str:

@@ -18,6 +18,7 @@ See bench/README.md.
 
 import argparse
 import datetime
+import logging
 import os
 import random
 import shutil
@@ -826,6 +827,23 @@ def accept_queries(actors: Actors, rng: random.Random, explain: bool) -> None:
         transaction.set_rollback(True)
 
 
+def configure_tasks(*, run: bool) -> None:
+    """Queue Celery tasks in memory, where no worker takes them (what a web request pays:
+    the outbox rows and the publish), or with ``run`` run them in process, as without Redis.
+
+    Never Redis: a worker there would take tasks about the bench database's rows.
+    """
+    from hall.celery import app
+
+    app.conf.broker_url = "memory://"
+    app.conf.task_always_eager = run
+    print(
+        "Celery tasks run in process, inside the timings"
+        if run
+        else "Celery tasks are queued in memory and not run (--run-tasks to run them)"
+    )
+
+
 def table_sizes() -> None:
     from django.db import connection
 
@@ -859,6 +877,11 @@ def main() -> None:
     parser.add_argument("--accepts", type=int, default=300, help="case_accept calls (≥ 200)")
     parser.add_argument("--rebuild", action="store_true", help="empty the case tables first")
     parser.add_argument("--explain", action="store_true", help="EXPLAIN one accept's queries")
+    parser.add_argument(
+        "--run-tasks",
+        action="store_true",
+        help="run Celery tasks (notice sending…) in process, inside the timings",
+    )
     parser.add_argument("--seed", type=int, default=2026)
     args = parser.parse_args()
 
@@ -880,6 +903,9 @@ def main() -> None:
     assert connection.vendor == "postgresql"
     assert connection.settings_dict["NAME"].endswith("bench")
     settings.DEBUG = False
+    # The console notice backends and Celery log every message at INFO.
+    logging.disable(logging.INFO)
+    configure_tasks(run=args.run_tasks)
     rng = random.Random(args.seed)
     try:
         call_command("migrate", verbosity=0)
@@ -895,7 +921,9 @@ def main() -> None:
         print_steps(timings)
 
         missing = args.cases - Case.objects.count()
-        if missing > 0:
+        if args.cases == 0:
+            print("\nno bulk load (--cases 0)")
+        elif missing > 0:
             print(f"\nbulk-loading {missing:,} cases")
             bulk_load(actors, missing, rng)
         else:

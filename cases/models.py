@@ -307,6 +307,16 @@ class MaterialStatus(models.TextChoices):
     RECEIVED = "received", _("已收取")
     DEFERRED = "deferred", _("容缺后补")
     VERIFIED = "verified", _("已核验")
+    SATISFIED_BY_LICENCE = "satisfied_by_licence", _("电子证照免提交")
+
+
+# A material counts as in hand when received, verified, or satisfied by a licence the
+# applicant holds (无证明办理).
+IN_HAND = (
+    MaterialStatus.RECEIVED,
+    MaterialStatus.VERIFIED,
+    MaterialStatus.SATISFIED_BY_LICENCE,
+)
 
 
 class CaseMaterial(models.Model):
@@ -321,7 +331,7 @@ class CaseMaterial(models.Model):
     deferrable = models.BooleanField(_("可容缺"), default=False)
     copies = models.PositiveSmallIntegerField(_("份数"), default=1)
     status = models.CharField(
-        _("状态"), max_length=12, choices=MaterialStatus.choices, default=MaterialStatus.MISSING
+        _("状态"), max_length=20, choices=MaterialStatus.choices, default=MaterialStatus.MISSING
     )
     received_form = models.CharField(_("收取形式"), max_length=20, blank=True)
     received_copies = models.PositiveSmallIntegerField(_("收取份数"), default=0)
@@ -331,7 +341,7 @@ class CaseMaterial(models.Model):
     class Meta:
         verbose_name = _("办件材料")
         verbose_name_plural = _("办件材料")
-        ordering = ["case", "order", "id"]
+        ordering = ["case_id", "order", "id"]
         constraints = [
             models.UniqueConstraint(
                 fields=["case", "material_type"], name="case_material_unique_type"
@@ -397,7 +407,7 @@ class Review(models.Model):
     class Meta:
         verbose_name = _("部门审查")
         verbose_name_plural = _("部门审查")
-        ordering = ["case", "department__code"]
+        ordering = ["case_id", "department_id"]
         constraints = [
             models.UniqueConstraint(fields=["case", "department"], name="review_unique_department"),
         ]

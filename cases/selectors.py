@@ -26,7 +26,7 @@ def case_detail_queryset(user: User) -> QuerySet[Case]:
     return visible_cases(
         user,
         Case.objects.select_related(
-            "matter", "bundle", "lead_department", "owner", "matter__board"
+            "matter", "bundle", "lead_department", "owner", "matter__board", "shipment"
         ).prefetch_related(
             Prefetch(
                 "materials",
@@ -43,6 +43,10 @@ def case_detail_queryset(user: User) -> QuerySet[Case]:
             "visits",
             "special_procedures",
             "extensions",
+            # The courier integration's (delivery) shipment history, read by the API.
+            "shipment__history",
+            # The documents app's papers, read by the API (``documents`` sits above cases).
+            "documents",
         ),
     )
 

@@ -82,7 +82,8 @@ class WithdrawInput(serializers.Serializer):
 
 
 class ShipInput(serializers.Serializer):
-    waybill = serializers.CharField(max_length=40)
+    # Empty: the courier integration asks the courier for the waybill.
+    waybill = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
 
 
 class RatingInput(serializers.Serializer):
@@ -285,7 +286,7 @@ class CaseDetailSerializer(serializers.ModelSerializer):
                 "from_status": event.from_status,
                 "to_status": event.to_status,
                 "actor": _actor_label(event, staff=staff),
-                "at": event.at,
+                "at": timezone.localtime(event.at),
                 "note": event.note,
             }
             for event in case.events.all()
@@ -293,18 +294,33 @@ class CaseDetailSerializer(serializers.ModelSerializer):
         ]
 
     def get_documents(self, case) -> list[dict]:
-        return []
+        # The documents app (above cases) hangs its rendered papers on the case.
+        documents = getattr(case, "documents", None)
+        if documents is None:
+            return []
+        return [
+            {
+                "kind": document.kind,
+                "title": document.title,
+                "url": reverse("documents:document-download", args=[case.number, document.kind]),
+            }
+            for document in documents.all()
+            if document.status == "ready"
+        ]
 
     def get_shipment(self, case) -> dict | None:
-        if not case.waybill:
+        # The courier integration (delivery app) hangs its shipment on the case.
+        shipment = getattr(case, "shipment", None)
+        if shipment is None:
             return None
-        history = [
-            {"status": event.action, "at": event.at}
-            for event in case.events.all()
-            if event.action in ("ship", "deliver")
-        ]
-        status = "delivered" if case.status == CaseStatus.CLOSED else "in_transit"
-        return {"waybill": case.waybill, "status": status, "history": history}
+        return {
+            "waybill": shipment.waybill or case.waybill or None,
+            "status": shipment.status,
+            "history": [
+                {"status": step.status, "at": timezone.localtime(step.at), "note": step.note}
+                for step in shipment.history.all()
+            ],
+        }
 
 
 def _actor_label(event: CaseEvent, *, staff: bool) -> str:
@@ -365,7 +381,7 @@ def track_data(case: Case) -> dict:
             {
                 "to_status": event.to_status,
                 "label": CaseStatus(event.to_status).label,
-                "at": event.at,
+                "at": timezone.localtime(event.at),
             }
             for event in case.events.all()
             if event.to_status and event.from_status != event.to_status and not event.internal

@@ -2,7 +2,8 @@
 
 ``cases`` writes a ``CaseEvent`` for every change and announces it (``cases.events``); the
 reactions below run inside that same transaction and only record what must happen: notice
-rows in the outbox, shipment records. Sending and dispatching run after commit in Celery.
+rows in the outbox, document records (and the e-licence itself on approval), shipment
+records. Sending, rendering and dispatching run after commit in Celery.
 Registered at start-up by ``hall.apps.HallConfig.ready``.
 """
 
@@ -68,6 +69,21 @@ def approvers_of(department_id: int):
     return User.objects.filter(department_id=department_id, groups__name=APPROVER, is_active=True)
 
 
+def paper(case: Case, kind: str) -> None:
+    """Record that the case needs the paper ``kind``; documents renders it after commit."""
+    from documents.services import document_request
+
+    document_request(case=case, kind=kind)
+
+
+def issue_licences(case: Case) -> None:
+    """Issue the e-licences of an approved case (same transaction), then its certificate."""
+    from documents.services import licence_issue
+
+    if licence_issue(case=case):
+        paper(case, "licence")
+
+
 def on_submit(event: CaseEvent) -> None:
     tell_applicant(event, "case_submitted")
 
@@ -81,6 +97,9 @@ def on_accept(event: CaseEvent) -> None:
         deferred=[m.material_type.name for m in deferred],
         due_date=min((m.due_date for m in deferred if m.due_date), default=None),
     )
+    paper(case, "receipt")
+    if deferred:
+        paper(case, "commitment")
     tell_reviewers(case)
 
 
@@ -111,17 +130,22 @@ def _missing(case: Case) -> list[dict]:
 
 def on_request_supplement(event: CaseEvent) -> None:
     tell_applicant(event, "case_supplement_required", missing=_missing(event.case))
+    paper(event.case, "one_time_notice")
 
 
 def on_reject(event: CaseEvent) -> None:
     tell_applicant(event, "case_rejected", reason=event.case.decision_note)
+    paper(event.case, "refusal")
 
 
 def on_conclude(event: CaseEvent) -> None:
     case = event.case
     if event.to_status == CaseStatus.SUPPLEMENT_REQUIRED:
         tell_applicant(event, "case_supplement_required", missing=_missing(case))
+        paper(case, "supplement_notice")
     elif event.to_status == CaseStatus.APPROVED:
+        issue_licences(case)
+        paper(case, "decision")
         subject = case.matter or case.bundle
         tell_applicant(
             event,
@@ -131,6 +155,7 @@ def on_conclude(event: CaseEvent) -> None:
         )
     elif event.to_status == CaseStatus.DENIED:
         tell_applicant(event, "case_denied", reason=case.decision_note)
+        paper(case, "decision")
 
 
 def on_issue(event: CaseEvent) -> None:
@@ -155,6 +180,11 @@ def on_ship(event: CaseEvent) -> None:
 
 def on_deliver(event: CaseEvent) -> None:
     tell_applicant(event, "case_delivered")
+    paper(event.case, "delivery_receipt")
+
+
+def on_collect(event: CaseEvent) -> None:
+    paper(event.case, "delivery_receipt")
 
 
 def on_delivery_failed(event: CaseEvent) -> None:
@@ -201,6 +231,7 @@ REACTIONS = {
     "ship": on_ship,
     "waybill": on_waybill,
     "deliver": on_deliver,
+    "collect": on_collect,
     "delivery_failed": on_delivery_failed,
     "special_procedure_start": on_special_procedure,
     "extension_granted": on_extension_granted,

@@ -11,6 +11,8 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from .schedule import BEAT_SCHEDULE
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -45,6 +47,7 @@ INSTALLED_APPS = [
     "cases",
     "windows",
     "delivery",
+    "documents",
     "hall",
 ]
 
@@ -164,6 +167,7 @@ CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE = BEAT_SCHEDULE
 CELERY_TASK_ACKS_LATE = True
 # A request must not hang on a broker that is down: the outbox and its sweeper send later.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
@@ -177,7 +181,14 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 # Above the longest countdown any task uses, so Redis never redelivers a waiting task early.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 4 * 3600}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 4 * 3600,
+    # A broker host that drops packets must not hang a request (the outbox sends later).
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+}
+# Tasks are safe to run twice: on a lost connection, cancel and let them be redelivered.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -248,6 +259,27 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="noreply@onetrip.exam
 NOTICE_MAX_ATTEMPTS = env.int("NOTICE_MAX_ATTEMPTS", default=6)
 NOTICE_RETRY_BASE_SECONDS = env.int("NOTICE_RETRY_BASE_SECONDS", default=30)
 NOTICE_RETRY_MAX_SECONDS = env.int("NOTICE_RETRY_MAX_SECONDS", default=3600)
+
+# Courier delivery (快递送达): the simulated courier by default; HTTP courier in production.
+COURIER_BACKEND = env.str("COURIER_BACKEND", default="delivery.backends.SimulatedCourier")
+COURIER_URL = env.str("COURIER_URL", default="")
+COURIER_KEY = env.str("COURIER_KEY", default="")
+COURIER_TIMEOUT = env.float("COURIER_TIMEOUT", default=10.0)
+COURIER_MAX_ATTEMPTS = env.int("COURIER_MAX_ATTEMPTS", default=5)
+COURIER_RETRY_BASE_SECONDS = env.int("COURIER_RETRY_BASE_SECONDS", default=30)
+# Below the broker's visibility timeout, so a waiting retry is never redelivered early.
+COURIER_RETRY_MAX_SECONDS = env.int("COURIER_RETRY_MAX_SECONDS", default=3600)
+COURIER_REORDER_AFTER_SECONDS = env.int("COURIER_REORDER_AFTER_SECONDS", default=300)
+COURIER_POLL_BATCH = env.int("COURIER_POLL_BATCH", default=200)
+COURIER_SIM_STEP_SECONDS = env.int("COURIER_SIM_STEP_SECONDS", default=60)
+COURIER_SIM_DELAY_SECONDS = env.float("COURIER_SIM_DELAY_SECONDS", default=0)
+# Pushed tracking updates are signed (HMAC-SHA256); empty refuses every push.
+COURIER_WEBHOOK_SECRET = env.str("COURIER_WEBHOOK_SECRET", default="")
+COURIER_WEBHOOK_TOLERANCE = env.int("COURIER_WEBHOOK_TOLERANCE", default=300)
+
+# E-licences: HMAC-SHA256 signing key (empty: derived from SECRET_KEY) and the PDF font.
+LICENCE_SIGNING_KEY = env.str("LICENCE_SIGNING_KEY", default="")
+PDF_FONT_PATH = env.str("PDF_FONT_PATH", default="/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
 
 # The hall's own settings.
 HALL_NAME = env.str("HALL_NAME", default="OneTrip 政务服务中心")

@@ -106,11 +106,16 @@ def create_missing(wanted: list[Wanted]) -> int:
             "key", "channel", "recipient_key"
         )
     )
+    missing = [
+        item
+        for item in dict.fromkeys(wanted)
+        if (item.key, item.channel, item.recipient_key) not in existing
+    ]
+    if not missing:
+        return 0
     created = 0
     with transaction.atomic():
-        for item in dict.fromkeys(wanted):
-            if (item.key, item.channel, item.recipient_key) in existing:
-                continue
+        for item in missing:
             notice = notice_create(
                 key=item.key,
                 channel=item.channel,

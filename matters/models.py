@@ -249,7 +249,7 @@ class ProcessStep(models.Model):
     class Meta:
         verbose_name = _("办理环节")
         verbose_name_plural = _("办理环节")
-        ordering = ["matter", "order"]
+        ordering = ["matter_id", "order"]
         constraints = [
             models.UniqueConstraint(fields=["matter", "order"], name="step_unique_order"),
         ]
@@ -292,7 +292,7 @@ class Requirement(models.Model):
     class Meta:
         verbose_name = _("申请材料")
         verbose_name_plural = _("申请材料")
-        ordering = ["matter", "order", "id"]
+        ordering = ["matter_id", "order", "id"]
         constraints = [
             models.UniqueConstraint(
                 fields=["matter", "material"], name="requirement_unique_material"
@@ -340,7 +340,7 @@ class BundleItem(models.Model):
     class Meta:
         verbose_name = _("包含事项")
         verbose_name_plural = _("包含事项")
-        ordering = ["bundle", "order", "id"]
+        ordering = ["bundle_id", "order", "id"]
         constraints = [
             models.UniqueConstraint(fields=["bundle", "matter"], name="bundle_item_unique_matter"),
         ]

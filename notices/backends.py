@@ -61,14 +61,21 @@ class HttpSmsBackend:
         )
         try:
             with urllib.request.urlopen(request, timeout=settings.SMS_GATEWAY_TIMEOUT) as reply:
-                answer = json.loads(reply.read() or b"{}")
+                body = reply.read()
         except urllib.error.HTTPError as error:
             if error.code >= 500 or error.code == 429:
                 raise TransientSendError(f"gateway answered {error.code}") from error
             raise PermanentSendError(f"gateway refused: {error.code}") from error
         except (urllib.error.URLError, TimeoutError, OSError) as error:
             raise TransientSendError(f"gateway unreachable: {error}") from error
-        return str(answer.get("id", ""))
+        # The gateway said 2xx: the message is accepted. An odd body must not make it look
+        # failed (a retry would send the SMS again); only the id is lost.
+        try:
+            answer = json.loads(body or b"{}")
+        except ValueError:
+            logger.warning("SMS gateway accepted %s with a body that is not JSON", idempotency_key)
+            return ""
+        return str(answer.get("id", "")) if isinstance(answer, dict) else ""
 
 
 class EmailBackend:

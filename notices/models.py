@@ -10,6 +10,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from accounts.identity import mask_phone
+
 
 class Channel(models.TextChoices):
     SMS = "sms", _("短信")
@@ -71,7 +73,11 @@ class Notice(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_channel_display()} {self.template} → {self.recipient_key}"
+        # Shown in admin pages and logs: an applicant's mobile number stays masked there.
+        who = self.recipient_key
+        if self.channel == Channel.SMS and not who.startswith("user:"):
+            who = mask_phone(who)
+        return f"{self.get_channel_display()} {self.template} → {who}"
 
 
 class NoticeAttempt(models.Model):

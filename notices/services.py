@@ -5,6 +5,7 @@ import logging
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -111,15 +112,27 @@ def notice_send(*, notice_id: int) -> str:
         notice = (
             Notice.objects.select_for_update(skip_locked=True)
             .filter(pk=notice_id, status=NoticeStatus.PENDING)
+            # A retry waits for its backoff, whoever asks (a task's eta, the sweeper, a
+            # duplicate message); a first attempt goes at once, whatever the clocks say.
+            .filter(
+                Q(attempts=0)
+                | Q(next_attempt_at__isnull=True)
+                | Q(next_attempt_at__lte=timezone.now())
+            )
             .first()
         )
-        # idempotency: already sent, failed, or being sent by someone else right now.
+        # idempotency: already sent, failed, not yet due, or being sent by someone else now.
         if notice is None:
             return "skipped"
         notice.attempts += 1
         try:
             notice.provider_id = _deliver(notice)[:100]
-        except (TransientSendError, PermanentSendError) as error:
+        except Exception as error:
+            # Any failure is an attempt on record: an unexpected one (a misconfigured
+            # backend, a bug) counts as transient, so it ends failed and visible in the admin
+            # instead of rolling back and being retried by the sweeper for ever.
+            if not isinstance(error, (TransientSendError, PermanentSendError)):
+                logger.exception("notice %s: unexpected error from the backend", notice.pk)
             permanent = isinstance(error, PermanentSendError)
             notice.last_error = str(error)[:2000]
             NoticeAttempt.objects.create(notice=notice, ok=False, error=notice.last_error)

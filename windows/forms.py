@@ -207,6 +207,8 @@ REASON_SUGGESTIONS = [
 
 
 def _initial_state(material: CaseMaterial) -> str:
+    if material.status == MaterialStatus.SATISFIED_BY_LICENCE:
+        return NOT_APPLICABLE  # the applicant's e-licence stands for it: nothing to take in
     if material.status in (MaterialStatus.RECEIVED, MaterialStatus.VERIFIED):
         return RECEIVED
     if material.status == MaterialStatus.DEFERRED:

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from accounts.identity import normalize_id_number, validate_credit_code, validate_id_number
 from accounts.models import IdentityKind, User
-from cases.models import Case, CaseStatus, Channel, MaterialStatus
+from cases.models import IN_HAND, Case, CaseStatus, Channel
 from cases.selectors import case_list_for_user, cases_awaiting_intake
 from matters.calendar import working_days_since
 
@@ -39,7 +39,7 @@ def desk_inbox(*, limit: int = 100) -> tuple[list[InboxRow], int]:
         material_count=Count("materials", distinct=True),
         received_count=Count(
             "materials",
-            filter=Q(materials__status__in=[MaterialStatus.RECEIVED, MaterialStatus.VERIFIED]),
+            filter=Q(materials__status__in=IN_HAND),
             distinct=True,
         ),
     )

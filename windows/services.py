@@ -23,7 +23,15 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from cases.access import is_clerk
 from cases.exceptions import CasePermissionError
-from cases.models import Case, CaseMaterial, CaseStatus, Channel, MaterialStatus, VisitKind
+from cases.models import (
+    IN_HAND,
+    Case,
+    CaseMaterial,
+    CaseStatus,
+    Channel,
+    MaterialStatus,
+    VisitKind,
+)
 from cases.services import (
     case_accept,
     case_reject,
@@ -89,7 +97,7 @@ def material_mark_received(
     deferred_open = was_deferred and case.status in DEFERRED_OPEN_STATUSES
     if case.status not in CHECKLIST_STATUSES and not deferred_open:
         raise refuse(case, "material_received")
-    in_hand = material.status in (MaterialStatus.RECEIVED, MaterialStatus.VERIFIED)
+    in_hand = material.status in IN_HAND
     if in_hand and (material.received_form, material.received_copies) == (form, copies):
         return material
     if material.status != MaterialStatus.VERIFIED:

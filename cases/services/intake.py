@@ -27,6 +27,7 @@ from ..exceptions import (
     MissingMaterialsError,
 )
 from ..models import (
+    IN_HAND,
     Case,
     CaseMaterial,
     CaseStatus,
@@ -37,6 +38,7 @@ from ..models import (
     ReviewStatus,
     VisitKind,
 )
+from ..satisfiers import satisfied_material_types
 from ._core import lock_case, record_event, refuse, run_transition
 from .deadlines import deadline_dates, resume_clock
 from .numbering import next_case_number
@@ -223,6 +225,12 @@ def case_create(
         )
         for order, item in enumerate(merged)
     )
+    # 无证明办理: what the applicant already holds (e.g. a valid e-licence) is not asked for.
+    satisfied = satisfied_material_types(case)
+    if satisfied:
+        case.materials.filter(material_type_id__in=satisfied).update(
+            status=MaterialStatus.SATISFIED_BY_LICENCE
+        )
     record_event(case, action="create", by=by, to_status=case.status)
     return case
 
@@ -352,8 +360,7 @@ def missing_for_submission(case: Case) -> list[CaseMaterial]:
     return [
         material
         for material in case.materials.select_related("material_type")
-        if material.needed_at_submission
-        and material.status not in (MaterialStatus.RECEIVED, MaterialStatus.VERIFIED)
+        if material.needed_at_submission and material.status not in IN_HAND
     ]
 
 
@@ -392,7 +399,7 @@ def _validate_deferrals(case: Case, deferred: list[int], due_date: datetime.date
             errors.append(
                 _("“%(m)s”不在办事指南的容缺范围内。") % {"m": material.material_type.name}
             )
-        elif material.status in (MaterialStatus.RECEIVED, MaterialStatus.VERIFIED):
+        elif material.status in IN_HAND:
             errors.append(_("“%(m)s”已收取，无需容缺。") % {"m": material.material_type.name})
     if materials and due_date is None:
         errors.append(_("容缺受理须约定补齐日期。"))
@@ -579,8 +586,9 @@ def deemed_acceptance_due(today: datetime.date) -> datetime.date:
 def cases_deem_accepted(*, today: datetime.date | None = None) -> list[str]:
     """Accept online cases nobody answered within 5 working days (licensing law art. 32).
 
-    Each case in its own transaction; a case someone is handling right now is skipped and
-    picked up on the next run. Returns the numbers accepted.
+    Each case in its own transaction. A case a clerk is handling at this moment is waited
+    for (its row lock) and then refused as no longer submitted, so it is left alone.
+    Returns the numbers accepted.
     """
     today = today or timezone.localdate()
     cutoff = deemed_acceptance_due(today)

@@ -10,6 +10,7 @@ import datetime
 import pytest
 from django.core.cache import cache
 from django.utils import timezone
+from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from accounts.models import User
@@ -96,7 +97,9 @@ def client_for():
     def build(user: User | None) -> APIClient:
         client = APIClient()
         if user is not None:
-            client.force_authenticate(user)
+            # A real token, so that every request loads its user afresh, as in production.
+            token, _created = Token.objects.get_or_create(user=user)
+            client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
         return client
 
     return build

@@ -648,8 +648,7 @@ def test_a_case_is_rated_once(client_for, citizen, build_case):
         ("submitted", "request-supplement", {"missing": [999999]}, "requirement"),
         ("submitted", "reject", {}, "reason"),
         ("submitted", "reject", {"reason": "   "}, "reason"),
-        ("ready", "ship", {}, "waybill"),
-        ("ready", "ship", {"waybill": ""}, "waybill"),
+        ("ready", "ship", {"waybill": "W" * 41}, "waybill"),
         ("ready", "rating", {}, "score"),
         ("ready", "rating", {"score": 0}, "score"),
         ("ready", "rating", {"score": 6}, "score"),
@@ -667,6 +666,20 @@ def test_commands_refuse_invalid_input_with_field_errors(
 
     assert field in assert_error(response, 400, "invalid")
     assert snapshot(case) == before
+
+
+def test_ship_without_a_waybill_hands_over_to_the_courier_integration(
+    client_for, clerk, build_case
+):
+    case = build_case("ready", courier=True)
+
+    response = client_for(clerk).post(url(case, "ship"), {}, format="json")
+
+    assert response.status_code == 200, response.json()
+    assert response.json()["status"] == "in_transit"
+    case.refresh_from_db()
+    assert case.shipment.status == "pending"
+    assert case.shipment.waybill is None
 
 
 def test_submit_with_materials_missing_names_every_one(client_for, citizen, matter, build_case):
@@ -993,8 +1006,9 @@ def test_full_lifecycle_with_courier_delivery(
     body = shipped.json()
     assert body["status"] == "in_transit"
     assert body["shipment"]["waybill"] == "SF1234567890"
-    assert body["shipment"]["status"] == "in_transit"
-    assert [h["status"] for h in body["shipment"]["history"]] == ["ship"]
+    # The waybill typed at the desk counts as the courier's order: tracking takes over.
+    assert body["shipment"]["status"] == "requested"
+    assert [h["status"] for h in body["shipment"]["history"]] == ["requested"]
     assert owner.post(url(case, "rating"), {"score": 4}, format="json").status_code == 200
     # Nobody came to the hall.
     assert owner.get(url(case)).json()["trips"] == 0

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from accounts.identity import mask_id_number
 from cases import services
-from cases.views import TRACK_NOT_FOUND
+from cases.views.track import TRACK_NOT_FOUND
 from tests.factories import UserFactory
 
 from .conftest import pdf, requirement

@@ -1,0 +1,21 @@
+"""Citizen pages for cases: applying online, 我的办件, public tracking, material files."""
+
+from .apply import apply_bundle, apply_matter, case_edit, case_materials, case_review
+from .files import material_file
+from .mine import case_detail, case_list, case_rate, case_resubmit, case_withdraw
+from .track import track
+
+__all__ = [
+    "apply_bundle",
+    "apply_matter",
+    "case_detail",
+    "case_edit",
+    "case_list",
+    "case_materials",
+    "case_rate",
+    "case_resubmit",
+    "case_review",
+    "case_withdraw",
+    "material_file",
+    "track",
+]

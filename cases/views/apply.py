@@ -1,0 +1,239 @@
+"""Applying online: details, materials, review and submit; drafts resume."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from matters.models import Bundle, BundleItem, CatalogStatus, DeliveryMethod, Matter
+
+from .. import services
+from ..exceptions import CaseError, MissingMaterialsError
+from ..forms import ApplicationForm
+from ..models import (
+    Case,
+    CaseStatus,
+    MaterialStatus,
+)
+from .common import (
+    ONLINE_APPLY_MIN_LEVEL,
+    _case_matters,
+    _delivery_methods,
+    _desk_url,
+    _error_dict,
+    _is_staff,
+    _material_rows,
+    _owned_case,
+    _upload,
+    _upload_context,
+)
+
+
+def _apply(
+    request: HttpRequest,
+    *,
+    matter: Matter | None = None,
+    bundle: Bundle | None = None,
+    matters: list[Matter],
+) -> HttpResponse:
+    """Step 1 for a matter or a bundle: the applicant, an agent, the delivery → a draft."""
+    subject = matter or bundle
+    if any(m.online_level < ONLINE_APPLY_MIN_LEVEL for m in matters):
+        return render(
+            request, "cases/apply_unavailable.html", {"subject": subject, "bundle": bundle}
+        )
+    methods = _delivery_methods(matters) or [DeliveryMethod.PICKUP]
+    status = 200
+    if request.method == "POST":
+        form = ApplicationForm(request.POST, delivery_methods=methods)
+        if form.is_valid():
+            try:
+                case = services.case_create(
+                    by=request.user, matter=matter, bundle=bundle, **form.service_kwargs()
+                )
+            except ValidationError as error:
+                form.add_service_errors(_error_dict(error))
+            except CaseError as error:
+                form.add_error(None, error.detail)
+            else:
+                return _after_details_saved(request, case, created=True)
+        status = 400
+    else:
+        form = ApplicationForm(
+            initial=ApplicationForm.initial_from_profile(request.user, methods),
+            delivery_methods=methods,
+        )
+    drafts = Case.objects.filter(
+        owner=request.user, status=CaseStatus.DRAFT, matter=matter, bundle=bundle
+    ).order_by("-created_at")[:3]
+    return render(
+        request,
+        "cases/apply.html",
+        {
+            "form": form,
+            "subject": subject,
+            "matter": matter,
+            "bundle": bundle,
+            "matters": matters,
+            "drafts": list(drafts),
+            "step": 1,
+        },
+        status=status,
+    )
+
+
+def _after_details_saved(request: HttpRequest, case: Case, *, created: bool) -> HttpResponse:
+    if "save" in request.POST:
+        messages.success(
+            request,
+            _("草稿已保存（编号 %(number)s），可随时在“我的办件”中继续办理。")
+            % {"number": case.number},
+        )
+        return redirect("cases:case-list")
+    if created:
+        messages.success(
+            request,
+            _("申请信息已保存为草稿（编号 %(number)s）。请逐项上传申请材料。")
+            % {"number": case.number},
+        )
+    return redirect("cases:case-materials", number=case.number)
+
+
+@login_required
+def apply_matter(request: HttpRequest, code: str) -> HttpResponse:
+    """Apply online for one matter (staff are sent to the desk)."""
+    if _is_staff(request.user):
+        return redirect(_desk_url())
+    matter = get_object_or_404(Matter.published.select_related("lead_department"), code=code)
+    return _apply(request, matter=matter, matters=[matter])
+
+
+@login_required
+def apply_bundle(request: HttpRequest, code: str) -> HttpResponse:
+    """Apply online for a bundle (一件事): one application, one set of materials."""
+    if _is_staff(request.user):
+        return redirect(_desk_url())
+    bundle = get_object_or_404(Bundle.published, code=code)
+    items = BundleItem.objects.filter(
+        bundle=bundle, matter__status=CatalogStatus.PUBLISHED
+    ).select_related("matter")
+    matters = [item.matter for item in items]
+    if not matters:
+        raise Http404
+    return _apply(request, bundle=bundle, matters=matters)
+
+
+@login_required
+def case_edit(request: HttpRequest, number: str) -> HttpResponse:
+    """Change a draft's applicant, agent and delivery details."""
+    case = _owned_case(request, number)
+    if case.status != CaseStatus.DRAFT:
+        return redirect("cases:case-detail", number=case.number)
+    methods = _delivery_methods(_case_matters(case)) or [DeliveryMethod.PICKUP]
+    status = 200
+    if request.method == "POST":
+        form = ApplicationForm(request.POST, delivery_methods=methods)
+        if form.is_valid():
+            try:
+                services.case_update_details(case=case, by=request.user, **form.service_kwargs())
+            except ValidationError as error:
+                form.add_service_errors(_error_dict(error))
+            except CaseError as error:
+                form.add_error(None, error.detail)
+            else:
+                return _after_details_saved(request, case, created=False)
+        status = 400
+    else:
+        form = ApplicationForm(
+            initial=ApplicationForm.initial_from_case(case), delivery_methods=methods
+        )
+    return render(
+        request,
+        "cases/apply.html",
+        {
+            "form": form,
+            "case": case,
+            "subject": case.matter or case.bundle,
+            "matter": case.matter,
+            "bundle": case.bundle,
+            "step": 1,
+        },
+        status=status,
+    )
+
+
+@login_required
+def case_materials(request: HttpRequest, number: str) -> HttpResponse:
+    """Step 2: one upload per requirement; files already in are listed with their links."""
+    case = _owned_case(request, number)
+    if case.status != CaseStatus.DRAFT:
+        return redirect("cases:case-detail", number=case.number)
+    errors: dict[int, str] = {}
+    status = 200
+    if request.method == "POST":
+        if "save" in request.POST:
+            messages.success(
+                request,
+                _("草稿已保存（编号 %(number)s），可随时在“我的办件”中继续办理。")
+                % {"number": case.number},
+            )
+            return redirect("cases:case-list")
+        ok, errors, status = _upload(request, case)
+        if ok:
+            url = reverse("cases:case-materials", kwargs={"number": case.number})
+            return redirect(f"{url}#material-{request.POST.get('requirement')}")
+    rows = _material_rows(case, errors=errors)
+    return render(
+        request,
+        "cases/materials.html",
+        {**_upload_context(case, rows), "step": 2},
+        status=status,
+    )
+
+
+@login_required
+def case_review(request: HttpRequest, number: str) -> HttpResponse:
+    """Step 3: everything at a glance, then submit; a refusal names every missing material."""
+    case = _owned_case(request, number)
+    if case.status != CaseStatus.DRAFT:
+        return redirect("cases:case-detail", number=case.number)
+    refused: list[dict] = []
+    status = 200
+    if request.method == "POST":
+        try:
+            services.case_submit(case=case, by=request.user)
+        except MissingMaterialsError as error:
+            refused, status = error.missing, error.status_code
+        except CaseError as error:
+            messages.error(request, error.detail)
+            return redirect("cases:case-detail", number=case.number)
+        else:
+            messages.success(
+                request,
+                _("申请已提交（编号 %(number)s）。窗口将在5个工作日内受理或告知需补正的材料。")
+                % {"number": case.number},
+            )
+            return redirect("cases:case-detail", number=case.number)
+    rows = _material_rows(case)
+    return render(
+        request,
+        "cases/review.html",
+        {
+            **_upload_context(case, rows),
+            "step": 3,
+            "refused": refused,
+            "missing": [row for row in rows if row.material.needed_at_submission and row.needed],
+            "deferrable_missing": [
+                row
+                for row in rows
+                if row.material.deferrable
+                and row.material.required
+                and row.material.status == MaterialStatus.MISSING
+            ],
+            "letter_missing": [row for row in rows if row.notes],
+        },
+        status=status,
+    )

@@ -1,0 +1,212 @@
+"""What the citizen case pages share: constants, ownership, material rows, uploads."""
+
+from dataclasses import dataclass, field
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import prefetch_related_objects
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+
+from accounts import roles
+from accounts.models import User
+from matters.models import BundleItem, CatalogStatus, DeliveryMethod, Matter
+
+from .. import services
+from ..exceptions import CaseError
+from ..forms import UploadForm
+from ..models import (
+    IN_HAND,
+    Case,
+    CaseMaterial,
+    CaseStatus,
+    MaterialFile,
+    MaterialStatus,
+)
+from ..selectors import case_detail_queryset
+
+ONLINE_APPLY_MIN_LEVEL = 3
+CASES_PER_PAGE = 20
+WITHDRAWABLE = (CaseStatus.DRAFT, CaseStatus.SUBMITTED, CaseStatus.SUPPLEMENT_REQUIRED)
+AFTER_DECISION = (CaseStatus.IN_REVIEW, CaseStatus.APPROVED, CaseStatus.DENIED)
+# An authorisation letter (委托书) is the material an agent (代办) brings.
+AUTHORISATION_LETTER = "委托书"
+
+
+def _is_staff(user: User) -> bool:
+    return user.is_staff or any(user.has_role(role) for role in roles.STAFF_ROLES)
+
+
+def _desk_url() -> str:
+    try:
+        return reverse("windows:desk")
+    except NoReverseMatch:
+        return "/desk/"
+
+
+def _load_roles(user: User) -> User:
+    """Read the user's groups once: the access checks ask for roles several times."""
+    prefetch_related_objects([user], "groups")
+    return user
+
+
+def _owned_case(request: HttpRequest, number: str) -> Case:
+    """The signed-in user's own case with everything a page shows, or 404."""
+    _load_roles(request.user)
+    return get_object_or_404(
+        case_detail_queryset(request.user).filter(owner=request.user), number=number
+    )
+
+
+def _delivery_methods(matters: list[Matter]) -> list[str]:
+    """The methods every one of the matters allows, in the catalog's order."""
+    allowed = [set(matter.delivery_methods or []) for matter in matters]
+    common = set.intersection(*allowed) if allowed else set()
+    return [method for method in DeliveryMethod.values if method in common]
+
+
+def _case_matters(case: Case) -> list[Matter]:
+    if case.matter_id:
+        return [case.matter]
+    items = BundleItem.objects.filter(
+        bundle_id=case.bundle_id, matter__status=CatalogStatus.PUBLISHED
+    ).select_related("matter")
+    return [item.matter for item in items]
+
+
+def _error_status(error: Exception) -> int:
+    return getattr(error, "status_code", 400)
+
+
+def _error_dict(error: ValidationError) -> dict[str, list[str]]:
+    return error.message_dict if hasattr(error, "error_dict") else {"": error.messages}
+
+
+def _validation_messages(error: ValidationError) -> list[str]:
+    if hasattr(error, "error_dict"):
+        return [message for messages_ in error.message_dict.values() for message in messages_]
+    return list(error.messages)
+
+
+@dataclass
+class MaterialRow:
+    """One material of a case as the citizen's pages show it."""
+
+    material: CaseMaterial
+    files: list[MaterialFile]
+    can_upload: bool
+    needed: bool
+    error: str = ""
+    notes: list[str] = field(default_factory=list)
+    state: str = ""
+    state_label: str = ""
+
+    @property
+    def anchor(self) -> str:
+        return f"material-{self.material.requirement_id}"
+
+    @property
+    def input_id(self) -> str:
+        return f"file-{self.material.requirement_id}"
+
+
+def _material_rows(case: Case, *, errors: dict[int, str] | None = None) -> list[MaterialRow]:
+    """The case's materials with their files, whether each may take an upload now, and why
+    the applicant should care (missing, deferred, agent's letter)."""
+    materials = list(case.materials.all())
+    prefetch_related_objects(materials, "material_type__licence_type")
+    errors = errors or {}
+    rows = []
+    for material in materials:
+        status = material.status
+        if case.status == CaseStatus.DRAFT:
+            can_upload = True
+        elif status == MaterialStatus.DEFERRED:
+            can_upload = case.status in (*AFTER_DECISION, CaseStatus.SUPPLEMENT_REQUIRED)
+        elif case.status in (CaseStatus.SUBMITTED, CaseStatus.SUPPLEMENT_REQUIRED):
+            can_upload = status == MaterialStatus.MISSING
+        else:
+            can_upload = False
+        in_hand = status in IN_HAND
+        letter = bool(case.agent_name) and AUTHORISATION_LETTER in material.material_type.name
+        needed = not in_hand and (material.needed_at_submission or letter or bool(material.reason))
+        notes = []
+        if letter and not in_hand:
+            notes.append(_("您填写了代办人，请上传申请人签署的授权委托书。"))
+        rows.append(
+            MaterialRow(
+                material=material,
+                files=list(material.files.all()),
+                can_upload=can_upload,
+                needed=needed,
+                error=errors.get(material.requirement_id, ""),
+                notes=notes,
+                **_material_state(case, material),
+            )
+        )
+    return rows
+
+
+def _material_state(case: Case, material: CaseMaterial) -> dict:
+    """A short status of the material in the applicant's words, and its colour."""
+    status = material.status
+    if status == MaterialStatus.SATISFIED_BY_LICENCE:
+        return {"state": "in", "state_label": _("电子证照免提交")}
+    if status in IN_HAND:
+        label = _("已上传") if case.status == CaseStatus.DRAFT else material.get_status_display()
+        return {"state": "in", "state_label": label}
+    if status == MaterialStatus.DEFERRED:
+        return {"state": "deferred", "state_label": _("容缺待补")}
+    if case.status == CaseStatus.DRAFT:
+        return {"state": "todo", "state_label": _("未上传")}
+    if material.reason:
+        return {"state": "missing", "state_label": _("需补正")}
+    if not material.required:
+        return {"state": "todo", "state_label": _("未提交")}
+    if material.deferrable:
+        return {"state": "deferred", "state_label": _("暂缺（可容缺）")}
+    return {"state": "missing", "state_label": material.get_status_display()}
+
+
+def _upload(request: HttpRequest, case: Case) -> tuple[bool, dict[int, str], int]:
+    """Pass one uploaded file to the service; ``(ok, errors by requirement, status)``."""
+    form = UploadForm(request.POST, request.FILES)
+    try:
+        requirement_id = int(request.POST.get("requirement", ""))
+    except ValueError:
+        requirement_id = 0
+    if requirement_id not in {material.requirement_id for material in case.materials.all()}:
+        messages.error(request, _("该办件没有这项材料要求。"))
+        return False, {}, 400
+    if not form.is_valid():
+        message = next(iter(form.errors.get("file") or []), "")
+        return False, {requirement_id: message or _("请选择要上传的文件。")}, 400
+    try:
+        stored = services.material_upload(
+            case=case,
+            by=request.user,
+            requirement_id=requirement_id,
+            upload=form.cleaned_data["file"],
+        )
+    except CaseError as error:
+        return False, {requirement_id: error.detail}, _error_status(error)
+    except ValidationError as error:
+        return False, {requirement_id: "；".join(_validation_messages(error))}, 400
+    messages.success(
+        request,
+        _("已上传“%(material)s”：%(file)s")
+        % {"material": stored.material.material_type.name, "file": stored.original_name},
+    )
+    return True, {}, 200
+
+
+def _upload_context(case: Case, rows: list[MaterialRow]) -> dict:
+    return {
+        "case": case,
+        "rows": rows,
+        "upload_errors": [row for row in rows if row.error],
+        "limit_mb": UploadForm.limit_mb(),
+        "accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png",
+    }

@@ -1,0 +1,210 @@
+"""我的办件: the list, a case with its timeline, resubmission, withdrawal, rating."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from matters.models import DeliveryMethod
+
+from .. import services
+from ..exceptions import CaseError, MissingMaterialsError
+from ..forms import RatingForm, WithdrawForm
+from ..labels import CONCLUDE_LABELS, EVENT_LABELS, ROLE_LABELS
+from ..models import (
+    Case,
+    CaseEvent,
+    CaseStatus,
+    MaterialStatus,
+    Rating,
+)
+from ..selectors import case_list_for_user
+from ..services.ratings import RATEABLE
+from .common import (
+    CASES_PER_PAGE,
+    WITHDRAWABLE,
+    _load_roles,
+    _material_rows,
+    _owned_case,
+    _upload,
+    _upload_context,
+    _validation_messages,
+)
+
+
+@login_required
+def case_list(request: HttpRequest) -> HttpResponse:
+    """My cases, newest first (a constant number of queries whatever their number)."""
+    queryset = case_list_for_user(_load_roles(request.user)).filter(owner=request.user)
+    page = Paginator(queryset, CASES_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "cases/case_list.html", {"page": page, "cases": page.object_list})
+
+
+def _timeline(case: Case) -> list[dict]:
+    """The case's history for its applicant: no staff-internal notes, roles instead of names."""
+    entries = []
+    for event in case.events.all():
+        if event.internal:
+            continue
+        entries.append(
+            {
+                "at": event.at,
+                "label": _event_label(event),
+                "status_label": CaseStatus(event.to_status).label
+                if event.to_status and event.to_status != event.from_status
+                else "",
+                "actor": ROLE_LABELS.get(event.actor_role, gettext_lazy("工作人员")),
+                "note": event.note,
+            }
+        )
+    return entries
+
+
+def _event_label(event: CaseEvent) -> str:
+    if event.action == "conclude":
+        return CONCLUDE_LABELS.get(event.to_status, CaseStatus(event.to_status).label)
+    label = EVENT_LABELS.get(event.action)
+    if label is not None:
+        return label
+    if event.to_status:
+        return CaseStatus(event.to_status).label
+    return event.action
+
+
+def _render_detail(
+    request: HttpRequest,
+    case: Case,
+    *,
+    upload_errors: dict[int, str] | None = None,
+    refused: list[dict] | None = None,
+    rating_form: RatingForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    rows = _material_rows(case, errors=upload_errors)
+    trips = len(case.visits.all())
+    rating = Rating.objects.filter(case=case).first() if case.status in RATEABLE else None
+    events = list(case.events.all())
+    was_denied = any(event.to_status == CaseStatus.DENIED for event in events)
+    return render(
+        request,
+        "cases/case_detail.html",
+        {
+            **_upload_context(case, rows),
+            "timeline": _timeline(case),
+            "trips": trips,
+            "one_trip": trips <= 1,
+            "asked": [
+                row
+                for row in rows
+                if row.material.status == MaterialStatus.MISSING
+                and (row.material.reason or row.material.needed_at_submission)
+            ],
+            "deferred": [row for row in rows if row.material.status == MaterialStatus.DEFERRED],
+            "addable": [
+                row
+                for row in rows
+                if case.status == CaseStatus.SUBMITTED
+                and row.material.status == MaterialStatus.MISSING
+                and row.material.required
+            ],
+            "refused": refused or [],
+            "can_withdraw": case.status in WITHDRAWABLE,
+            "can_resubmit": case.status == CaseStatus.SUPPLEMENT_REQUIRED,
+            "show_decision": bool(case.decision_note)
+            and (case.status in (CaseStatus.DENIED, CaseStatus.REJECTED) or was_denied),
+            "rateable": case.status in RATEABLE,
+            "rating": rating,
+            "rating_form": rating_form or RatingForm(),
+            "courier": case.delivery_method == DeliveryMethod.COURIER,
+        },
+        status=status,
+    )
+
+
+@login_required
+def case_detail(request: HttpRequest, number: str) -> HttpResponse:
+    """One of my cases: status, what is missing and by when, uploads, timeline, actions."""
+    case = _owned_case(request, number)
+    if request.method == "POST":
+        ok, errors, status = _upload(request, case)
+        if ok:
+            url = reverse("cases:case-detail", kwargs={"number": case.number})
+            return redirect(f"{url}#material-{request.POST.get('requirement')}")
+        return _render_detail(request, case, upload_errors=errors, status=status)
+    return _render_detail(request, case)
+
+
+@login_required
+@require_POST
+def case_resubmit(request: HttpRequest, number: str) -> HttpResponse:
+    """Resubmit after the supplement (补正); a refusal names everything still missing."""
+    case = _owned_case(request, number)
+    try:
+        services.case_resubmit(case=case, by=request.user)
+    except MissingMaterialsError as error:
+        return _render_detail(request, case, refused=error.missing, status=error.status_code)
+    except CaseError as error:
+        messages.error(request, error.detail)
+    else:
+        messages.success(request, _("补正材料已重新提交，办理时限恢复计算。"))
+    return redirect("cases:case-detail", number=case.number)
+
+
+@login_required
+def case_withdraw(request: HttpRequest, number: str) -> HttpResponse:
+    """Withdraw the application, after a confirmation with the reason."""
+    case = _owned_case(request, number)
+    if case.status not in WITHDRAWABLE:
+        messages.error(
+            request,
+            _("办件当前状态为“%(status)s”，不能撤回。") % {"status": case.get_status_display()},
+        )
+        return redirect("cases:case-detail", number=case.number)
+    form = WithdrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.case_withdraw(case=case, by=request.user, reason=form.cleaned_data["reason"])
+        except CaseError as error:
+            messages.error(request, error.detail)
+        else:
+            messages.success(request, _("申请已撤回。"))
+        return redirect("cases:case-detail", number=case.number)
+    return render(
+        request,
+        "cases/withdraw.html",
+        {"case": case, "form": form},
+        status=400 if form.is_bound else 200,
+    )
+
+
+@login_required
+@require_POST
+def case_rate(request: HttpRequest, number: str) -> HttpResponse:
+    """Rate the case once, on the national five levels (好差评)."""
+    case = _owned_case(request, number)
+    form = RatingForm(request.POST)
+    if not form.is_valid():
+        return _render_detail(request, case, rating_form=form, status=400)
+    try:
+        services.rating_create(
+            case=case,
+            by=request.user,
+            score=form.cleaned_data["score"],
+            comment=form.cleaned_data["comment"],
+        )
+    except CaseError as error:
+        messages.error(request, error.detail)
+    except ValidationError as error:
+        messages.error(request, "；".join(_validation_messages(error)))
+    else:
+        messages.success(request, _("感谢您的评价！"))
+    return redirect(f"{reverse('cases:case-detail', kwargs={'number': case.number})}#rating")
+
+
+# Public tracking -------------------------------------------------------------------------

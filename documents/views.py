@@ -1,0 +1,71 @@
+"""HTML views of documents: downloads (permission-checked), guides, verification, wallet."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from cases.access import can_view
+from matters.selectors import matter_detail_queryset
+
+from .models import DocumentKind
+from .selectors import document_for_download, licences_of_user
+from .services import guide_pdf, licence_status_on, licence_verify
+
+
+@require_GET
+def document_download(request: HttpRequest, number: str, kind: str) -> FileResponse:
+    """Send a case's PDF; 404 for anyone who may not see the case (no hint it exists)."""
+    if kind not in DocumentKind.values:
+        raise Http404
+    document = document_for_download(number, kind)
+    if document is None or not can_view(request.user, document.case):
+        raise Http404
+    response = FileResponse(
+        document.file.open("rb"),
+        content_type="application/pdf",
+        as_attachment=False,
+        filename=f"{document.case.number}-{document.title}.pdf",
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_GET
+def matter_guide_pdf(request: HttpRequest, code: str) -> HttpResponse:
+    """The printable guide (办事指南) of a published matter."""
+    matter = get_object_or_404(matter_detail_queryset(), code=code)
+    response = HttpResponse(guide_pdf(matter), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{matter.code}-guide.pdf"'
+    return response
+
+
+@require_GET
+def licence_verify_page(request: HttpRequest, code: str) -> HttpResponse:
+    """Public verification of an e-licence by its code: valid, revoked, expired or not found."""
+    verification = licence_verify(code)
+    if verification is None:
+        return render(request, "documents/verify.html", {"found": False}, status=404)
+    return render(
+        request,
+        "documents/verify.html",
+        {
+            "found": True,
+            "verification": verification,
+            "facts": verification.public_facts() if verification.genuine else None,
+        },
+        status=200 if verification.genuine else 409,
+    )
+
+
+@login_required
+@require_GET
+def my_licences(request: HttpRequest) -> HttpResponse:
+    """The citizen's e-licence wallet (我的电子证照)."""
+    today = timezone.localdate()
+    licences = [
+        {"licence": lic, "status": licence_status_on(lic, today)}
+        for lic in licences_of_user(request.user)
+    ]
+    return render(request, "documents/my_licences.html", {"licences": licences})

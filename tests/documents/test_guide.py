@@ -1,0 +1,25 @@
+"""The printable guide (办事指南) of every published matter."""
+
+import pytest
+
+from tests.factories import MatterFactory
+
+from .conftest import pdf_text, squeeze
+
+pytestmark = pytest.mark.django_db
+
+
+def test_guide_pdf_of_a_published_matter(client, matter):
+    response = client.get(f"/matters/{matter.code}/guide.pdf")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    text = squeeze(pdf_text(response.content))
+    assert "办事指南" in text and "不动产转移登记" in text
+    assert "居民身份证" in text and "完税凭证" in text and "可容缺受理" in text
+    assert "20个工作日" in text and "5个工作日" in text
+    assert "市住房和城乡建设局" in text
+
+
+def test_no_guide_for_a_draft_matter(client):
+    draft = MatterFactory(draft=True)
+    assert client.get(f"/matters/{draft.code}/guide.pdf").status_code == 404
