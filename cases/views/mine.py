@@ -97,6 +97,8 @@ def _render_detail(
         {
             **_upload_context(case, rows),
             "timeline": _timeline(case),
+            # Papers of the documents app (above cases), prefetched by the selector.
+            "documents": [d for d in case.documents.all() if d.status == "ready"],
             "trips": trips,
             "one_trip": trips <= 1,
             "asked": [
