@@ -281,10 +281,28 @@ def document_request(*, case: Case, kind: str) -> Document:
     )
     if kind == DocumentKind.LICENCE:
         case.licences.filter(document__isnull=True).update(document=document)
+    transaction.on_commit(lambda: _enqueue_render(document.pk))
+    return document
+
+
+def _enqueue_render(document_id: int) -> None:
+    """Hand the rendering to Celery; with the broker down the sweep renders it later."""
     from .tasks import render_document
 
-    transaction.on_commit(lambda: render_document.delay(document.pk))
-    return document
+    try:
+        render_document.delay(document_id)
+    except Exception:  # any broker failure: the pending row is the safety net
+        logger.warning("broker unavailable; document %s left for the sweep", document_id)
+
+
+def documents_due(*, older_than_seconds: int = 120, limit: int = 200) -> list[int]:
+    """Pending documents nobody rendered (broker down at commit, worker lost)."""
+    cutoff = timezone.now() - datetime.timedelta(seconds=older_than_seconds)
+    return list(
+        Document.objects.filter(status=DocumentStatus.PENDING, requested_at__lte=cutoff)
+        .order_by("requested_at")
+        .values_list("pk", flat=True)[:limit]
+    )
 
 
 def document_render(*, document_id: int) -> Document | None:
@@ -328,9 +346,7 @@ def document_regenerate(*, document: Document, by: User | None = None) -> Docume
         Document.objects.filter(pk=document.pk).update(
             status=DocumentStatus.PENDING, requested_at=timezone.now(), error=""
         )
-        from .tasks import render_document
-
-        transaction.on_commit(lambda: render_document.delay(document.pk))
+        transaction.on_commit(lambda: _enqueue_render(document.pk))
     document.refresh_from_db()
     return document
 

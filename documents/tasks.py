@@ -3,7 +3,7 @@
 from celery import shared_task
 
 from .models import Document, DocumentStatus
-from .services import document_render, document_render_failed
+from .services import document_render, document_render_failed, documents_due
 
 MAX_RETRIES = 3
 
@@ -31,3 +31,13 @@ def render_document(self, document_id: int) -> str:
         document_render_failed(document_id=document_id, error=repr(error))
         raise
     return document.status if document is not None else "missing"
+
+
+@shared_task(acks_late=True, ignore_result=True, time_limit=600)
+def render_pending_documents() -> int:
+    """Render what was left pending (broker down at commit, worker lost); safe to run twice."""
+    done = 0
+    for document_id in documents_due():
+        render_document.apply(args=(document_id,))
+        done += 1
+    return done

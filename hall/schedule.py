@@ -13,6 +13,12 @@ MINUTE = 60
 HOUR = 60 * MINUTE
 
 BEAT_SCHEDULE = {
+    # Papers left pending (broker down at commit, worker lost) are rendered by this sweep.
+    "documents-render-pending": {
+        "task": "documents.tasks.render_pending_documents",
+        "schedule": 5 * MINUTE,
+        "options": {"expires": 4 * MINUTE},
+    },
     # The outbox's safety net: notices left unsent (broker down at commit, worker lost,
     # retries due).
     "notices-sweep-outbox": {
