@@ -58,9 +58,11 @@ class MeSerializer(serializers.ModelSerializer):
         return user.role_names()
 
     @extend_schema_field({"type": "object", "nullable": True, "description": "窗口（尚未启用）"})
-    def get_window(self, user: User) -> None:
-        # Windows (counters) arrive with the windows app; the field is part of the contract.
-        return None
+    def get_window(self, user: User) -> dict | None:
+        # The window (counter) lives in the windows app, above accounts: imported late.
+        from windows.selectors import window_of
+
+        return window_of(user)
 
     @extend_schema_field(_IDENTITY_SCHEMA)
     def get_identity(self, user: User) -> dict | None:

@@ -13,6 +13,17 @@ MINUTE = 60
 HOUR = 60 * MINUTE
 
 BEAT_SCHEDULE = {
+    # Appointments: the reminder the working day before, and missed bookings as no-shows.
+    "windows-appointment-reminders": {
+        "task": "windows.tasks.send_appointment_reminders",
+        "schedule": crontab(minute=0, hour=16),
+        "options": {"expires": HOUR},
+    },
+    "windows-appointment-no-shows": {
+        "task": "windows.tasks.mark_appointment_no_shows",
+        "schedule": crontab(minute="*/15", hour="8-18"),
+        "options": {"expires": 10 * MINUTE},
+    },
     # Papers left pending (broker down at commit, worker lost) are rendered by this sweep.
     "documents-render-pending": {
         "task": "documents.tasks.render_pending_documents",

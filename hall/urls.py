@@ -4,6 +4,8 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from windows.urls import public_urls
+
 from . import views
 
 urlpatterns = [
@@ -12,6 +14,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("", include("cases.urls")),
     path("desk/", include("windows.urls")),
+    path("", include(public_urls)),
     path("", include("documents.urls")),
     path("api/v1/", include("hall.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -4,7 +4,7 @@ import re
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from accounts.identity import normalize_id_number, validate_credit_code, validate_id_number
@@ -12,6 +12,10 @@ from accounts.models import IdentityKind, User
 from cases.models import IN_HAND, Case, CaseStatus, Channel
 from cases.selectors import case_list_for_user, cases_awaiting_intake
 from matters.calendar import working_days_since
+from matters.models import Board
+
+from .models import HOLDING, Appointment, Slot, Ticket, TicketStatus, Window, WindowStatus
+from .queue import ticket_ahead
 
 DEEMED_ACCEPTANCE_DAYS = 5
 CASE_NUMBER_RE = re.compile(r"^\d{8}-\d{5}$")
@@ -125,3 +129,138 @@ def applicant_prefill(identity: str) -> dict:
             return {}
         return {"kind": IdentityKind.COMPANY, "credit_code": number}
     return {"kind": IdentityKind.PERSON, "id_number": number}
+
+
+# The queue ------------------------------------------------------------------------------
+
+DEFAULT_SERVICE_MINUTES = 8
+SERVICE_SAMPLE = 30
+LATEST_CALLS = 10
+
+
+def window_of(user) -> dict | None:
+    """The window a clerk sits at, for ``/api/v1/me/``: ``{number, name, generalist,
+    status, boards: [letter…]}``, or ``None``."""
+
+    if user is None or not user.is_authenticated:
+        return None
+    window = Window.objects.filter(clerk=user).prefetch_related("boards").first()
+    if window is None:
+        return None
+    return {
+        "number": window.number,
+        "name": window.name,
+        "generalist": window.generalist,
+        "status": window.status,
+        "boards": [board.code for board in window.boards.all()],
+    }
+
+
+def service_minutes(board_id: int | None = None) -> float:
+    """Mean minutes from call to done over the latest served tickets (a default when none)."""
+
+    queryset = Ticket.objects.filter(
+        status=TicketStatus.DONE, called_at__isnull=False, done_at__isnull=False
+    )
+    if board_id is not None:
+        queryset = queryset.filter(board_id=board_id)
+    rows = list(queryset.order_by("-done_at").values_list("called_at", "done_at")[:SERVICE_SAMPLE])
+    if not rows:
+        return float(DEFAULT_SERVICE_MINUTES)
+    total = sum((done - called).total_seconds() for called, done in rows)
+    return max(1.0, total / len(rows) / 60)
+
+
+def estimated_wait_minutes(ticket) -> tuple[int, int]:
+    """``(ahead, minutes)`` for ``ticket``: those ahead times the mean service time, shared
+    among the open windows that serve its board."""
+
+    ahead = ticket_ahead(ticket)
+    windows = (
+        Window.objects.filter(status=WindowStatus.OPEN)
+        .filter(Q(generalist=True) | Q(boards=ticket.board_id))
+        .distinct()
+        .count()
+    )
+    minutes = ahead * service_minutes(ticket.board_id) / max(1, windows)
+    return ahead, round(minutes)
+
+
+def board_snapshot(*, day=None) -> dict:
+    """The display board: the latest calls and the waiting count per board (2 queries)."""
+
+    day = day or timezone.localdate()
+    calls = (
+        Ticket.objects.filter(date=day, called_at__isnull=False)
+        .exclude(window=None)
+        .select_related("window", "board")
+        .order_by("-called_at", "-id")[:LATEST_CALLS]
+    )
+    boards = Board.objects.annotate(
+        waiting=Count("ticket", filter=Q(ticket__date=day, ticket__status=TicketStatus.WAITING))
+    ).order_by("order", "code")
+    return {
+        "calls": [
+            {
+                "ticket": ticket.number,
+                "window": ticket.window.number,
+                "window_name": ticket.window.name,
+                "board": ticket.board.name,
+                "called_at": ticket.called_at,
+            }
+            for ticket in calls
+        ],
+        "boards": [
+            {
+                "code": board.code,
+                "name": board.name,
+                "letter": board.letter,
+                "waiting": board.waiting,
+            }
+            for board in boards
+        ],
+    }
+
+
+def window_panel(window) -> dict:
+    """The desk's queue panel for ``window``: its current ticket and the waiting count."""
+
+    today = timezone.localdate()
+    current = (
+        Ticket.objects.filter(
+            window=window, date=today, status__in=(TicketStatus.CALLED, TicketStatus.SERVING)
+        )
+        .select_related("board", "case")
+        .order_by("-called_at")
+        .first()
+    )
+    waiting = Ticket.objects.filter(date=today, status=TicketStatus.WAITING)
+    if not window.generalist:
+        waiting = waiting.filter(board__in=window.boards.all())
+    return {"current": current, "waiting": waiting.count()}
+
+
+def slots_open(*, board=None, day=None, limit: int = 60):
+    """Future slots with their places taken, soonest first."""
+
+    today = day or timezone.localdate()
+    queryset = (
+        Slot.objects.filter(date__gte=today)
+        .select_related("board")
+        .annotate(taken=Count("appointments", filter=Q(appointments__status__in=HOLDING)))
+        .annotate(remaining=F("capacity") - F("taken"))
+        .order_by("date", "start", "board__order")
+    )
+    if board is not None:
+        queryset = queryset.filter(board=board)
+    return queryset[:limit]
+
+
+def appointments_of(user):
+    """A citizen's appointments, newest slot first."""
+
+    return (
+        Appointment.objects.filter(user=user)
+        .select_related("slot", "slot__board")
+        .order_by("-slot__date", "-slot__start")
+    )

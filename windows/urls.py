@@ -2,11 +2,13 @@
 
 from django.urls import path
 
-from . import views
+from . import views, views_queue
 
 app_name = "windows"
 urlpatterns = [
     path("", views.desk_home, name="desk-home"),
+    path("queue/", views_queue.queue_panel, name="queue-panel"),
+    path("queue/<slug:action>/", views_queue.queue_action, name="queue-action"),
     path("applicant/clear/", views.applicant_clear, name="applicant-clear"),
     path("new/", views.case_new, name="case-new"),
     path("cases/<str:number>/", views.case_intake, name="case-intake"),
@@ -25,3 +27,15 @@ urlpatterns = [
         name="material-receive",
     ),
 ]
+
+# The hall floor's public pages, mounted at the site root as the "queue" namespace:
+# ``path("", include(public_urls))`` in hall/urls.py.
+public_urls = (
+    [
+        path("kiosk/", views_queue.kiosk, name="kiosk"),
+        path("kiosk/tickets/<str:token>/", views_queue.ticket_detail, name="ticket-detail"),
+        path("board/", views_queue.board, name="board"),
+        path("appointments/", views_queue.appointment_list, name="appointment-list"),
+    ],
+    "queue",
+)

@@ -25,5 +25,6 @@ urlpatterns = [
     path("track/<str:number>/", TrackView.as_view(), name="track"),
     path("delivery/webhook/", CourierWebhookView.as_view(), name="delivery-webhook"),
     path("", include("documents.api")),
+    path("", include("windows.api")),
     path("", include(router.urls)),
 ]

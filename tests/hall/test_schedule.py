@@ -253,6 +253,9 @@ def test_beat_runs_every_scan_and_the_sweeper():
         "hall.tasks.deem_accepted",
         "hall.tasks.remind_deferred_materials",
         "hall.tasks.remind_follow_ups",
+        "documents.tasks.render_pending_documents",
+        "windows.tasks.send_appointment_reminders",
+        "windows.tasks.mark_appointment_no_shows",
     }
     assert BEAT_SCHEDULE["notices-sweep-outbox"]["schedule"] == 30.0
 

@@ -1,0 +1,81 @@
+"""Admin for windows, tickets (read-only, ID numbers masked) and appointment slots."""
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from accounts.identity import mask_id_number, mask_phone
+
+from .models import Appointment, Slot, Ticket, TicketEvent, Window
+
+
+@admin.register(Window)
+class WindowAdmin(admin.ModelAdmin):
+    list_display = ["number", "name", "generalist", "status", "clerk"]
+    list_filter = ["status", "generalist"]
+    filter_horizontal = ["boards"]
+    autocomplete_fields = ["clerk"]
+
+
+class TicketEventInline(admin.TabularInline):
+    model = TicketEvent
+    extra = 0
+    can_delete = False
+    readonly_fields = ["action", "from_status", "to_status", "actor", "window", "at", "note"]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Ticket)
+class TicketAdmin(admin.ModelAdmin):
+    list_display = ["number", "date", "board", "status", "priority", "window", "called_at"]
+    list_filter = ["date", "status", "board", "priority"]
+    search_fields = ["number"]
+    inlines = [TicketEventInline]
+    exclude = ["id_number", "phone"]
+    readonly_fields = [
+        "board",
+        "date",
+        "sequence",
+        "number",
+        "status",
+        "priority",
+        "masked_id_number",
+        "masked_phone",
+        "window",
+        "called_at",
+        "served_at",
+        "done_at",
+        "case",
+        "appointment",
+        "transferred_from",
+    ]
+
+    @admin.display(description=_("证件号码"))
+    def masked_id_number(self, obj: Ticket) -> str:
+        return mask_id_number(obj.id_number)
+
+    @admin.display(description=_("手机号码"))
+    def masked_phone(self, obj: Ticket) -> str:
+        return mask_phone(obj.phone)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Slot)
+class SlotAdmin(admin.ModelAdmin):
+    list_display = ["date", "start", "end", "board", "capacity"]
+    list_filter = ["board", "date"]
+    date_hierarchy = "date"
+
+
+@admin.register(Appointment)
+class AppointmentAdmin(admin.ModelAdmin):
+    list_display = ["slot", "user", "status", "created_at", "checked_in_at"]
+    list_filter = ["status", "slot__board"]
+    raw_id_fields = ["slot", "user"]
+    readonly_fields = ["created_at", "cancelled_at", "checked_in_at"]

@@ -1,0 +1,265 @@
+"""The queue: taking tickets, calling them at a window, and what follows a call.
+
+Each function is one use case, transactional, with the actor passed explicitly. A call locks
+the ticket it picks with ``SELECT … FOR UPDATE SKIP LOCKED``: two windows calling at the same
+moment each get a different ticket, and neither waits for the other.
+"""
+
+import datetime
+
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.exceptions import DomainError
+from accounts.identity import normalize_id_number
+from accounts.models import User
+from cases.models import Case, VisitKind
+from cases.services import visit_record
+from matters.models import Board
+from notices.models import Channel
+from notices.services import notice_create
+
+from .models import Ticket, TicketEvent, TicketSequence, TicketStatus, Window, WindowStatus
+
+NEAR_AHEAD = 3
+
+
+class TicketError(DomainError):
+    """A ticket or window operation that the queue refuses."""
+
+    code = "invalid_ticket"
+
+
+class TicketTransitionError(TicketError):
+    status_code = 409
+    code = "invalid_transition"
+
+
+def next_ticket_sequence(board: Board, day: datetime.date) -> int:
+    """Hand out the next sequence of ``board`` on ``day`` (one atomic upsert)."""
+    table = TicketSequence._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (board_id, date, last) VALUES (%s, %s, 1) "
+            f"ON CONFLICT (board_id, date) DO UPDATE SET last = {table}.last + 1 RETURNING last",
+            [board.pk, day],
+        )
+        (sequence,) = cursor.fetchone()
+    return sequence
+
+
+def _record(ticket: Ticket, *, action: str, before: str, by: User | None, note: str = "") -> None:
+    TicketEvent.objects.create(
+        ticket=ticket,
+        action=action,
+        from_status=before,
+        to_status=ticket.status,
+        actor=by if by is not None and by.is_authenticated else None,
+        window=ticket.window,
+        note=note[:200],
+    )
+
+
+def waiting_before(ticket: Ticket) -> Q:
+    """Tickets of the same board and day called before ``ticket``: priority first, then FIFO."""
+    earlier = Q(priority=ticket.priority, id__lt=ticket.pk)
+    if not ticket.priority:
+        earlier |= Q(priority=True)
+    return Q(board_id=ticket.board_id, date=ticket.date, status=TicketStatus.WAITING) & earlier
+
+
+def ticket_ahead(ticket: Ticket) -> int:
+    """How many waiting tickets will be called before ``ticket`` on its board."""
+    return Ticket.objects.filter(waiting_before(ticket)).count()
+
+
+def _queue_order():
+    return ("-priority", "id")
+
+
+def _notify_near(board_id: int, day: datetime.date) -> None:
+    """Text the ticket that now has exactly ``NEAR_AHEAD`` ahead (once per ticket)."""
+    near = (
+        Ticket.objects.filter(board_id=board_id, date=day, status=TicketStatus.WAITING)
+        .select_related("board")
+        .order_by(*_queue_order())[NEAR_AHEAD : NEAR_AHEAD + 1]
+    )
+    for ticket in near:
+        if ticket.phone:
+            notice_create(
+                key=f"ticket:{ticket.pk}:near",
+                channel=Channel.SMS,
+                template="ticket_near",
+                context={"ticket": ticket, "ahead": NEAR_AHEAD},
+                address=ticket.phone,
+            )
+
+
+@transaction.atomic
+def ticket_take(
+    *,
+    board: Board,
+    id_number: str = "",
+    phone: str = "",
+    priority: bool = False,
+    appointment=None,
+    at: datetime.datetime | None = None,
+) -> Ticket:
+    """Take a ticket for ``board`` today: the board's letter and the day's next sequence."""
+    now = at or timezone.now()
+    day = timezone.localdate(now)
+    sequence = next_ticket_sequence(board, day)
+    ticket = Ticket.objects.create(
+        board=board,
+        date=day,
+        sequence=sequence,
+        number=f"{board.letter}{sequence:03d}",
+        id_number=normalize_id_number(id_number or ""),
+        phone=(phone or "").strip(),
+        priority=priority,
+        appointment=appointment,
+    )
+    _record(ticket, action="take", before="", by=None)
+    _notify_near(board.pk, day)
+    return ticket
+
+
+def _refuse(ticket: Ticket, action: str) -> TicketTransitionError:
+    return TicketTransitionError(
+        _("排队号 %(n)s 当前为“%(s)s”，不能%(a)s。")
+        % {"n": ticket.number, "s": ticket.get_status_display(), "a": action}
+    )
+
+
+def _lock(ticket: Ticket) -> Ticket:
+    return (
+        Ticket.objects.select_for_update(of=("self",))
+        .select_related("board", "window")
+        .get(pk=ticket.pk)
+    )
+
+
+def _check_window(window: Window, by: User) -> None:
+    if window.clerk_id != by.pk:
+        raise TicketError(_("只有该窗口的窗口人员可以叫号。"), code="not_your_window")
+    if window.status != WindowStatus.OPEN:
+        raise TicketError(_("窗口未开放，不能叫号。"), code="window_not_open")
+
+
+@transaction.atomic
+def ticket_call_next(*, window: Window, by: User) -> Ticket | None:
+    """Call the next ticket for ``window``: checked-in appointments first, then FIFO.
+
+    Only the window's boards (a generalist window: any board), today's tickets. The row is
+    locked with ``SKIP LOCKED``, so a concurrent caller passes over it to the next one.
+    """
+    _check_window(window, by)
+    queryset = Ticket.objects.filter(date=timezone.localdate(), status=TicketStatus.WAITING)
+    if not window.generalist:
+        queryset = queryset.filter(board__in=window.boards.all())
+    ticket = (
+        queryset.select_for_update(skip_locked=True, of=("self",)).order_by(*_queue_order()).first()
+    )
+    if ticket is None:
+        return None
+    before = ticket.status
+    ticket.status = TicketStatus.CALLED
+    ticket.window = window
+    ticket.called_at = timezone.now()
+    ticket.save(update_fields=["status", "window", "called_at"])
+    _record(ticket, action="call", before=before, by=by)
+    _notify_near(ticket.board_id, ticket.date)
+    return ticket
+
+
+@transaction.atomic
+def ticket_recall(*, ticket: Ticket, by: User) -> Ticket:
+    """Call a called ticket again (the applicant did not come up yet)."""
+    ticket = _lock(ticket)
+    if ticket.status != TicketStatus.CALLED:
+        raise _refuse(ticket, _("重呼"))
+    ticket.called_at = timezone.now()
+    ticket.save(update_fields=["called_at"])
+    _record(ticket, action="recall", before=ticket.status, by=by)
+    return ticket
+
+
+@transaction.atomic
+def ticket_no_show(*, ticket: Ticket, by: User) -> Ticket:
+    """The called applicant did not come: the ticket lapses (过号)."""
+    ticket = _lock(ticket)
+    if ticket.status != TicketStatus.CALLED:
+        raise _refuse(ticket, _("过号"))
+    before = ticket.status
+    ticket.status = TicketStatus.NO_SHOW
+    ticket.done_at = timezone.now()
+    ticket.save(update_fields=["status", "done_at"])
+    _record(ticket, action="no_show", before=before, by=by)
+    return ticket
+
+
+@transaction.atomic
+def ticket_serve(*, ticket: Ticket, by: User, case: Case | None = None) -> Ticket:
+    """Start serving a called ticket; linking a case records the applicant's trip (visit)."""
+    ticket = _lock(ticket)
+    if ticket.status == TicketStatus.CALLED:
+        before = ticket.status
+        ticket.status = TicketStatus.SERVING
+        ticket.served_at = timezone.now()
+        ticket.save(update_fields=["status", "served_at"])
+        _record(ticket, action="serve", before=before, by=by)
+    elif ticket.status != TicketStatus.SERVING:
+        raise _refuse(ticket, _("开始办理"))
+    if case is not None and ticket.case_id != case.pk:
+        ticket.case = case
+        ticket.save(update_fields=["case"])
+        _record(ticket, action="link_case", before=ticket.status, by=by, note=case.number)
+        visit_record(case=case, by=by, kind=VisitKind.INTAKE, on=ticket.date)
+    return ticket
+
+
+@transaction.atomic
+def ticket_done(*, ticket: Ticket, by: User) -> Ticket:
+    """Finish serving a ticket."""
+    ticket = _lock(ticket)
+    if ticket.status not in (TicketStatus.CALLED, TicketStatus.SERVING):
+        raise _refuse(ticket, _("办结"))
+    before = ticket.status
+    now = timezone.now()
+    ticket.status = TicketStatus.DONE
+    ticket.served_at = ticket.served_at or now
+    ticket.done_at = now
+    ticket.save(update_fields=["status", "served_at", "done_at"])
+    _record(ticket, action="done", before=before, by=by)
+    return ticket
+
+
+@transaction.atomic
+def ticket_transfer(*, ticket: Ticket, to_board: Board, by: User) -> Ticket:
+    """Send a called or serving ticket to another board: a new waiting ticket there.
+
+    The new ticket keeps its place by the time of transfer (it joins the end of the other
+    board's queue) and carries the applicant's details; the old one ends as transferred.
+    """
+    ticket = _lock(ticket)
+    if ticket.status not in (TicketStatus.CALLED, TicketStatus.SERVING, TicketStatus.WAITING):
+        raise _refuse(ticket, _("转板块"))
+    if to_board.pk == ticket.board_id:
+        raise TicketError(_("请选择另一个板块。"), code="same_board")
+    before = ticket.status
+    ticket.status = TicketStatus.TRANSFERRED
+    ticket.done_at = timezone.now()
+    ticket.save(update_fields=["status", "done_at"])
+    _record(ticket, action="transfer", before=before, by=by, note=to_board.name)
+    new = ticket_take(
+        board=to_board,
+        id_number=ticket.id_number,
+        phone=ticket.phone,
+        priority=ticket.priority,
+        appointment=ticket.appointment,
+    )
+    new.transferred_from = ticket
+    new.save(update_fields=["transferred_from"])
+    return new

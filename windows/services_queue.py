@@ -1,0 +1,183 @@
+"""Appointments (预约): slots per board per working day, booking within capacity, cancel,
+check-in at the kiosk for a priority ticket, no-shows, and the reminder the day before.
+
+Booking locks the slot row while its places are counted, so concurrent bookings queue up
+on it and never exceed the capacity.
+"""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.exceptions import DomainError
+from accounts.identity import normalize_id_number
+from accounts.models import User
+from matters.calendar import add_working_days, is_working_day
+from matters.models import Board
+from notices.models import Channel as NoticeChannel
+from notices.services import notice_create
+
+from .models import HOLDING, Appointment, AppointmentStatus, Slot, Ticket
+from .queue import ticket_take
+
+# Check-in opens this long before the slot starts and closes when it ends.
+CHECK_IN_EARLY = datetime.timedelta(minutes=30)
+
+
+class AppointmentError(DomainError):
+    """A booking the hall refuses."""
+
+    code = "invalid_appointment"
+
+
+class SlotFullError(AppointmentError):
+    status_code = 409
+    code = "slot_full"
+
+
+def _slot_bounds(slot: Slot) -> tuple[datetime.datetime, datetime.datetime]:
+    tz = timezone.get_current_timezone()
+    start = datetime.datetime.combine(slot.date, slot.start, tzinfo=tz)
+    end = datetime.datetime.combine(slot.date, slot.end, tzinfo=tz)
+    return start, end
+
+
+@transaction.atomic
+def slot_create(
+    *, board: Board, date: datetime.date, start: datetime.time, end: datetime.time, capacity: int
+) -> Slot:
+    """Open an appointment slot on a working day of the hall calendar."""
+    if not is_working_day(date):
+        raise ValidationError({"date": [_("预约时段须在工作日。")]})
+    if end <= start:
+        raise ValidationError({"end": [_("结束时间须晚于开始时间。")]})
+    return Slot.objects.create(board=board, date=date, start=start, end=end, capacity=capacity)
+
+
+@transaction.atomic
+def appointment_book(*, slot: Slot, by: User) -> Appointment:
+    """Book a place in ``slot``; never more than its capacity, even under concurrent booking.
+
+    The slot row is locked while its places are counted, so bookings queue up on it.
+    """
+    slot = Slot.objects.select_for_update().get(pk=slot.pk)
+    if _slot_bounds(slot)[1] <= timezone.now():
+        raise AppointmentError(_("该时段已过，不能预约。"), code="slot_past")
+    holding = Appointment.objects.filter(slot=slot, status__in=HOLDING)
+    if holding.filter(user=by).exists():
+        raise AppointmentError(_("您已预约该时段。"), code="already_booked")
+    if holding.count() >= slot.capacity:
+        raise SlotFullError(_("该时段已约满，请选择其他时段。"))
+    return Appointment.objects.create(slot=slot, user=by)
+
+
+def _lock_appointment(appointment: Appointment) -> Appointment:
+    return (
+        Appointment.objects.select_for_update(of=("self",))
+        .select_related("slot", "slot__board", "user")
+        .get(pk=appointment.pk)
+    )
+
+
+@transaction.atomic
+def appointment_cancel(*, appointment: Appointment, by: User) -> Appointment:
+    """Cancel one's own booking before its slot ends."""
+    appointment = _lock_appointment(appointment)
+    if appointment.user_id != by.pk:
+        raise AppointmentError(_("只能取消本人的预约。"), code="not_yours")
+    if appointment.status == AppointmentStatus.CANCELLED:
+        return appointment
+    if appointment.status != AppointmentStatus.BOOKED:
+        raise AppointmentError(_("该预约不能取消。"), code="invalid_transition")
+    appointment.status = AppointmentStatus.CANCELLED
+    appointment.cancelled_at = timezone.now()
+    appointment.save(update_fields=["status", "cancelled_at"])
+    return appointment
+
+
+@transaction.atomic
+def appointment_check_in(
+    *, appointment: Appointment, at: datetime.datetime | None = None
+) -> Ticket:
+    """Check in at the kiosk within the slot (from 30 minutes before it): a priority ticket."""
+    now = at or timezone.now()
+    appointment = _lock_appointment(appointment)
+    if appointment.status != AppointmentStatus.BOOKED:
+        raise AppointmentError(_("该预约不能签到。"), code="invalid_transition")
+    start, end = _slot_bounds(appointment.slot)
+    if not start - CHECK_IN_EARLY <= now <= end:
+        raise AppointmentError(_("请在预约时段内签到（可提前30分钟）。"), code="outside_slot")
+    appointment.status = AppointmentStatus.CHECKED_IN
+    appointment.checked_in_at = now
+    appointment.save(update_fields=["status", "checked_in_at"])
+    return ticket_take(
+        board=appointment.slot.board,
+        id_number=appointment.user.id_number,
+        phone=appointment.user.phone,
+        priority=True,
+        appointment=appointment,
+        at=now,
+    )
+
+
+def appointment_for_check_in(
+    *, id_number: str, at: datetime.datetime | None = None
+) -> Appointment | None:
+    """The booked appointment of the holder of ``id_number`` that can check in now."""
+    now = at or timezone.now()
+    number = normalize_id_number(id_number or "")
+    if not number:
+        return None
+    candidates = Appointment.objects.filter(
+        user__id_number=number,
+        status=AppointmentStatus.BOOKED,
+        slot__date=timezone.localdate(now),
+    ).select_related("slot")
+    for appointment in candidates.order_by("slot__start"):
+        start, end = _slot_bounds(appointment.slot)
+        if start - CHECK_IN_EARLY <= now <= end:
+            return appointment
+    return None
+
+
+@transaction.atomic
+def appointments_mark_no_show(*, at: datetime.datetime | None = None) -> int:
+    """Mark booked appointments whose slot has ended as no-shows; return how many."""
+    now = at or timezone.now()
+    today = timezone.localdate(now)
+    ended = Q(slot__date__lt=today) | Q(
+        slot__date=today, slot__end__lte=timezone.localtime(now).time()
+    )
+    ids = list(
+        Appointment.objects.filter(ended, status=AppointmentStatus.BOOKED).values_list(
+            "pk", flat=True
+        )
+    )
+    return Appointment.objects.filter(pk__in=ids, status=AppointmentStatus.BOOKED).update(
+        status=AppointmentStatus.NO_SHOW
+    )
+
+
+def appointment_reminders_send(*, today: datetime.date | None = None) -> int:
+    """Remind everyone booked on the next working day (SMS; once each, by notice key)."""
+    today = today or timezone.localdate()
+    tomorrow = add_working_days(today, 1)
+    created = 0
+    booked = Appointment.objects.filter(
+        slot__date=tomorrow, status=AppointmentStatus.BOOKED
+    ).select_related("slot", "slot__board", "user")
+    for appointment in booked:
+        with transaction.atomic():
+            notice = notice_create(
+                key=f"appointment:{appointment.pk}:reminder",
+                channel=NoticeChannel.SMS,
+                template="appointment_reminder",
+                context={"appointment": appointment, "slot": appointment.slot},
+                recipient=appointment.user,
+            )
+        created += notice is not None
+    return created

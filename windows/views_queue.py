@@ -1,0 +1,216 @@
+"""The hall floor's pages: the kiosk (取号机), the printed ticket, the display board, the
+desk's queue panel and the citizen's appointments.
+
+Views parse, call one service or selector, and render; the services decide and refuse.
+"""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from accounts.exceptions import DomainError
+from accounts.identity import mask_id_number, validate_id_number, validate_mobile
+from matters.models import Board
+
+from . import selectors
+from .models import Appointment, Slot, Ticket, TicketStatus, Window
+from .queue import (
+    ticket_call_next,
+    ticket_done,
+    ticket_no_show,
+    ticket_recall,
+    ticket_serve,
+    ticket_take,
+    ticket_transfer,
+)
+from .services_queue import (
+    appointment_book,
+    appointment_cancel,
+    appointment_check_in,
+    appointment_for_check_in,
+)
+from .views import clerk_required
+
+TICKET_SALT = "windows.ticket"
+
+
+class KioskForm(forms.Form):
+    board = forms.ModelChoiceField(
+        Board.objects.all(), to_field_name="code", label=gettext_lazy("办理板块")
+    )
+    id_number = forms.CharField(
+        label=gettext_lazy("身份证号码（选填）"), required=False, max_length=18
+    )
+    phone = forms.CharField(label=gettext_lazy("手机号码（选填）"), required=False, max_length=11)
+
+    def clean_id_number(self) -> str:
+        value = self.cleaned_data["id_number"].strip()
+        return validate_id_number(value) if value else ""
+
+    def clean_phone(self) -> str:
+        value = self.cleaned_data["phone"].strip()
+        return validate_mobile(value) if value else ""
+
+
+class CheckInForm(forms.Form):
+    id_number = forms.CharField(label=gettext_lazy("预约人身份证号码"), max_length=18)
+
+    def clean_id_number(self) -> str:
+        return validate_id_number(self.cleaned_data["id_number"].strip())
+
+
+def _ticket_url(ticket: Ticket) -> str:
+    # The ticket page is reached by a signed token, not a guessable id.
+    token = signing.dumps(ticket.pk, salt=TICKET_SALT)
+    return reverse("queue:ticket-detail", args=[token])
+
+
+def kiosk(request: HttpRequest) -> HttpResponse:
+    """Take a ticket for a board, or check in an appointment for a priority ticket."""
+    form = KioskForm(prefix="take")
+    check_in = CheckInForm(prefix="checkin")
+    if request.method == "POST" and "take-board" in request.POST:
+        form = KioskForm(request.POST, prefix="take")
+        if form.is_valid():
+            ticket = ticket_take(**form.cleaned_data)
+            return redirect(_ticket_url(ticket))
+    elif request.method == "POST":
+        check_in = CheckInForm(request.POST, prefix="checkin")
+        if check_in.is_valid():
+            appointment = appointment_for_check_in(id_number=check_in.cleaned_data["id_number"])
+            if appointment is None:
+                check_in.add_error("id_number", _("未找到可在此时签到的预约。"))
+            else:
+                try:
+                    ticket = appointment_check_in(appointment=appointment)
+                except DomainError as error:
+                    check_in.add_error("id_number", error.detail)
+                else:
+                    return redirect(_ticket_url(ticket))
+    boards = selectors.board_snapshot()["boards"]
+    return render(
+        request,
+        "windows/kiosk.html",
+        {"form": form, "check_in": check_in, "boards": boards},
+    )
+
+
+def ticket_detail(request: HttpRequest, token: str) -> HttpResponse:
+    """The printable ticket: number, board, how many ahead, the estimated wait."""
+    try:
+        pk = signing.loads(token, salt=TICKET_SALT, max_age=24 * 3600)
+    except signing.BadSignature as error:
+        raise Http404 from error
+    ticket = get_object_or_404(Ticket.objects.select_related("board"), pk=pk)
+    ahead, minutes = selectors.estimated_wait_minutes(ticket)
+    waiting = ticket.status == TicketStatus.WAITING
+    return render(
+        request,
+        "windows/ticket.html",
+        {"ticket": ticket, "ahead": ahead, "minutes": minutes, "waiting": waiting},
+    )
+
+
+def board(request: HttpRequest) -> HttpResponse:
+    """The large-screen display: latest calls and waiting counts; refreshes itself."""
+    return render(request, "windows/board.html", {"snapshot": selectors.board_snapshot()})
+
+
+# The desk's queue panel --------------------------------------------------------------------
+
+
+def _my_window(request: HttpRequest) -> Window:
+    window = Window.objects.filter(clerk=request.user).prefetch_related("boards").first()
+    if window is None:
+        raise Http404(_("您尚未被安排到窗口。"))
+    return window
+
+
+@clerk_required
+def queue_panel(request: HttpRequest) -> HttpResponse:
+    """The clerk's window: the current ticket and the actions on it."""
+    window = Window.objects.filter(clerk=request.user).prefetch_related("boards").first()
+    panel = selectors.window_panel(window) if window else {"current": None, "waiting": 0}
+    return render(
+        request,
+        "windows/ticket_panel.html",
+        {
+            "window": window,
+            "boards": Board.objects.all(),
+            "masked_id": mask_id_number(panel["current"].id_number) if panel["current"] else "",
+            **panel,
+        },
+    )
+
+
+@require_POST
+@clerk_required
+def queue_action(request: HttpRequest, action: str) -> HttpResponse:
+    """Call next, recall, no-show, serve, transfer or finish at the clerk's window."""
+    window = _my_window(request)
+    by = request.user
+    try:
+        if action == "call-next":
+            ticket = ticket_call_next(window=window, by=by)
+            if ticket is None:
+                messages.info(request, _("当前无人等候。"))
+            else:
+                messages.success(request, _("已叫号 %(n)s。") % {"n": ticket.number})
+            return redirect("windows:queue-panel")
+        ticket = get_object_or_404(Ticket, pk=request.POST.get("ticket"), window=window)
+        if action == "recall":
+            ticket_recall(ticket=ticket, by=by)
+        elif action == "no-show":
+            ticket_no_show(ticket=ticket, by=by)
+        elif action == "serve":
+            ticket_serve(ticket=ticket, by=by)
+        elif action == "done":
+            ticket_done(ticket=ticket, by=by)
+        elif action == "transfer":
+            to_board = get_object_or_404(Board, code=request.POST.get("board", ""))
+            new = ticket_transfer(ticket=ticket, to_board=to_board, by=by)
+            messages.success(request, _("已转至%(b)s，新号 %(n)s。") % {"b": to_board, "n": new})
+        else:
+            raise Http404
+    except DomainError as error:
+        messages.error(request, error.detail)
+    return redirect("windows:queue-panel")
+
+
+# Appointments ------------------------------------------------------------------------------
+
+
+@login_required
+def appointment_list(request: HttpRequest) -> HttpResponse:
+    """Book a slot and see or cancel one's bookings."""
+    if request.method == "POST":
+        try:
+            if "cancel" in request.POST:
+                appointment = get_object_or_404(
+                    Appointment, pk=request.POST["cancel"], user=request.user
+                )
+                appointment_cancel(appointment=appointment, by=request.user)
+                messages.success(request, _("预约已取消。"))
+            else:
+                slot = get_object_or_404(Slot, pk=request.POST.get("slot"))
+                appointment_book(slot=slot, by=request.user)
+                messages.success(request, _("预约成功，请在预约时段到大厅自助取号机签到。"))
+        except (DomainError, ValidationError) as error:
+            messages.error(request, getattr(error, "detail", None) or "; ".join(error.messages))
+        return redirect("queue:appointment-list")
+    return render(
+        request,
+        "windows/appointments.html",
+        {
+            "slots": selectors.slots_open(),
+            "appointments": selectors.appointments_of(request.user)[:20],
+        },
+    )
