@@ -172,7 +172,12 @@ class Case(models.Model):
                 name="case_matter_xor_bundle",
             ),
         ]
-        indexes = [models.Index(fields=["status", "deadline"])]
+        indexes = [
+            models.Index(fields=["status", "deadline"]),
+            # The supervision dashboard counts by these dates.
+            models.Index(fields=["submitted_at"]),
+            models.Index(fields=["decided_at"]),
+        ]
 
     def __str__(self) -> str:
         return self.number
@@ -558,6 +563,7 @@ class Rating(models.Model):
     class Meta:
         verbose_name = _("评价")
         verbose_name_plural = _("评价")
+        indexes = [models.Index(fields=["created_at"])]
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.get_score_display()}"
@@ -595,6 +601,11 @@ class FollowUp(models.Model):
         verbose_name = _("差评整改")
         verbose_name_plural = _("差评整改")
         ordering = ["due_date"]
+        indexes = [
+            models.Index(
+                fields=["rating"], condition=models.Q(closed_at__isnull=True), name="followup_open"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.rating_id} {self.department_id} {self.due_date}"

@@ -13,6 +13,12 @@ MINUTE = 60
 HOUR = 60 * MINUTE
 
 BEAT_SCHEDULE = {
+    # The supervision dashboard's daily summary (exact for closed days), rebuilt nightly.
+    "hall-refresh-supervision-summary": {
+        "task": "hall.tasks.refresh_supervision_summary",
+        "schedule": crontab(minute=0, hour=8),
+        "options": {"expires": 12 * HOUR},
+    },
     # Appointments: the reminder the working day before, and missed bookings as no-shows.
     "windows-appointment-reminders": {
         "task": "windows.tasks.send_appointment_reminders",

@@ -304,3 +304,11 @@ def remind_follow_ups(today: str | None = None) -> int:
     """Bad-rating follow-ups nearing their due date (``follow_ups_remind``)."""
     # idempotency: the outbox key follow-up-due:<follow-up> makes a repeat create nothing.
     return follow_ups_remind(today=_day(today))
+
+
+@shared_task(acks_late=True, ignore_result=True, time_limit=1800)
+def refresh_supervision_summary() -> int:
+    """Rebuild the dashboard's daily summary of the last 60 closed days (whole days: safe twice)."""
+    from hall.supervision.summary import supervision_summary_refresh_recent
+
+    return supervision_summary_refresh_recent()

@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("cases.urls")),
     path("desk/", include("windows.urls")),
     path("", include(public_urls)),
+    path("supervision/", include("hall.supervision.urls")),
     path("", include("documents.urls")),
     path("api/v1/", include("hall.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

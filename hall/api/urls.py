@@ -6,6 +6,7 @@ from rest_framework.routers import SimpleRouter
 from accounts.api import DepartmentListView, MeView, TokenView
 from cases.api import CaseViewSet, ReviewViewSet, TrackView
 from delivery.api import CourierWebhookView
+from hall.supervision.api import SupervisionSummaryView
 from matters.api import BundleViewSet, MatterViewSet
 from notices.api import NoticeViewSet
 
@@ -23,6 +24,11 @@ urlpatterns = [
     path("me/", MeView.as_view(), name="me"),
     path("departments/", DepartmentListView.as_view(), name="department-list"),
     path("track/<str:number>/", TrackView.as_view(), name="track"),
+    path(
+        "supervision/summary/",
+        SupervisionSummaryView.as_view(),
+        name="supervision-summary",
+    ),
     path("delivery/webhook/", CourierWebhookView.as_view(), name="delivery-webhook"),
     path("", include("documents.api")),
     path("", include("windows.api")),

@@ -52,3 +52,9 @@ def query_with(context, **changes) -> str:
             query[name] = value
     encoded = query.urlencode()
     return f"?{encoded}" if encoded else "?"
+
+
+@register.filter
+def has_role(user, role: str) -> bool:
+    """``{% if user|has_role:"supervisor" %}``: whether a signed-in user has the role."""
+    return bool(getattr(user, "is_authenticated", False)) and user.has_role(role)

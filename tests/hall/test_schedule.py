@@ -256,6 +256,7 @@ def test_beat_runs_every_scan_and_the_sweeper():
         "documents.tasks.render_pending_documents",
         "windows.tasks.send_appointment_reminders",
         "windows.tasks.mark_appointment_no_shows",
+        "hall.tasks.refresh_supervision_summary",
     }
     assert BEAT_SCHEDULE["notices-sweep-outbox"]["schedule"] == 30.0
 

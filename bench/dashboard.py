@@ -1,0 +1,425 @@
+"""Supervision dashboard benchmark: load time of the page and the API on 1,000,000 cases.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/onetrip_dashboard_bench \
+        .venv/bin/python bench/dashboard.py [--cases 1000000] [--months 24] [--rebuild]
+        [--runs 5] [--explain]
+
+It needs PostgreSQL and a database of its own whose name ends in ``bench`` (created if it does
+not exist, migrated; its case tables emptied and refilled); it refuses anything else so that it
+never touches the real ``onetrip`` database. Cases are generated in SQL (INSERT … SELECT over
+generate_series, in batches, with a progress line): spread over ``--months`` months up to today,
+skewed over 200 matters of 30 departments and 8 boards, 45 % at the window (one intake visit,
+some a second one), three materials each (about 30 % satisfied by an e-licence), 60 % of
+decided cases rated, bad ratings followed up. Then it times the dashboard page and the summary
+API for the last year (target ≤ 500 ms). See bench/README.md.
+"""
+
+import argparse
+import datetime
+import os
+import statistics
+import sys
+import time
+import warnings
+from pathlib import Path
+from urllib.parse import urlparse
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(BASE_DIR))
+
+DEPARTMENTS = 30
+BOARDS = 8
+MATTERS = 200
+BATCH = 100_000
+TARGET_MS = 500
+# What today's live part of the dashboard needs (cases/ owns the migration; see README).
+CANDIDATE_INDEXES = {
+    "bench_case_submitted_at": "cases_case (submitted_at)",
+    "bench_case_decided_at": "cases_case (decided_at)",
+    "bench_rating_created_at": "cases_rating (created_at)",
+    "bench_followup_open": "cases_followup (rating_id) WHERE closed_at IS NULL",
+}
+
+
+def bench_database_url() -> str:
+    """``DATABASE_URL``, if it names a PostgreSQL database of the bench's own; else exit."""
+    url = os.environ.get("DATABASE_URL", "")
+    parsed = urlparse(url)
+    if parsed.scheme not in ("postgres", "postgresql", "pgsql"):
+        sys.exit(
+            "dashboard.py needs PostgreSQL: set DATABASE_URL, e.g.\n"
+            "  DATABASE_URL=postgres://postgres@127.0.0.1:5432/onetrip_dashboard_bench"
+        )
+    name = parsed.path.lstrip("/")
+    if not name.endswith("bench"):
+        sys.exit(
+            f"Refusing to run on database {name!r}: the bench empties and refills the case "
+            "tables, so it runs only on a database of its own whose name ends in 'bench'."
+        )
+    return url
+
+
+def ensure_database(url: str) -> None:
+    """Create the bench database on the server if it is not there yet."""
+    import psycopg2
+    from psycopg2 import sql
+
+    parsed = urlparse(url)
+    name = parsed.path.lstrip("/")
+    connection = psycopg2.connect(
+        host=parsed.hostname,
+        port=parsed.port or 5432,
+        user=parsed.username,
+        password=parsed.password,
+        dbname="postgres",
+    )
+    connection.autocommit = True
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if cursor.fetchone() is None:
+            cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+            print(f"created database {name}")
+    connection.close()
+
+
+def progress(label: str, done: int, total: int, started: float) -> None:
+    elapsed = time.perf_counter() - started
+    rate = done / elapsed if elapsed else 0
+    end = "\n" if done >= total else "\r"
+    print(
+        f"  {label}: {done:>9,}/{total:,} ({done / total:5.1%}) {rate:9,.0f}/s {elapsed:6.1f}s",
+        end=end,
+        flush=True,
+    )
+
+
+def build_catalog() -> None:
+    """The bench's departments, boards and matters (three requirements each), if missing."""
+    from accounts.models import Department
+    from matters.models import Board, HandlingType, MaterialType, Matter, MatterKind, Requirement
+
+    departments = [
+        Department.objects.get_or_create(code=f"dsb{i:02d}", defaults={"name": f"看板测试局{i}"})[0]
+        for i in range(DEPARTMENTS)
+    ]
+    boards = [
+        Board.objects.get_or_create(
+            code=f"dsb{i}", defaults={"name": f"看板板块{i}", "letter": "ABCDEFGH"[i], "order": i}
+        )[0]
+        for i in range(BOARDS)
+    ]
+    materials = [
+        MaterialType.objects.get_or_create(code=f"dsb{i:02d}", defaults={"name": f"看板材料{i}"})[0]
+        for i in range(40)
+    ]
+    for i in range(MATTERS):
+        instant = i % 5 == 0
+        matter, created = Matter.objects.get_or_create(
+            code=f"dsb{i:03d}",
+            defaults={
+                "name": f"看板事项{i}",
+                "kind": MatterKind.LICENSING,
+                "board": boards[i % BOARDS],
+                "lead_department": departments[i % DEPARTMENTS],
+                "handling_type": HandlingType.INSTANT if instant else HandlingType.PROMISED,
+                "legal_days": 1 if instant else 20,
+                "committed_days": 0 if instant else 3 + i % 8,
+                "conditions": "-",
+                "legal_basis": "-",
+                "consultation_phone": "12345",
+                "result_name": "决定书",
+            },
+        )
+        if created:
+            Requirement.objects.bulk_create(
+                Requirement(matter=matter, material=materials[(i + k * 7) % 40], order=k)
+                for k in range(3)
+            )
+
+
+def build_cases(total: int, months: int, today: datetime.date) -> None:
+    """Empty the case tables and generate ``total`` cases with visits, materials, ratings."""
+    from django.db import connection
+
+    from cases.models import Case
+
+    start = today - datetime.timedelta(days=round(months * 30.4))
+    span = (today - start).days
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute(f"TRUNCATE {Case._meta.db_table} RESTART IDENTITY CASCADE")
+        cursor.execute("DROP TABLE IF EXISTS bench_matter")
+        cursor.execute(
+            """
+            CREATE UNLOGGED TABLE bench_matter AS
+            SELECT (row_number() OVER (ORDER BY code)) - 1 AS idx, id, lead_department_id,
+                   committed_days, legal_days, handling_type = 'instant' AS instant
+            FROM matters_matter WHERE code LIKE 'dsb%%'
+            """
+        )
+        cursor.execute("SELECT count(*) FROM bench_matter")
+        matters = cursor.fetchone()[0]
+        done = 0
+        while done < total:
+            size = min(BATCH, total - done)
+            # One row per case: a skewed matter, a submission time, then acceptance, deadline
+            # (working days ≈ calendar days × 7/5), and for older cases a decision.
+            cursor.execute(
+                """
+                WITH base AS (
+                    SELECT g, floor(power(random(), 2) * %(matters)s)::int AS mi,
+                           %(start)s::timestamptz + random() * %(span)s * interval '1 day'
+                               + interval '9 hours' AS sub,
+                           random() AS r1, random() AS r2, random() AS r3
+                    FROM generate_series(%(lo)s, %(hi)s) g
+                ), c AS (
+                    SELECT b.*, m.id AS matter_id, m.lead_department_id, m.committed_days,
+                           m.legal_days, m.instant, (b.sub)::date AS acc,
+                           ((b.sub)::date + ceil(m.committed_days * 1.4)::int) AS dl
+                    FROM base b JOIN bench_matter m ON m.idx = b.mi
+                ), d AS (
+                    SELECT c.*, CASE
+                        WHEN c.instant THEN c.sub + interval '20 minutes'
+                        WHEN c.acc + ceil(c.committed_days * 1.4 * (0.3 + c.r2))::int
+                             < %(today)s::date
+                        THEN c.sub + ceil(c.committed_days * 1.4 * (0.3 + c.r2)) * interval '1 day'
+                    END AS dec
+                    FROM c
+                )
+                INSERT INTO cases_case (
+                    number, matter_id, lead_department_id, channel, applicant_kind,
+                    applicant_name, applicant_id_number, applicant_credit_code, applicant_phone,
+                    agent_name, agent_id_number, agent_phone, delivery_method, receiver,
+                    receiver_phone, province, city, district, address, waybill, status,
+                    committed_days, legal_days, extension_days, stopped_days, submitted_at,
+                    accepted_on, deadline, warning_on, decided_at, closed_at, decision_note,
+                    created_at, updated_at)
+                SELECT 'B' || lpad(g::text, 12, '0'), matter_id, lead_department_id,
+                       CASE WHEN r1 < 0.45 THEN 'window' ELSE 'online' END, 'person',
+                       '张三', '', '', '13800000000', '', '', '', 'pickup', '', '', '', '', '',
+                       '', '', CASE WHEN dec IS NULL THEN 'in_review' ELSE 'closed' END,
+                       committed_days, legal_days, 0,
+                       CASE WHEN r3 < 0.1 THEN 2 ELSE 0 END, sub, acc, dl,
+                       dl - greatest(1, ceil(committed_days * 0.28)::int), dec, dec, '',
+                       sub, sub
+                FROM d
+                """,
+                {
+                    "matters": matters,
+                    "start": start,
+                    "span": span,
+                    "lo": done + 1,
+                    "hi": done + size,
+                    "today": today,
+                },
+            )
+            done += size
+            progress("cases", done, total, started)
+
+        steps = [
+            (
+                "visits (intake)",
+                """INSERT INTO cases_visit (case_id, date, kind)
+                   SELECT id, accepted_on, 'intake' FROM cases_case WHERE channel = 'window'""",
+            ),
+            (
+                "visits (second trip)",
+                """INSERT INTO cases_visit (case_id, date, kind)
+                   SELECT id, (decided_at)::date + 1, 'collect' FROM cases_case
+                   WHERE decided_at IS NOT NULL AND random() < 0.12""",
+            ),
+            (
+                "materials",
+                """INSERT INTO cases_casematerial (case_id, requirement_id, material_type_id,
+                       "order", "key", "required", "deferrable", "copies", status, received_form,
+                       received_copies, reason)
+                   SELECT c.id, r.id, r.material_id, r."order", r."key", r."required",
+                          r."deferrable", r."copies",
+                          CASE WHEN random() < 0.3 THEN 'satisfied_by_licence'
+                               ELSE 'received' END, '', 1, ''
+                   FROM cases_case c JOIN matters_requirement r ON r.matter_id = c.matter_id""",
+            ),
+            (
+                "ratings",
+                """INSERT INTO cases_rating (case_id, score, comment, channel, created_at)
+                   SELECT id, CASE WHEN x < 0.02 THEN 1 WHEN x < 0.05 THEN 2
+                                   WHEN x < 0.12 THEN 3 WHEN x < 0.40 THEN 4 ELSE 5 END,
+                          '', 'online', decided_at + interval '1 day'
+                   FROM (SELECT id, decided_at, random() AS x FROM cases_case
+                         WHERE decided_at IS NOT NULL) s
+                   WHERE random() < 0.6""",
+            ),
+            (
+                "follow-ups",
+                """INSERT INTO cases_followup (rating_id, department_id, due_date,
+                       callback_note, outcome, closed_at)
+                   SELECT r.id, c.lead_department_id, (r.created_at)::date + 10, '',
+                          '', CASE WHEN random() < 0.8 THEN r.created_at + interval '5 days' END
+                   FROM cases_rating r JOIN cases_case c ON c.id = r.case_id
+                   WHERE r.score <= 2""",
+            ),
+        ]
+        for label, statement in steps:
+            step_started = time.perf_counter()
+            cursor.execute(statement)
+            print(
+                f"  {label}: {cursor.rowcount:,} rows in {time.perf_counter() - step_started:.1f}s"
+            )
+        cursor.execute("DROP TABLE bench_matter")
+        cursor.execute("ANALYZE")
+    print(f"generated in {time.perf_counter() - started:.1f}s")
+
+
+def timed(client, path: str, runs: int) -> list[float]:
+    samples = []
+    for _ in range(runs):
+        began = time.perf_counter()
+        response = client.get(path)
+        samples.append((time.perf_counter() - began) * 1000)
+        assert response.status_code == 200, (path, response.status_code)
+    return samples
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", type=int, default=1_000_000)
+    parser.add_argument("--months", type=int, default=24)
+    parser.add_argument("--rebuild", action="store_true", help="regenerate even if sizes fit")
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--explain", action="store_true", help="print EXPLAIN ANALYZE plans")
+    parser.add_argument(
+        "--index",
+        choices=["none", "dates"],
+        default="dates",
+        help="drop or create the candidate indexes (CANDIDATE_INDEXES)",
+    )
+    parser.add_argument(
+        "--summary-only", action="store_true", help="skip the (slow) measure without the summary"
+    )
+    args = parser.parse_args()
+
+    url = bench_database_url()
+    ensure_database(url)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hall.settings")
+    import django
+
+    warnings.filterwarnings("ignore", message="No directory at")
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+    from django.urls import Resolver404, resolve
+    from django.utils import timezone
+
+    from accounts.models import User
+    from cases.models import Case
+
+    assert connection.vendor == "postgresql"
+    assert connection.settings_dict["NAME"].endswith("bench")
+    settings.DEBUG = False
+    settings.ALLOWED_HOSTS = ["*"]
+
+    call_command("migrate", verbosity=0)
+    today = timezone.localdate()
+    build_catalog()
+    if args.rebuild or Case.objects.count() != args.cases:
+        build_cases(args.cases, args.months, today)
+    else:
+        print(f"reusing {args.cases:,} cases (--rebuild to regenerate)")
+
+    set_indexes(args.index)
+    try:
+        resolve("/supervision/")
+    except Resolver404:
+        # Until hall/urls.py includes the dashboard, serve it through the tests' URL module.
+        settings.ROOT_URLCONF = "tests.supervision.urls"
+        from django.urls import clear_url_caches
+
+        clear_url_caches()
+
+    user, _ = User.objects.get_or_create(
+        username="dashboard_bench", defaults={"is_superuser": True, "is_staff": True}
+    )
+    client = Client()
+    client.force_login(user)
+    start = today - datetime.timedelta(days=364)
+    query = f"start={start}&end={today}"
+    api_query = f"from={start}&to={today}"
+
+    from hall.models import SupervisionDaily, SupervisionSummaryState
+    from hall.supervision.selectors import Scope
+    from hall.supervision.summary import supervision_summary_refresh
+
+    scope = Scope(start=start, end=today)
+    SupervisionDaily.objects.all().delete()
+    SupervisionSummaryState.objects.all().delete()
+    if not args.summary_only:
+        print(f"\nindexes: {args.index}; without the summary (every figure from the cases):")
+        measure(client, scope, query, api_query, args.runs)
+
+    began = time.perf_counter()
+    rows = supervision_summary_refresh(start=start - datetime.timedelta(days=30), end=today)
+    print(
+        f"\nsummary refresh of {(today - start).days + 30} closed days: {rows:,} rows in "
+        f"{time.perf_counter() - began:.1f}s"
+    )
+    began = time.perf_counter()
+    supervision_summary_refresh(start=today - datetime.timedelta(days=60), end=today)
+    print(f"nightly refresh (last 60 days): {time.perf_counter() - began:.1f}s")
+    print("\nwith the summary (closed days from SupervisionDaily, today from the cases):")
+    measure(client, scope, query, api_query, args.runs)
+
+    if args.explain:
+        from hall.supervision import selectors
+
+        low, high = scope.bounds()
+        for label, queryset in [
+            ("received", selectors._received_rows(scope, low, high)),
+            ("decided", selectors._decided_rows(scope, low, high)),
+        ]:
+            print(f"\n-- {label}\n{queryset.explain(analyze=True)}")
+
+
+def set_indexes(mode: str) -> None:
+    """Create or drop the candidate date indexes (bench database only)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        for name, definition in CANDIDATE_INDEXES.items():
+            if mode == "dates":
+                cursor.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {definition}")
+            else:
+                cursor.execute(f"DROP INDEX IF EXISTS {name}")
+        cursor.execute("ANALYZE cases_case")
+
+
+def measure(client, scope, query: str, api_query: str, runs: int) -> None:
+    from hall.supervision.selectors import supervision_figures
+
+    began = time.perf_counter()
+    total = supervision_figures(scope).total
+    first = (time.perf_counter() - began) * 1000
+    print(
+        f"  range {scope.start} .. {scope.end}: received {total.received:,}, decided "
+        f"{total.decided:,}; first selector call {first:.0f} ms"
+    )
+    results = {
+        "selector supervision_figures": [],
+        f"page /supervision/?{query}": timed(client, f"/supervision/?{query}", runs),
+        f"API /api/v1/supervision/summary/?{api_query}": timed(
+            client, f"/api/v1/supervision/summary/?{api_query}", runs
+        ),
+    }
+    for _ in range(runs):
+        began = time.perf_counter()
+        supervision_figures(scope)
+        results["selector supervision_figures"].append((time.perf_counter() - began) * 1000)
+    print(f"  {'what':<70} {'median':>8} {'max':>8}  (ms, {runs} runs)")
+    for name, samples in results.items():
+        verdict = "ok" if statistics.median(samples) <= TARGET_MS else "MISS"
+        print(f"  {name:<70} {statistics.median(samples):8.0f} {max(samples):8.0f}  {verdict}")
+
+
+if __name__ == "__main__":
+    main()

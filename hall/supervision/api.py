@@ -1,0 +1,87 @@
+"""API: the supervision summary (ARCHITECTURE.md, GET /api/v1/supervision/summary/)."""
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import permissions, serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.models import Department
+from cases.access import is_supervisor
+from matters.models import Board
+
+from .selectors import Scope, supervision_figures
+from .views import MAX_RANGE_DAYS
+
+
+class IsSupervisor(permissions.BasePermission):
+    def has_permission(self, request, view) -> bool:
+        return is_supervisor(request.user)
+
+
+class SummaryQuerySerializer(serializers.Serializer):
+    # "from" is a Python keyword: declared below under its query-string name.
+    to = serializers.DateField(required=False)
+    department = serializers.SlugRelatedField(
+        slug_field="code", queryset=Department.objects.all(), required=False
+    )
+    board = serializers.SlugRelatedField(
+        slug_field="code", queryset=Board.objects.all(), required=False
+    )
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["from"] = serializers.DateField(required=False)
+        return fields
+
+    def validate(self, attrs):
+        default = Scope.default()
+        attrs.setdefault("from", default.start)
+        attrs.setdefault("to", default.end)
+        if attrs["from"] > attrs["to"]:
+            raise serializers.ValidationError({"to": [_("截止日期不能早于起始日期。")]})
+        if (attrs["to"] - attrs["from"]).days > MAX_RANGE_DAYS:
+            raise serializers.ValidationError({"from": [_("日期范围最长三年。")]})
+        return attrs
+
+
+class SummarySerializer(serializers.Serializer):
+    cases_received = serializers.IntegerField()
+    cases_decided = serializers.IntegerField()
+    one_trip_rate = serializers.FloatField(allow_null=True)
+    zero_trip_rate = serializers.FloatField(allow_null=True)
+    mean_trips = serializers.FloatField(allow_null=True)
+    mean_materials_brought = serializers.FloatField(allow_null=True)
+    mean_working_days = serializers.FloatField(allow_null=True)
+    on_time_rate = serializers.FloatField(allow_null=True)
+    instant_share = serializers.FloatField(allow_null=True)
+    satisfaction_rate = serializers.FloatField(allow_null=True)
+    open_followups = serializers.IntegerField()
+
+
+class SupervisionSummaryView(APIView):
+    """The hall's supervision figures for a date range (default: the last 30 days)."""
+
+    permission_classes = [IsSupervisor]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("from", str, description="YYYY-MM-DD"),
+            OpenApiParameter("to", str, description="YYYY-MM-DD"),
+            OpenApiParameter("department", str, description="department code"),
+            OpenApiParameter("board", str, description="board code"),
+        ],
+        responses=SummarySerializer,
+    )
+    def get(self, request: Request) -> Response:
+        query = SummaryQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        data = query.validated_data
+        scope = Scope(
+            start=data["from"],
+            end=data["to"],
+            department_id=data["department"].id if data.get("department") else None,
+            board_id=data["board"].id if data.get("board") else None,
+        )
+        return Response(SummarySerializer(supervision_figures(scope).total.summary()).data)

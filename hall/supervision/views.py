@@ -1,0 +1,185 @@
+"""The supervision dashboard pages: figures, charts, lists and their downloads."""
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Department
+from cases.access import is_supervisor
+from matters.models import Board, Matter
+
+from . import exports
+from .selectors import (
+    Dashboard,
+    Figures,
+    Scope,
+    cases_nearly_due,
+    cases_overdue,
+    queue_figures,
+    supervision_figures,
+)
+
+MAX_RANGE_DAYS = 366 * 3
+# Rows per table on the page (the busiest first); the downloads hold them all.
+PAGE_ROWS = 30
+
+
+class ScopeForm(forms.Form):
+    """The dashboard's query string: a date range and optional filters by code."""
+
+    start = forms.DateField(label=_("起始日期"), required=False)
+    end = forms.DateField(label=_("截止日期"), required=False)
+    department = forms.ModelChoiceField(
+        Department.objects.order_by("code"),
+        label=_("部门"),
+        required=False,
+        to_field_name="code",
+        empty_label=_("全部部门"),
+    )
+    board = forms.ModelChoiceField(
+        Board.objects.order_by("order", "code"),
+        label=_("板块"),
+        required=False,
+        to_field_name="code",
+        empty_label=_("全部板块"),
+    )
+    matter = forms.ModelChoiceField(
+        Matter.objects.order_by("code"),
+        label=_("事项"),
+        required=False,
+        to_field_name="code",
+        widget=forms.TextInput(attrs={"placeholder": _("事项编码")}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        default = Scope.default()
+        data["start"] = data.get("start") or (
+            default.start if not self.errors.get("start") else None
+        )
+        data["end"] = data.get("end") or (default.end if not self.errors.get("end") else None)
+        start, end = data.get("start"), data.get("end")
+        if start and end:
+            if start > end:
+                self.add_error("end", _("截止日期不能早于起始日期。"))
+            elif (end - start).days > MAX_RANGE_DAYS:
+                self.add_error("start", _("日期范围最长三年。"))
+        return data
+
+    def scope(self) -> Scope:
+        data = self.cleaned_data
+        return Scope(
+            start=data["start"],
+            end=data["end"],
+            department_id=data["department"].id if data.get("department") else None,
+            board_id=data["board"].id if data.get("board") else None,
+            matter_id=data["matter"].id if data.get("matter") else None,
+        )
+
+
+def _require_supervisor(request: HttpRequest) -> None:
+    if not is_supervisor(request.user):
+        raise PermissionDenied
+
+
+def _scope(request: HttpRequest) -> tuple[ScopeForm, Scope | None]:
+    form = ScopeForm(request.GET or None)
+    if not request.GET:
+        form = ScopeForm(
+            {"start": Scope.default().start.isoformat(), "end": Scope.default().end.isoformat()}
+        )
+    return form, (form.scope() if form.is_valid() else None)
+
+
+CHARTS = [
+    ("最多跑一次率", "one_trip_rate", True),
+    ("按时办结率", "on_time_rate", True),
+    ("平均办理工作日", "mean_working_days", False),
+    ("满意率", "satisfaction_rate", True),
+]
+BAR_HEIGHT = 22
+LABEL_WIDTH = 180
+PLOT_WIDTH = 360
+
+
+def bar_chart(title: str, groups: list[Figures], attribute: str, percent: bool) -> dict:
+    """Geometry of a horizontal SVG bar chart, drawn by ``supervision/_bar_chart.html``."""
+    values = [(f.label, getattr(f, attribute)) for f in groups[:15]]
+    top = max((v for _, v in values if v is not None), default=0) or 1
+    if percent:
+        top = max(top, 1)
+    bars = []
+    for index, (label, value) in enumerate(values):
+        width = 0 if value is None else round(PLOT_WIDTH * value / top, 1)
+        shown = "—" if value is None else (f"{value:.1%}" if percent else f"{value:g}")
+        bars.append(
+            {
+                "label": label,
+                "value": shown,
+                "y": index * BAR_HEIGHT,
+                "width": width,
+                "text_x": LABEL_WIDTH + width + 4,
+                "text_y": index * BAR_HEIGHT + 15,
+            }
+        )
+    return {
+        "title": title,
+        "bars": bars,
+        "label_width": LABEL_WIDTH,
+        "width": LABEL_WIDTH + PLOT_WIDTH + 70,
+        "height": max(len(bars), 1) * BAR_HEIGHT,
+    }
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """The supervision dashboard for a date range (default: the last 30 days)."""
+    _require_supervisor(request)
+    form, scope = _scope(request)
+    context: dict = {"form": form, "today": timezone.localdate()}
+    if scope is not None:
+        figures: Dashboard = supervision_figures(scope)
+        context.update(
+            dashboard=figures,
+            tables=[
+                {
+                    "name": name,
+                    "title": title,
+                    "header": exports.figure_table(figures, name)[0],
+                    "groups": getattr(figures, attribute)[:PAGE_ROWS],
+                    "more": max(len(getattr(figures, attribute)) - PAGE_ROWS, 0),
+                }
+                for name, (title, attribute) in exports.FIGURE_TABLES.items()
+            ],
+            charts=[
+                bar_chart(title, figures.by_department, attribute, percent)
+                for title, attribute, percent in CHARTS
+            ],
+            overdue=cases_overdue(scope),
+            nearly_due=cases_nearly_due(scope),
+            queue=queue_figures(scope),
+            query=request.GET.urlencode(),
+        )
+    return render(request, "supervision/dashboard.html", context, status=200 if scope else 400)
+
+
+@login_required
+def export(request: HttpRequest, table: str, fmt: str) -> HttpResponse:
+    """One dashboard table as CSV or XLSX, for the same range and filters as the page."""
+    _require_supervisor(request)
+    if table not in exports.TABLES or fmt not in exports.FORMATS:
+        raise Http404
+    form, scope = _scope(request)
+    if scope is None:
+        return HttpResponse(form.errors.as_text(), status=400, content_type="text/plain")
+    if table in exports.FIGURE_TABLES:
+        header, rows = exports.figure_table(supervision_figures(scope), table)
+    else:
+        cases = cases_overdue(scope) if table == "overdue" else cases_nearly_due(scope)
+        header, rows = exports.case_table(cases)
+    name = f"supervision-{table}-{scope.start:%Y%m%d}-{scope.end:%Y%m%d}"
+    return exports.download(name, fmt, header, rows)

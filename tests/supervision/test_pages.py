@@ -1,0 +1,129 @@
+"""Permissions, the page, the API and the CSV/XLSX downloads."""
+
+import csv
+import io
+
+import pytest
+from openpyxl import load_workbook
+from rest_framework.test import APIClient
+
+from tests.factories import UserFactory
+
+from .conftest import END, START
+
+pytestmark = pytest.mark.urls("tests.supervision.urls")
+
+RANGE = f"start={START}&end={END}"
+API = "/api/v1/supervision/summary/"
+
+
+@pytest.fixture
+def supervisor_client(client, supervisor):
+    client.force_login(supervisor)
+    return client
+
+
+def test_anonymous_goes_to_login(client, db):
+    response = client.get("/supervision/")
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]
+
+
+@pytest.mark.parametrize("traits", [{"citizen": True}, {"clerk": True}, {"approver": True}])
+def test_other_roles_are_refused(client, db, traits):
+    client.force_login(UserFactory(**traits))
+    assert client.get("/supervision/").status_code == 403
+    assert client.get("/supervision/export/department.csv").status_code == 403
+
+
+def test_superuser_sees_the_page(client, db):
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    assert client.get("/supervision/").status_code == 200
+
+
+def test_page_shows_figures_chart_and_lists(supervisor_client, hall):
+    response = supervisor_client.get(f"/supervision/?{RANGE}")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert response.context["dashboard"].total.decided == 3
+    assert "<svg" in page
+    assert "甲局" in page
+    assert hall["c7"].number in page  # overdue today as well (deadline 2026-03-20)
+    assert "export/department.xlsx" in page
+
+
+def test_page_filter_by_codes(supervisor_client, hall):
+    response = supervisor_client.get(f"/supervision/?{RANGE}&department=dept_b&board=board_y")
+    assert response.context["dashboard"].total.received == 1
+
+
+def test_page_bad_dates(supervisor_client, db):
+    response = supervisor_client.get("/supervision/?start=2026-03-10&end=2026-03-01")
+    assert response.status_code == 400
+    assert "end" in response.context["form"].errors
+
+
+def test_csv_download(supervisor_client, hall):
+    response = supervisor_client.get(f"/supervision/export/department.csv?{RANGE}")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    assert "attachment" in response["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[0][:3] == ["部门", "受理件数", "办结件数"]
+    by_name = {row[0]: row for row in rows[1:]}
+    assert by_name["甲局"][1:3] == ["2", "2"]
+    assert by_name["全部"][1:3] == ["3", "3"]
+
+
+def test_xlsx_download(supervisor_client, hall):
+    response = supervisor_client.get(f"/supervision/export/matter.xlsx?{RANGE}")
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][0] == "事项"
+    by_name = {row[0]: row for row in rows[1:]}
+    assert by_name["事项一"][1:3] == (2, 2)
+    assert by_name["全部"][5] == 1.0  # mean trips
+
+
+def test_case_list_download(supervisor_client, hall):
+    response = supervisor_client.get(f"/supervision/export/overdue.csv?{RANGE}")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    # Today (after March 2026) both open cases are past their deadline, earliest first.
+    assert [row[0] for row in rows[1:]] == [hall["c7"].number, hall["c4"].number]
+
+
+def test_unknown_table_is_404(supervisor_client, db):
+    assert supervisor_client.get("/supervision/export/nothing.csv").status_code == 404
+
+
+def test_api_summary(supervisor, hall):
+    api = APIClient()
+    api.force_authenticate(supervisor)
+    response = api.get(API, {"from": START, "to": END})
+    assert response.status_code == 200
+    assert response.json()["cases_received"] == 3
+    assert response.json()["mean_working_days"] == 3.3333
+    filtered = api.get(API, {"from": START, "to": END, "department": "dept_b"}).json()
+    assert filtered["cases_decided"] == 1
+    assert api.get(API, {"from": START, "to": END, "board": "board_x"}).json()["cases_decided"] == 2
+
+
+def test_api_bad_dates(supervisor, db):
+    api = APIClient()
+    api.force_authenticate(supervisor)
+    response = api.get(API, {"from": "2026-13-01", "to": "nope", "department": "missing"})
+    assert response.status_code == 400
+    body = response.json()
+    assert {"from", "to", "department"} <= set(body)
+    assert body["code"] == "invalid"
+    reversed_range = api.get(API, {"from": "2026-03-10", "to": "2026-03-01"})
+    assert reversed_range.status_code == 400
+    assert "to" in reversed_range.json()
+
+
+def test_api_permissions(citizen, db):
+    assert APIClient().get(API).status_code in (401, 403)
+    api = APIClient()
+    api.force_authenticate(citizen)
+    assert api.get(API).status_code == 403

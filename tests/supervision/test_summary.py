@@ -1,0 +1,74 @@
+"""The daily summary gives the same figures as the cases, and is safe to rebuild."""
+
+import datetime
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from hall.models import SupervisionDaily, SupervisionSummaryState
+from hall.supervision.selectors import Scope, collect, supervision_figures
+from hall.supervision.summary import (
+    supervision_summary_refresh,
+    supervision_summary_refresh_recent,
+)
+
+from .conftest import END, START, make_case
+
+WIDE = Scope(start=datetime.date(2026, 1, 1), end=END)
+
+
+def figures_of(dashboard):
+    return (
+        dashboard.total.summary(),
+        [(f.label, f.summary()) for f in dashboard.by_department],
+        [(f.label, f.summary()) for f in dashboard.by_matter],
+    )
+
+
+def test_summary_equals_live_figures(hall):
+    live = figures_of(supervision_figures(Scope(start=START, end=END)))
+    live_wide = figures_of(supervision_figures(WIDE))
+    supervision_summary_refresh(start=datetime.date(2026, 3, 1), end=datetime.date(2026, 3, 15))
+    assert SupervisionDaily.objects.exists()
+    # Part summarised (03-03..03-15), part read from the cases (03-16..03-31, 01-01..02-28).
+    assert figures_of(supervision_figures(Scope(start=START, end=END))) == live
+    assert figures_of(supervision_figures(WIDE)) == live_wide
+
+
+def test_refresh_twice_writes_the_same_rows(hall):
+    march = {"start": datetime.date(2026, 3, 1), "end": datetime.date(2026, 3, 31)}
+    first = supervision_summary_refresh(**march)
+    second = supervision_summary_refresh(**march)
+    assert first == second == SupervisionDaily.objects.count()
+    state = SupervisionSummaryState.objects.get()
+    assert (state.covered_from, state.covered_to) == (march["start"], march["end"])
+
+
+def test_refresh_never_summarises_today(hall):
+    today = datetime.date.today()
+    supervision_summary_refresh_recent(today=today)
+    state = SupervisionSummaryState.objects.get()
+    assert state.covered_to == today - datetime.timedelta(days=1)
+
+
+def test_summary_picks_up_a_rebuilt_day(hall):
+    supervision_summary_refresh(start=datetime.date(2026, 3, 1), end=datetime.date(2026, 3, 31))
+    make_case(
+        hall["m2"],
+        hall["b"],
+        submitted="03-05",
+        accepted="03-05",
+        deadline="03-05",
+        decided="03-05",
+    )
+    stale = supervision_figures(Scope(start=START, end=END)).total.received
+    supervision_summary_refresh(start=datetime.date(2026, 3, 5), end=datetime.date(2026, 3, 5))
+    assert supervision_figures(Scope(start=START, end=END)).total.received == stale + 1
+    assert collect(Scope(start=START, end=END), by_day=True)
+
+
+def test_summarised_query_count_is_small(hall):
+    supervision_summary_refresh(start=datetime.date(2026, 3, 1), end=datetime.date(2026, 3, 31))
+    with CaptureQueriesContext(connection) as queries:
+        supervision_figures(Scope(start=START, end=END))
+    assert len(queries) <= 10
