@@ -17,7 +17,9 @@ import sys
 import time
 import warnings
 from pathlib import Path
-from urllib.parse import urlparse
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from benchdb import bench_database_url, ensure_database
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
@@ -110,48 +112,6 @@ BENCH_INDEXES = {
         "USING gin (pinyin_initials gin_trgm_ops)"
     ),
 }
-
-
-def bench_database_url() -> str:
-    """``DATABASE_URL``, if it names a PostgreSQL database of the bench's own; else exit."""
-    url = os.environ.get("DATABASE_URL", "")
-    parsed = urlparse(url)
-    if parsed.scheme not in ("postgres", "postgresql", "pgsql"):
-        sys.exit(
-            "catalog_search.py needs PostgreSQL: set DATABASE_URL, e.g.\n"
-            "  DATABASE_URL=postgres://postgres@127.0.0.1:5432/onetrip_bench"
-        )
-    name = parsed.path.lstrip("/")
-    if not name.endswith("bench"):
-        sys.exit(
-            f"Refusing to run on database {name!r}: the bench empties and refills the catalog, "
-            "so it runs only on a database of its own whose name ends in 'bench' "
-            "(e.g. onetrip_bench)."
-        )
-    return url
-
-
-def ensure_database(url: str) -> None:
-    """Create the bench database on the server if it is not there yet."""
-    import psycopg2
-    from psycopg2 import sql
-
-    parsed = urlparse(url)
-    name = parsed.path.lstrip("/")
-    connection = psycopg2.connect(
-        host=parsed.hostname,
-        port=parsed.port or 5432,
-        user=parsed.username,
-        password=parsed.password,
-        dbname="postgres",
-    )
-    connection.autocommit = True
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        if cursor.fetchone() is None:
-            cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-            print(f"created database {name}")
-    connection.close()
 
 
 def build_catalog(size: int, seed: int) -> None:
@@ -402,7 +362,7 @@ def main() -> None:
     parser.add_argument("--explain", action="store_true", help="print EXPLAIN ANALYZE plans")
     args = parser.parse_args()
 
-    url = bench_database_url()
+    url = bench_database_url("catalog_search.py")
     ensure_database(url)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hall.settings")
     import django

@@ -33,7 +33,9 @@ import time
 import uuid
 import warnings
 from pathlib import Path
-from urllib.parse import urlparse
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from benchdb import bench_database_url, ensure_database
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
@@ -45,48 +47,6 @@ CONTEXT = {
     "matter": "不动产转移登记",
     "track_url": "http://127.0.0.1:8000/track/",
 }
-
-
-def bench_database_url() -> str:
-    """``DATABASE_URL``, if it names a PostgreSQL database of the bench's own; else exit."""
-    url = os.environ.get("DATABASE_URL", "")
-    parsed = urlparse(url)
-    if parsed.scheme not in ("postgres", "postgresql", "pgsql"):
-        sys.exit(
-            "notices.py needs PostgreSQL: set DATABASE_URL, e.g.\n"
-            "  DATABASE_URL=postgres://postgres@127.0.0.1:5432/onetrip_notices_bench"
-        )
-    name = parsed.path.lstrip("/")
-    if not name.endswith("bench"):
-        sys.exit(
-            f"Refusing to run on database {name!r}: the bench fills its outbox and deletes "
-            "notices, so it runs only on a database of its own whose name ends in 'bench' "
-            "(e.g. onetrip_notices_bench)."
-        )
-    return url
-
-
-def ensure_database(url: str) -> None:
-    """Create the bench database on the server if it is not there yet."""
-    import psycopg2
-    from psycopg2 import sql
-
-    parsed = urlparse(url)
-    name = parsed.path.lstrip("/")
-    connection = psycopg2.connect(
-        host=parsed.hostname,
-        port=parsed.port or 5432,
-        user=parsed.username,
-        password=parsed.password,
-        dbname="postgres",
-    )
-    connection.autocommit = True
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        if cursor.fetchone() is None:
-            cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-            print(f"created database {name}")
-    connection.close()
 
 
 def percentile(samples: list[float], pct: int) -> float:
@@ -245,7 +205,7 @@ def main() -> None:
     parser.add_argument("--keep-log", action="store_true", help="keep the worker's log file")
     args = parser.parse_args()
 
-    url = bench_database_url()
+    url = bench_database_url("notices.py")
     ensure_database(url)
     redis = Redis(args.redis_port)
     redis.start()

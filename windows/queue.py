@@ -7,6 +7,7 @@ moment each get a different ticket, and neither waits for the other.
 
 import datetime
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -92,7 +93,7 @@ def _notify_near(board_id: int, day: datetime.date) -> None:
                 key=f"ticket:{ticket.pk}:near",
                 channel=Channel.SMS,
                 template="ticket_near",
-                context={"ticket": ticket, "ahead": NEAR_AHEAD},
+                context={"hall": settings.HALL_NAME, "ticket": ticket, "ahead": NEAR_AHEAD},
                 address=ticket.phone,
             )
 

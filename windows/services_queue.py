@@ -7,6 +7,7 @@ on it and never exceed the capacity.
 
 import datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -176,7 +177,11 @@ def appointment_reminders_send(*, today: datetime.date | None = None) -> int:
                 key=f"appointment:{appointment.pk}:reminder",
                 channel=NoticeChannel.SMS,
                 template="appointment_reminder",
-                context={"appointment": appointment, "slot": appointment.slot},
+                context={
+                    "hall": settings.HALL_NAME,
+                    "appointment": appointment,
+                    "slot": appointment.slot,
+                },
                 recipient=appointment.user,
             )
         created += notice is not None
