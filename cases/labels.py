@@ -55,7 +55,9 @@ def event_label(event: CaseEvent) -> str:
     """The event as a person reads it in a timeline."""
     if event.action == "conclude" and event.to_status in CONCLUDE_LABELS:
         return str(CONCLUDE_LABELS[event.to_status])
-    return str(EVENT_LABELS.get(event.action, event.action))
+    if event.action in EVENT_LABELS:
+        return str(EVENT_LABELS[event.action])
+    return CaseStatus(event.to_status).label if event.to_status else event.action
 
 
 def role_label(role: str) -> str:

@@ -8,7 +8,7 @@ from accounts.identity import mask_id_number, mask_name, mask_phone
 from accounts.models import IdentityKind
 
 from .access import is_approver, is_staff_viewer
-from .labels import ROLE_LABELS
+from .labels import role_label
 from .models import Case, CaseEvent, CaseStatus, Review
 from .services import deadline_colour
 
@@ -324,7 +324,7 @@ class CaseDetailSerializer(serializers.ModelSerializer):
 
 
 def _actor_label(event: CaseEvent, *, staff: bool) -> str:
-    role = ROLE_LABELS.get(event.actor_role, event.actor_role)
+    role = role_label(event.actor_role)
     if staff and event.actor is not None:
         return f"{role} {event.actor.display_name}"
     return role

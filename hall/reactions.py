@@ -16,7 +16,7 @@ from notices.models import Channel
 from notices.services import notice_create
 
 
-def _context(case: Case) -> dict:
+def case_context(case: Case) -> dict:
     return {
         "hall": settings.HALL_NAME,
         "phone": settings.HALL_PHONE,
@@ -31,7 +31,7 @@ def _context(case: Case) -> dict:
 def tell_applicant(event: CaseEvent, template: str, **extra) -> None:
     """SMS to the applicant's mobile and, with an account, an in-portal message."""
     case = event.case
-    context = {**_context(case), **extra}
+    context = {**case_context(case), **extra}
     key = f"case-event:{event.pk}"
     notice_create(
         key=key,
@@ -110,7 +110,7 @@ def tell_reviewers(case: Case) -> None:
             f"review:{review.pk}:round:{review.round}",
             approvers_of(review.department_id),
             "review_assigned",
-            {**_context(case), "department": review.department.name},
+            {**case_context(case), "department": review.department.name},
         )
 
 
@@ -198,7 +198,7 @@ def on_delivery_failed(event: CaseEvent) -> None:
         f"case-event:{event.pk}",
         User.objects.filter(groups__name=CLERK, is_active=True),
         "delivery_failed",
-        {**_context(case), "waybill": case.waybill, "reason": reason},
+        {**case_context(case), "waybill": case.waybill, "reason": reason},
     )
 
 

@@ -43,7 +43,7 @@ from matters.calendar import add_working_days
 from notices.models import Channel, Notice
 from notices.services import notice_create
 
-from .reactions import _context
+from .reactions import case_context
 
 # The applicant hears this many working days before deferred materials are due.
 DEFERRED_REMINDER_WORKING_DAYS = 2
@@ -189,7 +189,7 @@ def deadlines_scan(*, today: datetime.date | None = None) -> int:
             recipients.values(),
             f"deadline:{case.pk}:{colour}",
             f"deadline_{colour}",
-            {**_context(case), "colour": colour, "today": today},
+            {**case_context(case), "colour": colour, "today": today},
         )
     return create_missing(wanted)
 
@@ -228,7 +228,7 @@ def deferred_materials_remind(*, today: datetime.date | None = None) -> int:
     for (_case_id, due_date), items in groups.items():
         case = items[0].case
         context = {
-            **_context(case),
+            **case_context(case),
             "materials": [material.material_type.name for material in items],
             "due_date": due_date,
             "days_left": days_left(due_date),
@@ -260,7 +260,7 @@ def follow_ups_remind(*, today: datetime.date | None = None) -> int:
     for follow_up in follow_ups:
         case = follow_up.rating.case
         context = {
-            **_context(case),
+            **case_context(case),
             "department": follow_up.department.name,
             "due_date": follow_up.due_date,
             "days_left": days_left(follow_up.due_date),

@@ -75,6 +75,13 @@ def working_days_between(start: datetime.date, end: datetime.date) -> int:
     return count
 
 
+def working_days_in(start: datetime.date, end: datetime.date) -> list[datetime.date]:
+    """The working days of ``[start, end]``, with one query."""
+    overrides = _overrides(start, end)
+    days = (start + datetime.timedelta(days=n) for n in range((end - start).days + 1))
+    return [day for day in days if _is_working(day, overrides)]
+
+
 def working_days_since(
     days: Iterable[datetime.date], today: datetime.date
 ) -> dict[datetime.date, int]:

@@ -1,9 +1,11 @@
 """Admin for windows, tickets (read-only, ID numbers masked) and appointment slots."""
 
+from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from accounts.identity import mask_id_number, mask_phone
+from matters.calendar import is_working_day
 
 from .models import Appointment, Slot, Ticket, TicketEvent, Window
 
@@ -66,8 +68,22 @@ class TicketAdmin(admin.ModelAdmin):
         return False
 
 
+class SlotForm(forms.ModelForm):
+    class Meta:
+        model = Slot
+        fields = ["board", "date", "start", "end", "capacity"]
+
+    def clean_date(self):
+        # The same rule as windows.services_queue.slot_create: slots only on working days.
+        date = self.cleaned_data["date"]
+        if not is_working_day(date):
+            raise forms.ValidationError(_("预约时段须在工作日（按大厅工作日历）。"))
+        return date
+
+
 @admin.register(Slot)
 class SlotAdmin(admin.ModelAdmin):
+    form = SlotForm
     list_display = ["date", "start", "end", "board", "capacity"]
     list_filter = ["board", "date"]
     date_hierarchy = "date"

@@ -39,3 +39,21 @@ def seed_windows() -> int:
             window.boards.add(board)
         created += made
     return created
+
+
+def seed_slots(*, working_days: int = 10, capacity: int = 5) -> int:
+    """Open the default appointment slots of every board for the coming working days
+    (idempotent); return how many were new."""
+    from django.utils import timezone
+
+    from matters.calendar import add_working_days
+
+    from .services_queue import slots_open
+
+    today = timezone.localdate()
+    return slots_open(
+        boards=list(Board.objects.all()),
+        start=today,
+        end=add_working_days(today, working_days),
+        capacity=capacity,
+    )

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from accounts.exceptions import DomainError
 from accounts.identity import normalize_id_number
 from accounts.models import User
-from matters.calendar import add_working_days, is_working_day
+from matters.calendar import add_working_days, is_working_day, working_days_in
 from matters.models import Board
 from notices.models import Channel as NoticeChannel
 from notices.services import notice_create
@@ -57,6 +57,40 @@ def slot_create(
     if end <= start:
         raise ValidationError({"end": [_("结束时间须晚于开始时间。")]})
     return Slot.objects.create(board=board, date=date, start=start, end=end, capacity=capacity)
+
+
+# The hall's default appointment times each working day (morning and afternoon hours).
+DEFAULT_SLOT_TIMES = (
+    (datetime.time(9, 0), datetime.time(10, 0)),
+    (datetime.time(10, 0), datetime.time(11, 0)),
+    (datetime.time(11, 0), datetime.time(12, 0)),
+    (datetime.time(13, 30), datetime.time(14, 30)),
+    (datetime.time(14, 30), datetime.time(15, 30)),
+    (datetime.time(15, 30), datetime.time(16, 30)),
+)
+
+
+@transaction.atomic
+def slots_open(
+    *,
+    boards: list[Board],
+    start: datetime.date,
+    end: datetime.date,
+    capacity: int,
+    times: tuple[tuple[datetime.time, datetime.time], ...] = DEFAULT_SLOT_TIMES,
+) -> int:
+    """Open the slots of every working day in ``[start, end]`` for ``boards``; return how many
+    were new. Idempotent: a slot that exists (board, day, start) is left as it is."""
+    working = working_days_in(start, end)
+    slots = [
+        Slot(board=board, date=day, start=slot_start, end=slot_end, capacity=capacity)
+        for board in boards
+        for day in working
+        for slot_start, slot_end in times
+    ]
+    before = Slot.objects.filter(board__in=boards, date__gte=start, date__lte=end).count()
+    Slot.objects.bulk_create(slots, ignore_conflicts=True)
+    return Slot.objects.filter(board__in=boards, date__gte=start, date__lte=end).count() - before
 
 
 @transaction.atomic

@@ -25,7 +25,7 @@ from accounts.models import IdentityKind
 from cases import services as case_services
 from cases.access import is_clerk
 from cases.exceptions import MissingMaterialsError
-from cases.labels import EVENT_LABELS
+from cases.labels import event_label
 from cases.models import (
     Case,
     CaseStatus,
@@ -268,13 +268,6 @@ def _case_or_404(request: HttpRequest, number: str) -> Case:
     return get_object_or_404(case_detail_queryset(request.user), number=number)
 
 
-def _event_label(event) -> str:
-    label = str(EVENT_LABELS.get(event.action, event.action))
-    if event.action == "conclude" and event.to_status in CaseStatus.values:
-        return f"{label}：{CaseStatus(event.to_status).label}"
-    return label
-
-
 def _render_case(
     request: HttpRequest,
     case: Case,
@@ -302,7 +295,7 @@ def _render_case(
     authorised = request.user.authorised_departments.filter(pk=case.lead_department_id).exists()
     rating = Rating.objects.filter(case=case).first()
     deferred = [m for m in materials if m.status == MaterialStatus.DEFERRED]
-    events = [{"event": event, "label": _event_label(event)} for event in case.events.all()]
+    events = [{"event": event, "label": event_label(event)} for event in case.events.all()]
     context = {
         "case": case,
         "materials": materials,

@@ -12,8 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.identity import mask_id_number, mask_name, mask_phone
 
 from .. import access
-from ..labels import EVENT_LABELS as ACTION_LABELS
-from ..labels import ROLE_LABELS
+from ..labels import event_label, role_label
 from ..models import (
     Case,
     CaseEvent,
@@ -106,7 +105,7 @@ class CaseEventInline(ReadOnlyInline):
 
     @admin.display(description=_("动作"))
     def action_label(self, event: CaseEvent) -> str:
-        return ACTION_LABELS.get(event.action, event.action)
+        return event_label(event)
 
     @admin.display(description=_("状态变化"))
     def transition(self, event: CaseEvent) -> str:
@@ -117,7 +116,7 @@ class CaseEventInline(ReadOnlyInline):
 
     @admin.display(description=_("经办"))
     def actor_name(self, event: CaseEvent) -> str:
-        role = ROLE_LABELS.get(event.actor_role, event.actor_role)
+        role = role_label(event.actor_role)
         return f"{role} {user_name(event.actor)}".strip()
 
     @admin.display(description=_("内部"))

@@ -14,8 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .. import access, services
 from ..exceptions import CaseError
-from ..labels import EVENT_LABELS as ACTION_LABELS
-from ..labels import ROLE_LABELS
+from ..labels import event_label, role_label
 from ..models import (
     Case,
     CaseStatus,
@@ -325,11 +324,11 @@ class ReviewAdmin(ServiceOnlyAdmin):
             "events": [
                 {
                     "event": event,
-                    "action": ACTION_LABELS.get(event.action, event.action),
+                    "action": event_label(event),
                     "from": CaseStatus(event.from_status).label if event.from_status else "",
                     "to": CaseStatus(event.to_status).label if event.to_status else "",
                     "actor": user_name(event.actor),
-                    "role": ROLE_LABELS.get(event.actor_role, event.actor_role),
+                    "role": role_label(event.actor_role),
                 }
                 for event in case.events.all()
             ],

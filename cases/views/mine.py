@@ -8,7 +8,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from matters.models import DeliveryMethod
@@ -16,10 +15,9 @@ from matters.models import DeliveryMethod
 from .. import services
 from ..exceptions import CaseError, MissingMaterialsError
 from ..forms import RatingForm, WithdrawForm
-from ..labels import CONCLUDE_LABELS, EVENT_LABELS, ROLE_LABELS
+from ..labels import event_label, role_label
 from ..models import (
     Case,
-    CaseEvent,
     CaseStatus,
     MaterialStatus,
     Rating,
@@ -55,26 +53,15 @@ def _timeline(case: Case) -> list[dict]:
         entries.append(
             {
                 "at": event.at,
-                "label": _event_label(event),
+                "label": event_label(event),
                 "status_label": CaseStatus(event.to_status).label
                 if event.to_status and event.to_status != event.from_status
                 else "",
-                "actor": ROLE_LABELS.get(event.actor_role, gettext_lazy("工作人员")),
+                "actor": role_label(event.actor_role),
                 "note": event.note,
             }
         )
     return entries
-
-
-def _event_label(event: CaseEvent) -> str:
-    if event.action == "conclude":
-        return CONCLUDE_LABELS.get(event.to_status, CaseStatus(event.to_status).label)
-    label = EVENT_LABELS.get(event.action)
-    if label is not None:
-        return label
-    if event.to_status:
-        return CaseStatus(event.to_status).label
-    return event.action
 
 
 def _render_detail(

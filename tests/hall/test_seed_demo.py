@@ -267,3 +267,16 @@ def test_staff_roles_get_admin_permissions(seeded):
         assert user.has_perm("matters.view_matter")
         assert not user.has_perm("matters.change_matter")
     assert not User.objects.get(username="citizen1").has_perm("matters.view_matter")
+
+
+def test_the_demo_hall_has_windows_and_bookable_slots(seeded):
+    from django.utils import timezone
+
+    from matters.calendar import add_working_days
+    from matters.models import Board
+    from windows.models import Slot, Window
+
+    assert Window.objects.get(number=1).clerk.username == "clerk1"
+    tomorrow = add_working_days(timezone.localdate(), 1)
+    boards_with_slots = set(Slot.objects.filter(date=tomorrow).values_list("board", flat=True))
+    assert boards_with_slots == set(Board.objects.values_list("pk", flat=True))

@@ -173,9 +173,10 @@ class Command(BaseCommand):
         specs = demo_users([departments[code] for code in sorted(codes)])
         created = [spec.username for spec in specs if create_demo_user(spec, departments)]
         authorise_demo_clerks()
-        from windows.demo import seed_windows
+        from windows.demo import seed_slots, seed_windows
 
         seed_windows()
+        seed_slots()
 
         catalog = "；".join(
             f"{SECTION_LABELS[section]}新增 {counts[f'{section}_created']}、"
