@@ -301,6 +301,9 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="noreply@onetrip.exam
 NOTICE_MAX_ATTEMPTS = env.int("NOTICE_MAX_ATTEMPTS", default=6)
 NOTICE_RETRY_BASE_SECONDS = env.int("NOTICE_RETRY_BASE_SECONDS", default=30)
 NOTICE_RETRY_MAX_SECONDS = env.int("NOTICE_RETRY_MAX_SECONDS", default=3600)
+# Queue reminders (SMS) to one mobile number per day, across tickets: the number is typed at a
+# kiosk by whoever stands there.
+TICKET_SMS_PER_MOBILE_PER_DAY = env.int("TICKET_SMS_PER_MOBILE_PER_DAY", default=3)
 
 # Courier delivery (快递送达): the simulated courier by default; HTTP courier in production.
 COURIER_BACKEND = env.str("COURIER_BACKEND", default="delivery.backends.SimulatedCourier")
