@@ -195,7 +195,7 @@ class PasswordResetConfirmView(APIView):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         password_reset_confirm(
-            identifier=data["username"], code=data["code"], new_password=data["new_password"]
+            identifier=data["username"], code=data["sms_code"], new_password=data["new_password"]
         )
         return Response({"detail": _("密码已重设，请用新密码登录。")})
 

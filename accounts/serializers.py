@@ -43,7 +43,8 @@ class PasswordResetConfirmSerializer(serializers.Serializer):
     """Input of ``POST /auth/password-reset/confirm/``."""
 
     username = serializers.CharField(label=_("账号"), max_length=150)
-    code = serializers.CharField(label=_("短信验证码"), max_length=12)
+    # Not ``code``: an error body's ``code`` is the error's code.
+    sms_code = serializers.CharField(label=_("短信验证码"), max_length=12)
     new_password = _password_field(_("新密码"))
 
 

@@ -86,12 +86,14 @@ def account_for_reset(identifier: str) -> User | None:
         except ValidationError:
             continue
         break
-    return (
-        User.objects.filter(username__iexact=identifier, is_active=True)
-        .exclude(phone="")
-        .filter(is_staff=False, is_superuser=False)
-        .first()
+    accounts = User.objects.filter(is_active=True, is_staff=False, is_superuser=False).exclude(
+        phone=""
     )
+    for lookup in ("username__iexact", "id_number", "credit_code"):
+        user = accounts.filter(**{lookup: identifier}).first()
+        if user is not None:
+            return user
+    return None
 
 
 def reset_sent_message() -> str:
