@@ -16,6 +16,11 @@ from .models import Channel, Notice, NoticeAttempt, NoticeStatus
 
 logger = logging.getLogger("notices")
 
+# Notices whose text is a secret of its recipient (a one-time code): kept only until the last
+# try, never shown in the admin, so that nobody who reads the outbox can use it.
+SECRET_TEMPLATES = frozenset({"password_reset_code"})
+REDACTED_TEXT = "（一次性验证码短信，内容不予保存）"
+
 
 def render_notice(template: str, context: dict) -> tuple[str, str]:
     """The subject (first line) and the text of a notice template, in Chinese."""
@@ -179,6 +184,8 @@ def notice_send(*, notice_id: int) -> str:
             notice.sent_at = timezone.now()
             notice.next_attempt_at = None
             NoticeAttempt.objects.create(notice=notice, ok=True)
+        if notice.template in SECRET_TEMPLATES and notice.status != NoticeStatus.PENDING:
+            notice.text = REDACTED_TEXT
         notice.save()
         return notice.status
 

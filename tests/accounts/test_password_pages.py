@@ -210,3 +210,56 @@ def test_reset_confirm_page_is_rate_limited(citizen, settings):
     assert client.post(CONFIRM_URL, data).status_code == 429
     citizen.refresh_from_db()
     assert citizen.check_password(PASSWORD)
+
+
+# The code is the recipient's secret, also from staff who read the outbox ------------------
+
+
+@pytest.fixture
+def recording_sms(settings):
+    from tests.notices.backends import ScriptedSmsBackend
+
+    settings.SMS_BACKEND = "tests.notices.backends.ScriptedSmsBackend"
+    ScriptedSmsBackend.reset()
+    return ScriptedSmsBackend
+
+
+def test_the_code_is_sent_then_not_kept_in_the_outbox(citizen, recording_sms):
+    from notices.services import notice_send
+
+    Client().post(RESET_URL, {"username": citizen.username})
+    notice = Notice.objects.get(template="password_reset_code")
+    code = sms_code(citizen)
+
+    assert notice_send(notice_id=notice.pk) == "sent"
+
+    (call,) = recording_sms.calls
+    assert call["address"] == citizen.phone
+    assert code in call["text"]
+    notice.refresh_from_db()
+    assert code not in notice.text
+    # The code sent still works: only the copy is gone.
+    response = Client().post(
+        CONFIRM_URL,
+        {
+            "username": citizen.username,
+            "code": code,
+            "new_password1": NEW_PASSWORD,
+            "new_password2": NEW_PASSWORD,
+        },
+    )
+    assert response.status_code == 302
+
+
+def test_the_admin_never_shows_a_pending_code(citizen):
+    Client().post(RESET_URL, {"username": citizen.username})
+    notice = Notice.objects.get(template="password_reset_code")
+    code = sms_code(citizen)
+    admin = Client()
+    admin.force_login(UserFactory(is_staff=True, is_superuser=True))
+
+    page = admin.get(f"/admin/notices/notice/{notice.pk}/change/")
+
+    assert page.status_code == 200
+    assert code not in page.content.decode()
+    assert "一次性验证码" in page.content.decode()
