@@ -13,8 +13,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from .backends import LOGIN_SCOPE
 from .exceptions import DomainError
 from .models import Department, User
+from .ratelimits import rate_period_seconds
 from .serializers import (
     DepartmentSerializer,
     DetailSerializer,
@@ -62,6 +64,8 @@ class AddressLimitedError(exceptions.APIException):
 
     def __init__(self):
         super().__init__(_("您所在的网络登录失败次数过多，请稍后再试。"))
+        # The whole period of the rate: a fixed window may end sooner, never later.
+        self.wait = rate_period_seconds(LOGIN_SCOPE)
 
 
 @extend_schema(

@@ -20,6 +20,15 @@ def throttle_rate(scope: str) -> str:
     return rates[scope]
 
 
+PERIOD_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def rate_period_seconds(scope: str) -> int:
+    """The period of ``scope``'s rate in seconds (``10/minute`` → 60)."""
+    period = throttle_rate(scope).partition("/")[2].strip()[:1]
+    return PERIOD_SECONDS.get(period, 60)
+
+
 def _ratelimit_rate(scope: str) -> str:
     count, _slash, period = throttle_rate(scope).partition("/")
     return f"{count.strip()}/{period.strip()[:1] or 'm'}"

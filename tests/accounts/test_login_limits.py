@@ -104,6 +104,7 @@ def test_api_spraying_is_stopped_per_address_with_json(settings, users):
 
     assert refused.status_code == 429
     assert refused["Content-Type"].startswith("application/json")
+    assert refused["Retry-After"] == "3600"
     body = refused.json()
     assert body["code"] == "too_many_attempts"
     assert body["detail"]
