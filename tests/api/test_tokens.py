@@ -218,3 +218,25 @@ def test_wrong_old_passwords_are_throttled(citizen, settings):
         for n in range(3)
     ]
     assert codes == [400, 400, 429]
+
+
+def test_a_deactivated_users_token_stops_working(citizen):
+    client = sign_in(citizen)
+    citizen.is_active = False
+    citizen.save(update_fields=["is_active"])
+    assert client.get(ME).status_code == 401
+
+
+def test_a_forged_token_of_the_right_shape_is_401(citizen):
+    sign_in(citizen)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION="Token " + "a" * 64)
+    response = client.get(ME)
+    assert response.status_code == 401
+    assert response.json()["code"] == "authentication_failed"
+
+
+def test_views_without_a_scope_are_not_throttled(api_client, settings):
+    set_rates(settings, track="1/minute")
+    codes = {api_client.get("/api/v1/departments/").status_code for _ in range(5)}
+    assert codes == {200}
