@@ -195,3 +195,14 @@ def password_reset_confirm(
         raise _invalid_code()
     axes_reset(username=user.username)
     return user
+
+
+def credentials_purge_expired(*, at: datetime.datetime | None = None) -> int:
+    """Delete expired API tokens and reset codes past any use (a day after they expired, so
+    that the hourly count of codes per account still sees them); the number deleted."""
+    now = at or timezone.now()
+    tokens, _by_model = AuthToken.objects.filter(expiry__lt=now).delete()
+    codes, _by_model = PasswordResetCode.objects.filter(
+        expires_at__lt=now - datetime.timedelta(days=1)
+    ).delete()
+    return tokens + codes

@@ -240,3 +240,26 @@ def test_views_without_a_scope_are_not_throttled(api_client, settings):
     set_rates(settings, track="1/minute")
     codes = {api_client.get("/api/v1/departments/").status_code for _ in range(5)}
     assert codes == {200}
+
+
+def test_expired_tokens_and_spent_codes_are_purged(citizen):
+    from accounts.models import PasswordResetCode
+    from accounts.services_auth import password_reset_request
+    from accounts.tasks import purge_expired_credentials
+
+    sign_in(citizen)
+    live = sign_in(citizen)
+    old_token = AuthToken.objects.order_by("created").first()
+    AuthToken.objects.filter(pk=old_token.pk).update(expiry=timezone.now() - datetime.timedelta(1))
+    password_reset_request(identifier=citizen.username)
+    password_reset_request(identifier=citizen.username)
+    spent, recent = PasswordResetCode.objects.order_by("id")
+    PasswordResetCode.objects.filter(pk=spent.pk).update(
+        expires_at=timezone.now() - datetime.timedelta(days=2)
+    )
+
+    assert purge_expired_credentials() == 2
+    assert purge_expired_credentials() == 0
+
+    assert live.get(ME).status_code == 200
+    assert list(PasswordResetCode.objects.all()) == [recent]
