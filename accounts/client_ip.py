@@ -37,3 +37,15 @@ def client_ip(request: HttpRequest) -> str:
     if not forwarded:
         return remote
     return _address(forwarded[-min(proxies, len(forwarded))]) or remote
+
+
+# An IPv6 host usually holds a whole /64: limits count the network, as django-ratelimit does.
+IPV6_LIMIT_PREFIX = 64
+
+
+def client_network(request: HttpRequest) -> str:
+    """The key of the client in rate limits: its IPv4 address, or its IPv6 /64 network."""
+    address = ipaddress.ip_address(client_ip(request))
+    if address.version == 6:
+        return str(ipaddress.ip_network(f"{address}/{IPV6_LIMIT_PREFIX}", strict=False))
+    return str(address)

@@ -11,7 +11,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django_ratelimit.core import get_usage
 
-from .client_ip import client_ip
+from .client_ip import client_network
 
 
 def throttle_rate(scope: str) -> str:
@@ -35,7 +35,7 @@ def _ratelimit_rate(scope: str) -> str:
 
 
 def _address_key(_group: str, request: HttpRequest) -> str:
-    return client_ip(request)
+    return client_network(request)
 
 
 def address_limited(request: HttpRequest, scope: str, *, increment: bool = True) -> bool:

@@ -1,9 +1,10 @@
-"""Throttles of the API, keyed on the client's address as ``accounts.client_ip`` finds it."""
+"""Throttles of the API, keyed on the client's address as ``accounts.client_ip`` finds it
+(an IPv6 client by its /64)."""
 
 from django.conf import settings
 from rest_framework.throttling import SimpleRateThrottle
 
-from accounts.client_ip import client_ip
+from accounts.client_ip import client_network
 
 
 class ClientRateThrottle(SimpleRateThrottle):
@@ -31,7 +32,7 @@ class ClientRateThrottle(SimpleRateThrottle):
         return settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"][self.scope]
 
     def get_ident(self, request) -> str:
-        return client_ip(request)
+        return client_network(request)
 
     def get_cache_key(self, request, view) -> str:
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}

@@ -204,3 +204,14 @@ def test_verify_page_is_limited_per_client(settings):
     ]
     assert codes == [404, 404, 429]
     assert client.get("/verify/CODE9/", REMOTE_ADDR="10.0.0.78").status_code == 404
+
+
+def test_ipv6_clients_are_limited_by_their_64_network(board, settings):
+    set_rates(settings, tickets="2/minute", verify="2/minute")
+    client = APIClient()
+    hosts = [f"2001:db8:1:2::{n}" for n in range(1, 4)]
+    codes = [_take(client, REMOTE_ADDR=host).status_code for host in hosts]
+    assert codes == [201, 201, 429]
+    assert _take(client, REMOTE_ADDR="2001:db8:1:3::1").status_code == 201
+    pages = [Client(REMOTE_ADDR=host).get("/verify/NONE/").status_code for host in hosts]
+    assert pages == [404, 404, 429]
