@@ -67,6 +67,10 @@ class User(AbstractUser):
         on_delete=models.PROTECT,
         related_name="staff",
     )
+    # Set by every change of password; API tokens issued before it no longer work.
+    password_changed_at = models.DateTimeField(
+        _("密码修改时间"), null=True, blank=True, editable=False
+    )
     authorised_departments = models.ManyToManyField(
         Department,
         verbose_name=_("窗口授权部门"),
@@ -114,6 +118,10 @@ class User(AbstractUser):
             errors.setdefault("credit_code", []).append(_("企业用户须填写统一社会信用代码。"))
         if errors:
             raise ValidationError(errors)
+
+    def set_password(self, raw_password) -> None:
+        super().set_password(raw_password)
+        self.password_changed_at = timezone.now()
 
     @property
     def display_name(self) -> str:

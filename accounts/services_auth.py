@@ -47,7 +47,7 @@ def _set_password(user: User, new_password: str) -> None:
     if problems:
         raise PasswordError(problems[0], code="weak_password", extra={"new_password": problems})
     user.set_password(new_password)
-    user.save(update_fields=["password"])
+    user.save(update_fields=["password", "password_changed_at"])
     tokens_revoke_all(user=user)
 
 

@@ -263,3 +263,37 @@ def test_expired_tokens_and_spent_codes_are_purged(citizen):
 
     assert live.get(ME).status_code == 200
     assert list(PasswordResetCode.objects.all()) == [recent]
+
+
+def test_a_password_set_in_the_admin_voids_the_users_tokens(citizen):
+    from django.test import Client
+
+    app = sign_in(citizen)
+    admin = Client()
+    admin.force_login(make_user("clerk", is_superuser=True))
+
+    response = admin.post(
+        f"/admin/accounts/user/{citizen.pk}/password/",
+        {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD, "usable_password": "true"},
+    )
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert app.get(ME).status_code == 401
+    # A token issued after the change works.
+    assert sign_in(citizen, NEW_PASSWORD).get(ME).status_code == 200
+
+
+def test_a_password_set_anywhere_else_voids_the_tokens_too(citizen):
+    app = sign_in(citizen)
+    citizen.set_password(NEW_PASSWORD)
+    citizen.save()
+    response = app.get(ME)
+    assert response.status_code == 401
+    assert response.json()["code"] == "authentication_failed"
+
+
+def test_other_saves_of_the_user_keep_the_tokens(citizen):
+    app = sign_in(citizen)
+    citizen.name = "李四四"
+    citizen.save()
+    assert app.get(ME).status_code == 200
