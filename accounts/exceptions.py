@@ -18,3 +18,9 @@ class DomainError(Exception):
 
 class IdentityError(DomainError):
     code = "invalid_identity"
+
+
+class PasswordError(DomainError):
+    """A password change or reset refused: wrong old password, bad code, weak new password."""
+
+    code = "invalid_password"

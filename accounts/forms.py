@@ -198,3 +198,71 @@ class LoginForm(AuthenticationForm):
             code="invalid_login",
             params={"limit": settings.AXES_FAILURE_LIMIT},
         )
+
+
+def _password_input(label, autocomplete: str, **kwargs) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": autocomplete}),
+        **kwargs,
+    )
+
+
+class NewPasswordMixin(forms.Form):
+    """A new password typed twice; Django's validators run in the service."""
+
+    new_password1 = _password_input(
+        _("新密码"), "new-password", error_messages={"required": _("请设置新密码。")}
+    )
+    new_password2 = _password_input(
+        _("确认新密码"), "new-password", error_messages={"required": _("请再输入一次新密码。")}
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["new_password1"].help_text = password_validators_help_text_html()
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if (
+            data.get("new_password1")
+            and data.get("new_password2")
+            and data["new_password1"] != data["new_password2"]
+        ):
+            self.add_error("new_password2", _("两次输入的密码不一致。"))
+        return data
+
+
+class PasswordChangeForm(NewPasswordMixin):
+    """The signed-in user's own password change: the old password, the new one twice."""
+
+    old_password = _password_input(
+        _("原密码"), "current-password", error_messages={"required": _("请填写原密码。")}
+    )
+    field_order = ["old_password", "new_password1", "new_password2"]
+
+
+class PasswordResetRequestForm(forms.Form):
+    """A forgotten password: which account (ID number, credit code or user name)."""
+
+    username = forms.CharField(
+        label=_("账号"),
+        max_length=150,
+        help_text=_("个人用户为身份证号码，企业用户为统一社会信用代码"),
+        error_messages={"required": _("请填写账号。")},
+        widget=forms.TextInput(attrs={"autocomplete": "username", "spellcheck": "false"}),
+    )
+
+
+class PasswordResetConfirmForm(NewPasswordMixin):
+    """The account, the code from the SMS and the new password twice."""
+
+    username = PasswordResetRequestForm.base_fields["username"]
+    code = forms.CharField(
+        label=_("短信验证码"),
+        max_length=12,
+        error_messages={"required": _("请填写短信验证码。")},
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+    field_order = ["username", "code", "new_password1", "new_password2"]

@@ -5,6 +5,7 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .identity import validate_credit_code, validate_id_number, validate_mobile
@@ -66,6 +67,10 @@ class User(AbstractUser):
         on_delete=models.PROTECT,
         related_name="staff",
     )
+    # Set by every change of password; API tokens issued before it no longer work.
+    password_changed_at = models.DateTimeField(
+        _("密码修改时间"), null=True, blank=True, editable=False
+    )
     authorised_departments = models.ManyToManyField(
         Department,
         verbose_name=_("窗口授权部门"),
@@ -114,6 +119,10 @@ class User(AbstractUser):
         if errors:
             raise ValidationError(errors)
 
+    def set_password(self, raw_password) -> None:
+        super().set_password(raw_password)
+        self.password_changed_at = timezone.now()
+
     @property
     def display_name(self) -> str:
         return self.name or self.username
@@ -152,3 +161,30 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}:{self.key}"
+
+
+class PasswordResetCode(models.Model):
+    """A code sent by SMS to reset a forgotten password: single-use, short-lived, a few tries.
+
+    Only a keyed digest is kept; the code itself is in the SMS alone.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("用户"),
+        on_delete=models.CASCADE,
+        related_name="password_reset_codes",
+    )
+    digest = models.CharField(max_length=64)
+    created_at = models.DateTimeField(_("发送时间"), default=timezone.now, db_index=True)
+    expires_at = models.DateTimeField(_("失效时间"))
+    attempts = models.PositiveSmallIntegerField(_("错误次数"), default=0)
+    used_at = models.DateTimeField(_("使用时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("密码重设验证码")
+        verbose_name_plural = _("密码重设验证码")
+        indexes = [models.Index(fields=["user", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} @ {self.created_at:%Y-%m-%d %H:%M}"

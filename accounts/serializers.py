@@ -20,6 +20,38 @@ class TokenSerializer(serializers.Serializer):
     token = serializers.CharField(read_only=True)
 
 
+def _password_field(label: str) -> serializers.CharField:
+    return serializers.CharField(
+        label=label, max_length=128, trim_whitespace=False, style={"input_type": "password"}
+    )
+
+
+class PasswordChangeSerializer(serializers.Serializer):
+    """Input of ``POST /auth/password/``; the service checks the old password."""
+
+    old_password = _password_field(_("原密码"))
+    new_password = _password_field(_("新密码"))
+
+
+class PasswordResetRequestSerializer(serializers.Serializer):
+    """Input of ``POST /auth/password-reset/``: the account's ID number, credit code or name."""
+
+    username = serializers.CharField(label=_("账号"), max_length=150)
+
+
+class PasswordResetConfirmSerializer(serializers.Serializer):
+    """Input of ``POST /auth/password-reset/confirm/``."""
+
+    username = serializers.CharField(label=_("账号"), max_length=150)
+    # Not ``code``: an error body's ``code`` is the error's code.
+    sms_code = serializers.CharField(label=_("短信验证码"), max_length=12)
+    new_password = _password_field(_("新密码"))
+
+
+class DetailSerializer(serializers.Serializer):
+    detail = serializers.CharField(read_only=True)
+
+
 class DepartmentSerializer(serializers.ModelSerializer):
     class Meta:
         model = Department

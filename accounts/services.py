@@ -106,10 +106,12 @@ def citizen_register(
     _raise_if_errors(errors, code="weak_password")
 
     if id_number and User.objects.filter(id_number=id_number).exists():
-        errors["id_number"] = [_("该身份证号码已注册，请直接登录；如忘记密码请到大厅窗口办理。")]
+        errors["id_number"] = [
+            _("该身份证号码已注册，请直接登录；如忘记密码，可在登录页通过短信验证码重设。")
+        ]
     if credit_code and User.objects.filter(credit_code=credit_code).exists():
         errors["credit_code"] = [
-            _("该统一社会信用代码已注册，请直接登录；如忘记密码请到大厅窗口办理。")
+            _("该统一社会信用代码已注册，请直接登录；如忘记密码，可在登录页通过短信验证码重设。")
         ]
     if not errors and User.objects.filter(username__iexact=username).exists():
         errors["username"] = [_("该账号已被使用。")]

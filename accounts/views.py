@@ -1,7 +1,8 @@
-"""The citizen portal's account pages: sign-up, sign-in, sign-out and one's own profile."""
+"""The citizen portal's account pages: sign-up, sign-in, sign-out, one's own profile, password
+change and the reset of a forgotten password by SMS code."""
 
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import login, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -11,9 +12,24 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.debug import sensitive_post_parameters
 
 from . import roles
-from .exceptions import IdentityError
-from .forms import LoginForm, SignupForm
+from .exceptions import IdentityError, PasswordError
+from .forms import (
+    LoginForm,
+    PasswordChangeForm,
+    PasswordResetConfirmForm,
+    PasswordResetRequestForm,
+    SignupForm,
+)
+from .ratelimits import address_limited, rate_limited_response
 from .services import citizen_register
+from .services_auth import (
+    password_change,
+    password_reset_confirm,
+    password_reset_request,
+    reset_sent_message,
+)
+
+RESET_SESSION_KEY = "password_reset_username"
 
 ROLE_LABELS = {
     roles.CITIZEN: gettext_lazy("办事群众/企业"),
@@ -29,11 +45,17 @@ def signup(request: HttpRequest) -> HttpResponse:
     """A person or a company makes an account, and is signed in at once."""
     if request.user.is_authenticated:
         return redirect("accounts:profile")
+    # "Already registered" tells whether an ID number has an account: an address that was
+    # told so too often gets no answer at all for a while, for any identity.
+    if request.method == "POST" and address_limited(request, "signup", increment=False):
+        return rate_limited_response(request, message=_("注册尝试过于频繁，请稍后再试。"))
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             user = citizen_register(**form.service_kwargs())
         except IdentityError as exc:
+            if exc.code == "already_registered":
+                address_limited(request, "signup")
             form.add_service_errors(exc.extra.get("errors") or {"__all__": [exc.detail]})
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
@@ -65,3 +87,88 @@ def profile(request: HttpRequest) -> HttpResponse:
     user = request.user
     labels = [str(ROLE_LABELS.get(name, name)) for name in user.role_names()]
     return render(request, "accounts/profile.html", {"profile_user": user, "roles": labels})
+
+
+def _show_password_errors(form, error: PasswordError, fields: dict[str, str]) -> None:
+    """Put a service's password refusal next to the form's field it is about."""
+    for service_field, form_field in fields.items():
+        for message in error.extra.get(service_field, []):
+            form.add_error(form_field, message)
+    if not any(error.extra.get(field) for field in fields):
+        form.add_error(None, error.detail)
+
+
+@login_required
+@sensitive_post_parameters("old_password", "new_password1", "new_password2")
+def password_change_page(request: HttpRequest) -> HttpResponse:
+    """Change one's own password; other browsers and every API token are signed out."""
+    form = PasswordChangeForm(request.POST or None)
+    if request.method == "POST":
+        if address_limited(request, "password_change"):
+            return rate_limited_response(request)
+        if form.is_valid():
+            try:
+                password_change(
+                    user=request.user,
+                    old_password=form.cleaned_data["old_password"],
+                    new_password=form.cleaned_data["new_password1"],
+                )
+            except PasswordError as error:
+                _show_password_errors(
+                    form, error, {"old_password": "old_password", "new_password": "new_password1"}
+                )
+            else:
+                request.user.refresh_from_db(fields=["password"])
+                update_session_auth_hash(request, request.user)
+                messages.success(request, _("密码已修改。其他设备上的登录已失效。"))
+                return redirect("accounts:profile")
+    return render(request, "accounts/password_change.html", {"form": form})
+
+
+@sensitive_post_parameters("username")
+def password_reset_page(request: HttpRequest) -> HttpResponse:
+    """A forgotten password, step 1: which account; a code goes by SMS to its mobile.
+
+    The next page says the same whether or not the account exists.
+    """
+    form = PasswordResetRequestForm(request.POST or None)
+    if request.method == "POST":
+        if address_limited(request, "password_reset"):
+            return rate_limited_response(request)
+        if form.is_valid():
+            password_reset_request(identifier=form.cleaned_data["username"])
+            request.session[RESET_SESSION_KEY] = form.cleaned_data["username"]
+            return redirect("accounts:password-reset-confirm")
+    return render(request, "accounts/password_reset.html", {"form": form})
+
+
+@sensitive_post_parameters("code", "new_password1", "new_password2")
+def password_reset_confirm_page(request: HttpRequest) -> HttpResponse:
+    """A forgotten password, step 2: the code from the SMS and the new password."""
+    initial = {"username": request.session.get(RESET_SESSION_KEY, "")}
+    form = PasswordResetConfirmForm(request.POST or None, initial=initial)
+    if request.method == "POST":
+        if address_limited(request, "password_reset_confirm"):
+            return rate_limited_response(request)
+        if form.is_valid():
+            try:
+                password_reset_confirm(
+                    identifier=form.cleaned_data["username"],
+                    code=form.cleaned_data["code"],
+                    new_password=form.cleaned_data["new_password1"],
+                )
+            except PasswordError as error:
+                fields = {"new_password": "new_password1"}
+                if error.code == "invalid_code":
+                    form.add_error("code", error.detail)
+                else:
+                    _show_password_errors(form, error, fields)
+            else:
+                request.session.pop(RESET_SESSION_KEY, None)
+                messages.success(request, _("密码已重设，请用新密码登录。"))
+                return redirect("accounts:login")
+    return render(
+        request,
+        "accounts/password_reset_confirm.html",
+        {"form": form, "sent_message": reset_sent_message()},
+    )

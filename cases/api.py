@@ -11,7 +11,6 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from accounts import roles
@@ -284,7 +283,6 @@ class TrackView(APIView):
     """Public progress of a case: its number plus the last 4 characters of the ID number."""
 
     permission_classes = [permissions.AllowAny]
-    throttle_classes = [ScopedRateThrottle]
     throttle_scope = "track"
 
     @extend_schema(

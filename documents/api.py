@@ -81,6 +81,7 @@ class LicenceVerifyView(APIView):
 
     permission_classes = [permissions.AllowAny]
     authentication_classes = []
+    throttle_scope = "verify"
 
     @extend_schema(responses={200: VerificationSerializer})
     def get(self, request, code: str) -> Response:

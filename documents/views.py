@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from accounts.ratelimits import address_limited, rate_limited_response
 from cases.access import can_view
 from matters.selectors import matter_detail_queryset
 
@@ -44,6 +45,8 @@ def matter_guide_pdf(request: HttpRequest, code: str) -> HttpResponse:
 @require_GET
 def licence_verify_page(request: HttpRequest, code: str) -> HttpResponse:
     """Public verification of an e-licence by its code: valid, revoked, expired or not found."""
+    if address_limited(request, "verify"):
+        return rate_limited_response(request)
     verification = licence_verify(code)
     if verification is None:
         return render(request, "documents/verify.html", {"found": False}, status=404)

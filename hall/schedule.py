@@ -67,6 +67,12 @@ BEAT_SCHEDULE = {
         "schedule": crontab(minute=0, hour=9),
         "options": {"expires": 12 * HOUR},
     },
+    # Expired API tokens and spent password-reset codes are deleted.
+    "accounts-purge-expired-credentials": {
+        "task": "accounts.tasks.purge_expired_credentials",
+        "schedule": crontab(minute=20, hour=8),
+        "options": {"expires": 12 * HOUR},
+    },
     # Departments whose bad-rating follow-ups are nearly due.
     "hall-remind-follow-ups": {
         "task": "hall.tasks.remind_follow_ups",

@@ -36,7 +36,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -94,6 +94,7 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    "accounts.backends.AddressLimitBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -117,8 +118,33 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15
 AXES_LOCKOUT_PARAMETERS = ["username"]
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
+# A refused attempt during a lockout (of the username, or of the address: accounts.backends) is
+# not a new failure of that username: an address limit must not lock its owner out too.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
+AXES_CLIENT_IP_CALLABLE = "accounts.client_ip.client_ip"
+
+# The client's address for every limit: the number of proxies in front of the web processes
+# that append to X-Forwarded-For (nginx, a load balancer). 0 (the default): the header is never
+# read, since anyone can write it; with 1, its right-most address is the client.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+RATELIMIT_IP_META_KEY = "accounts.client_ip.client_ip"
+
+# API tokens (django-rest-knox): hashed at rest, one per sign-in, expiring after this many days;
+# revoked by sign-out, a password change and a password reset.
+API_TOKEN_DAYS = env.int("API_TOKEN_DAYS", default=30)
+REST_KNOX = {
+    "AUTH_HEADER_PREFIX": "Token",
+    "TOKEN_TTL": timedelta(days=API_TOKEN_DAYS),
+    "AUTO_REFRESH": False,
+}
+
+# Forgotten passwords are reset with a code sent by SMS to the account's mobile.
+PASSWORD_RESET_CODE_MINUTES = env.int("PASSWORD_RESET_CODE_MINUTES", default=10)
+PASSWORD_RESET_CODE_ATTEMPTS = env.int("PASSWORD_RESET_CODE_ATTEMPTS", default=5)
+# Codes sent to one account per hour; further requests are answered alike and send nothing.
+PASSWORD_RESET_PER_ACCOUNT_HOUR = env.int("PASSWORD_RESET_PER_ACCOUNT_HOUR", default=3)
 
 LANGUAGE_CODE = "zh-hans"
 # English follows once its translation exists (locale/en).
@@ -192,7 +218,7 @@ CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
@@ -201,8 +227,24 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "hall.api.exceptions.exception_handler",
-    # Scoped throttles only where guessing is the risk (public tracking); see cases.api.
-    "DEFAULT_THROTTLE_RATES": {"track": env.str("TRACK_RATE", default="10/minute")},
+    # A view's ``throttle_scope`` limits it per client address; views without one are free.
+    "DEFAULT_THROTTLE_CLASSES": ["hall.api.throttling.ClientRateThrottle"],
+    # Only the proxies we run may name the client (``accounts.client_ip``).
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
+    # Per client address (``hall.api.throttling``), on the API and the pages alike
+    # (``accounts.ratelimits``): where guessing, spraying or texting strangers is the risk.
+    "DEFAULT_THROTTLE_RATES": {
+        "track": env.str("TRACK_RATE", default="10/minute"),
+        "tickets": env.str("TICKET_RATE", default="20/minute"),
+        "verify": env.str("VERIFY_RATE", default="30/minute"),
+        # Failed sign-ins from one address, whatever the usernames (password spraying).
+        "login": env.str("LOGIN_ADDRESS_RATE", default="30/hour"),
+        # "Already registered" answers of the sign-up page to one address.
+        "signup": env.str("SIGNUP_EXISTS_RATE", default="10/hour"),
+        "password_reset": env.str("PASSWORD_RESET_RATE", default="5/hour"),
+        "password_reset_confirm": env.str("PASSWORD_RESET_CONFIRM_RATE", default="20/hour"),
+        "password_change": env.str("PASSWORD_CHANGE_RATE", default="10/hour"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "OneTrip API",
@@ -259,6 +301,9 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="noreply@onetrip.exam
 NOTICE_MAX_ATTEMPTS = env.int("NOTICE_MAX_ATTEMPTS", default=6)
 NOTICE_RETRY_BASE_SECONDS = env.int("NOTICE_RETRY_BASE_SECONDS", default=30)
 NOTICE_RETRY_MAX_SECONDS = env.int("NOTICE_RETRY_MAX_SECONDS", default=3600)
+# Queue reminders (SMS) to one mobile number per day, across tickets: the number is typed at a
+# kiosk by whoever stands there.
+TICKET_SMS_PER_MOBILE_PER_DAY = env.int("TICKET_SMS_PER_MOBILE_PER_DAY", default=3)
 
 # Courier delivery (快递送达): the simulated courier by default; HTTP courier in production.
 COURIER_BACKEND = env.str("COURIER_BACKEND", default="delivery.backends.SimulatedCourier")

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.identity import mask_phone
 
 from .models import Notice, NoticeAttempt, NoticeStatus
-from .services import notice_resend
+from .services import REDACTED_TEXT, SECRET_TEMPLATES, notice_resend
 
 
 class NoticeAttemptInline(admin.TabularInline):
@@ -32,7 +32,11 @@ class NoticeAdmin(admin.ModelAdmin):
     )
     list_filter = ("status", "channel", "template")
     search_fields = ("key", "text")
-    readonly_fields = [field.name for field in Notice._meta.fields]
+    exclude = ("text",)
+    readonly_fields = [
+        *(field.name for field in Notice._meta.fields if field.name != "text"),
+        "shown_text",
+    ]
     inlines = (NoticeAttemptInline,)
     actions = ("resend",)
     list_select_related = ("recipient",)
@@ -40,6 +44,10 @@ class NoticeAdmin(admin.ModelAdmin):
     @admin.display(description=_("地址"))
     def masked_address(self, notice: Notice) -> str:
         return mask_phone(notice.address) if notice.channel == "sms" else notice.address
+
+    @admin.display(description=_("内容"))
+    def shown_text(self, notice: Notice) -> str:
+        return REDACTED_TEXT if notice.template in SECRET_TEMPLATES else notice.text
 
     @admin.action(description=_("重新发送所选的失败通知"))
     def resend(self, request, queryset):

@@ -16,6 +16,11 @@ from .models import Channel, Notice, NoticeAttempt, NoticeStatus
 
 logger = logging.getLogger("notices")
 
+# Notices whose text is a secret of its recipient (a one-time code): kept only until the last
+# try, never shown in the admin, so that nobody who reads the outbox can use it.
+SECRET_TEMPLATES = frozenset({"password_reset_code"})
+REDACTED_TEXT = "（一次性验证码短信，内容不予保存）"
+
 
 def render_notice(template: str, context: dict) -> tuple[str, str]:
     """The subject (first line) and the text of a notice template, in Chinese."""
@@ -32,12 +37,17 @@ def notice_create(
     context: dict,
     recipient=None,
     address: str = "",
+    daily_limit_per_address: int | None = None,
 ) -> Notice | None:
     """Record a notice to send once; ``None`` when there is nowhere to send it.
 
     Call inside the transaction of the change it tells of: it exists if and only if that
     change commits. Sending is scheduled after commit; an in-portal message is delivered by
     being there.
+
+    ``daily_limit_per_address`` caps the notices of this template to one address per day
+    (``None`` when over it): for addresses anyone may type in, so that the hall is not a way
+    to text strangers.
     """
     if channel == Channel.SMS:
         address = address or (recipient.phone if recipient else "")
@@ -47,8 +57,18 @@ def notice_create(
         return None
     if channel == Channel.INBOX and recipient is None:
         return None
-    subject, text = render_notice(template, context)
     recipient_key = f"user:{recipient.pk}" if recipient is not None else address
+    if daily_limit_per_address is not None and not _uncapped(
+        key=key, channel=channel, recipient_key=recipient_key
+    ):
+        midnight = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+        sent_today = Notice.objects.filter(
+            channel=channel, address=address, template=template, created_at__gte=midnight
+        ).count()
+        if sent_today >= daily_limit_per_address:
+            logger.info("daily limit reached: no %s %s to %s", channel, template, _masked(address))
+            return None
+    subject, text = render_notice(template, context)
     inbox = channel == Channel.INBOX
     notice, created = Notice.objects.get_or_create(
         key=key,
@@ -70,6 +90,17 @@ def notice_create(
 
         transaction.on_commit(lambda: _enqueue(send_notice, notice.pk))
     return notice
+
+
+def _uncapped(*, key: str, channel: str, recipient_key: str) -> bool:
+    """Whether the notice is an in-portal message or already recorded (caps do not apply)."""
+    if channel == Channel.INBOX:
+        return True
+    return Notice.objects.filter(key=key, channel=channel, recipient_key=recipient_key).exists()
+
+
+def _masked(address: str) -> str:
+    return mask_phone(address) if address.isdigit() else "***"
 
 
 def _enqueue(task, notice_id: int) -> None:
@@ -153,6 +184,8 @@ def notice_send(*, notice_id: int) -> str:
             notice.sent_at = timezone.now()
             notice.next_attempt_at = None
             NoticeAttempt.objects.create(notice=notice, ok=True)
+        if notice.template in SECRET_TEMPLATES and notice.status != NoticeStatus.PENDING:
+            notice.text = REDACTED_TEXT
         notice.save()
         return notice.status
 

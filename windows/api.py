@@ -74,6 +74,7 @@ class TicketTakeView(APIView):
     """Take a queue ticket for a board (the kiosk); ID number and mobile are optional."""
 
     permission_classes = [permissions.AllowAny]
+    throttle_scope = "tickets"
 
     def post(self, request: Request) -> Response:
         serializer = TicketTakeSerializer(data=request.data)

@@ -95,6 +95,8 @@ def _notify_near(board_id: int, day: datetime.date) -> None:
                 template="ticket_near",
                 context={"hall": settings.HALL_NAME, "ticket": ticket, "ahead": NEAR_AHEAD},
                 address=ticket.phone,
+                # Anyone may type any mobile at a kiosk: a few texts a day to it, not more.
+                daily_limit_per_address=settings.TICKET_SMS_PER_MOBILE_PER_DAY,
             )
 
 

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.exceptions import DomainError
 from accounts.identity import mask_id_number, validate_id_number, validate_mobile
+from accounts.ratelimits import address_limited, rate_limited_response
 from matters.models import Board
 
 from . import selectors
@@ -75,6 +76,8 @@ def _ticket_url(ticket: Ticket) -> str:
 
 def kiosk(request: HttpRequest) -> HttpResponse:
     """Take a ticket for a board, or check in an appointment for a priority ticket."""
+    if request.method == "POST" and address_limited(request, "tickets"):
+        return rate_limited_response(request)
     form = KioskForm(prefix="take")
     check_in = CheckInForm(prefix="checkin")
     if request.method == "POST" and "take-board" in request.POST:

@@ -3,7 +3,15 @@
 from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
-from accounts.api import DepartmentListView, MeView, TokenView
+from accounts.api import (
+    DepartmentListView,
+    LogoutView,
+    MeView,
+    PasswordChangeView,
+    PasswordResetConfirmView,
+    PasswordResetView,
+    TokenView,
+)
 from cases.api import CaseViewSet, ReviewViewSet, TrackView
 from delivery.api import CourierWebhookView
 from hall.supervision.api import SupervisionSummaryView
@@ -21,6 +29,14 @@ router.register("notices", NoticeViewSet, basename="notice")
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="auth-token"),
+    path("auth/logout/", LogoutView.as_view(), name="auth-logout"),
+    path("auth/password/", PasswordChangeView.as_view(), name="auth-password"),
+    path("auth/password-reset/", PasswordResetView.as_view(), name="auth-password-reset"),
+    path(
+        "auth/password-reset/confirm/",
+        PasswordResetConfirmView.as_view(),
+        name="auth-password-reset-confirm",
+    ),
     path("me/", MeView.as_view(), name="me"),
     path("departments/", DepartmentListView.as_view(), name="department-list"),
     path("track/<str:number>/", TrackView.as_view(), name="track"),

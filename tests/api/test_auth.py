@@ -1,9 +1,11 @@
-"""POST /api/v1/auth/token/: token for good credentials, JSON errors, lockout (django-axes)."""
+"""POST /api/v1/auth/token/: token for good credentials, JSON errors, lockout (django-axes);
+tokens expire and are revoked by sign-out (POST /api/v1/auth/logout/)."""
 
 import pytest
 from axes.models import AccessAttempt
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
+from rest_framework.test import APIClient
 
 from tests.api import make_user
 from tests.factories import UserFactory
@@ -30,7 +32,9 @@ def test_token_for_good_credentials_and_usable(db, api_client, citizen, password
 
     assert response.status_code == 200
     token = response.json()["token"]
-    assert Token.objects.get(user=citizen).key == token
+    assert AuthToken.objects.filter(user=citizen).count() == 1
+    # Only a digest is stored, never the token itself.
+    assert not AuthToken.objects.filter(digest=token).exists()
 
     api_client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     me = api_client.get("/api/v1/me/")
@@ -38,10 +42,14 @@ def test_token_for_good_credentials_and_usable(db, api_client, citizen, password
     assert me.json()["username"] == citizen.username
 
 
-def test_same_token_on_second_sign_in(db, api_client, citizen, password):
+def test_each_sign_in_gets_its_own_token_and_both_work(db, api_client, citizen, password):
     first = api_client.post(URL, {"username": citizen.username, "password": password}).json()
     second = api_client.post(URL, {"username": citizen.username, "password": password}).json()
-    assert first == second
+    assert first["token"] != second["token"]
+    for token in (first["token"], second["token"]):
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+        assert client.get("/api/v1/me/").status_code == 200
 
 
 def test_json_body_accepted(db, api_client, citizen, password):
@@ -59,7 +67,7 @@ def test_wrong_password_is_400_json(db, api_client, citizen):
     body = response.json()
     assert body["code"] == "invalid_credentials"
     assert body["detail"] == "用户名或密码不正确。"
-    assert not Token.objects.filter(user=citizen).exists()
+    assert not AuthToken.objects.filter(user=citizen).exists()
 
 
 def test_unknown_user_is_the_same_400(db, api_client):
@@ -85,8 +93,6 @@ def test_missing_fields_are_field_errors(db, api_client):
 
 
 def test_no_csrf_needed_for_the_token(db, citizen, password):
-    from rest_framework.test import APIClient
-
     client = APIClient(enforce_csrf_checks=True)
     response = client.post(URL, {"username": citizen.username, "password": password})
     assert response.status_code == 200
@@ -113,7 +119,7 @@ def test_locked_out_after_five_failures_with_json(db, api_client, citizen, passw
     again = api_client.post(URL, {"username": citizen.username, "password": password})
     assert again.status_code == 429
     assert again.json() == {"detail": locked.json()["detail"], "code": "locked_out"}
-    assert not Token.objects.filter(user=citizen).exists()
+    assert not AuthToken.objects.filter(user=citizen).exists()
 
 
 def test_lockout_is_per_username(db, api_client, citizen, company, password):

@@ -2,7 +2,7 @@
 
 import pytest
 from django.contrib.auth.models import Group
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from tests.api import make_user
@@ -78,8 +78,8 @@ def test_roles_sorted_for_several_roles(db, api_client):
 
 
 def test_with_token_header(api_client, citizen):
-    token = Token.objects.create(user=citizen)
-    api_client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    _instance, token = AuthToken.objects.create(user=citizen)
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     assert api_client.get(ME).json()["username"] == citizen.username
 
 

@@ -2,11 +2,11 @@
 pair, rate-limited."""
 
 import pytest
-from rest_framework.throttling import ScopedRateThrottle
 
 from cases import services
 from cases.models import Case
 from tests.factories import UserFactory
+from tests.throttles import set_rates
 
 pytestmark = pytest.mark.django_db
 
@@ -17,11 +17,11 @@ def track(client, number: str, last4: str | None):
 
 
 @pytest.fixture
-def rate(monkeypatch):
-    """Set the ``track`` rate: the throttle class reads its rates once, at import."""
+def rate(settings):
+    """Set the ``track`` rate (read on each request)."""
 
     def set_rate(value: str) -> None:
-        monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", {"track": value})
+        set_rates(settings, track=value)
 
     return set_rate
 
