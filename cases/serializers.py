@@ -7,9 +7,9 @@ from rest_framework import serializers
 from accounts.identity import mask_id_number, mask_name, mask_phone
 from accounts.models import IdentityKind
 
-from .access import is_approver, is_staff_viewer
+from .access import is_applicant_side, is_approver, is_clerk, is_staff_viewer, is_supervisor
 from .labels import role_label
-from .models import Case, CaseEvent, CaseStatus, Review
+from .models import POWER_OF_ATTORNEY_CODE, Case, CaseEvent, CaseStatus, RatingAbout, Review
 from .services import deadline_colour
 
 
@@ -58,8 +58,19 @@ class CaseCreateInput(serializers.Serializer):
 
 
 class MaterialUploadInput(serializers.Serializer):
-    requirement = serializers.IntegerField()
+    """One file for a material: by its requirement id, or (for the power of attorney the hall
+    adds to an agent's filing, which has no requirement) by its material code."""
+
+    requirement = serializers.IntegerField(required=False)
+    material = serializers.ChoiceField(choices=[POWER_OF_ATTORNEY_CODE], required=False)
     file = serializers.FileField()
+
+    def validate(self, attrs):
+        if ("requirement" in attrs) == ("material" in attrs):
+            raise serializers.ValidationError(
+                {"requirement": ["请指定材料要求（requirement）或材料编码（material）之一。"]}
+            )
+        return attrs
 
 
 class AcceptInput(serializers.Serializer):
@@ -89,6 +100,10 @@ class ShipInput(serializers.Serializer):
 class RatingInput(serializers.Serializer):
     score = serializers.IntegerField(min_value=1, max_value=5)
     comment = serializers.CharField(required=False, allow_blank=True, default="")
+    # A bad rating says what it is about: the department's decision or the window's service.
+    about = serializers.ChoiceField(
+        choices=RatingAbout.choices, required=False, default=RatingAbout.DECISION
+    )
 
 
 class OpinionInput(serializers.Serializer):
@@ -201,6 +216,15 @@ class CaseDetailSerializer(serializers.ModelSerializer):
     def _viewer(self):
         return self.context["request"].user
 
+    def _masked(self, case: Case) -> bool:
+        """Supervisors oversee; they have no need for whole identities (as in the admin)."""
+        viewer = self._viewer
+        return (
+            is_supervisor(viewer)
+            and not (is_clerk(viewer) or is_approver(viewer))
+            and not is_applicant_side(viewer, case)
+        )
+
     def get_matter(self, case) -> dict | None:
         return _subject(case)
 
@@ -208,11 +232,17 @@ class CaseDetailSerializer(serializers.ModelSerializer):
         return _bundle(case)
 
     def get_applicant(self, case) -> dict:
-        return applicant_data(case, masked=False)
+        return applicant_data(case, masked=self._masked(case))
 
     def get_agent(self, case) -> dict | None:
         if not case.agent_name:
             return None
+        if self._masked(case):
+            return {
+                "name": mask_name(case.agent_name),
+                "id_number": mask_id_number(case.agent_id_number),
+                "phone": mask_phone(case.agent_phone),
+            }
         return {
             "name": case.agent_name,
             "id_number": case.agent_id_number,
@@ -246,6 +276,7 @@ class CaseDetailSerializer(serializers.ModelSerializer):
         return [
             {
                 "requirement": material.requirement_id,
+                "material": material.material_type.code,
                 "name": material.material_type.name,
                 "key": material.key,
                 "required": material.required,

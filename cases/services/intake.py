@@ -15,11 +15,13 @@ from django.utils.translation import gettext as _
 
 from accounts.identity import validate_credit_code, validate_id_number, validate_mobile
 from accounts.models import IdentityKind, User
-from matters.models import Bundle, CatalogStatus, DeliveryMethod, Matter
+from matters.models import Bundle, CatalogStatus, DeliveryMethod, MaterialType, Matter
 from matters.selectors import bundle_queryset, bundle_requirements, merge_requirements
 
-from ..access import can_act_as_applicant, is_clerk
+from ..access import can_act_as_applicant, is_clerk, is_own_identity
 from ..exceptions import (
+    AgentNotAccountError,
+    ApplicantNotAccountError,
     CaseError,
     CasePermissionError,
     MaterialFileError,
@@ -28,6 +30,8 @@ from ..exceptions import (
 )
 from ..models import (
     IN_HAND,
+    POWER_OF_ATTORNEY_CODE,
+    POWER_OF_ATTORNEY_NAME,
     Case,
     CaseMaterial,
     CaseStatus,
@@ -175,6 +179,100 @@ def _case_scope(matter: Matter | None, bundle: Bundle | None):
     return matters, bundle_requirements(bundle), matters[0].lead_department, methods
 
 
+def applicant_account(kind: str, identity: str) -> User | None:
+    """The citizen account whose identity is the applicant's, if there is one."""
+    if not identity:
+        return None
+    field = "credit_code" if kind == IdentityKind.COMPANY else "id_number"
+    return (
+        User.objects.filter(is_active=True, is_staff=False, identity_kind=kind, **{field: identity})
+        .order_by("pk")
+        .first()
+    )
+
+
+def _identity_of(fields: dict) -> str:
+    if fields["applicant_kind"] == IdentityKind.COMPANY:
+        return fields["applicant_credit_code"]
+    return fields["applicant_id_number"]
+
+
+def _online_filing(by: User, fields: dict) -> tuple[User | None, bool]:
+    """The owner of an online case and whether ``by`` files it as the applicant's agent.
+
+    An account applies for its own identity. For anyone else it must declare itself the agent
+    (代办); a person's account is then the agent itself. The case then belongs to the
+    applicant's own account, if they have one; the filer keeps access as the agent.
+    """
+    identity = _identity_of(fields)
+    if is_own_identity(by, fields["applicant_kind"], identity):
+        return by, False
+    if not fields["agent_name"]:
+        raise ApplicantNotAccountError(
+            _(
+                "网上申请只能以本账户的身份申请。为他人申请的，请声明代办"
+                "并上传申请人签署的授权委托书。"
+            )
+        )
+    if by.identity_kind == IdentityKind.PERSON and fields["agent_id_number"] != by.id_number:
+        raise AgentNotAccountError(_("代办人须为当前登录账户本人。"))
+    return applicant_account(fields["applicant_kind"], identity), True
+
+
+def power_of_attorney_type() -> MaterialType:
+    """The power of attorney's material type (by its stable code, else by its name)."""
+    material_type = (
+        MaterialType.objects.filter(code=POWER_OF_ATTORNEY_CODE).first()
+        or MaterialType.objects.filter(name=POWER_OF_ATTORNEY_NAME).first()
+    )
+    if material_type is None:
+        material_type, _created = MaterialType.objects.get_or_create(
+            code=POWER_OF_ATTORNEY_CODE,
+            defaults={
+                "name": POWER_OF_ATTORNEY_NAME,
+                "description": "委托他人办理时，委托人签字（盖章）的授权委托书。",
+            },
+        )
+    return material_type
+
+
+def _require_power_of_attorney(case: Case, needed: bool) -> None:
+    """An agent's filing needs the power of attorney before submission.
+
+    Added to the case when the guide does not list it, or the guide's conditional entry made
+    required; taken back when the filing stops being an agent's.
+    """
+    material_type = power_of_attorney_type()
+    material = (
+        case.materials.filter(material_type=material_type).select_related("requirement").first()
+    )
+    if needed:
+        if material is None:
+            last = case.materials.order_by("-order").values_list("order", flat=True).first()
+            CaseMaterial.objects.create(
+                case=case,
+                requirement=None,
+                material_type=material_type,
+                order=(last or 0) + 1,
+                required=True,
+            )
+        elif not material.needed_at_submission:
+            material.required, material.deferrable = True, False
+            material.save(update_fields=["required", "deferrable"])
+        return
+    if material is None or not material.required:
+        return
+    if material.requirement is None:
+        if material.files.exists():
+            material.required = False
+            material.save(update_fields=["required"])
+        else:
+            material.delete()
+    elif not material.requirement.required:
+        material.required, material.deferrable = False, material.requirement.deferrable
+        material.save(update_fields=["required", "deferrable"])
+
+
 @transaction.atomic
 def case_create(
     *,
@@ -188,8 +286,10 @@ def case_create(
 ) -> Case:
     """Start a draft application for a matter or a bundle, one material entry per requirement.
 
-    A citizen applies for themself (the case is theirs); a clerk applies at the window for
-    the applicant in front of them.
+    Online, an account applies for its own identity, or as the declared agent of another
+    (then the power of attorney is required). A clerk applies at the window for the
+    applicant in front of them. Either way the case belongs to the applicant's own account
+    when there is one: it shows in their 我的办件 and their notices go there.
     """
     if not by.is_authenticated:
         raise CasePermissionError(_("请先登录。"))
@@ -199,14 +299,21 @@ def case_create(
         **_validated_agent(agent),
         **_validated_delivery(delivery or Delivery(), methods),
     }
+    if is_clerk(by):
+        channel = Channel.WINDOW
+        owner = applicant_account(fields["applicant_kind"], _identity_of(fields))
+        agent_filing = False
+    else:
+        channel = Channel.ONLINE
+        owner, agent_filing = _online_filing(by, fields)
     today = timezone.localdate()
     case = Case.objects.create(
         number=next_case_number(today),
         matter=matter,
         bundle=bundle,
         lead_department=lead_department,
-        channel=Channel.WINDOW if is_clerk(by) else channel,
-        owner=None if is_clerk(by) else by,
+        channel=channel,
+        owner=owner,
         created_by=by,
         committed_days=max(m.committed_days for m in matters),
         legal_days=max(m.legal_days for m in matters),
@@ -225,6 +332,8 @@ def case_create(
         )
         for order, item in enumerate(merged)
     )
+    if agent_filing:
+        _require_power_of_attorney(case, True)
     # 无证明办理: what the applicant already holds (e.g. a valid e-licence) is not asked for.
     satisfied = satisfied_material_types(case)
     if satisfied:
@@ -244,7 +353,10 @@ def case_update_details(
     agent: Agent | None = None,
     delivery: Delivery | None = None,
 ) -> Case:
-    """Change a draft's applicant, agent and delivery details (saved drafts are resumed)."""
+    """Change a draft's applicant, agent and delivery details (saved drafts are resumed).
+
+    Online, the same rule as filing: the account's own identity, or a declared agent.
+    """
     case = lock_case(case)
     _check_applicant_actor(by, case)
     if case.status != CaseStatus.DRAFT:
@@ -255,6 +367,11 @@ def case_update_details(
         **_validated_agent(agent),
         **_validated_delivery(delivery or Delivery(), methods),
     }
+    if case.channel == Channel.ONLINE:
+        case.owner, agent_filing = _online_filing(by, fields)
+        _require_power_of_attorney(case, agent_filing)
+    else:
+        case.owner = applicant_account(fields["applicant_kind"], _identity_of(fields))
     for name, value in fields.items():
         setattr(case, name, value)
     case.save()
@@ -279,10 +396,18 @@ def _sniff(upload: UploadedFile) -> str:
     return kind.mime
 
 
-def material_for_requirement(case: Case, requirement_id: int) -> CaseMaterial:
-    """The case's material entry for a requirement (of the matter, or any merged into it)."""
+def material_for_requirement(case: Case, requirement_id: int | None) -> CaseMaterial:
+    """The case's material entry for a requirement (of the matter, or any merged into it).
+
+    ``None`` is the material the hall added beyond the guide (the agent's power of attorney).
+    """
     from matters.models import Requirement
 
+    if requirement_id is None:
+        material = case.materials.filter(requirement__isnull=True).first()
+        if material is None:
+            raise ValidationError({"requirement": [_("该办件没有这项材料要求。")]})
+        return material
     material_type_id = (
         Requirement.objects.filter(pk=requirement_id).values_list("material_id", flat=True).first()
     )
@@ -309,7 +434,7 @@ UPLOAD_STATUSES = (CaseStatus.DRAFT, CaseStatus.SUPPLEMENT_REQUIRED, CaseStatus.
 
 @transaction.atomic
 def material_upload(
-    *, case: Case, by: User, requirement_id: int, upload: UploadedFile
+    *, case: Case, by: User, requirement_id: int | None, upload: UploadedFile
 ) -> MaterialFile:
     """Attach a file to a material; PDF, JPEG or PNG by content, within the size limit.
 
