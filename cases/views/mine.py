@@ -183,6 +183,9 @@ def case_rate(request: HttpRequest, number: str) -> HttpResponse:
     """Rate the case once, on the national five levels (好差评)."""
     case = _owned_case(request, number)
     form = RatingForm(request.POST)
+    if Rating.objects.filter(case=case).exists():
+        messages.error(request, _("该办件已经评价过了。"))
+        return redirect(f"{reverse('cases:case-detail', kwargs={'number': case.number})}#rating")
     if not form.is_valid():
         return _render_detail(request, case, rating_form=form, status=400)
     try:
