@@ -185,6 +185,13 @@ class ApplicationForm(forms.Form):
         if data.get("applicant_phone"):
             self._check("applicant_phone", validate_mobile, "")
 
+        if data.get("as_agent") and self.user is not None:
+            own = self.user.credit_code if kind == IdentityKind.COMPANY else self.user.id_number
+            typed = data.get(
+                "applicant_credit_code" if kind == IdentityKind.COMPANY else "applicant_id_number"
+            )
+            if own and typed and own == typed:
+                self.add_error("as_agent", _("您为本人申请，无需勾选代办。"))
         agent = [
             data.get(name, "").strip() for name in ("agent_name", "agent_id_number", "agent_phone")
         ]

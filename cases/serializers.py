@@ -4,6 +4,7 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework import serializers
 
+from accounts import roles
 from accounts.identity import mask_id_number, mask_name, mask_phone
 from accounts.models import IdentityKind
 
@@ -311,12 +312,13 @@ class CaseDetailSerializer(serializers.ModelSerializer):
 
     def get_events(self, case) -> list[dict]:
         staff = is_staff_viewer(self._viewer) or is_approver(self._viewer)
+        masked = self._masked(case)
         return [
             {
                 "action": event.action,
                 "from_status": event.from_status,
                 "to_status": event.to_status,
-                "actor": _actor_label(event, staff=staff),
+                "actor": _actor_label(event, staff=staff, masked=masked),
                 "at": timezone.localtime(event.at),
                 "note": event.note,
             }
@@ -354,10 +356,14 @@ class CaseDetailSerializer(serializers.ModelSerializer):
         }
 
 
-def _actor_label(event: CaseEvent, *, staff: bool) -> str:
+def _actor_label(event: CaseEvent, *, staff: bool, masked: bool = False) -> str:
     role = role_label(event.actor_role)
     if staff and event.actor is not None:
-        return f"{role} {event.actor.display_name}"
+        name = event.actor.display_name
+        if masked and event.actor_role == roles.CITIZEN:
+            # The applicant (or their agent) acted: no whole name for a masked viewer.
+            name = mask_name(name)
+        return f"{role} {name}"
     return role
 
 

@@ -25,7 +25,7 @@ from accounts.exceptions import DomainError
 from accounts.identity import mask_id_number, mask_name, mask_phone, normalize_id_number
 from accounts.models import IdentityKind
 from cases import services as case_services
-from cases.access import is_clerk
+from cases.access import is_clerk, visible_cases
 from cases.exceptions import MissingMaterialsError
 from cases.labels import event_label
 from cases.models import (
@@ -112,7 +112,8 @@ def desk_home(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         find = request.POST.get("find", "").strip()[:25]
         if selectors.looks_like_case_number(find):
-            case = Case.objects.filter(number=find).only("number").first()
+            # Only cases the clerk may open (an online draft is the applicant's alone).
+            case = visible_cases(request.user, Case.objects.filter(number=find)).first()
             if case is not None:
                 return redirect("windows:case-intake", number=case.number)
             context["find_error"] = _("没有编号为 %(n)s 的办件。") % {"n": find}

@@ -395,6 +395,12 @@ def test_supervisors_get_masked_identities_and_clerks_whole_ones(
     assert whole["id_number"] == own["id_number"] == citizen.id_number
     listed = client_for(supervisor).get(CASES).json()["results"][0]["applicant"]
     assert listed["id_number"] == masked["id_number"]
+    # Nor does the history name the applicant who acted.
+    events = client_for(supervisor).get(url(case)).json()["events"]
+    assert all(citizen.name not in event["actor"] for event in events)
+    assert any(
+        citizen.name in e["actor"] for e in client_for(clerk).get(url(case)).json()["events"]
+    )
 
 
 def test_supervisors_get_the_agent_masked_too(client_for, citizen, stranger, supervisor, matter):

@@ -71,6 +71,17 @@ def test_the_apply_page_files_as_the_declared_agent(client, citizen, stranger, h
     assert case.materials.get(material_type__code="power-of-attorney").status == "received"
 
 
+def test_declaring_oneself_the_agent_of_oneself_is_pointed_out(client, citizen, matter):
+    client.force_login(citizen)
+    data = application_data(citizen, as_agent="on")
+
+    response = client.post(reverse("cases:apply-matter", args=[matter.code]), data)
+
+    assert response.status_code == 400
+    assert "您为本人申请，无需勾选代办" in text_of(response)
+    assert not Case.objects.exists()
+
+
 def test_the_applicant_and_the_agent_both_find_the_case_in_my_cases(
     client, citizen, stranger, matter
 ):
