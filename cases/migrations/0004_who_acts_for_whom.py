@@ -18,10 +18,16 @@ def add_power_of_attorney(apps, schema_editor):
         MaterialType.objects.create(**POWER_OF_ATTORNEY)
 
 
-def give_window_cases_to_applicants(apps, schema_editor):
-    """Cases taken in at the window belong to the applicant's account, if they have one."""
+def give_cases_to_applicants(apps, schema_editor):
+    """A case belongs to the applicant's account, if they have one: cases taken in at the
+    window (no owner until now) and online cases filed for someone else (their filer keeps
+    access as the agent who filed them)."""
     Case = apps.get_model("cases", "Case")
     User = apps.get_model("accounts", "User")
+    for kind, field in (("person", "id_number"), ("company", "credit_code")):
+        Case.objects.filter(owner__isnull=False, applicant_kind=kind).exclude(
+            **{f"owner__{field}": models.F(f"applicant_{field}")}
+        ).update(owner=None)
     for kind, field in (("person", "id_number"), ("company", "credit_code")):
         accounts = User.objects.filter(is_active=True, is_staff=False, identity_kind=kind).exclude(
             **{field: ""}
@@ -83,5 +89,5 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.RunPython(add_power_of_attorney, migrations.RunPython.noop),
-        migrations.RunPython(give_window_cases_to_applicants, migrations.RunPython.noop),
+        migrations.RunPython(give_cases_to_applicants, migrations.RunPython.noop),
     ]

@@ -211,3 +211,29 @@ def test_the_admin_event_list_masks_the_applicant(client, make_case, supervisor)
 
     assert case.applicant_name not in html
     assert case.applicant_name[0] + "*" in html
+
+
+# Cases already filed -----------------------------------------------------------------------
+
+
+def test_the_migration_gives_existing_cases_to_the_applicants_account(
+    clerk, citizen, stranger, matter
+):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("cases.migrations.0004_who_acts_for_whom")
+    window = services.case_create(by=clerk, matter=matter, applicant=applicant_of(citizen))
+    foreign = services.case_create(
+        by=stranger, matter=matter, applicant=applicant_of(citizen), agent=as_agent_of(stranger)
+    )
+    own = services.case_create(by=stranger, matter=matter, applicant=applicant_of(stranger))
+    # As the code before filed them: window cases had no owner, online ones the filer.
+    Case.objects.filter(pk=window.pk).update(owner=None)
+    Case.objects.filter(pk=foreign.pk).update(owner=stranger)
+
+    migration.give_cases_to_applicants(apps, None)
+
+    owners = dict(Case.objects.values_list("pk", "owner_id"))
+    assert owners == {window.pk: citizen.pk, foreign.pk: citizen.pk, own.pk: stranger.pk}
