@@ -59,11 +59,10 @@ def account_identity(user: User) -> tuple[str, str]:
     """``(applicant kind, identity number)`` the account stands for; empty without one."""
     if not user.is_authenticated:
         return "", ""
-    if user.identity_kind == IdentityKind.COMPANY and user.credit_code:
-        return IdentityKind.COMPANY, user.credit_code
-    if user.identity_kind == IdentityKind.PERSON and user.id_number:
-        return IdentityKind.PERSON, user.id_number
-    return "", ""
+    if user.identity_kind == IdentityKind.COMPANY:
+        return (IdentityKind.COMPANY, user.credit_code) if user.credit_code else ("", "")
+    # A person's account (also one made before identity kinds were recorded).
+    return (IdentityKind.PERSON, user.id_number) if user.id_number else ("", "")
 
 
 def is_own_identity(user: User, kind: str, identity: str) -> bool:
@@ -156,7 +155,7 @@ def can_act_as_applicant(user: User, case: Case) -> bool:
 def can_rate(user: User, case: Case) -> bool:
     """The rating is the applicant's: their account, or the online agent when the applicant
     has no account of their own. Never staff."""
-    if not user.is_authenticated or is_clerk(user) or is_staff_viewer(user):
+    if not user.is_authenticated or is_staff_viewer(user):
         return False
     if is_applicant_account(user, case):
         return True

@@ -15,7 +15,7 @@ from accounts.models import IdentityKind, User
 from matters.models import DeliveryMethod
 
 from . import services
-from .models import Case, RatingAbout, RatingScore
+from .models import Case, Channel, RatingAbout, RatingScore
 
 # The form field for each field name ``case_create`` / ``case_update_details`` report on.
 SERVICE_FIELDS = {
@@ -145,7 +145,7 @@ class ApplicationForm(forms.Form):
             "applicant_id_number": case.applicant_id_number,
             "applicant_credit_code": case.applicant_credit_code,
             "applicant_phone": case.applicant_phone,
-            "as_agent": case.channel == "online" and case.created_by_id != case.owner_id,
+            "as_agent": case.channel == Channel.ONLINE and case.created_by_id != case.owner_id,
             "agent_name": case.agent_name,
             "agent_id_number": case.agent_id_number,
             "agent_phone": case.agent_phone,

@@ -29,7 +29,7 @@ def give_cases_to_applicants(apps, schema_editor):
             **{f"owner__{field}": models.F(f"applicant_{field}")}
         ).update(owner=None)
     for kind, field in (("person", "id_number"), ("company", "credit_code")):
-        accounts = User.objects.filter(is_active=True, is_staff=False, identity_kind=kind).exclude(
+        accounts = User.objects.filter(is_active=True, is_staff=False).exclude(
             **{field: ""}
         )
         for user_id, identity in accounts.values_list("pk", field).iterator():

@@ -185,7 +185,7 @@ def applicant_account(kind: str, identity: str) -> User | None:
         return None
     field = "credit_code" if kind == IdentityKind.COMPANY else "id_number"
     return (
-        User.objects.filter(is_active=True, is_staff=False, identity_kind=kind, **{field: identity})
+        User.objects.filter(is_active=True, is_staff=False, **{field: identity})
         .order_by("pk")
         .first()
     )
