@@ -237,3 +237,35 @@ def test_the_migration_gives_existing_cases_to_the_applicants_account(
 
     owners = dict(Case.objects.values_list("pk", "owner_id"))
     assert owners == {window.pk: citizen.pk, foreign.pk: citizen.pk, own.pk: stranger.pk}
+
+
+def test_the_desk_handles_a_power_of_attorney_the_guide_does_not_list(
+    client, clerk, citizen, stranger, housing
+):
+    from tests.windows.helpers import checklist_data
+
+    matter = MatterFactory(lead_department=housing)
+    case = services.case_create(
+        by=citizen, matter=matter, applicant=applicant_of(stranger), agent=as_agent_of(citizen)
+    )
+    for material in case.materials.all():
+        services.material_upload(
+            case=case, by=citizen, requirement_id=material.requirement_id, upload=pdf()
+        )
+    services.case_submit(case=case, by=citizen)
+    client.force_login(clerk)
+    intake = reverse("windows:case-intake", args=[case.number])
+    assert "授权委托书" in client.get(intake).content.decode()
+
+    marks = {m.material_type.name: "received" for m in case.materials.all()}
+    marks["授权委托书"] = ("missing", "委托人未签字。")
+    response = client.post(intake, checklist_data(case, "notice", marks))
+
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.status == "supplement_required"
+    letter = case.materials.get(material_type__code="power-of-attorney")
+    assert (letter.status, letter.reason) == ("missing", "委托人未签字。")
+    services.material_upload(case=case, by=citizen, requirement_id=None, upload=pdf())
+    services.case_resubmit(case=case, by=citizen)
+    assert Case.objects.get(pk=case.pk).status == "submitted"
