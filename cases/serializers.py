@@ -81,7 +81,10 @@ class AcceptInput(serializers.Serializer):
 
 
 class SupplementInput(serializers.Serializer):
-    missing = serializers.ListField(child=serializers.IntegerField(), allow_empty=False)
+    # ``null`` names the power of attorney added to an agent's filing (it has no requirement).
+    missing = serializers.ListField(
+        child=serializers.IntegerField(allow_null=True), allow_empty=False
+    )
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
@@ -109,7 +112,9 @@ class RatingInput(serializers.Serializer):
 
 class OpinionInput(serializers.Serializer):
     opinion = serializers.CharField()
-    missing = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
+    missing = serializers.ListField(
+        child=serializers.IntegerField(allow_null=True), required=False, default=list
+    )
 
 
 def _subject(case: Case) -> dict | None:

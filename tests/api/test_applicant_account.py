@@ -467,3 +467,30 @@ def test_my_cases_page_keeps_its_queries(client, clerk, citizen, matter):
     for _ in range(12):
         services.case_create(by=clerk, matter=matter, applicant=applicant_of(citizen))
     assert count() == few
+
+
+def test_the_clerk_asks_again_for_the_power_of_attorney_by_api(
+    client_for, citizen, stranger, clerk, housing
+):
+    matter = MatterFactory(lead_department=housing)
+    case = services.case_create(
+        by=citizen,
+        matter=matter,
+        applicant=applicant_of(stranger),
+        agent=services.Agent(name=citizen.name, id_number=citizen.id_number, phone=citizen.phone),
+    )
+    for material in case.materials.all():
+        services.material_upload(
+            case=case, by=citizen, requirement_id=material.requirement_id, upload=pdf()
+        )
+    services.case_submit(case=case, by=citizen)
+
+    response = client_for(clerk).post(
+        url(case, "request-supplement"),
+        {"missing": [None], "note": "委托人未签字。"},
+        format="json",
+    )
+
+    assert response.status_code == 200, response.content
+    letter = case.materials.get(material_type__code="power-of-attorney")
+    assert letter.status == "missing"
