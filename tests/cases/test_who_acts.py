@@ -269,3 +269,60 @@ def test_the_desk_handles_a_power_of_attorney_the_guide_does_not_list(
     services.material_upload(case=case, by=citizen, requirement_id=None, upload=pdf())
     services.case_resubmit(case=case, by=citizen)
     assert Case.objects.get(pk=case.pk).status == "submitted"
+
+
+def _issued(case, clerk) -> Case:
+    for material in case.materials.filter(required=True):
+        services.material_upload(
+            case=case, by=case.created_by, requirement_id=material.requirement_id, upload=pdf()
+        )
+    services.case_submit(case=case, by=case.created_by)
+    services.case_accept(case=case, by=clerk)
+    for review in Case.objects.get(pk=case.pk).reviews.all():
+        approver = UserFactory(approver=True, department=review.department)
+        services.review_decide(review=review, by=approver, decision="approve", opinion="同意。")
+    services.case_issue(case=case, by=clerk)
+    return Case.objects.get(pk=case.pk)
+
+
+def test_the_agent_rates_only_for_an_applicant_without_an_account(clerk, citizen, stranger, matter):
+    walk_in = services.Applicant(
+        kind="person", name="孙八", phone="13900139000", id_number="110101199003074477"
+    )
+    for_walk_in = _issued(
+        services.case_create(
+            by=citizen, matter=matter, applicant=walk_in, agent=as_agent_of(citizen)
+        ),
+        clerk,
+    )
+    for_stranger = _issued(
+        services.case_create(
+            by=citizen, matter=matter, applicant=applicant_of(stranger), agent=as_agent_of(citizen)
+        ),
+        clerk,
+    )
+
+    assert services.rating_create(case=for_walk_in, by=citizen, score=5).channel == "online"
+    with pytest.raises(NotApplicantError):
+        services.rating_create(case=for_stranger, by=citizen, score=5)
+    assert services.rating_create(case=for_stranger, by=stranger, score=4).score == 4
+
+
+def test_the_applicant_of_a_window_case_rates_it_online(clerk, citizen, matter):
+    case = _issued(
+        services.case_create(by=clerk, matter=matter, applicant=applicant_of(citizen)), clerk
+    )
+
+    with pytest.raises(NotApplicantError):
+        services.rating_create(case=case, by=clerk, score=5)
+    assert services.rating_create(case=case, by=citizen, score=5).channel == "online"
+
+
+def test_a_company_finds_its_window_cases(client, clerk, company, matter):
+    applicant = services.Applicant(
+        kind="company", name=company.name, phone=company.phone, credit_code=company.credit_code
+    )
+    case = services.case_create(by=clerk, matter=matter, applicant=applicant)
+    assert case.owner == company
+    client.force_login(company)
+    assert case.number in client.get(reverse("cases:case-list")).content.decode()
