@@ -1,5 +1,6 @@
 """Case services: every change to a case, one function per use case (see STYLE.md)."""
 
+from .applicants import applicant_account
 from .deadlines import deadline_colour, refresh_deadline
 from .handover import (
     DeferredMaterialsOutstandingError,
@@ -14,7 +15,6 @@ from .intake import (
     Agent,
     Applicant,
     Delivery,
-    applicant_account,
     case_accept,
     case_create,
     case_reject,
