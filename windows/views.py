@@ -52,7 +52,6 @@ from .forms import (
     ApplicantForm,
     ChecklistForm,
     InstantForm,
-    RatingForm,
     ReceiveDeferredForm,
     ShipForm,
 )
@@ -534,23 +533,11 @@ def case_ship(request: HttpRequest, number: str) -> HttpResponse:
 @clerk_required
 @require_POST
 def case_rating(request: HttpRequest, number: str) -> HttpResponse:
-    """A clerk does not rate for the applicant: refused (403), the case page says how the
-    applicant rates instead (the rating link on the window's screen)."""
-    form = RatingForm(request.POST)
-    if not form.is_valid():
-        case = _case_or_404(request, number)
-        return _render_case(request, case, status=400)
-    return _run(
-        request,
-        number,
-        lambda case: case_services.rating_create(
-            case=case,
-            by=request.user,
-            score=form.cleaned_data["score"],
-            comment=form.cleaned_data["comment"],
-        ),
-        _("评价已记录，谢谢。"),
-    )
+    """A clerk does not rate for the applicant (403): the case page shows the rating link the
+    applicant opens on the window's screen or their phone instead."""
+    case = _case_or_404(request, number)
+    message = _("评价由申请人本人作出：请申请人扫描二维码或在窗口评价器上打开评价链接。")
+    return _render_case(request, case, page_errors=[message], status=403)
 
 
 def _qr_svg(data: str, *, size_px: int = 160) -> str:
