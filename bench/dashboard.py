@@ -212,9 +212,9 @@ def build_cases(total: int, months: int, today: datetime.date) -> None:
             ),
             (
                 "follow-ups",
-                """INSERT INTO cases_followup (rating_id, department_id, due_date,
+                """INSERT INTO cases_followup (rating_id, about, department_id, due_date,
                        callback_note, outcome, closed_at)
-                   SELECT r.id, c.lead_department_id, (r.created_at)::date + 10, '',
+                   SELECT r.id, 'decision', c.lead_department_id, (r.created_at)::date + 10, '',
                           '', CASE WHEN random() < 0.8 THEN r.created_at + interval '5 days' END
                    FROM cases_rating r JOIN cases_case c ON c.id = r.case_id
                    WHERE r.score <= 2""",

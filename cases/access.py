@@ -1,17 +1,28 @@
 """Who may see and act on a case.
 
-- citizen: own cases (``owner``);
-- clerk: every case (one-window intake serves all boards);
+The applicant's side of a case:
+- the applicant's account: ``owner`` (set at filing to the account whose identity is the
+  applicant's), or any account whose ID number / credit code is the applicant's;
+- for an online case, the account that filed it (``created_by``): the applicant, or an agent
+  (代办) holding the applicant's power of attorney.
+
+Staff:
+- clerk: every case except online drafts, which are the applicant's alone until submitted
+  (one-window intake serves all boards);
 - approver: cases with a review for the approver's department;
-- supervisor and superuser: every case.
+- supervisor and superuser: every case except online drafts.
+
+Acting as the applicant (submit, upload, withdraw, resubmit, edit a draft): the applicant's
+side on an online case; on a window case the clerk, and the applicant's account once the
+clerk has handed it in.
 """
 
 from django.db.models import Q, QuerySet
 
 from accounts import roles
-from accounts.models import User
+from accounts.models import IdentityKind, User
 
-from .models import Case
+from .models import Case, CaseStatus, Channel
 
 SYSTEM = "system"
 
@@ -44,25 +55,81 @@ def is_staff_viewer(user: User) -> bool:
     return is_clerk(user) or is_supervisor(user)
 
 
+def account_identity(user: User) -> tuple[str, str]:
+    """``(applicant kind, identity number)`` the account stands for; empty without one."""
+    if not user.is_authenticated:
+        return "", ""
+    if user.identity_kind == IdentityKind.COMPANY:
+        return (IdentityKind.COMPANY, user.credit_code) if user.credit_code else ("", "")
+    # A person's account (also one made before identity kinds were recorded).
+    return (IdentityKind.PERSON, user.id_number) if user.id_number else ("", "")
+
+
+def is_own_identity(user: User, kind: str, identity: str) -> bool:
+    """Whether the applicant ``(kind, identity)`` is the account holder themself."""
+    own_kind, own = account_identity(user)
+    return bool(own) and own_kind == kind and own.upper() == (identity or "").upper()
+
+
+def _identity_condition(user: User) -> Q | None:
+    kind, identity = account_identity(user)
+    if kind == IdentityKind.PERSON:
+        return Q(applicant_kind=IdentityKind.PERSON, applicant_id_number=identity)
+    if kind == IdentityKind.COMPANY:
+        return Q(applicant_kind=IdentityKind.COMPANY, applicant_credit_code=identity)
+    return None
+
+
+def applicant_side_condition(user: User) -> Q:
+    """Cases on whose applicant side ``user`` stands (see the module docstring)."""
+    condition = Q(owner=user) | Q(channel=Channel.ONLINE, created_by=user)
+    identity = _identity_condition(user)
+    return condition | identity if identity is not None else condition
+
+
+def is_applicant_account(user: User, case: Case) -> bool:
+    """The applicant's own account: the owner, or the account of the applicant's identity."""
+    if not user.is_authenticated:
+        return False
+    return case.owner_id == user.pk or is_own_identity(
+        user, case.applicant_kind, case.applicant_identity
+    )
+
+
+def is_applicant_side(user: User, case: Case) -> bool:
+    """The applicant's account, or the account that filed the case online (the agent)."""
+    return is_applicant_account(user, case) or (
+        user.is_authenticated and case.channel == Channel.ONLINE and case.created_by_id == user.pk
+    )
+
+
+def _online_draft(case: Case) -> bool:
+    return case.channel == Channel.ONLINE and case.status == CaseStatus.DRAFT
+
+
 def visible_cases(user: User, queryset: QuerySet[Case] | None = None) -> QuerySet[Case]:
     """The cases ``user`` may see."""
     queryset = Case.objects.all() if queryset is None else queryset
     if not user.is_authenticated:
         return queryset.none()
+    own = applicant_side_condition(user)
     if is_staff_viewer(user):
-        return queryset
-    condition = Q(owner=user)
+        return queryset.filter(~Q(channel=Channel.ONLINE, status=CaseStatus.DRAFT) | own)
+    condition = own
     if is_approver(user) and user.department_id:
         condition |= Q(reviews__department_id=user.department_id)
-    return queryset.filter(condition).distinct()
+        return queryset.filter(condition).distinct()
+    return queryset.filter(condition)
 
 
 def can_view(user: User, case: Case) -> bool:
     """Whether ``user`` may see ``case`` and its files."""
     if not user.is_authenticated:
         return False
-    if is_staff_viewer(user) or case.owner_id == user.pk:
+    if is_applicant_side(user, case):
         return True
+    if is_staff_viewer(user):
+        return not _online_draft(case)
     return (
         is_approver(user)
         and user.department_id is not None
@@ -71,5 +138,27 @@ def can_view(user: User, case: Case) -> bool:
 
 
 def can_act_as_applicant(user: User, case: Case) -> bool:
-    """The owner, or a clerk acting for the applicant at the window."""
-    return user.is_authenticated and (case.owner_id == user.pk or is_clerk(user))
+    """Whether ``user`` may submit, upload to, withdraw or resubmit ``case``.
+
+    Online: the applicant's side only, never a clerk. At the window: the clerk for the
+    applicant in front of them, and the applicant's account once the case is handed in.
+    """
+    if not user.is_authenticated:
+        return False
+    if case.channel == Channel.ONLINE:
+        return is_applicant_side(user, case)
+    if is_clerk(user):
+        return True
+    return case.status != CaseStatus.DRAFT and is_applicant_account(user, case)
+
+
+def can_rate(user: User, case: Case) -> bool:
+    """The rating is the applicant's: their account, or the online agent when the applicant
+    has no account of their own. Never staff."""
+    if not user.is_authenticated or is_staff_viewer(user):
+        return False
+    if is_applicant_account(user, case):
+        return True
+    return (
+        case.channel == Channel.ONLINE and case.owner_id is None and case.created_by_id == user.pk
+    )

@@ -105,8 +105,9 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def create(self, request, *args, **kwargs):
         """Start a draft application; a repeat with the same Idempotency-Key replays the answer.
 
-        Citizens apply for themselves and clerks for the applicant at the window; other staff
-        do not apply.
+        Citizens apply for their own identity, or for another as the declared ``agent`` (then
+        the power of attorney is required; otherwise 403 ``applicant_not_account``); clerks
+        apply for the applicant at the window; other staff do not apply.
         """
         if not (is_clerk(request.user) or request.user.has_role(roles.CITIZEN)):
             raise PermissionDenied(_("只有申请人和窗口人员可以提交申请。"))
@@ -130,14 +131,16 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     )
     @action(detail=True, methods=["post"])
     def materials(self, request, number=None):
-        """Upload one file for a requirement (PDF, JPEG or PNG; size limit from settings)."""
+        """Upload one file for a requirement, or for ``material: "power-of-attorney"`` (PDF, JPEG
+        or PNG; size limit from settings)."""
         case = self.get_object()
         data = MaterialUploadInput(data=request.data)
         data.is_valid(raise_exception=True)
         services.material_upload(
             case=case,
             by=request.user,
-            requirement_id=data.validated_data["requirement"],
+            # No requirement: the power of attorney added to an agent's filing.
+            requirement_id=data.validated_data.get("requirement"),
             upload=data.validated_data["file"],
         )
         return self._answer(case, status.HTTP_201_CREATED)
@@ -215,7 +218,9 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=RatingInput, responses=CaseDetailSerializer)
     @action(detail=True, methods=["post"])
     def rating(self, request, number=None):
-        """Rate the case once (1 非常不满意 … 5 非常满意)."""
+        """Rate the case once (1 非常不满意 … 5 非常满意): the applicant only (403
+        ``not_applicant`` for staff). A bad rating says whether it is ``about`` the decision
+        (the lead department follows it up) or the window's service (the hall does)."""
         return self._command(request, services.rating_create, RatingInput)
 
 

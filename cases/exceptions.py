@@ -36,3 +36,21 @@ class MaterialTooLargeError(CaseError):
 class CasePermissionError(CaseError):
     status_code = 403
     code = "permission_denied"
+
+
+class ApplicantNotAccountError(CasePermissionError):
+    """Online, an account applies for its own identity, or declares itself the agent."""
+
+    code = "applicant_not_account"
+
+
+class AgentNotAccountError(CasePermissionError):
+    """An account that files for someone else is the agent itself."""
+
+    code = "agent_not_account"
+
+
+class NotApplicantError(CasePermissionError):
+    """Only the applicant rates the case."""
+
+    code = "not_applicant"

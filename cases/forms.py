@@ -15,7 +15,7 @@ from accounts.models import IdentityKind, User
 from matters.models import DeliveryMethod
 
 from . import services
-from .models import Case, RatingScore
+from .models import Case, Channel, RatingAbout, RatingScore
 
 # The form field for each field name ``case_create`` / ``case_update_details`` report on.
 SERVICE_FIELDS = {
@@ -81,6 +81,14 @@ class ApplicationForm(forms.Form):
         help_text=_("11位手机号码，用于接收办件进度短信"),
     )
 
+    as_agent = forms.BooleanField(
+        label=_("我是代办人，为他人申请"),
+        required=False,
+        help_text=_(
+            "网上申请只能以本账户的身份申请。为他人申请的，请勾选此项并填写申请人信息，"
+            "代办人为您本人，须上传申请人签署的授权委托书。"
+        ),
+    )
     agent_name = _text(_("代办人姓名"), max_length=100)
     agent_id_number = _text(_("代办人身份证号码"), max_length=20, spellcheck="false")
     agent_phone = _text(_("代办人手机号码"), max_length=20, inputmode="tel")
@@ -107,8 +115,9 @@ class ApplicationForm(forms.Form):
         help_text=_("街道、小区、楼栋、门牌号"),
     )
 
-    def __init__(self, *args, delivery_methods: list[str], **kwargs):
+    def __init__(self, *args, delivery_methods: list[str], user: User | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user
         self.fields["delivery_method"].choices = [
             (method, DeliveryMethod(method).label) for method in delivery_methods
         ]
@@ -136,6 +145,7 @@ class ApplicationForm(forms.Form):
             "applicant_id_number": case.applicant_id_number,
             "applicant_credit_code": case.applicant_credit_code,
             "applicant_phone": case.applicant_phone,
+            "as_agent": case.channel == Channel.ONLINE and case.created_by_id != case.owner_id,
             "agent_name": case.agent_name,
             "agent_id_number": case.agent_id_number,
             "agent_phone": case.agent_phone,
@@ -148,8 +158,21 @@ class ApplicationForm(forms.Form):
             "address": case.address,
         }
 
+    def _fill_agent_from_account(self) -> None:
+        """Declared agent: the account holder is the agent (their profile fills it in)."""
+        if self.user is None or not self.cleaned_data.get("as_agent"):
+            return
+        for field, value in (
+            ("agent_name", self.user.name),
+            ("agent_id_number", self.user.id_number),
+            ("agent_phone", self.user.phone),
+        ):
+            if not (self.cleaned_data.get(field) or "").strip():
+                self.cleaned_data[field] = value
+
     def clean(self) -> dict:
         data = super().clean()
+        self._fill_agent_from_account()
         kind = data.get("applicant_kind")
         if kind == IdentityKind.PERSON:
             self._check("applicant_id_number", validate_id_number, _("请填写身份证号码。"))
@@ -162,6 +185,13 @@ class ApplicationForm(forms.Form):
         if data.get("applicant_phone"):
             self._check("applicant_phone", validate_mobile, "")
 
+        if data.get("as_agent") and self.user is not None:
+            own = self.user.credit_code if kind == IdentityKind.COMPANY else self.user.id_number
+            typed = data.get(
+                "applicant_credit_code" if kind == IdentityKind.COMPANY else "applicant_id_number"
+            )
+            if own and typed and own == typed:
+                self.add_error("as_agent", _("您为本人申请，无需勾选代办。"))
         agent = [
             data.get(name, "").strip() for name in ("agent_name", "agent_id_number", "agent_phone")
         ]
@@ -240,7 +270,8 @@ class ApplicationForm(forms.Form):
 class UploadForm(forms.Form):
     """One file for one requirement; its type and size are the service's to judge."""
 
-    requirement = forms.IntegerField(widget=forms.HiddenInput)
+    # A requirement id, or the power of attorney's material code (it has no requirement).
+    requirement = forms.CharField(max_length=40, widget=forms.HiddenInput)
     file = forms.FileField(
         label=_("选择文件"),
         error_messages={
@@ -283,12 +314,23 @@ class RatingForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("选择“不满意”或“非常不满意”的，请写明原因，我们将在规定时限内回访整改。"),
     )
+    about = forms.ChoiceField(
+        label=_("不满意的是"),
+        choices=RatingAbout.choices,
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=_("对部门审批结果不满意的由主办部门回访；对窗口服务不满意的由大厅管理方回访。"),
+    )
 
     def clean(self) -> dict:
         data = super().clean()
         score = data.get("score")
-        if score is not None and score <= RatingScore.DISSATISFIED and not data.get("comment"):
+        bad = score is not None and score <= RatingScore.DISSATISFIED
+        if bad and not data.get("comment"):
             self.add_error("comment", _("请写明不满意的原因，以便整改。"))
+        if bad and not data.get("about"):
+            self.add_error("about", _("请选择不满意的是部门审批还是窗口服务。"))
+        data["about"] = data.get("about") or RatingAbout.DECISION
         return data
 
 

@@ -62,6 +62,12 @@ class Channel(models.TextChoices):
     WINDOW = "window", _("窗口申请")
 
 
+# The material type an agent (代办) brings: the applicant's power of attorney (授权委托书).
+# Created by a data migration when the catalog lacks it; its code is stable.
+POWER_OF_ATTORNEY_CODE = "power-of-attorney"
+POWER_OF_ATTORNEY_NAME = "授权委托书"
+
+
 class CaseSequence(models.Model):
     """The last case number handed out on a day (numbers are day + sequence)."""
 
@@ -328,7 +334,11 @@ class CaseMaterial(models.Model):
     """One material the case needs: a requirement of the matter, or of the bundle merged."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="materials")
-    requirement = models.ForeignKey(Requirement, on_delete=models.PROTECT, related_name="+")
+    # Empty for a material the hall adds beyond the guide: the agent's power of attorney
+    # when the guide does not list it (at most one such material per case).
+    requirement = models.ForeignKey(
+        Requirement, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     material_type = models.ForeignKey(MaterialType, on_delete=models.PROTECT, related_name="+")
     order = models.PositiveSmallIntegerField(default=0)
     key = models.BooleanField(_("主件"), default=False)
@@ -350,6 +360,11 @@ class CaseMaterial(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["case", "material_type"], name="case_material_unique_type"
+            ),
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=models.Q(requirement__isnull=True),
+                name="case_material_one_added",
             ),
         ]
 
@@ -579,12 +594,27 @@ class FollowUpOutcome(models.TextChoices):
     APPEALED = "appealed", _("申诉为无效评价")
 
 
+class RatingAbout(models.TextChoices):
+    DECISION = "decision", _("部门审批")
+    WINDOW = "window", _("窗口服务")
+
+
 class FollowUp(models.Model):
-    """The follow-up of a bad rating by the responsible department (差评整改)."""
+    """The follow-up of a bad rating (差评整改): about the decision, by the lead department;
+    about the window's service, by the hall (supervisors), with no department."""
 
     rating = models.OneToOneField(Rating, on_delete=models.CASCADE, related_name="follow_up")
+    about = models.CharField(
+        _("评价对象"), max_length=10, choices=RatingAbout.choices, default=RatingAbout.DECISION
+    )
     department = models.ForeignKey(
-        Department, verbose_name=_("责任部门"), on_delete=models.PROTECT, related_name="follow_ups"
+        Department,
+        verbose_name=_("责任部门"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="follow_ups",
+        help_text=_("窗口服务的差评由大厅管理方处理，不指定部门"),
     )
     due_date = models.DateField(_("整改期限"))
     callback_note = models.TextField(_("回访记录"), blank=True)

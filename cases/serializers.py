@@ -4,12 +4,13 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework import serializers
 
+from accounts import roles
 from accounts.identity import mask_id_number, mask_name, mask_phone
 from accounts.models import IdentityKind
 
-from .access import is_approver, is_staff_viewer
+from .access import is_applicant_side, is_approver, is_clerk, is_staff_viewer, is_supervisor
 from .labels import role_label
-from .models import Case, CaseEvent, CaseStatus, Review
+from .models import POWER_OF_ATTORNEY_CODE, Case, CaseEvent, CaseStatus, RatingAbout, Review
 from .services import deadline_colour
 
 
@@ -58,8 +59,19 @@ class CaseCreateInput(serializers.Serializer):
 
 
 class MaterialUploadInput(serializers.Serializer):
-    requirement = serializers.IntegerField()
+    """One file for a material: by its requirement id, or (for the power of attorney the hall
+    adds to an agent's filing, which has no requirement) by its material code."""
+
+    requirement = serializers.IntegerField(required=False)
+    material = serializers.ChoiceField(choices=[POWER_OF_ATTORNEY_CODE], required=False)
     file = serializers.FileField()
+
+    def validate(self, attrs):
+        if ("requirement" in attrs) == ("material" in attrs):
+            raise serializers.ValidationError(
+                {"requirement": ["请指定材料要求（requirement）或材料编码（material）之一。"]}
+            )
+        return attrs
 
 
 class AcceptInput(serializers.Serializer):
@@ -69,7 +81,10 @@ class AcceptInput(serializers.Serializer):
 
 
 class SupplementInput(serializers.Serializer):
-    missing = serializers.ListField(child=serializers.IntegerField(), allow_empty=False)
+    # ``null`` names the power of attorney added to an agent's filing (it has no requirement).
+    missing = serializers.ListField(
+        child=serializers.IntegerField(allow_null=True), allow_empty=False
+    )
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
@@ -89,11 +104,17 @@ class ShipInput(serializers.Serializer):
 class RatingInput(serializers.Serializer):
     score = serializers.IntegerField(min_value=1, max_value=5)
     comment = serializers.CharField(required=False, allow_blank=True, default="")
+    # A bad rating says what it is about: the department's decision or the window's service.
+    about = serializers.ChoiceField(
+        choices=RatingAbout.choices, required=False, default=RatingAbout.DECISION
+    )
 
 
 class OpinionInput(serializers.Serializer):
     opinion = serializers.CharField()
-    missing = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
+    missing = serializers.ListField(
+        child=serializers.IntegerField(allow_null=True), required=False, default=list
+    )
 
 
 def _subject(case: Case) -> dict | None:
@@ -201,6 +222,15 @@ class CaseDetailSerializer(serializers.ModelSerializer):
     def _viewer(self):
         return self.context["request"].user
 
+    def _masked(self, case: Case) -> bool:
+        """Supervisors oversee; they have no need for whole identities (as in the admin)."""
+        viewer = self._viewer
+        return (
+            is_supervisor(viewer)
+            and not (is_clerk(viewer) or is_approver(viewer))
+            and not is_applicant_side(viewer, case)
+        )
+
     def get_matter(self, case) -> dict | None:
         return _subject(case)
 
@@ -208,11 +238,17 @@ class CaseDetailSerializer(serializers.ModelSerializer):
         return _bundle(case)
 
     def get_applicant(self, case) -> dict:
-        return applicant_data(case, masked=False)
+        return applicant_data(case, masked=self._masked(case))
 
     def get_agent(self, case) -> dict | None:
         if not case.agent_name:
             return None
+        if self._masked(case):
+            return {
+                "name": mask_name(case.agent_name),
+                "id_number": mask_id_number(case.agent_id_number),
+                "phone": mask_phone(case.agent_phone),
+            }
         return {
             "name": case.agent_name,
             "id_number": case.agent_id_number,
@@ -246,6 +282,7 @@ class CaseDetailSerializer(serializers.ModelSerializer):
         return [
             {
                 "requirement": material.requirement_id,
+                "material": material.material_type.code,
                 "name": material.material_type.name,
                 "key": material.key,
                 "required": material.required,
@@ -280,12 +317,13 @@ class CaseDetailSerializer(serializers.ModelSerializer):
 
     def get_events(self, case) -> list[dict]:
         staff = is_staff_viewer(self._viewer) or is_approver(self._viewer)
+        masked = self._masked(case)
         return [
             {
                 "action": event.action,
                 "from_status": event.from_status,
                 "to_status": event.to_status,
-                "actor": _actor_label(event, staff=staff),
+                "actor": _actor_label(event, staff=staff, masked=masked),
                 "at": timezone.localtime(event.at),
                 "note": event.note,
             }
@@ -323,10 +361,14 @@ class CaseDetailSerializer(serializers.ModelSerializer):
         }
 
 
-def _actor_label(event: CaseEvent, *, staff: bool) -> str:
+def _actor_label(event: CaseEvent, *, staff: bool, masked: bool = False) -> str:
     role = role_label(event.actor_role)
     if staff and event.actor is not None:
-        return f"{role} {event.actor.display_name}"
+        name = event.actor.display_name
+        if masked and event.actor_role == roles.CITIZEN:
+            # The applicant (or their agent) acted: no whole name for a masked viewer.
+            name = mask_name(name)
+        return f"{role} {name}"
     return role
 
 

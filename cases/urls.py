@@ -17,6 +17,8 @@ urlpatterns = [
     path("my/cases/<str:number>/resubmit/", views.case_resubmit, name="case-resubmit"),
     path("my/cases/<str:number>/withdraw/", views.case_withdraw, name="case-withdraw"),
     path("my/cases/<str:number>/rating/", views.case_rate, name="case-rate"),
+    # Rating on the applicant's device: a signed, expiring link (window screen, receipt QR).
+    path("rate/<str:token>/", views.rate_by_link, name="rate-link"),
     # Public tracking.
     path("track/", views.track, name="track"),
 ]

@@ -17,13 +17,14 @@ def document_for_download(number: str, kind: str) -> Document | None:
 
 
 def licences_of_user(user: User) -> QuerySet[Licence]:
-    """The e-licences a signed-in citizen holds: by their verified identity or their cases."""
-    if not user.is_authenticated:
+    """The e-licences a signed-in citizen holds: by their verified identity only (never by the
+    cases they filed: an agent's filing licenses the applicant, not the agent)."""
+    identities = (
+        [i for i in (user.id_number, user.credit_code) if i] if user.is_authenticated else []
+    )
+    if not identities:
         return Licence.objects.none()
-    condition = Q(case__owner=user)
-    for identity in (user.id_number, user.credit_code):
-        if identity:
-            condition |= Q(holder_id=identity)
+    condition = Q(holder_id__in=identities)
     return (
         Licence.objects.filter(condition)
         .select_related("licence_type", "case")

@@ -522,15 +522,18 @@ def valid_licences_of(holder_id: str):
 def materials_satisfied_by_licences(case: Case) -> set[int]:
     """Satisfier for ``cases.satisfiers``: materials replaced by a valid e-licence held.
 
-    Online, the licences count only when the applicant is the account's own verified
-    identity (a citizen cannot borrow someone else's licences by typing their number); at
-    the window the clerk has checked the identity document.
+    Online, the licences count only when the applicant is the filing account's own verified
+    identity (a citizen cannot borrow someone else's licences by typing their number, nor an
+    agent learn what the applicant holds); at the window the clerk has checked the identity
+    document.
     """
     holder = _holder_id(case)
     if not holder:
         return set()
-    owner = case.owner
-    if owner is not None and holder not in (owner.id_number, owner.credit_code):
+    filer = case.created_by if case.channel == "online" else None
+    if case.channel == "online" and (
+        filer is None or holder not in (filer.id_number, filer.credit_code)
+    ):
         return set()
     types = {lic.licence_type_id for lic in valid_licences_of(holder)}
     if not types:

@@ -290,6 +290,8 @@ MATERIAL_MAX_UPLOAD_BYTES = env.int("MATERIAL_MAX_UPLOAD_MB", default=20) * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Bad ratings: working days the responsible department has to follow up.
 FOLLOW_UP_WORKING_DAYS = env.int("FOLLOW_UP_WORKING_DAYS", default=15)
+# How long a rating link (window screen, receipt QR) stays valid.
+RATING_LINK_HOURS = env.int("RATING_LINK_HOURS", default=72)
 
 # Notices: SMS gateway (logging by default), e-mail through Django, retries with backoff.
 SMS_BACKEND = env.str("SMS_BACKEND", default="notices.backends.LoggingSmsBackend")

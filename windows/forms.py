@@ -298,7 +298,7 @@ class ChecklistForm(forms.Form):
                 if material.received_form in RECEIVABLE_FORMS
                 else (
                     material.requirement.form
-                    if material.requirement.form in RECEIVABLE_FORMS
+                    if material.requirement and material.requirement.form in RECEIVABLE_FORMS
                     else MaterialForm.ORIGINAL
                 ),
             )

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from cases.access import is_clerk
+from cases.access import can_act_as_applicant, is_clerk
 from cases.exceptions import CasePermissionError
 from cases.models import (
     IN_HAND,
@@ -177,6 +177,9 @@ def _hand_in_draft(case: Case, by: User) -> None:
     """A draft made at the window is handed in by the clerk, so the hall can answer it."""
     case = lock_case(case)
     if case.status == CaseStatus.DRAFT:
+        # An online draft is the applicant's alone: only they hand it in.
+        if not can_act_as_applicant(by, case):
+            raise CasePermissionError(_("网上申请的草稿只能由申请人提交。"))
         run_transition(case, "submit", by=by, note=_("窗口收件。"), at=timezone.now())
 
 

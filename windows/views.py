@@ -14,7 +14,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -23,7 +25,7 @@ from accounts.exceptions import DomainError
 from accounts.identity import mask_id_number, mask_name, mask_phone, normalize_id_number
 from accounts.models import IdentityKind
 from cases import services as case_services
-from cases.access import is_clerk
+from cases.access import is_clerk, visible_cases
 from cases.exceptions import MissingMaterialsError
 from cases.labels import event_label
 from cases.models import (
@@ -34,6 +36,7 @@ from cases.models import (
     Rating,
 )
 from cases.selectors import case_detail_queryset
+from cases.services.ratings import RATEABLE
 from matters.models import Bundle, DeliveryMethod, MaterialForm, Matter
 from matters.selectors import bundle_queryset, bundle_requirements, matter_list
 
@@ -49,7 +52,6 @@ from .forms import (
     ApplicantForm,
     ChecklistForm,
     InstantForm,
-    RatingForm,
     ReceiveDeferredForm,
     ShipForm,
 )
@@ -109,7 +111,8 @@ def desk_home(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         find = request.POST.get("find", "").strip()[:25]
         if selectors.looks_like_case_number(find):
-            case = Case.objects.filter(number=find).only("number").first()
+            # Only cases the clerk may open (an online draft is the applicant's alone).
+            case = visible_cases(request.user, Case.objects.filter(number=find)).first()
             if case is not None:
                 return redirect("windows:case-intake", number=case.number)
             context["find_error"] = _("没有编号为 %(n)s 的办件。") % {"n": find}
@@ -275,7 +278,6 @@ def _render_case(
     checklist: ChecklistForm | None = None,
     page_errors: list[str] | None = None,
     ship_form: ShipForm | None = None,
-    rating_form: RatingForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     materials = list(case.materials.all())
@@ -296,6 +298,15 @@ def _render_case(
     rating = Rating.objects.filter(case=case).first()
     deferred = [m for m in materials if m.status == MaterialStatus.DEFERRED]
     events = [{"event": event, "label": event_label(event)} for event in case.events.all()]
+    rateable = rating is None and case.status in RATEABLE
+    # The applicant rates on their own device: the link (and its QR) for the window's screen.
+    rating_link = (
+        request.build_absolute_uri(
+            reverse("cases:rate-link", args=[case_services.rating_link_token(case)])
+        )
+        if rateable
+        else ""
+    )
     context = {
         "case": case,
         "materials": materials,
@@ -314,9 +325,9 @@ def _render_case(
         "instant_form": InstantForm(),
         "ship_form": ship_form or ShipForm(),
         "rating": rating,
-        "rating_form": rating_form or RatingForm(),
-        "rateable": rating is None
-        and case.status in (CaseStatus.READY, CaseStatus.IN_TRANSIT, CaseStatus.CLOSED),
+        "rateable": rateable,
+        "rating_link": rating_link,
+        "rating_qr": _qr_svg(rating_link) if rating_link else "",
         "page_errors": page_errors or [],
         "is_online": case.channel == Channel.ONLINE,
         "is_courier": case.delivery_method == DeliveryMethod.COURIER,
@@ -522,22 +533,25 @@ def case_ship(request: HttpRequest, number: str) -> HttpResponse:
 @clerk_required
 @require_POST
 def case_rating(request: HttpRequest, number: str) -> HttpResponse:
-    """Take the applicant's rating at the window (好差评, five national levels)."""
-    form = RatingForm(request.POST)
-    if not form.is_valid():
-        case = _case_or_404(request, number)
-        return _render_case(request, case, rating_form=form, status=400)
-    return _run(
-        request,
-        number,
-        lambda case: case_services.rating_create(
-            case=case,
-            by=request.user,
-            score=form.cleaned_data["score"],
-            comment=form.cleaned_data["comment"],
-        ),
-        _("评价已记录，谢谢。"),
-        rating_form=form,
+    """A clerk does not rate for the applicant (403): the case page shows the rating link the
+    applicant opens on the window's screen or their phone instead."""
+    case = _case_or_404(request, number)
+    message = _("评价由申请人本人作出：请申请人扫描二维码或在窗口评价器上打开评价链接。")
+    return _render_case(request, case, page_errors=[message], status=403)
+
+
+def _qr_svg(data: str, *, size_px: int = 160) -> str:
+    """A QR code of ``data`` as inline SVG for the window's screen."""
+    import qrcode
+    from qrcode.image.svg import SvgPathImage
+
+    qr = qrcode.QRCode(border=2, error_correction=qrcode.constants.ERROR_CORRECT_M)
+    qr.add_data(data)
+    qr.make(fit=True)
+    svg = qr.make_image(image_factory=SvgPathImage).to_string(encoding="unicode")
+    svg = svg[svg.index("<svg") :]
+    return mark_safe(
+        svg.replace("<svg ", f'<svg role="img" width="{size_px}" height="{size_px}" ', 1)
     )
 
 

@@ -9,6 +9,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from accounts import roles
 from accounts.identity import mask_id_number, mask_name, mask_phone
 
 from .. import access
@@ -117,7 +118,11 @@ class CaseEventInline(ReadOnlyInline):
     @admin.display(description=_("经办"))
     def actor_name(self, event: CaseEvent) -> str:
         role = role_label(event.actor_role)
-        return f"{role} {user_name(event.actor)}".strip()
+        name = user_name(event.actor)
+        if event.actor_role == roles.CITIZEN:
+            # The applicant (or their agent) is masked here as everywhere in the admin.
+            name = mask_name(name)
+        return f"{role} {name}".strip()
 
     @admin.display(description=_("内部"))
     def internal_note(self, event: CaseEvent) -> str:

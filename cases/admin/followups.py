@@ -136,6 +136,8 @@ class FollowUpAdmin(ServiceOnlyAdmin):
 
     @admin.display(description=_("责任部门"), ordering="department__code")
     def department_name(self, follow_up: FollowUp) -> str:
+        if follow_up.department is None:
+            return _("大厅管理方（窗口服务）")
         return follow_up.department.display_name
 
     @admin.display(description=_("整改期限"), ordering="due_date")

@@ -38,6 +38,12 @@ from .common import (
 )
 
 
+def _requirement_ref(value: str) -> int | None:
+    """A material's requirement id; ``None`` for the power of attorney added to an agent's
+    filing (it has no requirement)."""
+    return None if value in ("None", "") else int(value)
+
+
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(
         label=_("审查结论"),
@@ -52,7 +58,7 @@ class DecisionForm(forms.Form):
     )
     missing = forms.TypedMultipleChoiceField(
         label=_("需补正的材料"),
-        coerce=int,
+        coerce=_requirement_ref,
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=_("退回补正时勾选，申请人将收到一次性告知。"),

@@ -1,5 +1,6 @@
 """Case services: every change to a case, one function per use case (see STYLE.md)."""
 
+from .applicants import applicant_account
 from .deadlines import deadline_colour, refresh_deadline
 from .handover import (
     DeferredMaterialsOutstandingError,
@@ -29,9 +30,14 @@ from .intake import (
 )
 from .ratings import (
     AlreadyRatedError,
+    RatingLinkError,
+    RatingLinkExpiredError,
     follow_up_decide_appeal,
     follow_up_record,
     rating_create,
+    rating_create_by_link,
+    rating_link_case,
+    rating_link_token,
 )
 from .reviews import (
     case_approve_instant,
@@ -49,6 +55,9 @@ __all__ = [
     "Applicant",
     "DeferredMaterialsOutstandingError",
     "Delivery",
+    "RatingLinkError",
+    "RatingLinkExpiredError",
+    "applicant_account",
     "case_accept",
     "case_approve_instant",
     "case_collect",
@@ -74,6 +83,9 @@ __all__ = [
     "material_upload",
     "missing_for_submission",
     "rating_create",
+    "rating_create_by_link",
+    "rating_link_case",
+    "rating_link_token",
     "refresh_deadline",
     "review_decide",
     "special_procedure_end",

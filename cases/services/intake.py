@@ -40,6 +40,7 @@ from ..models import (
 )
 from ..satisfiers import satisfied_material_types
 from ._core import lock_case, record_event, refuse, run_transition
+from .applicants import applicant_account, identity_of, online_filing, require_power_of_attorney
 from .deadlines import deadline_dates, resume_clock
 from .numbering import next_case_number
 from .visits import visit_record
@@ -188,8 +189,10 @@ def case_create(
 ) -> Case:
     """Start a draft application for a matter or a bundle, one material entry per requirement.
 
-    A citizen applies for themself (the case is theirs); a clerk applies at the window for
-    the applicant in front of them.
+    Online, an account applies for its own identity, or as the declared agent of another
+    (then the power of attorney is required). A clerk applies at the window for the
+    applicant in front of them. Either way the case belongs to the applicant's own account
+    when there is one: it shows in their 我的办件 and their notices go there.
     """
     if not by.is_authenticated:
         raise CasePermissionError(_("请先登录。"))
@@ -199,14 +202,21 @@ def case_create(
         **_validated_agent(agent),
         **_validated_delivery(delivery or Delivery(), methods),
     }
+    if is_clerk(by):
+        channel = Channel.WINDOW
+        owner = applicant_account(fields["applicant_kind"], identity_of(fields))
+        agent_filing = False
+    else:
+        channel = Channel.ONLINE
+        owner, agent_filing = online_filing(by, fields)
     today = timezone.localdate()
     case = Case.objects.create(
         number=next_case_number(today),
         matter=matter,
         bundle=bundle,
         lead_department=lead_department,
-        channel=Channel.WINDOW if is_clerk(by) else channel,
-        owner=None if is_clerk(by) else by,
+        channel=channel,
+        owner=owner,
         created_by=by,
         committed_days=max(m.committed_days for m in matters),
         legal_days=max(m.legal_days for m in matters),
@@ -225,6 +235,8 @@ def case_create(
         )
         for order, item in enumerate(merged)
     )
+    if agent_filing:
+        require_power_of_attorney(case, True)
     # 无证明办理: what the applicant already holds (e.g. a valid e-licence) is not asked for.
     satisfied = satisfied_material_types(case)
     if satisfied:
@@ -244,7 +256,10 @@ def case_update_details(
     agent: Agent | None = None,
     delivery: Delivery | None = None,
 ) -> Case:
-    """Change a draft's applicant, agent and delivery details (saved drafts are resumed)."""
+    """Change a draft's applicant, agent and delivery details (saved drafts are resumed).
+
+    Online, the same rule as filing: the account's own identity, or a declared agent.
+    """
     case = lock_case(case)
     _check_applicant_actor(by, case)
     if case.status != CaseStatus.DRAFT:
@@ -255,6 +270,11 @@ def case_update_details(
         **_validated_agent(agent),
         **_validated_delivery(delivery or Delivery(), methods),
     }
+    if case.channel == Channel.ONLINE:
+        case.owner, agent_filing = online_filing(by, fields)
+        require_power_of_attorney(case, agent_filing)
+    else:
+        case.owner = applicant_account(fields["applicant_kind"], identity_of(fields))
     for name, value in fields.items():
         setattr(case, name, value)
     case.save()
@@ -279,10 +299,18 @@ def _sniff(upload: UploadedFile) -> str:
     return kind.mime
 
 
-def material_for_requirement(case: Case, requirement_id: int) -> CaseMaterial:
-    """The case's material entry for a requirement (of the matter, or any merged into it)."""
+def material_for_requirement(case: Case, requirement_id: int | None) -> CaseMaterial:
+    """The case's material entry for a requirement (of the matter, or any merged into it).
+
+    ``None`` is the material the hall added beyond the guide (the agent's power of attorney).
+    """
     from matters.models import Requirement
 
+    if requirement_id is None:
+        material = case.materials.filter(requirement__isnull=True).first()
+        if material is None:
+            raise ValidationError({"requirement": [_("该办件没有这项材料要求。")]})
+        return material
     material_type_id = (
         Requirement.objects.filter(pk=requirement_id).values_list("material_id", flat=True).first()
     )
@@ -309,7 +337,7 @@ UPLOAD_STATUSES = (CaseStatus.DRAFT, CaseStatus.SUPPLEMENT_REQUIRED, CaseStatus.
 
 @transaction.atomic
 def material_upload(
-    *, case: Case, by: User, requirement_id: int, upload: UploadedFile
+    *, case: Case, by: User, requirement_id: int | None, upload: UploadedFile
 ) -> MaterialFile:
     """Attach a file to a material; PDF, JPEG or PNG by content, within the size limit.
 

@@ -1,6 +1,7 @@
 """Ratings on the national five levels (好差评) and the follow-up of bad ones."""
 
 from django.conf import settings
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -9,8 +10,13 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from matters.calendar import add_working_days
 
-from ..access import is_approver, is_clerk, is_supervisor
-from ..exceptions import CaseError, CasePermissionError, InvalidTransitionError
+from ..access import can_rate, is_approver, is_supervisor
+from ..exceptions import (
+    CaseError,
+    CasePermissionError,
+    InvalidTransitionError,
+    NotApplicantError,
+)
 from ..models import (
     Case,
     CaseStatus,
@@ -18,6 +24,7 @@ from ..models import (
     FollowUp,
     FollowUpOutcome,
     Rating,
+    RatingAbout,
     RatingScore,
 )
 from ._core import lock_case, record_event
@@ -30,19 +37,54 @@ class AlreadyRatedError(CaseError):
     code = "already_rated"
 
 
-@transaction.atomic
-def rating_create(*, case: Case, by: User, score: int, comment: str = "") -> Rating:
-    """Rate a case once, after its result is ready: online by the applicant, or at the
-    window by a clerk. A bad rating opens a follow-up for the lead department."""
+RATING_LINK_SALT = "cases.rating-link"
+
+
+class RatingLinkError(CaseError):
+    """The rating link is not one the hall made (or names no case)."""
+
+    status_code = 404
+    code = "rating_link_invalid"
+
+
+class RatingLinkExpiredError(CaseError):
+    status_code = 410
+    code = "rating_link_expired"
+
+
+def rating_link_token(case: Case) -> str:
+    """A signed token that lets whoever holds it rate ``case`` once, until it expires.
+
+    The window's screen or the receipt's QR code carries it, so the applicant rates on a
+    device they touch, not on the clerk's screen.
+    """
+    return signing.TimestampSigner(salt=RATING_LINK_SALT).sign(case.number)
+
+
+def rating_link_case(token: str) -> Case:
+    """The case a rating link is for; refused when forged or expired."""
+    signer = signing.TimestampSigner(salt=RATING_LINK_SALT)
+    try:
+        number = signer.unsign(token, max_age=settings.RATING_LINK_HOURS * 3600)
+    except signing.SignatureExpired:
+        raise RatingLinkExpiredError(
+            _("评价链接已过期，请到窗口重新获取，或登录网上大厅在“我的办件”中评价。")
+        ) from None
+    except signing.BadSignature:
+        raise RatingLinkError(_("评价链接无效。")) from None
+    case = Case.objects.select_related("matter", "bundle").filter(number=number).first()
+    if case is None:
+        raise RatingLinkError(_("评价链接无效。"))
+    return case
+
+
+def _rate(
+    case: Case, *, by: User | None, score: int, comment: str, about: str, channel: str
+) -> Rating:
     if score not in RatingScore.values:
         raise ValidationError({"score": [_("评价应为1至5分（非常不满意至非常满意）。")]})
-    case = lock_case(case)
-    if case.owner_id == by.pk:
-        channel = Channel.ONLINE
-    elif is_clerk(by):
-        channel = Channel.WINDOW
-    else:
-        raise CasePermissionError(_("只有申请人可以评价此办件。"))
+    if about not in RatingAbout.values:
+        raise ValidationError({"about": [_("请选择评价对象：部门审批或窗口服务。")]})
     if case.status not in RATEABLE:
         raise InvalidTransitionError(_("办件出件后才能评价。"), extra={"status": case.status})
     if Rating.objects.filter(case=case).exists():
@@ -55,22 +97,63 @@ def rating_create(*, case: Case, by: User, score: int, comment: str = "") -> Rat
         note=_("评价：%(label)s") % {"label": RatingScore(score).label},
     )
     if rating.is_bad:
+        window = about == RatingAbout.WINDOW
         FollowUp.objects.create(
             rating=rating,
-            department=case.lead_department,
+            about=about,
+            # The window's service is the hall's to answer for, not the lead department's.
+            department=None if window else case.lead_department,
             due_date=add_working_days(timezone.localdate(), settings.FOLLOW_UP_WORKING_DAYS),
         )
     return rating
 
 
 @transaction.atomic
+def rating_create(
+    *,
+    case: Case,
+    by: User,
+    score: int,
+    comment: str = "",
+    about: str = RatingAbout.DECISION,
+) -> Rating:
+    """The applicant rates a case once, online, after its result is ready.
+
+    Staff never rate (403 ``not_applicant``): at the window the applicant rates on a device
+    they touch through ``rating_create_by_link``. A bad rating opens a follow-up: about the
+    decision for the lead department, about the window's service for the hall.
+    """
+    case = lock_case(case)
+    if not can_rate(by, case):
+        raise NotApplicantError(_("只有申请人本人可以评价此办件。"))
+    return _rate(case, by=by, score=score, comment=comment, about=about, channel=Channel.ONLINE)
+
+
+@transaction.atomic
+def rating_create_by_link(
+    *, token: str, score: int, comment: str = "", about: str = RatingAbout.WINDOW
+) -> Rating:
+    """The applicant rates at the window, on the rating page a signed link opens (no login).
+
+    The link is single use because a case is rated once.
+    """
+    case = lock_case(rating_link_case(token))
+    return _rate(case, by=None, score=score, comment=comment, about=about, channel=Channel.WINDOW)
+
+
+@transaction.atomic
 def follow_up_record(
     *, follow_up: FollowUp, by: User, callback_note: str, outcome: str
 ) -> FollowUp:
-    """The department records its call-back and outcome: rectified, explained (closed), or
-    appealed as invalid (a supervisor decides)."""
+    """The department (or, about the window's service, the hall's supervisors) records its
+    call-back and outcome: rectified, explained (closed), or appealed as invalid (a
+    supervisor decides)."""
     follow_up = FollowUp.objects.select_for_update().get(pk=follow_up.pk)
-    if not ((is_approver(by) and by.department_id == follow_up.department_id) or is_supervisor(by)):
+    department_id = follow_up.department_id
+    lead_approver = (
+        is_approver(by) and department_id is not None and by.department_id == department_id
+    )
+    if not (lead_approver or is_supervisor(by)):
         raise CasePermissionError(_("只有责任部门或监察人员可以处理差评整改。"))
     if follow_up.closed_at is not None:
         raise InvalidTransitionError(_("该差评整改已经办结。"))

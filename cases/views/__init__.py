@@ -3,6 +3,7 @@
 from .apply import apply_bundle, apply_matter, case_edit, case_materials, case_review
 from .files import material_file
 from .mine import case_detail, case_list, case_rate, case_resubmit, case_withdraw
+from .rate import rate_by_link
 from .track import track
 
 __all__ = [
@@ -17,5 +18,6 @@ __all__ = [
     "case_review",
     "case_withdraw",
     "material_file",
+    "rate_by_link",
     "track",
 ]

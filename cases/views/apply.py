@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from matters.models import Bundle, BundleItem, CatalogStatus, DeliveryMethod, Matter
 
 from .. import services
+from ..access import can_act_as_applicant
 from ..exceptions import CaseError, MissingMaterialsError
 from ..forms import ApplicationForm
 from ..models import (
@@ -48,7 +49,8 @@ def _apply(
     methods = _delivery_methods(matters) or [DeliveryMethod.PICKUP]
     status = 200
     if request.method == "POST":
-        form = ApplicationForm(request.POST, delivery_methods=methods)
+        form = ApplicationForm(request.POST, delivery_methods=methods, user=request.user)
+        status = 400
         if form.is_valid():
             try:
                 case = services.case_create(
@@ -58,16 +60,17 @@ def _apply(
                 form.add_service_errors(_error_dict(error))
             except CaseError as error:
                 form.add_error(None, error.detail)
+                status = error.status_code
             else:
                 return _after_details_saved(request, case, created=True)
-        status = 400
     else:
         form = ApplicationForm(
             initial=ApplicationForm.initial_from_profile(request.user, methods),
             delivery_methods=methods,
+            user=request.user,
         )
     drafts = Case.objects.filter(
-        owner=request.user, status=CaseStatus.DRAFT, matter=matter, bundle=bundle
+        created_by=request.user, status=CaseStatus.DRAFT, matter=matter, bundle=bundle
     ).order_by("-created_at")[:3]
     return render(
         request,
@@ -83,6 +86,11 @@ def _apply(
         },
         status=status,
     )
+
+
+def _editable_draft(request: HttpRequest, case: Case) -> bool:
+    """A draft the user fills in: online, the applicant's side; a window draft is the clerk's."""
+    return case.status == CaseStatus.DRAFT and can_act_as_applicant(request.user, case)
 
 
 def _after_details_saved(request: HttpRequest, case: Case, *, created: bool) -> HttpResponse:
@@ -130,12 +138,13 @@ def apply_bundle(request: HttpRequest, code: str) -> HttpResponse:
 def case_edit(request: HttpRequest, number: str) -> HttpResponse:
     """Change a draft's applicant, agent and delivery details."""
     case = _owned_case(request, number)
-    if case.status != CaseStatus.DRAFT:
+    if not _editable_draft(request, case):
         return redirect("cases:case-detail", number=case.number)
     methods = _delivery_methods(_case_matters(case)) or [DeliveryMethod.PICKUP]
     status = 200
     if request.method == "POST":
-        form = ApplicationForm(request.POST, delivery_methods=methods)
+        form = ApplicationForm(request.POST, delivery_methods=methods, user=request.user)
+        status = 400
         if form.is_valid():
             try:
                 services.case_update_details(case=case, by=request.user, **form.service_kwargs())
@@ -143,12 +152,14 @@ def case_edit(request: HttpRequest, number: str) -> HttpResponse:
                 form.add_service_errors(_error_dict(error))
             except CaseError as error:
                 form.add_error(None, error.detail)
+                status = error.status_code
             else:
                 return _after_details_saved(request, case, created=False)
-        status = 400
     else:
         form = ApplicationForm(
-            initial=ApplicationForm.initial_from_case(case), delivery_methods=methods
+            initial=ApplicationForm.initial_from_case(case),
+            delivery_methods=methods,
+            user=request.user,
         )
     return render(
         request,
@@ -169,7 +180,7 @@ def case_edit(request: HttpRequest, number: str) -> HttpResponse:
 def case_materials(request: HttpRequest, number: str) -> HttpResponse:
     """Step 2: one upload per requirement; files already in are listed with their links."""
     case = _owned_case(request, number)
-    if case.status != CaseStatus.DRAFT:
+    if not _editable_draft(request, case):
         return redirect("cases:case-detail", number=case.number)
     errors: dict[int, str] = {}
     status = 200
@@ -198,7 +209,7 @@ def case_materials(request: HttpRequest, number: str) -> HttpResponse:
 def case_review(request: HttpRequest, number: str) -> HttpResponse:
     """Step 3: everything at a glance, then submit; a refusal names every missing material."""
     case = _owned_case(request, number)
-    if case.status != CaseStatus.DRAFT:
+    if not _editable_draft(request, case):
         return redirect("cases:case-detail", number=case.number)
     refused: list[dict] = []
     status = 200

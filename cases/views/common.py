@@ -15,10 +15,12 @@ from accounts.models import User
 from matters.models import BundleItem, CatalogStatus, DeliveryMethod, Matter
 
 from .. import services
+from ..access import applicant_side_condition
 from ..exceptions import CaseError
 from ..forms import UploadForm
 from ..models import (
     IN_HAND,
+    POWER_OF_ATTORNEY_CODE,
     Case,
     CaseMaterial,
     CaseStatus,
@@ -53,10 +55,12 @@ def _load_roles(user: User) -> User:
 
 
 def _owned_case(request: HttpRequest, number: str) -> Case:
-    """The signed-in user's own case with everything a page shows, or 404."""
+    """A case the signed-in user stands for as the applicant (their own, or filed as the
+    agent), with everything a page shows, or 404."""
     _load_roles(request.user)
     return get_object_or_404(
-        case_detail_queryset(request.user).filter(owner=request.user), number=number
+        case_detail_queryset(request.user).filter(applicant_side_condition(request.user)),
+        number=number,
     )
 
 
@@ -112,7 +116,9 @@ class MaterialRow:
         return f"file-{self.material.requirement_id}"
 
 
-def _material_rows(case: Case, *, errors: dict[int, str] | None = None) -> list[MaterialRow]:
+def _material_rows(
+    case: Case, *, errors: dict[int, str] | None = None, can_act: bool = True
+) -> list[MaterialRow]:
     """The case's materials with their files, whether each may take an upload now, and why
     the applicant should care (missing, deferred, agent's letter)."""
     materials = list(case.materials.all())
@@ -121,7 +127,9 @@ def _material_rows(case: Case, *, errors: dict[int, str] | None = None) -> list[
     rows = []
     for material in materials:
         status = material.status
-        if case.status == CaseStatus.DRAFT:
+        if not can_act:
+            can_upload = False
+        elif case.status == CaseStatus.DRAFT:
             can_upload = True
         elif status == MaterialStatus.DEFERRED:
             can_upload = case.status in (*AFTER_DECISION, CaseStatus.SUPPLEMENT_REQUIRED)
@@ -173,8 +181,10 @@ def _material_state(case: Case, material: CaseMaterial) -> dict:
 def _upload(request: HttpRequest, case: Case) -> tuple[bool, dict[int, str], int]:
     """Pass one uploaded file to the service; ``(ok, errors by requirement, status)``."""
     form = UploadForm(request.POST, request.FILES)
+    posted = request.POST.get("requirement", "")
     try:
-        requirement_id = int(request.POST.get("requirement", ""))
+        # The power of attorney added to an agent's filing has no requirement: its code.
+        requirement_id = None if posted == POWER_OF_ATTORNEY_CODE else int(posted)
     except ValueError:
         requirement_id = 0
     if requirement_id not in {material.requirement_id for material in case.materials.all()}:

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from matters.models import DeliveryMethod
 
 from .. import services
+from ..access import applicant_side_condition, can_act_as_applicant, can_rate
 from ..exceptions import CaseError, MissingMaterialsError
 from ..forms import RatingForm, WithdrawForm
 from ..labels import event_label, role_label
@@ -39,7 +40,9 @@ from .common import (
 @login_required
 def case_list(request: HttpRequest) -> HttpResponse:
     """My cases, newest first (a constant number of queries whatever their number)."""
-    queryset = case_list_for_user(_load_roles(request.user)).filter(owner=request.user)
+    user = _load_roles(request.user)
+    # Mine: filed by me online, or mine as the applicant (also when a clerk took it in).
+    queryset = case_list_for_user(user).filter(applicant_side_condition(user))
     page = Paginator(queryset, CASES_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "cases/case_list.html", {"page": page, "cases": page.object_list})
 
@@ -73,7 +76,8 @@ def _render_detail(
     rating_form: RatingForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    rows = _material_rows(case, errors=upload_errors)
+    can_act = can_act_as_applicant(request.user, case)
+    rows = _material_rows(case, errors=upload_errors, can_act=can_act)
     trips = len(case.visits.all())
     rating = Rating.objects.filter(case=case).first() if case.status in RATEABLE else None
     events = list(case.events.all())
@@ -103,11 +107,12 @@ def _render_detail(
                 and row.material.required
             ],
             "refused": refused or [],
-            "can_withdraw": case.status in WITHDRAWABLE,
-            "can_resubmit": case.status == CaseStatus.SUPPLEMENT_REQUIRED,
+            "can_act": can_act,
+            "can_withdraw": can_act and case.status in WITHDRAWABLE,
+            "can_resubmit": can_act and case.status == CaseStatus.SUPPLEMENT_REQUIRED,
             "show_decision": bool(case.decision_note)
             and (case.status in (CaseStatus.DENIED, CaseStatus.REJECTED) or was_denied),
-            "rateable": case.status in RATEABLE,
+            "rateable": case.status in RATEABLE and can_rate(request.user, case),
             "rating": rating,
             "rating_form": rating_form or RatingForm(),
             "courier": case.delivery_method == DeliveryMethod.COURIER,
@@ -149,7 +154,7 @@ def case_resubmit(request: HttpRequest, number: str) -> HttpResponse:
 def case_withdraw(request: HttpRequest, number: str) -> HttpResponse:
     """Withdraw the application, after a confirmation with the reason."""
     case = _owned_case(request, number)
-    if case.status not in WITHDRAWABLE:
+    if case.status not in WITHDRAWABLE or not can_act_as_applicant(request.user, case):
         messages.error(
             request,
             _("办件当前状态为“%(status)s”，不能撤回。") % {"status": case.get_status_display()},
@@ -178,6 +183,9 @@ def case_rate(request: HttpRequest, number: str) -> HttpResponse:
     """Rate the case once, on the national five levels (好差评)."""
     case = _owned_case(request, number)
     form = RatingForm(request.POST)
+    if Rating.objects.filter(case=case).exists():
+        messages.error(request, _("该办件已经评价过了。"))
+        return redirect(f"{reverse('cases:case-detail', kwargs={'number': case.number})}#rating")
     if not form.is_valid():
         return _render_detail(request, case, rating_form=form, status=400)
     try:
@@ -186,6 +194,7 @@ def case_rate(request: HttpRequest, number: str) -> HttpResponse:
             by=request.user,
             score=form.cleaned_data["score"],
             comment=form.cleaned_data["comment"],
+            about=form.cleaned_data["about"],
         )
     except CaseError as error:
         messages.error(request, error.detail)

@@ -73,7 +73,7 @@ def make_catalog():
     )
     RequirementFactory(
         matter=transfer,
-        material=MaterialTypeFactory(code="power", name="授权委托书"),
+        material=MaterialTypeFactory(code="power-of-attorney", name="授权委托书"),
         required=False,
         condition="委托他人代办的提交",
         order=4,

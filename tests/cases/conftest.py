@@ -62,7 +62,7 @@ def matter(housing, tax):
     )
     RequirementFactory(
         matter=matter,
-        material=MaterialTypeFactory(name="授权委托书"),
+        material=MaterialTypeFactory(code="power-of-attorney", name="授权委托书"),
         required=False,
         condition="委托代理人办理的",
         order=3,

@@ -92,10 +92,11 @@ def test_rating_once_after_ready_and_a_bad_one_opens_a_follow_up(make_case, cler
         services.rating_create(case=case, by=citizen, score=5)
 
 
-def test_good_rating_opens_nothing_and_clerk_rates_at_the_window(make_case, clerk):
+def test_good_rating_opens_nothing_and_the_window_rating_comes_by_link(make_case, clerk):
     case = make_case("approved")
     services.case_issue(case=case, by=clerk)
-    rating = services.rating_create(case=case, by=clerk, score=4)
+    token = services.rating_link_token(case)
+    rating = services.rating_create_by_link(token=token, score=4)
     assert rating.channel == "window"
     assert not FollowUp.objects.exists()
 

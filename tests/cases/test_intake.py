@@ -253,7 +253,8 @@ def test_withdraw_from_draft_submitted_and_supplement_but_not_later(make_case, c
 def test_a_window_case_records_one_trip_per_day(clerk, matter, citizen):
     case = services.case_create(by=clerk, matter=matter, applicant=applicant_of(citizen))
     assert case.channel == "window"
-    assert case.owner is None
+    # The case belongs to the applicant's account (their 我的办件 and notices).
+    assert case.owner == citizen
     for material in case.materials.filter(required=True):
         services.material_upload(
             case=case, by=clerk, requirement_id=material.requirement_id, upload=pdf()

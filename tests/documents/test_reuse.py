@@ -3,7 +3,7 @@
 import pytest
 
 from cases import services
-from cases.exceptions import MissingMaterialsError
+from cases.exceptions import ApplicantNotAccountError, MissingMaterialsError
 from documents.models import Licence
 from documents.services import licence_revoke
 from tests.factories import UserFactory
@@ -71,7 +71,11 @@ def test_an_online_applicant_cannot_borrow_someone_elses_licence(holder, reuse_m
     applicant = services.Applicant(
         kind="person", name=holder.name, phone=borrower.phone, id_number=holder.id_number
     )
-    case = services.case_create(by=borrower, matter=reuse_matter, applicant=applicant)
+    with pytest.raises(ApplicantNotAccountError):
+        services.case_create(by=borrower, matter=reuse_matter, applicant=applicant)
+    # Even as the declared agent, the holder's licences do not stand in for materials.
+    agent = services.Agent(name=borrower.name, id_number=borrower.id_number, phone=borrower.phone)
+    case = services.case_create(by=borrower, matter=reuse_matter, applicant=applicant, agent=agent)
     assert case.materials.get(material_type__name=LICENCE_MATERIAL).status == "missing"
 
 

@@ -257,6 +257,8 @@ def invalid_document() -> dict:
 
 
 def test_invalid_file_lists_every_problem_at_once_and_writes_nothing():
+    # The database starts with what migrations put there (the power of attorney's type).
+    size = catalog_size()
     with pytest.raises(CatalogImportError) as caught:
         catalog_import(data=invalid_document())
 
@@ -269,7 +271,7 @@ def test_invalid_file_lists_every_problem_at_once_and_writes_nothing():
     assert "承诺时限（20个工作日）不得超过法定时限（15个工作日）" in text and "fund-loan" in text
     assert "4 个问题" in caught.value.detail
     assert caught.value.code == "catalog_invalid"
-    assert catalog_size() == (0, 0, 0, 0, 0, 0)
+    assert catalog_size() == size
     assert ProcessStep.objects.count() == 0
 
 

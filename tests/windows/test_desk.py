@@ -483,21 +483,28 @@ def test_shipping_needs_the_waybill(clerk_client, make_case, citizen, clerk, mat
     assert (case.status, case.waybill) == ("in_transit", "EMS1234567890")
 
 
-def test_the_applicant_rates_at_the_window(clerk_client, make_case, clerk):
+def test_the_applicant_rates_at_the_window(client, clerk_client, make_case, clerk):
     case = make_case("approved")
     services.case_issue(case=case, by=clerk)
     page = clerk_client.get(url("case-intake", case.number)).content.decode()
-    for level in ("非常满意", "满意", "基本满意", "不满意", "非常不满意"):
-        assert level in page
-    response = clerk_client.post(
-        url("case-rating", case.number), {"score": "2", "comment": "排队太久。"}
+    # No rating form on the clerk's screen: the link (and its QR) the applicant opens.
+    assert 'name="score"' not in page
+    link = next(
+        word.split('"')[0] for word in page.split('href="')[1:] if "/rate/" in word.split('"')[0]
     )
-    assert response.status_code == 302
+    assert "<svg" in page
+    refused = clerk_client.post(url("case-rating", case.number), {"score": "5"})
+    assert refused.status_code == 403
+    assert not Rating.objects.filter(case=case).exists()
+
+    response = client.post(link, {"score": "2", "comment": "排队太久。", "about": "window"})
+    assert response.status_code == 200
     rating = Rating.objects.get(case=case)
     assert (rating.score, rating.channel, rating.comment) == (2, "window", "排队太久。")
-    assert FollowUp.objects.filter(rating=rating).exists()
-    again = clerk_client.post(url("case-rating", case.number), {"score": "5"})
-    assert again.status_code == 409
+    follow_up = FollowUp.objects.get(rating=rating)
+    assert (follow_up.about, follow_up.department) == ("window", None)
+    page = clerk_client.get(url("case-intake", case.number)).content.decode()
+    assert "/rate/" not in page
 
 
 # Online cases from the inbox ----------------------------------------------------------------------
