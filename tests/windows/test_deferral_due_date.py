@@ -93,9 +93,7 @@ def test_the_desk_shows_the_refusal_and_keeps_the_case(clerk, matter, make_case)
     marks = {KEY: "received", TAX_PROOF: "deferred", LETTER: "none"}
     response = client.post(
         url("case-intake", case.number),
-        checklist_data(
-            case, "defer", marks, due_date=sunday.isoformat(), commitment_signed="on"
-        ),
+        checklist_data(case, "defer", marks, due_date=sunday.isoformat(), commitment_signed="on"),
     )
     assert response.status_code == 400
     assert sunday.isoformat() in response.content.decode()
