@@ -2,13 +2,15 @@
 
 Each function is one use case, transactional, with the actor passed explicitly. A call locks
 the ticket it picks with ``SELECT … FOR UPDATE SKIP LOCKED``: two windows calling at the same
-moment each get a different ticket, and neither waits for the other.
+moment each get a different ticket, and neither waits for the other. It also locks its own
+window's row (``NOWAIT``): the same window calling twice at once calls one ticket, and the
+other call is refused (409) instead of closing the ticket just called.
 """
 
 import datetime
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,6 +27,8 @@ from notices.services import notice_create
 from .models import Ticket, TicketEvent, TicketSequence, TicketStatus, Window, WindowStatus
 
 NEAR_AHEAD = 3
+# PostgreSQL's answer to a NOWAIT lock on a row another transaction holds.
+LOCK_NOT_AVAILABLE = "55P03"
 
 
 class TicketError(DomainError):
@@ -36,6 +40,13 @@ class TicketError(DomainError):
 class TicketTransitionError(TicketError):
     status_code = 409
     code = "invalid_transition"
+
+
+class WindowBusyError(TicketError):
+    """The window is calling already, or its current ticket is not the one the clerk saw."""
+
+    status_code = 409
+    code = "window_busy"
 
 
 def next_ticket_sequence(board: Board, day: datetime.date) -> int:
@@ -149,14 +160,64 @@ def _check_window(window: Window, by: User) -> None:
         raise TicketError(_("窗口未开放，不能叫号。"), code="window_not_open")
 
 
-@transaction.atomic
-def ticket_call_next(*, window: Window, by: User) -> Ticket | None:
-    """Call the next ticket for ``window``: checked-in appointments first, then FIFO.
+def _lock_window(window: Window) -> Window:
+    try:
+        # A savepoint, so that a refused lock leaves the caller's transaction usable.
+        with transaction.atomic():
+            return (
+                Window.objects.select_for_update(nowait=True, of=("self",))
+                .prefetch_related("boards")
+                .get(pk=window.pk)
+            )
+    except DatabaseError as error:
+        if getattr(error.__cause__, "pgcode", None) != LOCK_NOT_AVAILABLE:
+            raise
+        raise WindowBusyError(_("该窗口正在叫号，请勿重复操作。")) from error
 
-    Only the window's boards (a generalist window: any board), today's tickets. The row is
-    locked with ``SKIP LOCKED``, so a concurrent caller passes over it to the next one.
+
+def _close_current(window: Window, *, by: User, expected: str | None) -> None:
+    """Finish the window's called or serving tickets of today before it calls the next one.
+
+    ``expected`` is the number the clerk saw as current ("" for none); when given and the
+    window's current ticket is another, the call is refused: the screen is out of date.
+    """
+    current = list(
+        Ticket.objects.select_for_update(of=("self",))
+        .filter(
+            window=window,
+            date=timezone.localdate(),
+            status__in=(TicketStatus.CALLED, TicketStatus.SERVING),
+        )
+        .order_by("called_at", "id")
+    )
+    shown = {ticket.number for ticket in current} or {""}
+    if expected is not None and expected.strip() not in shown:
+        raise WindowBusyError(_("窗口当前的号已变化，请刷新后再叫号。"), code="window_changed")
+    now = timezone.now()
+    for ticket in current:
+        before = ticket.status
+        ticket.status = TicketStatus.DONE
+        ticket.served_at = ticket.served_at or now
+        ticket.done_at = now
+        ticket.save(update_fields=["status", "served_at", "done_at"])
+        _record(ticket, action="done", before=before, by=by, note=_("叫下一位时办结"))
+
+
+@transaction.atomic
+def ticket_call_next(*, window: Window, by: User, current: str | None = None) -> Ticket | None:
+    """Close the window's current ticket, then call the next: checked-in appointments first,
+    then FIFO.
+
+    Only the window's boards (a generalist window: any board), today's tickets. The window
+    row is locked without waiting: a second call of the same window at the same moment is
+    refused with ``WindowBusyError``. The ticket row is locked with ``SKIP LOCKED``, so
+    another window calling at the same moment passes over it to the next one. ``current`` is
+    the number the clerk's screen shows as current, if the caller knows it.
     """
     _check_window(window, by)
+    window = _lock_window(window)
+    _check_window(window, by)
+    _close_current(window, by=by, expected=current)
     queryset = Ticket.objects.filter(date=timezone.localdate(), status=TicketStatus.WAITING)
     if not window.generalist:
         queryset = queryset.filter(board__in=window.boards.all())

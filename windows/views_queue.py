@@ -159,7 +159,8 @@ def queue_action(request: HttpRequest, action: str) -> HttpResponse:
     by = request.user
     try:
         if action == "call-next":
-            ticket = ticket_call_next(window=window, by=by)
+            current = request.POST.get("current")
+            ticket = ticket_call_next(window=window, by=by, current=current)
             if ticket is None:
                 messages.info(request, _("当前无人等候。"))
             else:
