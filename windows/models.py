@@ -11,7 +11,11 @@ Every change appends a ``TicketEvent``. Numbers are per board per day: the board
 a daily sequence (``A001``), handed out by one atomic upsert on ``TicketSequence``.
 
 Appointment workflow (``Appointment.status``): booked → cancelled | checked_in | no_show.
+Check-in needs the booking's own code (shown on booking and in the reminder) or a kiosk: a
+browser that staff registered as one (``Kiosk``, a signed cookie).
 """
+
+import secrets
 
 from django.conf import settings
 from django.db import models
@@ -188,6 +192,42 @@ class Slot(models.Model):
         return f"{self.board} {self.date} {self.start:%H:%M}-{self.end:%H:%M}"
 
 
+class Kiosk(models.Model):
+    """A self-service machine in the hall (取号机), known by a signed cookie staff set on it."""
+
+    name = models.CharField(_("名称"), max_length=50, unique=True)
+    active = models.BooleanField(
+        _("启用"), default=True, help_text=_("停用后该设备不能再按身份证号码签到")
+    )
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登记人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    registered_at = models.DateTimeField(_("登记时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("自助取号机")
+        verbose_name_plural = _("自助取号机")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+# Booking codes leave out look-alike characters (0/O, 1/I/L); 31⁸ ≈ 8.5 × 10¹¹ codes.
+BOOKING_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+BOOKING_CODE_LENGTH = 8
+
+
+def new_booking_code() -> str:
+    """An unguessable short code for a booking."""
+    return "".join(secrets.choice(BOOKING_CODE_ALPHABET) for _ in range(BOOKING_CODE_LENGTH))
+
+
 class AppointmentStatus(models.TextChoices):
     BOOKED = "booked", _("已预约")
     CANCELLED = "cancelled", _("已取消")
@@ -216,6 +256,9 @@ class Appointment(models.Model):
         max_length=12,
         choices=AppointmentStatus.choices,
         default=AppointmentStatus.BOOKED,
+    )
+    code = models.CharField(
+        _("预约码"), max_length=12, unique=True, default=new_booking_code, editable=False
     )
     created_at = models.DateTimeField(_("预约时间"), auto_now_add=True)
     cancelled_at = models.DateTimeField(_("取消时间"), null=True, blank=True)
