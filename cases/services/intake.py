@@ -204,6 +204,7 @@ def case_create(
     case = Case.objects.create(
         number=next_case_number(today),
         matter=matter,
+        matter_version=matter.version if matter else None,
         bundle=bundle,
         lead_department=lead_department,
         channel=Channel.WINDOW if is_clerk(by) else channel,
