@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class LicenceType(models.Model):
@@ -73,6 +74,9 @@ class MaterialType(models.Model):
         related_name="material_types",
         help_text=_("持有该类有效电子证照时无需提交此材料（无证明办理）"),
     )
+
+    # Every change of the catalog keeps its old and new values (who, when, what).
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("材料类型")
@@ -198,6 +202,7 @@ class Matter(models.Model):
 
     objects = models.Manager()
     published = PublishedManager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("事项")
@@ -323,6 +328,8 @@ class Requirement(models.Model):
     blank_form = models.FileField(_("空白表格"), upload_to="forms/blank/", blank=True)
     sample = models.FileField(_("填写样例"), upload_to="forms/sample/", blank=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("申请材料")
         verbose_name_plural = _("申请材料")
@@ -356,6 +363,7 @@ class Bundle(models.Model):
 
     objects = models.Manager()
     published = PublishedManager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("一件事")

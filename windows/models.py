@@ -148,16 +148,18 @@ class Ticket(models.Model):
 
 
 class TicketEvent(models.Model):
-    """One change of a ticket: who, when, from, to. Append-only."""
+    """One change of a ticket: who, when, from, to. Append-only (enforced by the database)."""
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
     action = models.CharField(max_length=20)
     from_status = models.CharField(max_length=12, blank=True)
     to_status = models.CharField(max_length=12)
+    # PROTECT, not SET_NULL: the rows are append-only (a database trigger refuses updates),
+    # so a user or window named in the trail cannot be deleted from under it.
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True
     )
-    window = models.ForeignKey(Window, on_delete=models.SET_NULL, null=True, blank=True)
+    window = models.ForeignKey(Window, on_delete=models.PROTECT, null=True, blank=True)
     at = models.DateTimeField(auto_now_add=True)
     note = models.CharField(max_length=200, blank=True)
 
