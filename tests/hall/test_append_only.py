@@ -96,7 +96,7 @@ def test_people_and_windows_named_in_the_trail_are_protected(ticket_event):
     assert ticket_event.actor is not None and ticket_event.window is not None
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_truncate_still_empties_the_tables():
     # How the test suite resets its database between transactional tests: row triggers do
     # not fire on TRUNCATE.
