@@ -84,6 +84,24 @@ class TicketStatus(models.TextChoices):
     TRANSFERRED = "transferred", _("已转板块")
 
 
+# The ticket workflow in one table: the statuses each action may start from. The services
+# check it through ``ticket_may``; nowhere else spells these rules out.
+TICKET_ACTIONS: dict[str, tuple[str, ...]] = {
+    "call": (TicketStatus.WAITING,),
+    "recall": (TicketStatus.CALLED,),
+    "no_show": (TicketStatus.CALLED,),
+    # Serving a serving ticket again only links a case to it.
+    "serve": (TicketStatus.CALLED, TicketStatus.SERVING),
+    "done": (TicketStatus.CALLED, TicketStatus.SERVING),
+    "transfer": (TicketStatus.WAITING, TicketStatus.CALLED, TicketStatus.SERVING),
+}
+
+
+def ticket_may(status: str, action: str) -> bool:
+    """Whether a ticket in ``status`` may take ``action`` (a key of ``TICKET_ACTIONS``)."""
+    return status in TICKET_ACTIONS[action]
+
+
 class Ticket(models.Model):
     """A queue ticket: taken at the kiosk or by checking in an appointment."""
 
@@ -235,6 +253,19 @@ class AppointmentStatus(models.TextChoices):
     CANCELLED = "cancelled", _("已取消")
     CHECKED_IN = "checked_in", _("已签到")
     NO_SHOW = "no_show", _("爽约")
+
+
+# The appointment workflow in one table, as ``TICKET_ACTIONS`` for tickets.
+APPOINTMENT_ACTIONS: dict[str, tuple[str, ...]] = {
+    "cancel": (AppointmentStatus.BOOKED,),
+    "check_in": (AppointmentStatus.BOOKED,),
+    "no_show": (AppointmentStatus.BOOKED,),
+}
+
+
+def appointment_may(status: str, action: str) -> bool:
+    """Whether an appointment in ``status`` may take ``action``."""
+    return status in APPOINTMENT_ACTIONS[action]
 
 
 # A booking holds a place in its slot while booked or checked in.

@@ -24,7 +24,16 @@ from matters.models import Board
 from notices.models import Channel
 from notices.services import notice_create
 
-from .models import Ticket, TicketEvent, TicketSequence, TicketStatus, Window, WindowStatus
+from .models import (
+    TICKET_ACTIONS,
+    Ticket,
+    TicketEvent,
+    TicketSequence,
+    TicketStatus,
+    Window,
+    WindowStatus,
+    ticket_may,
+)
 
 NEAR_AHEAD = 3
 # PostgreSQL's answer to a NOWAIT lock on a row another transaction holds.
@@ -145,6 +154,11 @@ def _refuse(ticket: Ticket, action: str) -> TicketTransitionError:
     )
 
 
+def _require(ticket: Ticket, action: str, label: str) -> None:
+    if not ticket_may(ticket.status, action):
+        raise _refuse(ticket, label)
+
+
 def _lock(ticket: Ticket) -> Ticket:
     return (
         Ticket.objects.select_for_update(of=("self",))
@@ -186,7 +200,7 @@ def _close_current(window: Window, *, by: User, expected: str | None) -> None:
         .filter(
             window=window,
             date=timezone.localdate(),
-            status__in=(TicketStatus.CALLED, TicketStatus.SERVING),
+            status__in=TICKET_ACTIONS["done"],
         )
         .order_by("called_at", "id")
     )
@@ -218,7 +232,7 @@ def ticket_call_next(*, window: Window, by: User, current: str | None = None) ->
     window = _lock_window(window)
     _check_window(window, by)
     _close_current(window, by=by, expected=current)
-    queryset = Ticket.objects.filter(date=timezone.localdate(), status=TicketStatus.WAITING)
+    queryset = Ticket.objects.filter(date=timezone.localdate(), status__in=TICKET_ACTIONS["call"])
     if not window.generalist:
         queryset = queryset.filter(board__in=window.boards.all())
     ticket = (
@@ -240,8 +254,7 @@ def ticket_call_next(*, window: Window, by: User, current: str | None = None) ->
 def ticket_recall(*, ticket: Ticket, by: User) -> Ticket:
     """Call a called ticket again (the applicant did not come up yet)."""
     ticket = _lock(ticket)
-    if ticket.status != TicketStatus.CALLED:
-        raise _refuse(ticket, _("重呼"))
+    _require(ticket, "recall", _("重呼"))
     ticket.called_at = timezone.now()
     ticket.save(update_fields=["called_at"])
     _record(ticket, action="recall", before=ticket.status, by=by)
@@ -252,8 +265,7 @@ def ticket_recall(*, ticket: Ticket, by: User) -> Ticket:
 def ticket_no_show(*, ticket: Ticket, by: User) -> Ticket:
     """The called applicant did not come: the ticket lapses (过号)."""
     ticket = _lock(ticket)
-    if ticket.status != TicketStatus.CALLED:
-        raise _refuse(ticket, _("过号"))
+    _require(ticket, "no_show", _("过号"))
     before = ticket.status
     ticket.status = TicketStatus.NO_SHOW
     ticket.done_at = timezone.now()
@@ -266,14 +278,13 @@ def ticket_no_show(*, ticket: Ticket, by: User) -> Ticket:
 def ticket_serve(*, ticket: Ticket, by: User, case: Case | None = None) -> Ticket:
     """Start serving a called ticket; linking a case records the applicant's trip (visit)."""
     ticket = _lock(ticket)
+    _require(ticket, "serve", _("开始办理"))
     if ticket.status == TicketStatus.CALLED:
         before = ticket.status
         ticket.status = TicketStatus.SERVING
         ticket.served_at = timezone.now()
         ticket.save(update_fields=["status", "served_at"])
         _record(ticket, action="serve", before=before, by=by)
-    elif ticket.status != TicketStatus.SERVING:
-        raise _refuse(ticket, _("开始办理"))
     if case is not None and ticket.case_id != case.pk:
         ticket.case = case
         ticket.save(update_fields=["case"])
@@ -286,8 +297,7 @@ def ticket_serve(*, ticket: Ticket, by: User, case: Case | None = None) -> Ticke
 def ticket_done(*, ticket: Ticket, by: User) -> Ticket:
     """Finish serving a ticket."""
     ticket = _lock(ticket)
-    if ticket.status not in (TicketStatus.CALLED, TicketStatus.SERVING):
-        raise _refuse(ticket, _("办结"))
+    _require(ticket, "done", _("办结"))
     before = ticket.status
     now = timezone.now()
     ticket.status = TicketStatus.DONE
@@ -306,8 +316,7 @@ def ticket_transfer(*, ticket: Ticket, to_board: Board, by: User) -> Ticket:
     board's queue) and carries the applicant's details; the old one ends as transferred.
     """
     ticket = _lock(ticket)
-    if ticket.status not in (TicketStatus.CALLED, TicketStatus.SERVING, TicketStatus.WAITING):
-        raise _refuse(ticket, _("转板块"))
+    _require(ticket, "transfer", _("转板块"))
     if to_board.pk == ticket.board_id:
         raise TicketError(_("请选择另一个板块。"), code="same_board")
     before = ticket.status

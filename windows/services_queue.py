@@ -26,12 +26,14 @@ from notices.models import Channel as NoticeChannel
 from notices.services import notice_create
 
 from .models import (
+    APPOINTMENT_ACTIONS,
     HOLDING,
     Appointment,
     AppointmentStatus,
     Kiosk,
     Slot,
     Ticket,
+    appointment_may,
     new_booking_code,
 )
 from .queue import ticket_take
@@ -140,7 +142,7 @@ def appointment_cancel(*, appointment: Appointment, by: User) -> Appointment:
         raise AppointmentError(_("只能取消本人的预约。"), code="not_yours")
     if appointment.status == AppointmentStatus.CANCELLED:
         return appointment
-    if appointment.status != AppointmentStatus.BOOKED:
+    if not appointment_may(appointment.status, "cancel"):
         raise AppointmentError(_("该预约不能取消。"), code="invalid_transition")
     appointment.status = AppointmentStatus.CANCELLED
     appointment.cancelled_at = timezone.now()
@@ -155,7 +157,7 @@ def appointment_check_in(
     """Check in at the kiosk within the slot (from 30 minutes before it): a priority ticket."""
     now = at or timezone.now()
     appointment = _lock_appointment(appointment)
-    if appointment.status != AppointmentStatus.BOOKED:
+    if not appointment_may(appointment.status, "check_in"):
         raise AppointmentError(_("该预约不能签到。"), code="invalid_transition")
     start, end = _slot_bounds(appointment.slot)
     if not start - CHECK_IN_EARLY <= now <= end:
@@ -183,7 +185,7 @@ def appointment_for_check_in(
         return None
     candidates = Appointment.objects.filter(
         user__id_number=number,
-        status=AppointmentStatus.BOOKED,
+        status__in=APPOINTMENT_ACTIONS["check_in"],
         slot__date=timezone.localdate(now),
     ).select_related("slot")
     for appointment in candidates.order_by("slot__start"):
@@ -217,7 +219,7 @@ def appointment_check_in_by(
     code = normalize_booking_code(code)
     if code:
         appointment = (
-            Appointment.objects.filter(code=code, status=AppointmentStatus.BOOKED)
+            Appointment.objects.filter(code=code, status__in=APPOINTMENT_ACTIONS["check_in"])
             .select_related("slot")
             .first()
         )
@@ -250,11 +252,11 @@ def appointments_mark_no_show(*, at: datetime.datetime | None = None) -> int:
         slot__date=today, slot__end__lte=timezone.localtime(now).time()
     )
     ids = list(
-        Appointment.objects.filter(ended, status=AppointmentStatus.BOOKED).values_list(
+        Appointment.objects.filter(ended, status__in=APPOINTMENT_ACTIONS["no_show"]).values_list(
             "pk", flat=True
         )
     )
-    return Appointment.objects.filter(pk__in=ids, status=AppointmentStatus.BOOKED).update(
+    return Appointment.objects.filter(pk__in=ids, status__in=APPOINTMENT_ACTIONS["no_show"]).update(
         status=AppointmentStatus.NO_SHOW
     )
 
