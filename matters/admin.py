@@ -7,6 +7,7 @@ when: the "历史" button), and each published version of a guide is kept as it 
 """
 
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
@@ -33,6 +34,19 @@ from .models import (
 from .services import bundle_publish, matter_publish, matter_retire, matter_revise
 
 
+class CatalogHistoryAdmin(SimpleHistoryAdmin):
+    """History to read, not to revert: a revert would save old values past the guide checks
+    and the kept versions, so the catalog changes only through its own forms and actions."""
+
+    def revert_disabled(self, request, obj=None) -> bool:
+        return True
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST":
+            raise PermissionDenied(_("历史记录只可查看，不能据此恢复。"))
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
 @admin.register(LicenceType)
 class LicenceTypeAdmin(admin.ModelAdmin):
     list_display = ("code", "name", "issuing_department", "valid_years")
@@ -49,7 +63,7 @@ class BoardAdmin(admin.ModelAdmin):
 
 
 @admin.register(MaterialType)
-class MaterialTypeAdmin(SimpleHistoryAdmin):
+class MaterialTypeAdmin(CatalogHistoryAdmin):
     list_display = ("code", "name", "licence_type")
     search_fields = ("code", "name")
     list_filter = ("licence_type",)
@@ -108,7 +122,7 @@ class MatterVersionInline(admin.TabularInline):
 
 
 @admin.register(Matter)
-class MatterAdmin(SimpleHistoryAdmin):
+class MatterAdmin(CatalogHistoryAdmin):
     list_display = (
         "code",
         "name",
@@ -222,7 +236,7 @@ class BundleItemInline(admin.TabularInline):
 
 
 @admin.register(Requirement)
-class RequirementAdmin(SimpleHistoryAdmin):
+class RequirementAdmin(CatalogHistoryAdmin):
     """Materials are edited on their matter's page; here their history can be read."""
 
     list_display = ("matter", "material", "key", "required", "deferrable", "copies", "form")
@@ -233,7 +247,7 @@ class RequirementAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Bundle)
-class BundleAdmin(SimpleHistoryAdmin):
+class BundleAdmin(CatalogHistoryAdmin):
     list_display = ("code", "name", "status")
     list_filter = ("status",)
     search_fields = ("code", "name")

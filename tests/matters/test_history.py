@@ -91,3 +91,18 @@ def test_the_admin_shows_the_history(admin_client, model):
     response = client.get(url)
     assert response.status_code == 200
     assert model.history.filter(id=instance.pk).exists()
+
+
+def test_history_cannot_be_reverted_past_the_guide_checks(admin_client):
+    client, _admin = admin_client
+    matter = MatterFactory(committed_days=5)
+    first = matter.history.get()
+    matter.committed_days = 3
+    matter.save()
+    url = reverse("admin:matters_matter_simple_history", args=[matter.pk, first.history_id])
+    page = client.get(url)
+    assert page.status_code == 200
+    assert "_save" not in page.content.decode()
+    assert client.post(url, {"committed_days": "5"}).status_code == 403
+    matter.refresh_from_db()
+    assert matter.committed_days == 3
