@@ -184,7 +184,11 @@ def _lock_window(window: Window) -> Window:
                 .get(pk=window.pk)
             )
     except DatabaseError as error:
-        if getattr(error.__cause__, "pgcode", None) != LOCK_NOT_AVAILABLE:
+        cause = error.__cause__  # psycopg2 names the SQLSTATE pgcode, psycopg 3 sqlstate
+        if LOCK_NOT_AVAILABLE not in (
+            getattr(cause, "pgcode", None),
+            getattr(cause, "sqlstate", None),
+        ):
             raise
         raise WindowBusyError(_("该窗口正在叫号，请勿重复操作。")) from error
 

@@ -223,3 +223,18 @@ def test_staff_can_make_the_browser_forget_it_is_a_kiosk(kiosk_client, hall_admi
     response = _check_in(kiosk_client, id_number=booking.user.id_number)
     assert REFUSED in response.content.decode()
     assert Kiosk.objects.get().registered_by == hall_admin
+
+
+def test_registering_a_known_name_again_re_enables_that_kiosk(hall_admin, booking):
+    Kiosk.objects.create(name="一楼1号取号机", active=False)
+    client = Client()
+    client.force_login(hall_admin)
+    assert client.get("/desk/kiosk/").status_code == 200
+    client.post("/desk/kiosk/", {"name": " 一楼1号取号机 "})
+    kiosk = Kiosk.objects.get()
+    assert kiosk.active and kiosk.registered_by == hall_admin
+    assert client.post("/desk/kiosk/", {"name": ""}).status_code == 200  # asks for a name
+    assert Kiosk.objects.count() == 1
+    response = _check_in(client, id_number=booking.user.id_number)
+    assert response.status_code == 302
+    assert _status(booking) == AppointmentStatus.CHECKED_IN
