@@ -20,8 +20,9 @@ _PAPER = r"(?:材料|文件|资料|证明|证件|凭证|手续)"
 VAGUE_PATTERNS = tuple(
     re.compile(pattern)
     for pattern in (
-        # 其他材料, 其它相关证明文件, 其他需要提交的资料
-        rf"其[他它]{_CLAUSE}{{0,12}}?{_PAPER}",
+        # 其他材料, 其它相关证明文件, 其他需要提交的资料; not "其他情形（下）提交…证明",
+        # where 其他 names a case and the paper is concrete.
+        rf"其[他它](?!情形|情况|地区|人员){_CLAUSE}{{0,12}}?{_PAPER}",
         # 其他相关, 其他有关, 其他需要 (事项, 情形…)
         r"其[他它](?:相关|有关|需要|必要)",
         # …等相关材料, …等有关材料, 等其他, …等材料, 等有关费用

@@ -49,6 +49,8 @@ def test_each_form_of_catch_all_is_found(text):
     [
         "市行政服务中心其他综合事务窗口",  # 其他 naming a place, no paper asked for
         "其他情形不收费。",
+        "其他情形提交结婚证明",  # 其他 names a case; the paper is concrete
+        "其他情况下提交户口簿及出生医学证明",
         "生态环境局组织技术评估，必要时进行现场踏勘。",
         "同等学力证明",  # 等 inside a word
         "机关事业单位工作人员提交单位出具的在职证明",
