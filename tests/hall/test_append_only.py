@@ -109,3 +109,35 @@ def test_truncate_still_empties_the_tables():
     with connection.cursor() as cursor:
         cursor.execute(f"TRUNCATE {TicketEvent._meta.db_table}")
     assert not TicketEvent.objects.exists()
+
+
+def test_the_sqlite_database_of_make_run_refuses_the_same(tmp_path):
+    # The migration's own SQL, run on a real SQLite file the way `make run` has it.
+    import importlib
+    import sqlite3
+    from types import SimpleNamespace
+
+    from django.apps import apps
+
+    migration = importlib.import_module("hall.migrations.0002_append_only_events")
+    database = sqlite3.connect(tmp_path / "db.sqlite3")
+    for table in ("cases_caseevent", "windows_ticketevent"):
+        database.execute(f"CREATE TABLE {table} (id integer primary key, note text)")
+        database.execute(f"INSERT INTO {table} (note) VALUES ('受理')")
+    editor = SimpleNamespace(
+        connection=SimpleNamespace(vendor="sqlite"),
+        execute=lambda sql, params=(): database.execute(sql),
+    )
+    migration.forwards(apps, editor)
+    for table in ("cases_caseevent", "windows_ticketevent"):
+        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+            database.execute(f"UPDATE {table} SET note = 'x'")
+        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+            database.execute(f"DELETE FROM {table}")
+        database.execute(f"INSERT INTO {table} (note) VALUES ('补正')")
+        assert database.execute(f"SELECT note FROM {table} ORDER BY id").fetchall() == [
+            ("受理",),
+            ("补正",),
+        ]
+    migration.backwards(apps, editor)
+    database.execute("DELETE FROM cases_caseevent")
