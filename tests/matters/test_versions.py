@@ -146,6 +146,16 @@ def test_a_case_records_the_version_it_was_filed_under(matter):
     current = client.get(reverse("matters:matter-detail", args=[matter.code])).content.decode()
     assert NEW_CONDITIONS in current and "第 2 版" in current
 
+    # A case taken in at the window now is filed under the current version.
+    clerk = UserFactory(clerk=True)
+    matter.refresh_from_db()
+    at_window = case_services.case_create(by=clerk, matter=matter, applicant=applicant)
+    assert at_window.matter_version == 2
+    desk = Client()
+    desk.force_login(clerk)
+    intake = desk.get(reverse("windows:case-intake", args=[at_window.number])).content.decode()
+    assert reverse("matters:matter-version", args=[matter.code, 2]) in intake
+
 
 def test_the_version_page_shows_kept_versions_only(matter):
     client = Client()
