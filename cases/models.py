@@ -90,6 +90,9 @@ class Case(models.Model):
         on_delete=models.PROTECT,
         related_name="cases",
     )
+    matter_version = models.PositiveIntegerField(
+        _("指南版本"), null=True, blank=True, help_text=_("申请时所依据的办事指南版本")
+    )
     bundle = models.ForeignKey(
         Bundle,
         verbose_name=_("一件事"),

@@ -1,14 +1,20 @@
 """Admin for the catalog: matters with their steps and materials, bundles, the calendar.
 
 A matter's status changes only through the publish and retire actions, which run the guide
-checks; editing a published matter keeps it published only if it still passes them.
+checks; editing a published matter keeps it published only if it still passes them. Matters,
+their materials, material types and bundles keep their history (old and new values, who and
+when: the "历史" button), and each published version of a guide is kept as it was.
 """
 
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from .calendar import missing_years
 from .exceptions import GuideError
@@ -21,10 +27,24 @@ from .models import (
     LicenceType,
     MaterialType,
     Matter,
+    MatterVersion,
     ProcessStep,
     Requirement,
 )
 from .services import bundle_publish, matter_publish, matter_retire, matter_revise
+
+
+class CatalogHistoryAdmin(SimpleHistoryAdmin):
+    """History to read, not to revert: a revert would save old values past the guide checks
+    and the kept versions, so the catalog changes only through its own forms and actions."""
+
+    def revert_disabled(self, request, obj=None) -> bool:
+        return True
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST":
+            raise PermissionDenied(_("历史记录只可查看，不能据此恢复。"))
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 @admin.register(LicenceType)
@@ -43,7 +63,7 @@ class BoardAdmin(admin.ModelAdmin):
 
 
 @admin.register(MaterialType)
-class MaterialTypeAdmin(admin.ModelAdmin):
+class MaterialTypeAdmin(CatalogHistoryAdmin):
     list_display = ("code", "name", "licence_type")
     search_fields = ("code", "name")
     list_filter = ("licence_type",)
@@ -83,8 +103,26 @@ def _report_guide_errors(request: HttpRequest, name: str, error: GuideError) -> 
     )
 
 
+class MatterVersionInline(admin.TabularInline):
+    """The kept versions of the guide: read-only, each linking to its page."""
+
+    model = MatterVersion
+    extra = 0
+    can_delete = False
+    fields = ("version", "effective_date", "published_at", "published_by", "page")
+    readonly_fields = fields
+
+    @admin.display(description=_("指南页面"))
+    def page(self, obj: MatterVersion) -> str:
+        url = reverse("matters:matter-version", args=[obj.matter.code, obj.version])
+        return format_html('<a href="{}">{}</a>', url, _("查看"))
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(Matter)
-class MatterAdmin(admin.ModelAdmin):
+class MatterAdmin(CatalogHistoryAdmin):
     list_display = (
         "code",
         "name",
@@ -112,7 +150,7 @@ class MatterAdmin(admin.ModelAdmin):
     readonly_fields = ("status", "version", "pinyin_initials", "updated_at")
     autocomplete_fields = ("board", "lead_department", "result_licence_type")
     filter_horizontal = ("reviewing_departments",)
-    inlines = (ProcessStepInline, RequirementInline)
+    inlines = (ProcessStepInline, RequirementInline, MatterVersionInline)
     actions = ("publish", "retire")
     fieldsets = (
         (
@@ -197,8 +235,19 @@ class BundleItemInline(admin.TabularInline):
     autocomplete_fields = ("matter",)
 
 
+@admin.register(Requirement)
+class RequirementAdmin(CatalogHistoryAdmin):
+    """Materials are edited on their matter's page; here their history can be read."""
+
+    list_display = ("matter", "material", "key", "required", "deferrable", "copies", "form")
+    list_filter = ("key", "deferrable", "form")
+    list_select_related = ("matter", "material")
+    search_fields = ("matter__code", "matter__name", "material__name")
+    autocomplete_fields = ("matter", "material")
+
+
 @admin.register(Bundle)
-class BundleAdmin(admin.ModelAdmin):
+class BundleAdmin(CatalogHistoryAdmin):
     list_display = ("code", "name", "status")
     list_filter = ("status",)
     search_fields = ("code", "name")

@@ -12,22 +12,29 @@ from django.utils.translation import gettext as _
 
 from .models import HandlingType, Matter
 
-# Wording that makes a guide a catch-all ("bring other materials"): refused on publish.
-VAGUE_PHRASES = (
-    "其他材料",
-    "其它材料",
-    "等相关材料",
-    "相关材料",
-    "等材料",
-    "有关材料",
-    "其他相关",
-    "其它相关",
-    "其他有关",
-    "等有关",
-    "等其他",
-    "其他需要",
-    "认为需要",
-    "另行通知",
+# Catch-all wording ("bring other materials") is refused on publish. Its forms are matched,
+# not its exact words: 其他（相关/需要的…）材料, …等（相关）材料, 必要的材料, 审批机关/有关部门
+# 要求（提交）的…, 认为需要, 另行通知. A clause never spans punctuation.
+_CLAUSE = r"[^，。；：、,.;:!?！？\s（）()“”\"]"
+_PAPER = r"(?:材料|文件|资料|证明|证件|凭证|手续)"
+VAGUE_PATTERNS = tuple(
+    re.compile(pattern)
+    for pattern in (
+        # 其他材料, 其它相关证明文件, 其他需要提交的资料; not "其他情形（下）提交…证明",
+        # where 其他 names a case and the paper is concrete.
+        rf"其[他它](?!情形|情况|地区|人员){_CLAUSE}{{0,12}}?{_PAPER}",
+        # 其他相关, 其他有关, 其他需要 (事项, 情形…)
+        r"其[他它](?:相关|有关|需要|必要)",
+        # …等相关材料, …等有关材料, 等其他, …等材料, 等有关费用
+        rf"等(?:相关|有关|其[他它]|必要)|等的?{_PAPER}",
+        # 必要的材料, 必要证明
+        rf"必要的?{_PAPER}",
+        # 审批机关要求的…, 有关部门要求提供的…, 审核机关认为需要的…
+        rf"(?:机关|部门|单位|窗口){_CLAUSE}{{0,6}}?(?:要求|认为需要|认为必要)"
+        rf"{_CLAUSE}{{0,6}}?(?:的|提交|提供)",
+        r"认为(?:需要|必要)",
+        r"另行通知",
+    )
 )
 
 
@@ -36,12 +43,12 @@ _TITLE = re.compile(r"《[^》]*》")
 
 
 def vague_phrase(text: str) -> str | None:
-    """The first vague phrase found in ``text`` outside quoted titles, or ``None``."""
+    """The first catch-all wording found in ``text`` outside quoted titles, or ``None``."""
     text = _TITLE.sub("", text or "")
-    for phrase in VAGUE_PHRASES:
-        if phrase in text:
-            return phrase
-    return None
+    found = [match for pattern in VAGUE_PATTERNS if (match := pattern.search(text))]
+    if not found:
+        return None
+    return min(found, key=lambda match: match.start()).group(0)
 
 
 def guide_problems(matter: Matter) -> list[str]:

@@ -6,9 +6,11 @@ passes the checks in ``matters.guide`` (concrete materials and steps, committed 
 the legal one, an instant matter without back-office review, a stated 容缺 scope).
 """
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class LicenceType(models.Model):
@@ -72,6 +74,9 @@ class MaterialType(models.Model):
         related_name="material_types",
         help_text=_("持有该类有效电子证照时无需提交此材料（无证明办理）"),
     )
+
+    # Every change of the catalog keeps its old and new values (who, when, what).
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("材料类型")
@@ -197,6 +202,7 @@ class Matter(models.Model):
 
     objects = models.Manager()
     published = PublishedManager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("事项")
@@ -235,6 +241,39 @@ class Matter(models.Model):
     @property
     def allows_courier(self) -> bool:
         return DeliveryMethod.COURIER in (self.delivery_methods or [])
+
+
+class MatterVersion(models.Model):
+    """A published version of a matter's guide, kept as it was (a snapshot of every element).
+
+    Written when a guide is published or a published guide changes; never rewritten. A case
+    records the version it was filed under, and its guide link shows this snapshot.
+    """
+
+    matter = models.ForeignKey(Matter, on_delete=models.CASCADE, related_name="versions")
+    version = models.PositiveIntegerField(_("版本"))
+    guide = models.JSONField(_("指南内容"))
+    effective_date = models.DateField(_("生效日期"), null=True, blank=True)
+    published_at = models.DateTimeField(_("发布时间"), auto_now_add=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("发布人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("指南版本")
+        verbose_name_plural = _("指南版本")
+        ordering = ["matter_id", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["matter", "version"], name="matter_version_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.matter_id} v{self.version}"
 
 
 class ProcessStep(models.Model):
@@ -289,6 +328,8 @@ class Requirement(models.Model):
     blank_form = models.FileField(_("空白表格"), upload_to="forms/blank/", blank=True)
     sample = models.FileField(_("填写样例"), upload_to="forms/sample/", blank=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("申请材料")
         verbose_name_plural = _("申请材料")
@@ -322,6 +363,7 @@ class Bundle(models.Model):
 
     objects = models.Manager()
     published = PublishedManager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("一件事")

@@ -9,7 +9,36 @@ from django.utils.translation import gettext as _
 
 from .exceptions import GuideError
 from .guide import guide_problems
-from .models import Bundle, CatalogStatus, Matter
+from .models import Bundle, CatalogStatus, Matter, MatterVersion
+from .versions import guide_snapshot
+
+
+def _keep_version(
+    matter: Matter, *, by: AbstractBaseUser | None, effective_date: datetime.date | None
+) -> bool:
+    """Keep the guide of ``matter`` as a version unless it equals the last one kept.
+
+    A changed guide gets the next version number (after the matter's own and every kept
+    one), effective from ``effective_date``; an unchanged guide keeps its number and date.
+    Return whether a new version was written. The caller saves ``matter``.
+    """
+    guide = guide_snapshot(matter)
+    last = matter.versions.order_by("-version").first()
+    if last is not None and last.guide == guide:
+        matter.version = last.version
+        matter.effective_date = last.effective_date or matter.effective_date
+        return False
+    if last is not None and matter.version <= last.version:
+        matter.version = last.version + 1
+    matter.effective_date = effective_date
+    MatterVersion.objects.create(
+        matter=matter,
+        version=matter.version,
+        guide=guide,
+        effective_date=effective_date,
+        published_by=by if by is not None and by.is_authenticated else None,
+    )
+    return True
 
 
 @transaction.atomic
@@ -18,17 +47,31 @@ def matter_publish(
 ) -> Matter:
     """Publish a matter's guide after checking it; raise ``GuideError`` listing every problem.
 
-    Publishing an already-published matter again re-checks it and bumps its version.
+    The guide is kept as a version: a guide that differs from the last kept one becomes the
+    next version (effective from ``effective_date`` or today); publishing an unchanged guide
+    again keeps its version.
     """
     matter = Matter.objects.select_for_update().get(pk=matter.pk)
     problems = guide_problems(matter)
     if problems:
         raise GuideError(problems)
-    if matter.status == CatalogStatus.PUBLISHED or matter.status == CatalogStatus.RETIRED:
-        matter.version += 1
+    first = not matter.versions.exists()
+    day = effective_date or (matter.effective_date if first else None) or timezone.localdate()
+    _keep_version(matter, by=by, effective_date=day)
     matter.status = CatalogStatus.PUBLISHED
-    matter.effective_date = effective_date or matter.effective_date or timezone.localdate()
     matter.save(update_fields=["status", "version", "effective_date", "updated_at"])
+    return matter
+
+
+@transaction.atomic
+def matter_version_keep(*, matter: Matter, by: AbstractBaseUser | None) -> Matter:
+    """Keep a published guide as a version if it changed (a catalog import publishes so)."""
+    matter = Matter.objects.select_for_update().get(pk=matter.pk)
+    # The import states each matter's effective date; it is kept as it is.
+    if matter.status == CatalogStatus.PUBLISHED and _keep_version(
+        matter, by=by, effective_date=matter.effective_date
+    ):
+        matter.save(update_fields=["version", "effective_date", "updated_at"])
     return matter
 
 
@@ -45,8 +88,9 @@ def matter_retire(*, matter: Matter, by: AbstractBaseUser | None) -> Matter:
 def matter_revise(*, matter: Matter, by: AbstractBaseUser | None) -> list[str]:
     """Re-check a published matter after an edit; return the problems found.
 
-    A guide that still passes becomes a new published version; one that fails goes back to
-    draft, so that no broken guide stays in the catalog.
+    A guide that still passes and changed becomes a new published version (a save that
+    changed nothing keeps the version); one that fails goes back to draft, so that no broken
+    guide stays in the catalog.
     """
     matter = Matter.objects.select_for_update().get(pk=matter.pk)
     if matter.status != CatalogStatus.PUBLISHED:
@@ -55,9 +99,8 @@ def matter_revise(*, matter: Matter, by: AbstractBaseUser | None) -> list[str]:
     if problems:
         matter.status = CatalogStatus.DRAFT
         matter.save(update_fields=["status", "updated_at"])
-    else:
-        matter.version += 1
-        matter.effective_date = timezone.localdate()
+        return problems
+    if _keep_version(matter, by=by, effective_date=timezone.localdate()):
         matter.save(update_fields=["version", "effective_date", "updated_at"])
     return problems
 

@@ -8,7 +8,16 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext_lazy as _
 
 from . import selectors
-from .models import Board, Bundle, DeliveryMethod, MaterialForm, OnlineLevel
+from .models import (
+    Board,
+    Bundle,
+    CatalogStatus,
+    DeliveryMethod,
+    MaterialForm,
+    MatterVersion,
+    OnlineLevel,
+)
+from .versions import guide_from_snapshot
 
 MATTERS_PER_PAGE = 20
 
@@ -101,15 +110,19 @@ def matter_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def matter_detail(request: HttpRequest, code: str) -> HttpResponse:
-    """A published matter's guide; drafts and retired matters are not found."""
-    matter = get_object_or_404(selectors.matter_detail_queryset(), code=code)
-    requirements = list(matter.requirements.all())
-    delivery = [
+def _delivery_labels(matter) -> list[str]:
+    return [
         DeliveryMethod(method).label
         for method in matter.delivery_methods or []
         if method in DeliveryMethod.values
     ]
+
+
+def matter_detail(request: HttpRequest, code: str) -> HttpResponse:
+    """A published matter's guide; drafts and retired matters are not found."""
+    matter = get_object_or_404(selectors.matter_detail_queryset(), code=code)
+    requirements = list(matter.requirements.all())
+    delivery = _delivery_labels(matter)
     bundles = list(Bundle.published.filter(items__matter=matter).order_by("code"))
     return render(
         request,
@@ -122,6 +135,30 @@ def matter_detail(request: HttpRequest, code: str) -> HttpResponse:
             "reviewing_departments": list(matter.reviewing_departments.all()),
             "delivery_methods": delivery,
             "bundles": bundles,
+        },
+    )
+
+
+def matter_version(request: HttpRequest, code: str, version: int) -> HttpResponse:
+    """A kept version of a matter's guide, as it was published (the guide a case was filed
+    under); also for a matter since retired."""
+    kept = get_object_or_404(
+        MatterVersion.objects.select_related("matter"), matter__code=code, version=version
+    )
+    context = guide_from_snapshot(
+        kept.guide, version=kept.version, effective_date=kept.effective_date
+    )
+    current = kept.matter if kept.matter.status == CatalogStatus.PUBLISHED else None
+    return render(
+        request,
+        "matters/matter_detail.html",
+        {
+            **context,
+            "has_deferrable": any(r.deferrable for r in context["requirements"]),
+            "delivery_methods": _delivery_labels(context["matter"]),
+            "bundles": [],
+            "historical": current is None or current.version != kept.version,
+            "current": current,
         },
     )
 

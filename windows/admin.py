@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.identity import mask_id_number, mask_phone
 from matters.calendar import is_working_day
 
-from .models import Appointment, Slot, Ticket, TicketEvent, Window
+from .models import Appointment, Kiosk, Slot, Ticket, TicketEvent, Window
 
 
 @admin.register(Window)
@@ -95,3 +95,17 @@ class AppointmentAdmin(admin.ModelAdmin):
     list_filter = ["status", "slot__board"]
     raw_id_fields = ["slot", "user"]
     readonly_fields = ["created_at", "cancelled_at", "checked_in_at"]
+
+
+@admin.register(Kiosk)
+class KioskAdmin(admin.ModelAdmin):
+    """Kiosks are registered from the kiosk itself (/desk/kiosk/); here they are revoked."""
+
+    list_display = ["name", "active", "registered_by", "registered_at"]
+    list_filter = ["active"]
+    readonly_fields = ["registered_by", "registered_at"]
+    actions = ["deactivate"]
+
+    @admin.action(description=_("停用所选取号机"))
+    def deactivate(self, request, queryset) -> None:
+        queryset.update(active=False)

@@ -90,17 +90,27 @@ class TicketTakeView(APIView):
         return Response(TicketTakenSerializer(data).data, status=status.HTTP_201_CREATED)
 
 
+class CallNextSerializer(serializers.Serializer):
+    current = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=8,
+        help_text="调用方界面上显示的当前号（无则为空）；与窗口实际当前号不符时拒绝（409）",
+    )
+
+
 @extend_schema(
-    request=None,
+    request=CallNextSerializer,
     responses={
         200: CalledTicketSerializer,
         204: OpenApiResponse(description="无人等候"),
         403: OpenApiResponse(description="不是该窗口的窗口人员"),
+        409: OpenApiResponse(description="该窗口正在叫号，或当前号已变化"),
     },
     tags=["queue"],
 )
 class WindowCallNextView(APIView):
-    """Call the next ticket at window ``number`` (the clerk at that window only)."""
+    """Close the window's current ticket and call the next (the clerk at that window only)."""
 
     permission_classes = [permissions.IsAuthenticated]
 
@@ -108,7 +118,10 @@ class WindowCallNextView(APIView):
         window = get_object_or_404(Window, number=number)
         if not is_clerk(request.user) or window.clerk_id != request.user.pk:
             raise exceptions.PermissionDenied(_("只有该窗口的窗口人员可以叫号。"))
-        ticket = ticket_call_next(window=window, by=request.user)
+        serializer = CallNextSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        current = serializer.validated_data.get("current")
+        ticket = ticket_call_next(window=window, by=request.user, current=current)
         if ticket is None:
             return Response(status=status.HTTP_204_NO_CONTENT)
         return Response(CalledTicketSerializer(ticket).data)

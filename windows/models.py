@@ -11,7 +11,11 @@ Every change appends a ``TicketEvent``. Numbers are per board per day: the board
 a daily sequence (``A001``), handed out by one atomic upsert on ``TicketSequence``.
 
 Appointment workflow (``Appointment.status``): booked → cancelled | checked_in | no_show.
+Check-in needs the booking's own code (shown on booking and in the reminder) or a kiosk: a
+browser that staff registered as one (``Kiosk``, a signed cookie).
 """
+
+import secrets
 
 from django.conf import settings
 from django.db import models
@@ -80,6 +84,24 @@ class TicketStatus(models.TextChoices):
     TRANSFERRED = "transferred", _("已转板块")
 
 
+# The ticket workflow in one table: the statuses each action may start from. The services
+# check it through ``ticket_may``; nowhere else spells these rules out.
+TICKET_ACTIONS: dict[str, tuple[str, ...]] = {
+    "call": (TicketStatus.WAITING,),
+    "recall": (TicketStatus.CALLED,),
+    "no_show": (TicketStatus.CALLED,),
+    # Serving a serving ticket again only links a case to it.
+    "serve": (TicketStatus.CALLED, TicketStatus.SERVING),
+    "done": (TicketStatus.CALLED, TicketStatus.SERVING),
+    "transfer": (TicketStatus.WAITING, TicketStatus.CALLED, TicketStatus.SERVING),
+}
+
+
+def ticket_may(status: str, action: str) -> bool:
+    """Whether a ticket in ``status`` may take ``action`` (a key of ``TICKET_ACTIONS``)."""
+    return status in TICKET_ACTIONS[action]
+
+
 class Ticket(models.Model):
     """A queue ticket: taken at the kiosk or by checking in an appointment."""
 
@@ -144,16 +166,18 @@ class Ticket(models.Model):
 
 
 class TicketEvent(models.Model):
-    """One change of a ticket: who, when, from, to. Append-only."""
+    """One change of a ticket: who, when, from, to. Append-only (enforced by the database)."""
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
     action = models.CharField(max_length=20)
     from_status = models.CharField(max_length=12, blank=True)
     to_status = models.CharField(max_length=12)
+    # PROTECT, not SET_NULL: the rows are append-only (a database trigger refuses updates),
+    # so a user or window named in the trail cannot be deleted from under it.
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True
     )
-    window = models.ForeignKey(Window, on_delete=models.SET_NULL, null=True, blank=True)
+    window = models.ForeignKey(Window, on_delete=models.PROTECT, null=True, blank=True)
     at = models.DateTimeField(auto_now_add=True)
     note = models.CharField(max_length=200, blank=True)
 
@@ -188,11 +212,60 @@ class Slot(models.Model):
         return f"{self.board} {self.date} {self.start:%H:%M}-{self.end:%H:%M}"
 
 
+class Kiosk(models.Model):
+    """A self-service machine in the hall (取号机), known by a signed cookie staff set on it."""
+
+    name = models.CharField(_("名称"), max_length=50, unique=True)
+    active = models.BooleanField(
+        _("启用"), default=True, help_text=_("停用后该设备不能再按身份证号码签到")
+    )
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登记人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    registered_at = models.DateTimeField(_("登记时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("自助取号机")
+        verbose_name_plural = _("自助取号机")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+# Booking codes leave out look-alike characters (0/O, 1/I/L); 31⁸ ≈ 8.5 × 10¹¹ codes.
+BOOKING_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+BOOKING_CODE_LENGTH = 8
+
+
+def new_booking_code() -> str:
+    """An unguessable short code for a booking."""
+    return "".join(secrets.choice(BOOKING_CODE_ALPHABET) for _ in range(BOOKING_CODE_LENGTH))
+
+
 class AppointmentStatus(models.TextChoices):
     BOOKED = "booked", _("已预约")
     CANCELLED = "cancelled", _("已取消")
     CHECKED_IN = "checked_in", _("已签到")
     NO_SHOW = "no_show", _("爽约")
+
+
+# The appointment workflow in one table, as ``TICKET_ACTIONS`` for tickets.
+APPOINTMENT_ACTIONS: dict[str, tuple[str, ...]] = {
+    "cancel": (AppointmentStatus.BOOKED,),
+    "check_in": (AppointmentStatus.BOOKED,),
+    "no_show": (AppointmentStatus.BOOKED,),
+}
+
+
+def appointment_may(status: str, action: str) -> bool:
+    """Whether an appointment in ``status`` may take ``action``."""
+    return status in APPOINTMENT_ACTIONS[action]
 
 
 # A booking holds a place in its slot while booked or checked in.
@@ -216,6 +289,9 @@ class Appointment(models.Model):
         max_length=12,
         choices=AppointmentStatus.choices,
         default=AppointmentStatus.BOOKED,
+    )
+    code = models.CharField(
+        _("预约码"), max_length=12, unique=True, default=new_booking_code, editable=False
     )
     created_at = models.DateTimeField(_("预约时间"), auto_now_add=True)
     cancelled_at = models.DateTimeField(_("取消时间"), null=True, blank=True)

@@ -2,13 +2,15 @@
 
 Each function is one use case, transactional, with the actor passed explicitly. A call locks
 the ticket it picks with ``SELECT … FOR UPDATE SKIP LOCKED``: two windows calling at the same
-moment each get a different ticket, and neither waits for the other.
+moment each get a different ticket, and neither waits for the other. It also locks its own
+window's row (``NOWAIT``): the same window calling twice at once calls one ticket, and the
+other call is refused (409) instead of closing the ticket just called.
 """
 
 import datetime
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,9 +24,20 @@ from matters.models import Board
 from notices.models import Channel
 from notices.services import notice_create
 
-from .models import Ticket, TicketEvent, TicketSequence, TicketStatus, Window, WindowStatus
+from .models import (
+    TICKET_ACTIONS,
+    Ticket,
+    TicketEvent,
+    TicketSequence,
+    TicketStatus,
+    Window,
+    WindowStatus,
+    ticket_may,
+)
 
 NEAR_AHEAD = 3
+# PostgreSQL's answer to a NOWAIT lock on a row another transaction holds.
+LOCK_NOT_AVAILABLE = "55P03"
 
 
 class TicketError(DomainError):
@@ -36,6 +49,13 @@ class TicketError(DomainError):
 class TicketTransitionError(TicketError):
     status_code = 409
     code = "invalid_transition"
+
+
+class WindowBusyError(TicketError):
+    """The window is calling already, or its current ticket is not the one the clerk saw."""
+
+    status_code = 409
+    code = "window_busy"
 
 
 def next_ticket_sequence(board: Board, day: datetime.date) -> int:
@@ -136,6 +156,11 @@ def _refuse(ticket: Ticket, action: str) -> TicketTransitionError:
     )
 
 
+def _require(ticket: Ticket, action: str, label: str) -> None:
+    if not ticket_may(ticket.status, action):
+        raise _refuse(ticket, label)
+
+
 def _lock(ticket: Ticket) -> Ticket:
     return (
         Ticket.objects.select_for_update(of=("self",))
@@ -151,15 +176,69 @@ def _check_window(window: Window, by: User) -> None:
         raise TicketError(_("窗口未开放，不能叫号。"), code="window_not_open")
 
 
-@transaction.atomic
-def ticket_call_next(*, window: Window, by: User) -> Ticket | None:
-    """Call the next ticket for ``window``: checked-in appointments first, then FIFO.
+def _lock_window(window: Window) -> Window:
+    try:
+        # A savepoint, so that a refused lock leaves the caller's transaction usable.
+        with transaction.atomic():
+            return (
+                Window.objects.select_for_update(nowait=True, of=("self",))
+                .prefetch_related("boards")
+                .get(pk=window.pk)
+            )
+    except DatabaseError as error:
+        cause = error.__cause__  # psycopg2 names the SQLSTATE pgcode, psycopg 3 sqlstate
+        if LOCK_NOT_AVAILABLE not in (
+            getattr(cause, "pgcode", None),
+            getattr(cause, "sqlstate", None),
+        ):
+            raise
+        raise WindowBusyError(_("该窗口正在叫号，请勿重复操作。")) from error
 
-    Only the window's boards (a generalist window: any board), today's tickets. The row is
-    locked with ``SKIP LOCKED``, so a concurrent caller passes over it to the next one.
+
+def _close_current(window: Window, *, by: User, expected: str | None) -> None:
+    """Finish the window's called or serving tickets of today before it calls the next one.
+
+    ``expected`` is the number the clerk saw as current ("" for none); when given and the
+    window's current ticket is another, the call is refused: the screen is out of date.
+    """
+    current = list(
+        Ticket.objects.select_for_update(of=("self",))
+        .filter(
+            window=window,
+            date=timezone.localdate(),
+            status__in=TICKET_ACTIONS["done"],
+        )
+        .order_by("called_at", "id")
+    )
+    shown = {ticket.number for ticket in current} or {""}
+    if expected is not None and expected.strip() not in shown:
+        raise WindowBusyError(_("窗口当前的号已变化，请刷新后再叫号。"), code="window_changed")
+    now = timezone.now()
+    for ticket in current:
+        before = ticket.status
+        ticket.status = TicketStatus.DONE
+        ticket.served_at = ticket.served_at or now
+        ticket.done_at = now
+        ticket.save(update_fields=["status", "served_at", "done_at"])
+        _record(ticket, action="done", before=before, by=by, note=_("叫下一位时办结"))
+
+
+@transaction.atomic
+def ticket_call_next(*, window: Window, by: User, current: str | None = None) -> Ticket | None:
+    """Close the window's current ticket, then call the next: checked-in appointments first,
+    then FIFO.
+
+    Only the window's boards (a generalist window: any board), today's tickets. The window
+    row is locked without waiting: a second call of the same window at the same moment is
+    refused with ``WindowBusyError``. The ticket row is locked with ``SKIP LOCKED``, so
+    another window calling at the same moment passes over it to the next one. ``current`` is
+    the number the clerk's screen shows as current, if the caller knows it.
     """
     _check_window(window, by)
-    queryset = Ticket.objects.filter(date=timezone.localdate(), status=TicketStatus.WAITING)
+    window = _lock_window(window)
+    _check_window(window, by)
+    _close_current(window, by=by, expected=current)
+    queryset = Ticket.objects.filter(date=timezone.localdate(), status__in=TICKET_ACTIONS["call"])
     if not window.generalist:
         queryset = queryset.filter(board__in=window.boards.all())
     ticket = (
@@ -181,8 +260,7 @@ def ticket_call_next(*, window: Window, by: User) -> Ticket | None:
 def ticket_recall(*, ticket: Ticket, by: User) -> Ticket:
     """Call a called ticket again (the applicant did not come up yet)."""
     ticket = _lock(ticket)
-    if ticket.status != TicketStatus.CALLED:
-        raise _refuse(ticket, _("重呼"))
+    _require(ticket, "recall", _("重呼"))
     ticket.called_at = timezone.now()
     ticket.save(update_fields=["called_at"])
     _record(ticket, action="recall", before=ticket.status, by=by)
@@ -193,8 +271,7 @@ def ticket_recall(*, ticket: Ticket, by: User) -> Ticket:
 def ticket_no_show(*, ticket: Ticket, by: User) -> Ticket:
     """The called applicant did not come: the ticket lapses (过号)."""
     ticket = _lock(ticket)
-    if ticket.status != TicketStatus.CALLED:
-        raise _refuse(ticket, _("过号"))
+    _require(ticket, "no_show", _("过号"))
     before = ticket.status
     ticket.status = TicketStatus.NO_SHOW
     ticket.done_at = timezone.now()
@@ -207,14 +284,13 @@ def ticket_no_show(*, ticket: Ticket, by: User) -> Ticket:
 def ticket_serve(*, ticket: Ticket, by: User, case: Case | None = None) -> Ticket:
     """Start serving a called ticket; linking a case records the applicant's trip (visit)."""
     ticket = _lock(ticket)
+    _require(ticket, "serve", _("开始办理"))
     if ticket.status == TicketStatus.CALLED:
         before = ticket.status
         ticket.status = TicketStatus.SERVING
         ticket.served_at = timezone.now()
         ticket.save(update_fields=["status", "served_at"])
         _record(ticket, action="serve", before=before, by=by)
-    elif ticket.status != TicketStatus.SERVING:
-        raise _refuse(ticket, _("开始办理"))
     if case is not None and ticket.case_id != case.pk:
         ticket.case = case
         ticket.save(update_fields=["case"])
@@ -227,8 +303,7 @@ def ticket_serve(*, ticket: Ticket, by: User, case: Case | None = None) -> Ticke
 def ticket_done(*, ticket: Ticket, by: User) -> Ticket:
     """Finish serving a ticket."""
     ticket = _lock(ticket)
-    if ticket.status not in (TicketStatus.CALLED, TicketStatus.SERVING):
-        raise _refuse(ticket, _("办结"))
+    _require(ticket, "done", _("办结"))
     before = ticket.status
     now = timezone.now()
     ticket.status = TicketStatus.DONE
@@ -247,8 +322,7 @@ def ticket_transfer(*, ticket: Ticket, to_board: Board, by: User) -> Ticket:
     board's queue) and carries the applicant's details; the old one ends as transferred.
     """
     ticket = _lock(ticket)
-    if ticket.status not in (TicketStatus.CALLED, TicketStatus.SERVING, TicketStatus.WAITING):
-        raise _refuse(ticket, _("转板块"))
+    _require(ticket, "transfer", _("转板块"))
     if to_board.pk == ticket.board_id:
         raise TicketError(_("请选择另一个板块。"), code="same_board")
     before = ticket.status

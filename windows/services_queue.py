@@ -1,6 +1,9 @@
 """Appointments (预约): slots per board per working day, booking within capacity, cancel,
 check-in at the kiosk for a priority ticket, no-shows, and the reminder the day before.
 
+Check-in needs the booking's own code, or a registered kiosk for check-in by ID number; a
+refused check-in answers the same whether or not the person has a booking.
+
 Booking locks the slot row while its places are counted, so concurrent bookings queue up
 on it and never exceed the capacity.
 """
@@ -22,7 +25,17 @@ from matters.models import Board
 from notices.models import Channel as NoticeChannel
 from notices.services import notice_create
 
-from .models import HOLDING, Appointment, AppointmentStatus, Slot, Ticket
+from .models import (
+    APPOINTMENT_ACTIONS,
+    HOLDING,
+    Appointment,
+    AppointmentStatus,
+    Kiosk,
+    Slot,
+    Ticket,
+    appointment_may,
+    new_booking_code,
+)
 from .queue import ticket_take
 
 # Check-in opens this long before the slot starts and closes when it ends.
@@ -107,7 +120,10 @@ def appointment_book(*, slot: Slot, by: User) -> Appointment:
         raise AppointmentError(_("您已预约该时段。"), code="already_booked")
     if holding.count() >= slot.capacity:
         raise SlotFullError(_("该时段已约满，请选择其他时段。"))
-    return Appointment.objects.create(slot=slot, user=by)
+    code = new_booking_code()
+    while Appointment.objects.filter(code=code).exists():  # one in ~10¹¹
+        code = new_booking_code()
+    return Appointment.objects.create(slot=slot, user=by, code=code)
 
 
 def _lock_appointment(appointment: Appointment) -> Appointment:
@@ -126,7 +142,7 @@ def appointment_cancel(*, appointment: Appointment, by: User) -> Appointment:
         raise AppointmentError(_("只能取消本人的预约。"), code="not_yours")
     if appointment.status == AppointmentStatus.CANCELLED:
         return appointment
-    if appointment.status != AppointmentStatus.BOOKED:
+    if not appointment_may(appointment.status, "cancel"):
         raise AppointmentError(_("该预约不能取消。"), code="invalid_transition")
     appointment.status = AppointmentStatus.CANCELLED
     appointment.cancelled_at = timezone.now()
@@ -141,7 +157,7 @@ def appointment_check_in(
     """Check in at the kiosk within the slot (from 30 minutes before it): a priority ticket."""
     now = at or timezone.now()
     appointment = _lock_appointment(appointment)
-    if appointment.status != AppointmentStatus.BOOKED:
+    if not appointment_may(appointment.status, "check_in"):
         raise AppointmentError(_("该预约不能签到。"), code="invalid_transition")
     start, end = _slot_bounds(appointment.slot)
     if not start - CHECK_IN_EARLY <= now <= end:
@@ -169,7 +185,7 @@ def appointment_for_check_in(
         return None
     candidates = Appointment.objects.filter(
         user__id_number=number,
-        status=AppointmentStatus.BOOKED,
+        status__in=APPOINTMENT_ACTIONS["check_in"],
         slot__date=timezone.localdate(now),
     ).select_related("slot")
     for appointment in candidates.order_by("slot__start"):
@@ -177,6 +193,54 @@ def appointment_for_check_in(
         if start - CHECK_IN_EARLY <= now <= end:
             return appointment
     return None
+
+
+def normalize_booking_code(code: str) -> str:
+    """A booking code as typed: case, spaces and dashes do not matter."""
+    return "".join(ch for ch in (code or "").upper() if ch.isalnum())
+
+
+@transaction.atomic
+def appointment_check_in_by(
+    *,
+    kiosk: Kiosk | None,
+    code: str = "",
+    id_number: str = "",
+    at: datetime.datetime | None = None,
+) -> Ticket:
+    """Check an appointment in by its booking code (anywhere) or, at a registered kiosk only,
+    by the booker's ID number.
+
+    Whatever the reason a check-in is refused (no such code, someone else's booking checked
+    from outside the hall, no booking at all), the answer is the same.
+    """
+    now = at or timezone.now()
+    appointment = None
+    code = normalize_booking_code(code)
+    if code:
+        appointment = (
+            Appointment.objects.filter(code=code, status__in=APPOINTMENT_ACTIONS["check_in"])
+            .select_related("slot")
+            .first()
+        )
+    elif id_number and kiosk is not None and kiosk.active:
+        appointment = appointment_for_check_in(id_number=id_number, at=now)
+    if appointment is None:
+        # One answer for every refusal: it must not tell whether someone has a booking.
+        raise AppointmentError(
+            _("未找到可在此时签到的预约。请核对预约码，或在大厅自助取号机上按身份证号码签到。"),
+            code="no_appointment",
+        )
+    return appointment_check_in(appointment=appointment, at=now)
+
+
+@transaction.atomic
+def kiosk_register(*, name: str, by: User) -> Kiosk:
+    """Register (or re-enable) the kiosk ``name``; the caller gives its browser the cookie."""
+    kiosk, _created = Kiosk.objects.update_or_create(
+        name=name.strip(), defaults={"active": True, "registered_by": by}
+    )
+    return kiosk
 
 
 @transaction.atomic
@@ -188,11 +252,11 @@ def appointments_mark_no_show(*, at: datetime.datetime | None = None) -> int:
         slot__date=today, slot__end__lte=timezone.localtime(now).time()
     )
     ids = list(
-        Appointment.objects.filter(ended, status=AppointmentStatus.BOOKED).values_list(
+        Appointment.objects.filter(ended, status__in=APPOINTMENT_ACTIONS["no_show"]).values_list(
             "pk", flat=True
         )
     )
-    return Appointment.objects.filter(pk__in=ids, status=AppointmentStatus.BOOKED).update(
+    return Appointment.objects.filter(pk__in=ids, status__in=APPOINTMENT_ACTIONS["no_show"]).update(
         status=AppointmentStatus.NO_SHOW
     )
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.desk_home, name="desk-home"),
     path("queue/", views_queue.queue_panel, name="queue-panel"),
     path("queue/<slug:action>/", views_queue.queue_action, name="queue-action"),
+    path("kiosk/", views_queue.kiosk_register, name="kiosk-register"),
     path("applicant/clear/", views.applicant_clear, name="applicant-clear"),
     path("new/", views.case_new, name="case-new"),
     path("cases/<str:number>/", views.case_intake, name="case-intake"),

@@ -7,8 +7,9 @@ Views parse, call one service or selector, and render; the services decide and r
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core import signing
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -22,7 +23,8 @@ from accounts.ratelimits import address_limited, rate_limited_response
 from matters.models import Board
 
 from . import selectors
-from .models import Appointment, Slot, Ticket, TicketStatus, Window
+from .kiosk import kiosk_forget, kiosk_of, kiosk_remember
+from .models import Appointment, Kiosk, Slot, Ticket, TicketStatus, Window
 from .queue import (
     ticket_call_next,
     ticket_done,
@@ -35,9 +37,9 @@ from .queue import (
 from .services_queue import (
     appointment_book,
     appointment_cancel,
-    appointment_check_in,
-    appointment_for_check_in,
+    appointment_check_in_by,
 )
+from .services_queue import kiosk_register as kiosk_register_service
 from .views import clerk_required
 
 TICKET_SALT = "windows.ticket"
@@ -62,10 +64,28 @@ class KioskForm(forms.Form):
 
 
 class CheckInForm(forms.Form):
-    id_number = forms.CharField(label=gettext_lazy("预约人身份证号码"), max_length=18)
+    code = forms.CharField(label=gettext_lazy("预约码"), required=False, max_length=20)
+    id_number = forms.CharField(
+        label=gettext_lazy("预约人身份证号码"), required=False, max_length=18
+    )
 
     def clean_id_number(self) -> str:
-        return validate_id_number(self.cleaned_data["id_number"].strip())
+        value = self.cleaned_data["id_number"].strip()
+        return validate_id_number(value) if value else ""
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if not data.get("code") and not data.get("id_number") and not self.errors:
+            raise ValidationError(_("请输入预约码。"))
+        return data
+
+
+class KioskRegisterForm(forms.Form):
+    name = forms.CharField(
+        label=gettext_lazy("取号机名称"),
+        max_length=50,
+        help_text=gettext_lazy("如“一楼大厅1号取号机”；同名取号机将被重新启用"),
+    )
 
 
 def _ticket_url(ticket: Ticket) -> str:
@@ -75,7 +95,12 @@ def _ticket_url(ticket: Ticket) -> str:
 
 
 def kiosk(request: HttpRequest) -> HttpResponse:
-    """Take a ticket for a board, or check in an appointment for a priority ticket."""
+    """Take a ticket for a board, or check in an appointment for a priority ticket.
+
+    Anyone may take a plain ticket. Check-in is by the booking's code; by ID number only on a
+    browser staff registered as a kiosk.
+    """
+    device = kiosk_of(request)
     if request.method == "POST" and address_limited(request, "tickets"):
         return rate_limited_response(request)
     form = KioskForm(prefix="take")
@@ -88,21 +113,44 @@ def kiosk(request: HttpRequest) -> HttpResponse:
     elif request.method == "POST":
         check_in = CheckInForm(request.POST, prefix="checkin")
         if check_in.is_valid():
-            appointment = appointment_for_check_in(id_number=check_in.cleaned_data["id_number"])
-            if appointment is None:
-                check_in.add_error("id_number", _("未找到可在此时签到的预约。"))
+            try:
+                ticket = appointment_check_in_by(kiosk=device, **check_in.cleaned_data)
+            except DomainError as error:
+                check_in.add_error(None, error.detail)
             else:
-                try:
-                    ticket = appointment_check_in(appointment=appointment)
-                except DomainError as error:
-                    check_in.add_error("id_number", error.detail)
-                else:
-                    return redirect(_ticket_url(ticket))
+                return redirect(_ticket_url(ticket))
     boards = selectors.board_snapshot()["boards"]
     return render(
         request,
         "windows/kiosk.html",
-        {"form": form, "check_in": check_in, "boards": boards},
+        {"form": form, "check_in": check_in, "boards": boards, "device": device},
+    )
+
+
+def kiosk_register(request: HttpRequest) -> HttpResponse:
+    """Staff make this browser a kiosk (or stop it being one): a signed cookie naming it."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if not request.user.has_perm("windows.add_kiosk"):
+        raise PermissionDenied(_("只有大厅管理人员可以登记自助取号机。"))
+    form = KioskRegisterForm()
+    if request.method == "POST" and "forget" in request.POST:
+        response = redirect("windows:kiosk-register")
+        kiosk_forget(response)
+        messages.success(request, _("本设备已不再作为自助取号机。"))
+        return response
+    if request.method == "POST":
+        form = KioskRegisterForm(request.POST)
+        if form.is_valid():
+            device = kiosk_register_service(name=form.cleaned_data["name"], by=request.user)
+            response = redirect("queue:kiosk")
+            kiosk_remember(response, device)
+            messages.success(request, _("本设备已登记为“%(n)s”。") % {"n": device.name})
+            return response
+    return render(
+        request,
+        "windows/kiosk_register.html",
+        {"form": form, "device": kiosk_of(request), "kiosks": Kiosk.objects.all()},
     )
 
 
@@ -162,7 +210,8 @@ def queue_action(request: HttpRequest, action: str) -> HttpResponse:
     by = request.user
     try:
         if action == "call-next":
-            ticket = ticket_call_next(window=window, by=by)
+            current = request.POST.get("current")
+            ticket = ticket_call_next(window=window, by=by, current=current)
             if ticket is None:
                 messages.info(request, _("当前无人等候。"))
             else:
@@ -204,8 +253,12 @@ def appointment_list(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("预约已取消。"))
             else:
                 slot = get_object_or_404(Slot, pk=request.POST.get("slot"))
-                appointment_book(slot=slot, by=request.user)
-                messages.success(request, _("预约成功，请在预约时段到大厅自助取号机签到。"))
+                booked = appointment_book(slot=slot, by=request.user)
+                messages.success(
+                    request,
+                    _("预约成功，预约码 %(code)s。请在预约时段到大厅自助取号机凭预约码签到。")
+                    % {"code": booked.code},
+                )
         except (DomainError, ValidationError) as error:
             messages.error(request, getattr(error, "detail", None) or "; ".join(error.messages))
         return redirect("queue:appointment-list")

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from accounts.identity import validate_credit_code, validate_id_number, validate_mobile
 from accounts.models import IdentityKind, User
+from matters.calendar import is_working_day
 from matters.models import Bundle, CatalogStatus, DeliveryMethod, Matter
 from matters.selectors import bundle_queryset, bundle_requirements, merge_requirements
 
@@ -213,6 +214,7 @@ def case_create(
     case = Case.objects.create(
         number=next_case_number(today),
         matter=matter,
+        matter_version=matter.version if matter else None,
         bundle=bundle,
         lead_department=lead_department,
         channel=channel,
@@ -433,6 +435,10 @@ def _validate_deferrals(case: Case, deferred: list[int], due_date: datetime.date
         errors.append(_("容缺受理须约定补齐日期。"))
     if due_date is not None and due_date <= timezone.localdate():
         errors.append(_("补齐日期须晚于今天。"))
+    elif due_date is not None and not is_working_day(due_date):
+        errors.append(
+            _("补齐日期%(date)s不是工作日，请选择工作日。") % {"date": due_date.isoformat()}
+        )
     if errors:
         raise ValidationError({"deferred": errors})
     return materials

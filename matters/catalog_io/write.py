@@ -20,6 +20,7 @@ from ..models import (
     ProcessStep,
     Requirement,
 )
+from ..services import matter_version_keep
 from .fields import BUNDLE_FIELDS, MATTER_FIELDS, SECTIONS
 from .validation import _error, _validate
 
@@ -183,6 +184,8 @@ def catalog_import(*, data: dict, by: AbstractBaseUser | None = None) -> dict[st
     ]
     if problems:
         raise _error(problems)
+    for matter in published:
+        matter_version_keep(matter=matter, by=by)
     return {
         f"{section}_{outcome}": counts[f"{section}_{outcome}"]
         for section in SECTIONS

@@ -6,7 +6,6 @@ department and one of another department, and a supervisor.
 """
 
 import dataclasses
-import datetime
 from collections.abc import Callable
 
 import pytest
@@ -18,6 +17,7 @@ from django.utils import timezone
 
 from cases import services
 from cases.models import Case, CaseEvent, MaterialFile, Rating, Visit
+from matters.calendar import add_working_days
 from tests.cases.conftest import PDF_BYTES, PNG_BYTES, pdf, requirement
 from tests.factories import MaterialTypeFactory, MatterFactory, RequirementFactory, UserFactory
 
@@ -27,7 +27,6 @@ pytestmark = pytest.mark.django_db
 
 CASES = "/api/v1/cases/"
 JPEG_BYTES = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xff\xd9"
-NEXT_WEEK = timezone.localdate() + datetime.timedelta(days=7)
 
 
 def url(case: Case | str, action: str = "") -> str:
@@ -819,17 +818,18 @@ def test_accept_with_a_deferred_material_then_issue_only_once_it_is_in(
     upload(owner, case, "居民身份证")
     owner.post(url(case, "submit"), format="json")
     tax_receipt = requirement(case, "完税凭证")
+    next_week = add_working_days(timezone.localdate(), 5)
 
     without = desk.post(url(case, "accept"), {}, format="json")
     key = desk.post(
         url(case, "accept"),
-        {"deferred": [requirement(case, "居民身份证")], "due_date": NEXT_WEEK.isoformat()},
+        {"deferred": [requirement(case, "居民身份证")], "due_date": next_week.isoformat()},
         format="json",
     )
     no_date = desk.post(url(case, "accept"), {"deferred": [tax_receipt]}, format="json")
     accepted = desk.post(
         url(case, "accept"),
-        {"deferred": [tax_receipt], "due_date": NEXT_WEEK.isoformat(), "commitment": "本人承诺。"},
+        {"deferred": [tax_receipt], "due_date": next_week.isoformat(), "commitment": "本人承诺。"},
         format="json",
     )
 
@@ -840,7 +840,7 @@ def test_accept_with_a_deferred_material_then_issue_only_once_it_is_in(
     assert "deferred" in assert_error(no_date, 400, "invalid")
     assert accepted.status_code == 200, accepted.content
     deferred = next(m for m in accepted.json()["materials"] if m["name"] == "完税凭证")
-    assert (deferred["status"], deferred["due_date"]) == ("deferred", NEXT_WEEK.isoformat())
+    assert (deferred["status"], deferred["due_date"]) == ("deferred", next_week.isoformat())
     assert "本人承诺" in accepted.json()["events"][-1]["note"]
 
     for review in case.reviews.select_related("department"):

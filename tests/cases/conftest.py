@@ -1,13 +1,12 @@
 """Builders for cases: real services all the way, so every state is reached as in life."""
 
-import datetime
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from cases import services
 from cases.models import Case, Channel
+from matters.calendar import add_working_days
 from tests.factories import (
     DepartmentFactory,
     MaterialTypeFactory,
@@ -127,7 +126,7 @@ def make_case(citizen, clerk, matter):
                 case=case,
                 by=clerk,
                 deferred=deferrable,
-                due_date=timezone.localdate() + datetime.timedelta(days=7),
+                due_date=add_working_days(timezone.localdate(), 5),
             )
         else:
             services.case_accept(case=case, by=clerk)

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from cases import services
 from cases.models import Case, CaseEvent, MaterialFile, MaterialStatus, Rating, Visit
+from matters.calendar import add_working_days
 from tests.factories import (
     BundleFactory,
     LicenceTypeFactory,
@@ -629,7 +630,7 @@ def test_courier_delivery_shows_the_waybill(citizen_client, citizen, matter, cle
         case=case,
         by=clerk,
         deferred=[requirement(case, "完税凭证")],
-        due_date=timezone.localdate() + datetime.timedelta(days=5),
+        due_date=add_working_days(timezone.localdate(), 5),
     )
     services.material_upload(
         case=case, by=citizen, requirement_id=requirement(case, "完税凭证"), upload=pdf()

@@ -17,12 +17,12 @@ from cases.exceptions import (
     MissingMaterialsError,
 )
 from cases.models import Case, CaseEvent, MaterialStatus, Visit
+from matters.calendar import add_working_days
 from tests.factories import BundleFactory, MaterialTypeFactory, MatterFactory, RequirementFactory
 
 from .conftest import PNG_BYTES, applicant_of, pdf, requirement
 
 pytestmark = pytest.mark.django_db
-TOMORROW_PLUS = timezone.localdate() + datetime.timedelta(days=7)
 
 
 def test_a_new_case_is_a_numbered_draft_with_one_entry_per_requirement(make_case):
@@ -179,12 +179,13 @@ def test_deferral_rules(make_case, clerk):
     assert any("补齐日期" in message for message in messages)
     case.refresh_from_db()
     assert case.status == "submitted"
+    due = add_working_days(timezone.localdate(), 5)
     services.case_accept(
-        case=case, by=clerk, deferred=[requirement(case, "完税凭证")], due_date=TOMORROW_PLUS
+        case=case, by=clerk, deferred=[requirement(case, "完税凭证")], due_date=due
     )
     material = case.materials.get(material_type__name="完税凭证")
     assert material.status == MaterialStatus.DEFERRED
-    assert material.due_date == TOMORROW_PLUS
+    assert material.due_date == due
     assert "容缺受理" in case.events.get(action="accept").note
 
 

@@ -1,8 +1,6 @@
 """Case papers: made after the event commits, read back from the PDF, served only to those
 who may see the case, and never twice."""
 
-import datetime
-
 import pytest
 from django.utils import timezone
 
@@ -10,6 +8,7 @@ from cases import services
 from documents.models import Document
 from documents.services import document_regenerate
 from documents.tasks import render_document
+from matters.calendar import add_working_days
 
 from .conftest import cn, document_text, requirement, squeeze
 
@@ -42,7 +41,7 @@ def test_deferred_acceptance_gives_a_commitment_and_a_receipt_with_the_due_date(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         case = make_case("in_review", deferred=True)
-    due = cn(timezone.localdate() + datetime.timedelta(days=7))
+    due = cn(add_working_days(timezone.localdate(), 5))  # as make_case defers
     receipt = squeeze(document_text(case, "receipt"))
     assert "容缺后补材料" in receipt and "完税凭证" in receipt and due in receipt
     commitment = squeeze(document_text(case, "commitment"))

@@ -89,8 +89,13 @@ def test_every_problem_is_reported_at_once():
     assert len(publish_problems(matter)) >= 3
 
 
-def test_republishing_bumps_the_version_and_retire_withdraws():
+def test_republishing_bumps_the_version_only_after_a_change_and_retire_withdraws():
     matter = MatterFactory()
+    matter_publish(matter=matter, by=None)
+    matter.refresh_from_db()
+    assert matter.version == 1
+    matter.committed_days -= 1
+    matter.save()
     matter_publish(matter=matter, by=None)
     matter.refresh_from_db()
     assert matter.version == 2

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import Case
+from matters.calendar import add_working_days
 from tests.identities import make_id_number, make_mobile
 
 
@@ -58,3 +59,8 @@ def checklist_data(case: Case, action: str, marks: dict | None = None, **extra) 
 
 def in_days(days: int) -> str:
     return (timezone.localdate() + datetime.timedelta(days=days)).isoformat()
+
+
+def working_day(days: int) -> str:
+    """The working day ``days`` working days from today (a due date the hall accepts)."""
+    return add_working_days(timezone.localdate(), days).isoformat()

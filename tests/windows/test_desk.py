@@ -25,7 +25,7 @@ from tests.factories import (
 from windows.forms import ApplicantForm
 from windows.services import material_mark_received
 
-from .helpers import applicant_data, checklist_data, in_days, url
+from .helpers import applicant_data, checklist_data, url, working_day
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.windows.urls")]
 
@@ -273,14 +273,14 @@ def test_deferred_acceptance_on_the_applicants_commitment(clerk_client, window_c
     marks = {KEY: "received", TAX_PROOF: "deferred", LETTER: "none"}
     response = clerk_client.post(
         url("case-intake", case.number),
-        checklist_data(case, "defer", marks, due_date=in_days(7), commitment_signed="on"),
+        checklist_data(case, "defer", marks, due_date=working_day(5), commitment_signed="on"),
     )
     assert response.status_code == 302
     case.refresh_from_db()
     assert case.status == "in_review"
     deferred = case.materials.get(material_type__name=TAX_PROOF)
     assert deferred.status == "deferred"
-    assert deferred.due_date.isoformat() == in_days(7)
+    assert deferred.due_date.isoformat() == working_day(5)
     assert "承诺书" in case.events.get(action="accept").note
 
 
@@ -289,7 +289,7 @@ def test_a_key_material_cannot_be_deferred(clerk_client, window_case):
     marks = {KEY: "deferred", TAX_PROOF: "received", LETTER: "none"}
     response = clerk_client.post(
         url("case-intake", case.number),
-        checklist_data(case, "defer", marks, due_date=in_days(7), commitment_signed="on"),
+        checklist_data(case, "defer", marks, due_date=working_day(5), commitment_signed="on"),
     )
     assert response.status_code == 400
     assert "主件“居民身份证”不能容缺。" in response.content.decode()

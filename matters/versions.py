@@ -1,0 +1,112 @@
+"""A matter's guide as data: the snapshot kept per published version, and the guide page
+rebuilt from one.
+
+The snapshot holds what the guide page shows, in JSON-native values (so that a snapshot read
+back from the database compares equal to one just taken): the matter's guide fields, its
+board, departments, steps and materials by name. Status, version, dates and usage are the
+version's own facts, not its content.
+"""
+
+import datetime
+from decimal import Decimal
+
+from accounts.models import Department
+
+from .models import Board, LicenceType, MaterialType, Matter, ProcessStep, Requirement
+
+GUIDE_FIELDS = (
+    "code",
+    "name",
+    "kind",
+    "handling_type",
+    "legal_days",
+    "committed_days",
+    "legal_extension_days",
+    "max_trips",
+    "online_level",
+    "fee",
+    "fee_basis",
+    "conditions",
+    "legal_basis",
+    "deferral_scope",
+    "delivery_methods",
+    "places",
+    "consultation_phone",
+    "result_name",
+)
+STEP_FIELDS = ("order", "name", "description", "days")
+REQUIREMENT_FIELDS = (
+    "order",
+    "key",
+    "required",
+    "condition",
+    "form",
+    "copies",
+    "deferrable",
+    "notes",
+)
+
+
+def _name(instance) -> str | None:
+    return instance.name if instance is not None else None
+
+
+def guide_snapshot(matter: Matter) -> dict:
+    """Everything the guide page of ``matter`` shows, as JSON-native values."""
+    data = {field: getattr(matter, field) for field in GUIDE_FIELDS}
+    data["fee"] = str(Decimal(matter.fee).quantize(Decimal("0.01")))
+    data["board"] = {"code": matter.board.code, "name": matter.board.name}
+    data["lead_department"] = matter.lead_department.name
+    data["reviewing_departments"] = sorted(d.name for d in matter.reviewing_departments.all())
+    data["result_licence_type"] = _name(matter.result_licence_type)
+    data["steps"] = [
+        {field: getattr(step, field) for field in STEP_FIELDS}
+        for step in sorted(matter.steps.all(), key=lambda step: step.order)
+    ]
+    data["requirements"] = [
+        {
+            "material": requirement.material.name,
+            "material_licence_type": _name(requirement.material.licence_type),
+            **{field: getattr(requirement, field) for field in REQUIREMENT_FIELDS},
+            "blank_form": requirement.blank_form.name or "",
+            "sample": requirement.sample.name or "",
+        }
+        for requirement in sorted(
+            matter.requirements.select_related("material__licence_type"),
+            key=lambda requirement: (requirement.order, requirement.pk),
+        )
+    ]
+    return data
+
+
+def guide_from_snapshot(guide: dict, *, version: int, effective_date: datetime.date | None) -> dict:
+    """The guide page's context rebuilt from a snapshot: unsaved objects, never saved."""
+    matter = Matter(
+        **{field: guide[field] for field in GUIDE_FIELDS},
+        version=version,
+        effective_date=effective_date,
+    )
+    matter.fee = Decimal(guide["fee"])
+    matter.board = Board(**guide["board"])
+    matter.lead_department = Department(name=guide["lead_department"])
+    if guide["result_licence_type"]:
+        matter.result_licence_type = LicenceType(name=guide["result_licence_type"])
+    steps = [ProcessStep(**step) for step in guide["steps"]]
+    requirements = []
+    for row in guide["requirements"]:
+        licence = row["material_licence_type"]
+        material = MaterialType(
+            name=row["material"], licence_type=LicenceType(name=licence) if licence else None
+        )
+        requirement = Requirement(
+            material=material, **{field: row[field] for field in REQUIREMENT_FIELDS}
+        )
+        requirement.blank_form.name = row["blank_form"] or None
+        requirement.sample.name = row["sample"] or None
+        requirements.append(requirement)
+    return {
+        "matter": matter,
+        "requirements": requirements,
+        "steps": steps,
+        "reviewing_departments": [Department(name=name) for name in guide["reviewing_departments"]],
+    }
