@@ -1,8 +1,8 @@
 """Request guards and response headers that every page and API answer shares.
 
 - ``RequestGuardMiddleware`` answers input no view should see: a NUL byte anywhere in the URL
-  (PostgreSQL refuses NUL in text, so a lookup with it would be a 500), and an upload body
-  larger than the file limit, refused from its Content-Length before any of it is read.
+  or a header (PostgreSQL refuses NUL in text, so a lookup with it would be a 500), and an
+  upload body larger than the file limit, refused from its Content-Length before any is read.
 - ``NoStoreMiddleware`` keeps personal answers out of every cache: API answers, pages under
   the personal and staff prefixes, and any answer to a request with a session or a token.
 """
@@ -31,9 +31,18 @@ PERSONAL_PREFIXES = (
 )
 
 
-def _has_nul(request: HttpRequest) -> bool:
+def _nul_in_url(request: HttpRequest) -> bool:
     return "\x00" in request.path or b"\x00" in unquote_to_bytes(
         request.META.get("QUERY_STRING", "")
+    )
+
+
+def _nul_in_headers(request: HttpRequest) -> bool:
+    """Credentials and cookies go to database lookups as they are."""
+    return any(
+        "\x00" in value
+        for key, value in request.META.items()
+        if key.startswith("HTTP_") and isinstance(value, str)
     )
 
 
@@ -50,18 +59,20 @@ def _content_length(request: HttpRequest) -> int:
 
 
 class RequestGuardMiddleware:
-    """Refuse NUL bytes in the URL (400) and oversized uploads before reading them (413)."""
+    """Refuse NUL bytes in the URL or headers (400) and oversized uploads unread (413)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if _has_nul(request):
+        if _nul_in_url(request) or _nul_in_headers(request):
             return error_response(
                 request,
                 status=400,
                 code="invalid_characters",
-                detail=_("网址中含有不允许的字符。"),
+                detail=_("网址中含有不允许的字符。")
+                if _nul_in_url(request)
+                else _("请求中含有不允许的字符。"),
             )
         content_type = request.META.get("CONTENT_TYPE", "")
         if (

@@ -112,3 +112,17 @@ def test_a_json_body_over_the_limit_without_a_session_is_a_json_400(settings):
 
     assert response.status_code == 400
     assert _json(response)["code"] == "request_too_large"
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"HTTP_AUTHORIZATION": "Token abc\x00def"},
+        {"HTTP_COOKIE": "sessionid=abcdefgh\x00ijkl"},
+    ],
+)
+def test_nul_bytes_in_credentials_are_a_400_not_a_500(headers):
+    response = APIClient().get("/api/v1/me/", **headers)
+
+    assert response.status_code == 400
+    assert _json(response)["code"] == "invalid_characters"
