@@ -11,6 +11,8 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 API_PREFIX = "/api/"
+# As the API's own answers (DRF): Chinese as UTF-8, not \u escapes.
+UTF8 = {"ensure_ascii": False}
 
 
 def wants_json(request: HttpRequest) -> bool:
@@ -20,7 +22,7 @@ def wants_json(request: HttpRequest) -> bool:
 def error_response(request: HttpRequest, *, status: int, code: str, detail: str) -> HttpResponse:
     """The error as the caller reads it: JSON for the API, a short page for a browser."""
     if wants_json(request):
-        return JsonResponse({"detail": detail, "code": code}, status=status)
+        return JsonResponse({"detail": detail, "code": code}, status=status, json_dumps_params=UTF8)
     try:
         body = render_to_string(
             "errors/error.html", {"status": status, "detail": detail}, request=request
@@ -59,7 +61,9 @@ def server_error(request: HttpRequest) -> HttpResponse:
     """500 without templates that read the database: the fault may be the database."""
     detail = _("系统出现故障，请稍后再试。已提交的内容不会丢失。")
     if wants_json(request):
-        return JsonResponse({"detail": detail, "code": "server_error"}, status=500)
+        return JsonResponse(
+            {"detail": detail, "code": "server_error"}, status=500, json_dumps_params=UTF8
+        )
     return HttpResponse(
         f'<!DOCTYPE html><html lang="zh-hans"><meta charset="utf-8"><title>500</title>'
         f"<h1>{detail}</h1></html>",

@@ -126,3 +126,32 @@ def test_nul_bytes_in_credentials_are_a_400_not_a_500(headers):
 
     assert response.status_code == 400
     assert _json(response)["code"] == "invalid_characters"
+
+
+def test_an_unknown_api_path_is_a_json_404():
+    response = APIClient().get("/api/v1/no-such-thing/")
+
+    assert response.status_code == 404
+    assert _json(response) == {"detail": "页面不存在，或您无权查看。", "code": "not_found"}
+
+
+def test_an_unknown_page_is_a_page_in_chinese():
+    response = Client().get("/no-such-page/")
+
+    assert response.status_code == 404
+    assert "页面不存在" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("path", "kind"), [("/api/v1/cases/", "application/json"), ("/my/cases/", "text/html")]
+)
+def test_a_server_error_answers_in_the_callers_shape_without_the_database(path, kind):
+    from django.test import RequestFactory
+
+    from hall.errors import server_error
+
+    response = server_error(RequestFactory().get(path))
+
+    assert response.status_code == 500
+    assert response["Content-Type"].startswith(kind)
+    assert "系统出现故障" in response.content.decode()
