@@ -587,3 +587,17 @@ def test_a_bad_token_is_a_401_not_a_login_page(make_case):
 
     assert response.status_code == 401
     assert response.json()["code"] == "authentication_failed"
+
+
+def test_the_clerk_removes_a_file_of_a_case_taken_in_at_the_window(clerk, citizen, matter):
+    from .conftest import applicant_of
+
+    case = services.case_create(by=clerk, matter=matter, applicant=applicant_of(citizen))
+    client = api_as(clerk)
+    assert upload(client, case, "scan.pdf", PDF_BYTES).status_code == 201
+    (stored,) = files_of(case)
+
+    response = delete(client, stored)
+
+    assert response.status_code == 200
+    assert files_of(case) == []
