@@ -130,3 +130,20 @@ def test_embedded_defaults(settings):
     assert settings.LANGUAGE_CODE == "zh-hans"
     assert settings.TIME_ZONE == "Asia/Shanghai"
     assert settings.AUTH_USER_MODEL == "accounts.User"
+
+
+def test_make_test_runs_with_the_test_settings_not_debug():
+    result = subprocess.run(
+        ["make", "--no-print-directory", "-s", "-o", "install", "-o", "services", "-o", "lint",
+         "test", "PY=env #"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={k: v for k, v in os.environ.items() if k not in {"DEBUG", "DJANGO_SETTINGS_MODULE"}},
+    )  # fmt: skip
+
+    # Both commands (makemigrations --check, pytest) see the test settings and no DEBUG.
+    lines = result.stdout.splitlines()
+    assert lines.count("DJANGO_SETTINGS_MODULE=tests.settings") == 2, result.stderr
+    assert not [line for line in lines if line.startswith("DEBUG=")]
