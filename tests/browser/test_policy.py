@@ -77,3 +77,39 @@ def test_pages_and_the_api_docs_run_without_policy_violations(page, violations):
     page.wait_for_selector(".swagger-ui .information-container", timeout=15_000)
 
     assert violations == []
+
+
+def test_the_admin_runs_without_policy_violations(page, violations, make_case):
+    from tests.factories import UserFactory
+
+    case = make_case("submitted")
+    admin = UserFactory(is_staff=True, is_superuser=True)
+    page.goto("/admin/login/")
+    page.locator("#id_username").fill(admin.username)
+    page.locator("#id_password").fill(PASSWORD)
+    page.locator("input[type=submit]").click()
+    page.wait_for_load_state()
+
+    for url in ("/admin/", "/admin/cases/case/", f"/admin/cases/case/{case.pk}/change/"):
+        response = page.goto(url)
+        assert response.status == 200, url
+
+    assert violations == []
+
+
+def test_an_injected_inline_script_is_refused_and_reported(page, violations):
+    page.goto("/")
+
+    ran = page.evaluate(
+        """() => {
+            window.injected = false;
+            const script = document.createElement("script");
+            script.textContent = "window.injected = true";
+            document.body.appendChild(script);
+            return window.injected;
+        }"""
+    )
+
+    assert ran is False
+    page.wait_for_timeout(200)
+    assert any("inline script" in text for text in violations), violations
