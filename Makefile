@@ -15,6 +15,11 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 
 run: install migrate seed serve
 
+# DEBUG is off by default (production); the demo portal that `make run` serves turns it on.
+run migrate seed serve bench: export DEBUG ?= true
+# Tests read production's settings with a test secret key (tests/settings.py).
+test: export DJANGO_SETTINGS_MODULE ?= tests.settings
+
 test: install services lint
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) manage.py makemigrations --check --dry-run
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) -m pytest $(PYTEST_ARGS)

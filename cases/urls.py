@@ -5,6 +5,11 @@ from . import views
 app_name = "cases"
 urlpatterns = [
     path("cases/<str:number>/files/<int:file_id>/", views.material_file, name="material-file"),
+    path(
+        "my/cases/<str:number>/files/<int:file_id>/remove/",
+        views.material_file_remove,
+        name="material-file-remove",
+    ),
     # Online application: details → materials → review and submit.
     path("apply/bundle/<slug:code>/", views.apply_bundle, name="apply-bundle"),
     path("apply/<slug:code>/", views.apply_matter, name="apply-matter"),

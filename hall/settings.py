@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 from .schedule import BEAT_SCHEDULE
@@ -18,11 +19,14 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
-DEBUG = env.bool("DEBUG", default=True)
+# Off unless asked for: `make run` turns it on for the demo, production never does.
+DEBUG = env.bool("DEBUG", default=False)
 _DEV_SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"
+# The development key and .env.example's placeholder are public: never sign anything real.
+_PUBLIC_SECRET_KEYS = {_DEV_SECRET_KEY, "change-me-to-a-long-random-string"}
 SECRET_KEY = env.str("SECRET_KEY", default=_DEV_SECRET_KEY)
-if not DEBUG and SECRET_KEY == _DEV_SECRET_KEY:
-    raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
+if not DEBUG and SECRET_KEY in _PUBLIC_SECRET_KEYS:
+    raise ImproperlyConfigured("SECRET_KEY must be set to a secret value when DEBUG is off.")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -35,6 +39,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "csp",
     "rest_framework",
     "knox",
     "django_filters",
@@ -55,6 +60,12 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    "hall.middleware.NoStoreMiddleware",
+    # Before the session, the user or any view reads them: NUL bytes in the URL or a header,
+    # uploads over the limit (refused from Content-Length, the body unread).
+    "hall.middleware.RequestGuardMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -270,9 +281,16 @@ SPECTACULAR_SETTINGS = {
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# Citizens stay signed in for two weeks; staff sessions end after a working day, counted from
+# sign-in (hall.sessions), so a hall PC left signed in does not stay a clerk's for weeks.
+SESSION_COOKIE_AGE = env.int("SESSION_DAYS", default=14) * 24 * 3600
+STAFF_SESSION_AGE = env.int("STAFF_SESSION_HOURS", default=8) * 3600
+# X-Forwarded-Proto is believed only from a proxy we run (the same count that lets the
+# client's address come from X-Forwarded-For); without one, anyone could claim HTTPS.
+if env.int("TRUSTED_PROXY_COUNT", default=0) > 0:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 if not DEBUG:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
@@ -280,16 +298,58 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = True
     SECURE_REFERRER_POLICY = "same-origin"
 
+# Content-Security-Policy (django-csp): the pages' own scripts and styles only, no inline
+# script or style anywhere (templates keep theirs in static/). `data:` images: the favicon.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# The API docs page (Swagger UI) carries a <style> block of its own; its script is a file.
+API_DOCS_CSP_UPDATE = {"style-src": [UNSAFE_INLINE]}
+# Permissions-Policy (django-permissions-policy): no page needs any of these devices.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "payment",
+        "usb",
+    )
+}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Request lines carry query strings (?id_last4=…): hall.log_filters redacts personal values.
+    # The access loggers (runserver's, gunicorn's) get the same filter at start-up (hall.apps).
+    "filters": {"personal_data": {"()": "hall.log_filters.RedactPersonalData"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["personal_data"]},
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
 
-# Uploaded materials: per-file limit (larger uploads are answered 413).
+# Uploaded materials: per-file limit (larger uploads are answered 413, from Content-Length,
+# before the body is read), files per material, and pixels per image (read from its header).
 MATERIAL_MAX_UPLOAD_BYTES = env.int("MATERIAL_MAX_UPLOAD_MB", default=20) * 1024 * 1024
+MATERIAL_MAX_FILES = env.int("MATERIAL_MAX_FILES", default=10)
+MATERIAL_MAX_IMAGE_PIXELS = env.int("MATERIAL_MAX_IMAGE_MEGAPIXELS", default=50) * 1_000_000
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Bad ratings: working days the responsible department has to follow up.
 FOLLOW_UP_WORKING_DAYS = env.int("FOLLOW_UP_WORKING_DAYS", default=15)

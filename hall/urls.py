@@ -1,8 +1,10 @@
 """Top-level URLs: portal pages, the API (v1) and its documentation, the admin."""
 
+from csp.decorators import csp_update
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from windows.urls import public_urls
 
@@ -19,6 +21,19 @@ urlpatterns = [
     path("", include("documents.urls")),
     path("api/v1/", include("hall.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # The split view serves Swagger UI's start-up script as a file: no inline script (CSP).
+    path(
+        "api/docs/",
+        csp_update(settings.API_DOCS_CSP_UPDATE)(
+            SpectacularSwaggerSplitView.as_view(url_name="api-schema")
+        ),
+        name="api-docs",
+    ),
     path("admin/", admin.site.urls),
 ]
+
+# Errors answer in the caller's shape: JSON under /api/, a page in Chinese elsewhere.
+handler400 = "hall.errors.bad_request"
+handler403 = "hall.errors.permission_denied"
+handler404 = "hall.errors.page_not_found"
+handler500 = "hall.errors.server_error"

@@ -24,9 +24,13 @@ from .intake import (
     case_update_details,
     case_withdraw,
     cases_deem_accepted,
+    material_file_name,
+    material_file_removable,
+    material_file_remove,
     material_for_requirement,
     material_upload,
     missing_for_submission,
+    supplement_asked_at,
 )
 from .ratings import (
     AlreadyRatedError,
@@ -79,6 +83,9 @@ __all__ = [
     "extension_request",
     "follow_up_decide_appeal",
     "follow_up_record",
+    "material_file_name",
+    "material_file_removable",
+    "material_file_remove",
     "material_for_requirement",
     "material_upload",
     "missing_for_submission",
@@ -90,5 +97,6 @@ __all__ = [
     "review_decide",
     "special_procedure_end",
     "special_procedure_start",
+    "supplement_asked_at",
     "visit_record",
 ]

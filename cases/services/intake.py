@@ -2,6 +2,9 @@
 (accept, accept with deferrals, one-time notice, refuse), withdrawal and resubmission."""
 
 import datetime
+import unicodedata
+import uuid
+import warnings
 from dataclasses import dataclass
 
 import filetype
@@ -12,6 +15,7 @@ from django.db import transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from PIL import Image, UnidentifiedImageError
 
 from accounts.identity import validate_credit_code, validate_id_number, validate_mobile
 from accounts.models import IdentityKind, User
@@ -23,6 +27,7 @@ from ..access import can_act_as_applicant, is_clerk
 from ..exceptions import (
     CaseError,
     CasePermissionError,
+    InvalidTransitionError,
     MaterialFileError,
     MaterialTooLargeError,
     MissingMaterialsError,
@@ -47,6 +52,9 @@ from .numbering import next_case_number
 from .visits import visit_record
 
 ALLOWED_FILE_TYPES = {"application/pdf": "PDF", "image/jpeg": "JPEG", "image/png": "PNG"}
+FILE_EXTENSIONS = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
+# Shown names, extension included (the column holds 200; a download header needs far less).
+MAX_NAME_CHARS = 100
 DEEMED_ACCEPTANCE_DAYS = 5
 
 
@@ -301,6 +309,54 @@ def _sniff(upload: UploadedFile) -> str:
     return kind.mime
 
 
+def _check_image_pixels(upload: UploadedFile) -> None:
+    """Refuse an image larger than MATERIAL_MAX_IMAGE_PIXELS, from its header alone.
+
+    ``Image.open`` reads the header, never the pixels, so a 50,000 × 50,000 PNG of a few
+    kilobytes costs nothing here; decoding it anywhere later would take gigabytes.
+    """
+    limit = settings.MATERIAL_MAX_IMAGE_PIXELS
+    too_large = MaterialFileError(
+        _("图片尺寸过大：不能超过 %(megapixels)s 百万像素，请缩小后重新上传。")
+        % {"megapixels": f"{limit / 1_000_000:g}"},
+        code="image_too_large",
+        extra={"field": "file"},
+    )
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(upload) as image:
+                width, height = image.size
+    except Image.DecompressionBombError:
+        raise too_large from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        raise MaterialFileError(
+            _("图片文件已损坏，无法识别，请重新扫描或拍照后上传。"), extra={"field": "file"}
+        ) from None
+    finally:
+        upload.seek(0)
+    if width * height > limit:
+        raise too_large
+
+
+def _clean_name(name: str) -> str:
+    """The name without control characters (NUL included) or path, normalised (NFC)."""
+    name = unicodedata.normalize("NFC", name or "")
+    name = "".join(char for char in name if unicodedata.category(char)[0] != "C")
+    return name.replace("/", "_").replace("\\", "_").strip()
+
+
+def material_file_name(name: str, content_type: str, *, fallback: str = "") -> str:
+    """The name a file is shown and downloaded under: its own stem and the extension of its
+    sniffed type (``poly.html`` holding a PDF is ``poly.pdf``), at most 100 characters."""
+    extension = FILE_EXTENSIONS[content_type]
+    stem = _clean_name(name)
+    if "." in stem:
+        stem = stem.rsplit(".", 1)[0]
+    stem = stem.strip(" .") or _clean_name(fallback) or _("材料")
+    return f"{stem[: MAX_NAME_CHARS - len(extension)]}{extension}"
+
+
 def material_for_requirement(case: Case, requirement_id: int | None) -> CaseMaterial:
     """The case's material entry for a requirement (of the matter, or any merged into it).
 
@@ -326,7 +382,7 @@ def material_for_requirement(case: Case, requirement_id: int | None) -> CaseMate
     return material
 
 
-def _size_label(size: int) -> str:
+def size_label(size: int) -> str:
     """``20 MB`` for whole megabytes, else Django's ``2.0 KB`` (never "0 MB")."""
     megabyte = 1024 * 1024
     if size >= megabyte and size % megabyte == 0:
@@ -345,14 +401,18 @@ def material_upload(
 
     Allowed while the applicant can still change the application (draft, submitted before
     acceptance, supplement required) and, for a material deferred at acceptance, until it is
-    in.
+    in. At most MATERIAL_MAX_FILES files a material; images within MATERIAL_MAX_IMAGE_PIXELS.
+    The file is stored under a random name with its sniffed type's extension: the uploaded
+    name (any length, any characters) is kept only as the name shown, cleaned.
     """
     limit = settings.MATERIAL_MAX_UPLOAD_BYTES
     if upload.size > limit:
         raise MaterialTooLargeError(
-            _("文件过大：单个文件不能超过 %(limit)s。") % {"limit": _size_label(limit)}
+            _("文件过大：单个文件不能超过 %(limit)s。") % {"limit": size_label(limit)}
         )
     content_type = _sniff(upload)
+    if content_type.startswith("image/"):
+        _check_image_pixels(upload)
     case = lock_case(case)
     _check_applicant_actor(by, case)
     material = material_for_requirement(case, requirement_id)
@@ -363,17 +423,30 @@ def material_upload(
     )
     if case.status not in UPLOAD_STATUSES and not deferred_open:
         raise refuse(case, "upload")
+    max_files = settings.MATERIAL_MAX_FILES
+    if material.files.count() >= max_files:
+        raise MaterialFileError(
+            _("“%(m)s”最多上传 %(n)d 个文件，请先删除不需要的文件。")
+            % {"m": material.material_type.name, "n": max_files},
+            code="too_many_files",
+            extra={"field": "file"},
+        )
+    shown_name = material_file_name(upload.name, content_type, fallback=material.material_type.name)
+    upload.name = f"{uuid.uuid4().hex}{FILE_EXTENSIONS[content_type]}"
     stored = MaterialFile.objects.create(
         material=material,
         file=upload,
-        original_name=(upload.name or "file")[:200],
+        original_name=shown_name,
         content_type=content_type,
         size=upload.size,
         uploaded_by=by,
     )
     was_deferred = material.status == MaterialStatus.DEFERRED
     material.status = MaterialStatus.RECEIVED
-    material.reason = ""
+    # While a supplement is open the reason says what was asked (shown again if the applicant
+    # takes the new file off); otherwise the material is simply in.
+    if case.status != CaseStatus.SUPPLEMENT_REQUIRED:
+        material.reason = ""
     material.save(update_fields=["status", "reason"])
     if was_deferred:
         record_event(
@@ -383,6 +456,62 @@ def material_upload(
             note=_("容缺材料已补交：%(m)s") % {"m": material.material_type.name},
         )
     return stored
+
+
+FILE_REMOVAL_STATUSES = (CaseStatus.DRAFT, CaseStatus.SUPPLEMENT_REQUIRED)
+
+
+def supplement_asked_at(case: Case) -> datetime.datetime | None:
+    """When the case last entered ``supplement_required`` (its open one-time notice)."""
+    return (
+        case.events.filter(to_status=CaseStatus.SUPPLEMENT_REQUIRED)
+        .order_by("-at", "-id")
+        .values_list("at", flat=True)
+        .first()
+    )
+
+
+def material_file_removable(
+    case: Case, material: CaseMaterial, stored: MaterialFile, *, asked_at
+) -> bool:
+    """Whether the applicant may take this file off now.
+
+    A draft is the applicant's own. Waiting for supplement, only what the window has not
+    checked: the files of a material asked for again, and files uploaded since the notice.
+    """
+    if case.status == CaseStatus.DRAFT:
+        return True
+    if case.status != CaseStatus.SUPPLEMENT_REQUIRED:
+        return False
+    asked = material.status == MaterialStatus.MISSING or bool(material.reason)
+    return asked or (asked_at is not None and stored.uploaded_at >= asked_at)
+
+
+@transaction.atomic
+def material_file_remove(*, stored: MaterialFile, by: User) -> CaseMaterial:
+    """Take an uploaded file off its material, to remove or replace it (draft, supplement).
+
+    The material is missing again when its last file goes (deferred again if it had been
+    deferred at acceptance). The stored file is deleted after commit.
+    """
+    case = lock_case(stored.material.case_id)
+    _check_applicant_actor(by, case)
+    if case.status not in FILE_REMOVAL_STATUSES:
+        raise refuse(case, "remove_file")
+    material = CaseMaterial.objects.select_for_update().get(pk=stored.material_id)
+    if not material_file_removable(case, material, stored, asked_at=supplement_asked_at(case)):
+        raise InvalidTransitionError(
+            _("“%(m)s”已经窗口核验，补正期间不能删除；如需更正请联系窗口。")
+            % {"m": material.material_type.name},
+            extra={"status": case.status},
+        )
+    file = stored.file
+    stored.delete()
+    if not material.files.exists():
+        material.status = MaterialStatus.DEFERRED if material.due_date else MaterialStatus.MISSING
+        material.save(update_fields=["status"])
+    transaction.on_commit(lambda: file.delete(save=False))
+    return material
 
 
 def missing_for_submission(case: Case) -> list[CaseMaterial]:

@@ -104,6 +104,8 @@ class MaterialRow:
     needed: bool
     error: str = ""
     notes: list[str] = field(default_factory=list)
+    # Ids of the files the applicant may take off now (services.material_file_removable).
+    removable: set[int] = field(default_factory=set)
     state: str = ""
     state_label: str = ""
 
@@ -124,6 +126,11 @@ def _material_rows(
     materials = list(case.materials.all())
     prefetch_related_objects(materials, "material_type__licence_type")
     errors = errors or {}
+    asked_at = (
+        services.supplement_asked_at(case)
+        if case.status == CaseStatus.SUPPLEMENT_REQUIRED
+        else None
+    )
     rows = []
     for material in materials:
         status = material.status
@@ -143,10 +150,16 @@ def _material_rows(
         notes = []
         if letter and not in_hand:
             notes.append(_("您填写了代办人，请上传申请人签署的授权委托书。"))
+        files = list(material.files.all())
         rows.append(
             MaterialRow(
                 material=material,
-                files=list(material.files.all()),
+                files=files,
+                removable={
+                    stored.pk
+                    for stored in files
+                    if services.material_file_removable(case, material, stored, asked_at=asked_at)
+                },
                 can_upload=can_upload,
                 needed=needed,
                 error=errors.get(material.requirement_id, ""),

@@ -13,6 +13,7 @@ from accounts.api import (
     TokenView,
 )
 from cases.api import CaseViewSet, ReviewViewSet, TrackView
+from cases.material_api import MaterialFileView
 from delivery.api import CourierWebhookView
 from hall.supervision.api import SupervisionSummaryView
 from matters.api import BundleViewSet, MatterViewSet
@@ -40,6 +41,11 @@ urlpatterns = [
     path("me/", MeView.as_view(), name="me"),
     path("departments/", DepartmentListView.as_view(), name="department-list"),
     path("track/<str:number>/", TrackView.as_view(), name="track"),
+    path(
+        "cases/<str:number>/materials/<int:file_id>/",
+        MaterialFileView.as_view(),
+        name="case-material-file",
+    ),
     path(
         "supervision/summary/",
         SupervisionSummaryView.as_view(),

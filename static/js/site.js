@@ -20,6 +20,11 @@
     sync();
   }
 
+  /* Print buttons (the queue ticket): no inline handler, the page's policy allows none. */
+  Array.prototype.forEach.call(document.querySelectorAll("[data-print]"), function (button) {
+    button.addEventListener("click", function () { window.print(); });
+  });
+
   /* After a refused submission, take keyboard and screen-reader users to the error summary. */
   var summary = document.getElementById("form-errors");
   if (summary) {

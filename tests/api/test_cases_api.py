@@ -18,7 +18,7 @@ from django.utils import timezone
 from cases import services
 from cases.models import Case, CaseEvent, MaterialFile, Rating, Visit
 from matters.calendar import add_working_days
-from tests.cases.conftest import PDF_BYTES, PNG_BYTES, pdf, requirement
+from tests.cases.conftest import JPEG_BYTES, PDF_BYTES, PNG_BYTES, pdf, requirement
 from tests.factories import MaterialTypeFactory, MatterFactory, RequirementFactory, UserFactory
 
 from .conftest import ROLES
@@ -26,7 +26,6 @@ from .conftest import ROLES
 pytestmark = pytest.mark.django_db
 
 CASES = "/api/v1/cases/"
-JPEG_BYTES = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xff\xd9"
 
 
 def url(case: Case | str, action: str = "") -> str:

@@ -1,8 +1,11 @@
 """Builders for cases: real services all the way, so every state is reached as in life."""
 
+import io
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from PIL import Image
 
 from cases import services
 from cases.models import Case, Channel
@@ -22,6 +25,16 @@ PNG_BYTES = (
     b"\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\xa7V\xbd\xfa"
     b"\x00\x00\x00\x00IEND\xaeB`\x82"
 )
+
+
+def _jpeg() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (1, 1), "white").save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
+# A real (decodable) JPEG: uploads read an image's header for its size in pixels.
+JPEG_BYTES = _jpeg()
 
 
 def pdf(name: str = "scan.pdf") -> SimpleUploadedFile:
@@ -143,4 +156,4 @@ def make_case(citizen, clerk, matter):
     return build
 
 
-__all__ = ["PDF_BYTES", "PNG_BYTES", "Channel", "pdf", "requirement"]
+__all__ = ["JPEG_BYTES", "PDF_BYTES", "PNG_BYTES", "Channel", "pdf", "requirement"]

@@ -1,10 +1,13 @@
 """Settings: production values pass Django's deployment checks; defaults run bare."""
 
+import json
 import os
 import secrets
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -20,20 +23,27 @@ def run_manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
     )
 
 
+# What the test run sets for itself (tests/settings.py) is not what production reads.
+TEST_RUN_VARIABLES = {
+    "DEBUG",
+    "SECRET_KEY",
+    "ALLOWED_HOSTS",
+    "DJANGO_SETTINGS_MODULE",
+    "SECURE_SSL_REDIRECT",
+    "TRUSTED_PROXY_COUNT",
+}
+
+
 def production_env(**extra: str) -> dict[str, str]:
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS"}
-    }
+    env = {key: value for key, value in os.environ.items() if key not in TEST_RUN_VARIABLES}
     env.update(
         DEBUG="false",
         SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS="onetrip.example.gov.cn",
         DATABASE_URL="postgres://postgres@127.0.0.1:5432/onetrip",
         REDIS_URL="redis://127.0.0.1:6379/0",
-        **extra,
     )
+    env.update(extra)
     return env
 
 
@@ -50,7 +60,90 @@ def test_production_refuses_to_start_without_a_secret_key():
     assert "SECRET_KEY" in result.stderr
 
 
+def read_settings(*names: str, env: dict[str, str]) -> dict:
+    """The named settings as a fresh process reads them from ``env``."""
+    code = (
+        "import json; from django.conf import settings; "
+        f"print(json.dumps({{n: getattr(settings, n, None) for n in {names!r}}}))"
+    )
+    result = run_manage("shell", "-c", code, env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_debug_is_off_unless_asked_for():
+    env = production_env()
+    del env["DEBUG"]
+
+    assert read_settings("DEBUG", env=env) == {"DEBUG": False}
+
+
+def test_nothing_set_refuses_to_start_with_the_development_key():
+    env = production_env()
+    del env["DEBUG"]
+    del env["SECRET_KEY"]
+
+    result = run_manage("check", env=env)
+
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_the_example_placeholder_key_is_refused_too():
+    result = run_manage("check", env=production_env(SECRET_KEY="change-me-to-a-long-random-string"))
+
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+@pytest.mark.parametrize("target", ["serve", "migrate", "seed"])
+def test_make_run_turns_debug_on(target):
+    # The recipe's interpreter replaced by printenv: what the demo's commands would see.
+    result = subprocess.run(
+        ["make", "--no-print-directory", "-s", "-o", ".make/venv", target, "PY=printenv DEBUG #"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={key: value for key, value in os.environ.items() if key != "DEBUG"},
+    )
+
+    assert result.stdout.strip() == "true", result.stdout + result.stderr
+
+
+def test_the_forwarded_protocol_is_believed_only_behind_a_configured_proxy():
+    without = read_settings("SECURE_PROXY_SSL_HEADER", env=production_env())
+    behind = read_settings("SECURE_PROXY_SSL_HEADER", env=production_env(TRUSTED_PROXY_COUNT="1"))
+
+    assert without == {"SECURE_PROXY_SSL_HEADER": None}
+    assert behind == {"SECURE_PROXY_SSL_HEADER": ["HTTP_X_FORWARDED_PROTO", "https"]}
+
+
+def test_staff_sessions_are_shorter_than_citizens():
+    values = read_settings("SESSION_COOKIE_AGE", "STAFF_SESSION_AGE", env=production_env())
+
+    assert values["STAFF_SESSION_AGE"] <= 8 * 3600
+    assert values["SESSION_COOKIE_AGE"] >= 7 * 24 * 3600
+
+
 def test_embedded_defaults(settings):
     assert settings.LANGUAGE_CODE == "zh-hans"
     assert settings.TIME_ZONE == "Asia/Shanghai"
     assert settings.AUTH_USER_MODEL == "accounts.User"
+
+
+def test_make_test_runs_with_the_test_settings_not_debug():
+    result = subprocess.run(
+        ["make", "--no-print-directory", "-s", "-o", "install", "-o", "services", "-o", "lint",
+         "test", "PY=env #"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={k: v for k, v in os.environ.items() if k not in {"DEBUG", "DJANGO_SETTINGS_MODULE"}},
+    )  # fmt: skip
+
+    # Both commands (makemigrations --check, pytest) see the test settings and no DEBUG.
+    lines = result.stdout.splitlines()
+    assert lines.count("DJANGO_SETTINGS_MODULE=tests.settings") == 2, result.stderr
+    assert not [line for line in lines if line.startswith("DEBUG=")]
