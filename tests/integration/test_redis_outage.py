@@ -83,7 +83,8 @@ def test_prefork_worker_survives_a_redis_outage_and_catches_up(
     cases = [make_case("submitted") for _ in range(2)]
 
     # The worker is inside the courier's call when Redis goes away.
-    first = Shipment.objects.get(case=ship_courier_case(citizen=citizen, clerk=clerk, matter=matter))
+    first_case = ship_courier_case(citizen=citizen, clerk=clerk, matter=matter)
+    first = Shipment.objects.get(case=first_case)
     worker.wait_for_output(f"asking the courier for shipment {first.pk} ", timeout=60)
     private_redis.stop()
 
