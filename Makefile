@@ -70,8 +70,9 @@ migrate: $(STAMPS)/venv
 seed: $(STAMPS)/venv
 	$(PY) manage.py seed_demo
 
+# The web server and the schedule (Celery beat) together; Ctrl-C stops both.
 serve:
-	$(PY) manage.py runserver 127.0.0.1:8000
+	$(PY) manage.py serve_embedded 127.0.0.1:8000
 
 bench: install services
 	DATABASE_URL=$(TEST_DATABASE_URL) $(PY) bench/catalog_search.py

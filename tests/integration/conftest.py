@@ -52,6 +52,27 @@ def wait_until(predicate, *, timeout: float = 60, interval: float = 0.2, what: s
         time.sleep(interval)
 
 
+def subprocess_environment(overrides: dict, *, redis_url: str) -> dict:
+    """The environment of a process of the project working on this test's database.
+
+    ``overrides`` are settings (``tests/integration/worker_settings.py``); an empty
+    ``redis_url`` gives the embedded mode (tasks run eagerly).
+    """
+    db = connection.settings_dict  # inside a test: the test database
+    user = db.get("USER") or ""
+    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    host = db.get("HOST") or "127.0.0.1"
+    port = f":{db['PORT']}" if db.get("PORT") else ""
+    return {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{user}{password}@{host}{port}/{db['NAME']}",
+        "REDIS_URL": redis_url,
+        "DJANGO_SETTINGS_MODULE": "tests.integration.worker_settings",
+        "ONETRIP_TEST_SETTINGS": json.dumps(overrides),
+        "PYTHONUNBUFFERED": "1",
+    }
+
+
 class WorkerProcess:
     """One ``celery -A hall worker`` subprocess and its log file."""
 
@@ -147,18 +168,23 @@ class RedisServer:
 
 
 @contextlib.contextmanager
-def broker_of_this_process(redis_server: RedisServer):
-    """Publish from this process to ``redis_server`` (not eagerly) while inside the block."""
-    broker_url = app.conf.broker_url
-    eager = app.conf.task_always_eager
-    app.conf.broker_url = redis_server.url
+def broker_of_this_process(redis_server: RedisServer | None):
+    """Publish from this process to ``redis_server`` (not eagerly) while inside the block.
+
+    ``None``: to an in-memory broker nobody reads, so that only what the test starts (an
+    embedded scheduler) does the work.
+    """
+    saved = (app.conf.broker_url, app.conf.broker_transport, app.conf.task_always_eager)
+    if redis_server is None:
+        app.conf.broker_url, app.conf.broker_transport = "memory://", None
+    else:
+        app.conf.broker_url = redis_server.url
     app.conf.task_always_eager = False
     app.close()  # drop pooled connections to the old broker
     try:
         yield
     finally:
-        app.conf.broker_url = broker_url
-        app.conf.task_always_eager = eager
+        app.conf.broker_url, app.conf.broker_transport, app.conf.task_always_eager = saved
         app.close()
 
 
@@ -171,20 +197,8 @@ class CeleryWorkers:
         self.workers: list[WorkerProcess] = []
 
     def environment(self, overrides: dict) -> dict:
-        db = connection.settings_dict  # inside a test: the test database
-        user = db.get("USER") or ""
-        password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-        host = db.get("HOST") or "127.0.0.1"
-        port = f":{db['PORT']}" if db.get("PORT") else ""
         worker_settings = {"CELERY_TASK_DEFAULT_QUEUE": self.queue, **overrides}
-        return {
-            **os.environ,
-            "DATABASE_URL": f"postgres://{user}{password}@{host}{port}/{db['NAME']}",
-            "REDIS_URL": django_settings.REDIS_URL,
-            "DJANGO_SETTINGS_MODULE": "tests.integration.worker_settings",
-            "ONETRIP_TEST_SETTINGS": json.dumps(worker_settings),
-            "PYTHONUNBUFFERED": "1",
-        }
+        return subprocess_environment(worker_settings, redis_url=django_settings.REDIS_URL)
 
     def start(
         self,
