@@ -19,6 +19,16 @@ class Channel(models.TextChoices):
     INBOX = "inbox", _("站内消息")
 
 
+def mask_address(channel: str, address: str) -> str:
+    """A phone as ``138****5678``, an e-mail as ``ab***@example.com``."""
+    if channel == Channel.SMS:
+        return mask_phone(address)
+    if channel == Channel.EMAIL and "@" in address:
+        local, _at, domain = address.rpartition("@")
+        return f"{local[:2]}***@{domain}"
+    return address
+
+
 class NoticeStatus(models.TextChoices):
     PENDING = "pending", _("待发送")
     SENT = "sent", _("已发送")
@@ -73,10 +83,10 @@ class Notice(models.Model):
         ]
 
     def __str__(self) -> str:
-        # Shown in admin pages and logs: an applicant's mobile number stays masked there.
+        # Shown in admin pages and logs: an applicant's mobile or e-mail stays masked there.
         who = self.recipient_key
-        if self.channel == Channel.SMS and not who.startswith("user:"):
-            who = mask_phone(who)
+        if not who.startswith("user:"):
+            who = mask_address(self.channel, who)
         return f"{self.get_channel_display()} {self.template} → {who}"
 
 
