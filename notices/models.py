@@ -105,3 +105,29 @@ class NoticeAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.notice_id} {'ok' if self.ok else 'error'}"
+
+
+class EmailAddress(models.Model):
+    """A person's e-mail address for notices: used only once confirmed.
+
+    A new address waits in ``pending_email`` until the link e-mailed to it is opened by its
+    owner; until then notices keep going to the confirmed ``email`` (if any).
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("用户"),
+        on_delete=models.CASCADE,
+        related_name="notice_email",
+    )
+    email = models.EmailField(_("已确认的邮箱"), blank=True)
+    confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+    pending_email = models.EmailField(_("待确认的邮箱"), blank=True)
+    requested_at = models.DateTimeField(_("申请时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("通知邮箱")
+        verbose_name_plural = _("通知邮箱")
+
+    def __str__(self) -> str:
+        return f"user:{self.user_id} {mask_address(Channel.EMAIL, self.email)}"

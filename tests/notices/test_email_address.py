@@ -1,0 +1,239 @@
+"""E-mail as a channel: a citizen sets an address, confirms it through a signed, expiring link
+e-mailed to it, and only then gets notices there (for templates with an e-mail version).
+
+Mail goes through the real outbox and sending task into Django's locmem backend
+(``mailoutbox``).
+"""
+
+import re
+
+import pytest
+from django.core import signing
+from django.test import Client
+from django.utils import timezone
+
+from notices.models import EmailAddress, Notice
+from notices.services import EMAIL_CONFIRM_SALT
+from notices.tasks import send_notice
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+ADDRESS = "li.si@example.cn"
+
+
+def send_all() -> None:
+    """What the worker does after commit: the real task, for every pending notice."""
+    for pk in Notice.objects.filter(status="pending").values_list("pk", flat=True):
+        send_notice.apply(args=[pk])
+
+
+def request_address(client, email: str = ADDRESS):
+    return client.post("/accounts/email/", {"email": email})
+
+
+def link_in(mail) -> str:
+    return re.search(r"https?://\S+(/accounts/email/confirm/\S+/)", mail.body).group(1)
+
+
+@pytest.fixture
+def citizen_client(client, citizen):
+    client.force_login(citizen)
+    return client
+
+
+@pytest.fixture
+def confirmation_link(citizen_client, mailoutbox) -> str:
+    assert request_address(citizen_client).status_code == 302
+    send_all()
+    return link_in(mailoutbox[-1])
+
+
+def confirmed(user) -> str:
+    return EmailAddress.objects.filter(user=user).values_list("email", flat=True).first() or ""
+
+
+# Setting and confirming ---------------------------------------------------------------------
+
+
+def test_a_citizen_sets_an_address_and_confirms_it_through_the_mailed_link(
+    citizen_client, citizen, mailoutbox
+):
+    page = citizen_client.get("/accounts/email/")
+    assert page.status_code == 200 and "发送确认邮件" in page.content.decode()
+    assert "/accounts/email/" in citizen_client.get("/accounts/profile/").content.decode()
+
+    answer = request_address(citizen_client)
+    assert answer.status_code == 302
+    assert EmailAddress.objects.get(user=citizen).pending_email == ADDRESS
+    assert confirmed(citizen) == ""
+    send_all()
+    assert len(mailoutbox) == 1
+    mail = mailoutbox[0]
+    assert mail.to == [ADDRESS] and mail.subject == "请确认您的电子邮箱"
+    link = link_in(mail)
+    assert "48小时内有效" in mail.body
+
+    # Opening the link shows a button; only the button confirms.
+    shown = citizen_client.get(link)
+    assert shown.status_code == 200 and "确认此邮箱" in shown.content.decode()
+    assert confirmed(citizen) == ""
+    done = citizen_client.post(link, follow=True)
+    assert done.status_code == 200
+    assert confirmed(citizen) == ADDRESS
+    assert "已确认" in done.content.decode()
+    address = EmailAddress.objects.get(user=citizen)
+    assert address.pending_email == "" and address.confirmed_at is not None
+    assert ADDRESS in citizen_client.get("/accounts/profile/").content.decode()
+    # Once more: nothing changes, no error.
+    assert citizen_client.post(link).status_code == 302
+    assert confirmed(citizen) == ADDRESS
+
+
+def test_the_link_is_for_the_account_that_asked_only(citizen_client, confirmation_link):
+    other = UserFactory(citizen=True)
+    client = Client()
+    client.force_login(other)
+    answer = client.post(confirmation_link)
+    assert answer.status_code == 400
+    assert "不属于当前登录的账户" in answer.content.decode()
+    assert not EmailAddress.objects.filter(user=other).exists()
+    assert not EmailAddress.objects.exclude(email="").exists()
+
+
+def test_signed_out_the_link_asks_to_sign_in_first(confirmation_link):
+    client = Client()
+    answer = client.post(confirmation_link)
+    assert answer.status_code == 302 and "/accounts/login/" in answer["Location"]
+    assert client.get("/accounts/email/").status_code == 302
+    assert not EmailAddress.objects.exclude(email="").exists()
+
+
+def test_an_expired_link_is_refused(citizen_client, citizen, confirmation_link, settings):
+    settings.EMAIL_CONFIRM_MAX_AGE = -1
+    answer = citizen_client.post(confirmation_link)
+    assert answer.status_code == 400 and "已过期" in answer.content.decode()
+    assert confirmed(citizen) == ""
+
+
+def test_a_forged_or_altered_link_is_refused(citizen_client, citizen, confirmation_link):
+    token = confirmation_link.rstrip("/").rsplit("/", 1)[1]
+    forged = signing.dumps({"u": citizen.pk, "e": "evil@example.cn", "t": "x"}, salt="other")
+    for bad in (token[:-2] + "xx", forged, "not-a-token"):
+        answer = citizen_client.post(f"/accounts/email/confirm/{bad}/")
+        assert answer.status_code == 400 and "确认链接无效" in answer.content.decode()
+    assert confirmed(citizen) == ""
+
+
+def test_a_link_of_an_earlier_request_no_longer_confirms(citizen_client, citizen, mailoutbox):
+    request_address(citizen_client, "first@example.cn")
+    send_all()
+    first = link_in(mailoutbox[-1])
+    request_address(citizen_client, "second@example.cn")
+    send_all()
+    second = link_in(mailoutbox[-1])
+
+    answer = citizen_client.post(first)
+    assert answer.status_code == 400 and "已失效" in answer.content.decode()
+    assert confirmed(citizen) == ""
+    citizen_client.post(second)
+    assert confirmed(citizen) == "second@example.cn"
+
+
+def test_a_token_signed_for_a_stale_request_time_is_refused(citizen_client, citizen, mailoutbox):
+    request_address(citizen_client)
+    stale = signing.dumps(
+        {"u": citizen.pk, "e": ADDRESS, "t": timezone.now().isoformat()}, salt=EMAIL_CONFIRM_SALT
+    )
+    assert citizen_client.post(f"/accounts/email/confirm/{stale}/").status_code == 400
+    assert confirmed(citizen) == ""
+
+
+def test_a_bad_address_is_answered_on_the_page(citizen_client, citizen):
+    answer = request_address(citizen_client, "not an address")
+    assert answer.status_code == 400
+    assert "电子邮箱" in answer.content.decode()
+    assert not EmailAddress.objects.filter(user=citizen).exists()
+    assert not Notice.objects.exists()
+
+
+def test_confirmation_mails_are_limited_per_day(citizen_client, citizen, settings):
+    settings.EMAIL_CONFIRM_DAILY_LIMIT = 2
+    assert request_address(citizen_client, "a@example.cn").status_code == 302
+    assert request_address(citizen_client, "b@example.cn").status_code == 302
+    answer = request_address(citizen_client, "c@example.cn")
+    assert answer.status_code == 400 and "已达上限" in answer.content.decode()
+    assert Notice.objects.filter(template="email_confirm").count() == 2
+    assert EmailAddress.objects.get(user=citizen).pending_email == "b@example.cn"
+
+
+def test_re_entering_the_confirmed_address_sends_nothing(
+    citizen_client, citizen, confirmation_link
+):
+    citizen_client.post(confirmation_link)
+    answer = request_address(citizen_client, ADDRESS.upper().replace("EXAMPLE.CN", "example.cn"))
+    assert answer.status_code == 400 and "已确认" in answer.content.decode()
+    assert Notice.objects.filter(template="email_confirm").count() == 1
+
+
+# Which notices go by e-mail -----------------------------------------------------------------
+
+
+def test_case_notices_go_to_the_confirmed_address_only(
+    citizen_client, citizen, make_case, mailoutbox
+):
+    citizen.email = "account-field@example.cn"  # never confirmed: never used
+    citizen.save(update_fields=["email"])
+    make_case("submitted")
+    send_all()
+    assert mailoutbox == []
+    assert not Notice.objects.filter(channel="email").exists()
+
+    request_address(citizen_client)
+    send_all()
+    citizen_client.post(link_in(mailoutbox[-1]))
+    mailoutbox.clear()
+    case = make_case("submitted")
+    send_all()
+    assert [mail.to for mail in mailoutbox] == [[ADDRESS]]
+    mail = mailoutbox[0]
+    assert mail.subject == "办件已提交"
+    assert case.number in mail.body
+    assert "我的账户 → 电子邮箱" in mail.body  # the e-mail version, with its footer
+    assert Notice.objects.get(channel="email", template="case_submitted").status == "sent"
+
+
+def test_a_new_address_waits_for_its_confirmation_the_old_one_keeps_working(
+    citizen_client, citizen, confirmation_link, make_case, mailoutbox
+):
+    citizen_client.post(confirmation_link)
+    request_address(citizen_client, "new@example.cn")
+    mailoutbox.clear()
+    make_case("submitted")
+    send_all()
+    case_mails = [mail for mail in mailoutbox if mail.subject == "办件已提交"]
+    assert [mail.to for mail in case_mails] == [[ADDRESS]]
+
+
+def test_notices_without_an_e_mail_version_are_not_mailed(citizen, approver, mailoutbox):
+    from notices.services import notice_create
+
+    EmailAddress.objects.create(user=approver, email="a@example.cn", confirmed_at=timezone.now())
+    made = notice_create(
+        key="k",
+        channel="email",
+        template="review_assigned",
+        context={"hall": "h", "number": "1", "matter": "m", "department": "d"},
+        recipient=approver,
+    )
+    assert made is None
+
+
+def test_stopping_e_mail_notices(citizen_client, citizen, confirmation_link, make_case, mailoutbox):
+    citizen_client.post(confirmation_link)
+    assert citizen_client.post("/accounts/email/remove/").status_code == 302
+    mailoutbox.clear()
+    make_case("submitted")
+    send_all()
+    assert mailoutbox == []
+    assert citizen_client.get("/accounts/email/remove/").status_code == 405
