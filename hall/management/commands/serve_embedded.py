@@ -2,10 +2,11 @@
 
 Starts the development server and Celery beat side by side and keeps them running: a program
 that exits on its own is started again (after a pause that grows while it keeps failing);
-Ctrl-C or SIGTERM stops both. Without ``REDIS_URL`` Celery runs tasks eagerly, so beat runs
-each scheduled task itself, on the hall's schedule (``hall/schedule.py``): the deadline
+Ctrl-C or SIGTERM stops them all. Without ``REDIS_URL`` Celery runs tasks eagerly, so beat
+runs each scheduled task itself, on the hall's schedule (``hall/schedule.py``): the deadline
 scan, deemed acceptance, reminders, the outbox sweep, courier tracking. With ``REDIS_URL``
-beat sends them to the worker instead, as in production (which runs beat on its own).
+(a ``.env`` copied from ``.env.example``) beat sends them to a Celery worker, started here
+too with the pool docker-compose runs.
 """
 
 import contextlib
@@ -25,6 +26,8 @@ from django.core.management.base import BaseCommand
 HEALTHY_SECONDS = 30
 MAX_RESTART_DELAY = 30.0
 STOP_TIMEOUT = 10.0
+# As docker-compose.yml runs the worker (tests/integration/test_deployment.py checks both).
+WORKER_POOL = ("--pool=prefork", "--concurrency=2")
 
 
 @dataclass
@@ -50,7 +53,7 @@ class Program:
 
 
 class Command(BaseCommand):
-    help = "Serve the portal and run its schedule (Celery beat) beside it, restarting either."
+    help = "Serve the portal and run its schedule (Celery beat) beside it, restarting them."
 
     def add_arguments(self, parser):
         parser.add_argument("addrport", nargs="?", default="127.0.0.1:8000")
@@ -79,6 +82,9 @@ class Command(BaseCommand):
                 ],
             )
         ]
+        if settings.REDIS_URL:
+            worker = [*(sys.executable, "-m", "celery", "-A", "hall", "worker"), "--loglevel=INFO"]
+            programs.append(Program("worker", [*worker, *WORKER_POOL]))
         if not no_web:
             web = [*manage, "runserver", addrport, *(["--noreload"] if noreload else [])]
             programs.append(Program("web", web))
