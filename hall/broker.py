@@ -21,7 +21,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 
 class Channel(kombu_redis.Channel):
     def _connparams(self, asynchronous: bool = False) -> dict:
-        if self.connection.client is None:
+        if self.connection is None or self.connection.client is None:
             raise RedisConnectionError("the broker connection was closed after a loss")
         return super()._connparams(asynchronous=asynchronous)
 
