@@ -32,7 +32,7 @@ from notices.services import notice_create
 from tests.cases import conftest as cases_conftest
 from tests.delivery.conftest import ship_courier_case
 
-from .conftest import broker_of_this_process, subprocess_environment, wait_until
+from .conftest import RedisServer, broker_of_this_process, subprocess_environment, wait_until
 
 pytestmark = [
     pytest.mark.integration,
@@ -72,7 +72,7 @@ def free_port() -> int:
 class Embedded:
     """``manage.py serve_embedded`` as ``make run`` starts it, with its output in a file."""
 
-    def __init__(self, tmp_path, overrides: dict):
+    def __init__(self, tmp_path, overrides: dict, redis_url: str = ""):
         self.port = free_port()
         self.log = tmp_path / "embedded.log"
         with self.log.open("wb") as sink:
@@ -84,7 +84,8 @@ class Embedded:
                     f"--schedule-file={tmp_path / 'beat-schedule'}",
                 ],
                 cwd=django_settings.BASE_DIR,
-                env=subprocess_environment(overrides, redis_url=""),  # the embedded mode
+                # No Redis: the embedded mode; with one, as a .env from .env.example gives.
+                env=subprocess_environment(overrides, redis_url=redis_url),
                 stdout=sink,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,  # as a terminal's job: Ctrl-C is ours to send
@@ -107,7 +108,7 @@ class Embedded:
         if self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(timeout=10)
-        for name in ("scheduler", "web"):
+        for name in ("scheduler", "web", "worker"):
             for pid in self.pids(name):
                 with contextlib.suppress(ProcessLookupError):
                     os.killpg(pid, signal.SIGKILL)
@@ -117,8 +118,8 @@ class Embedded:
 def embedded(tmp_path):
     started = []
 
-    def start(overrides: dict | None = None) -> Embedded:
-        mode = Embedded(tmp_path, overrides or {})
+    def start(overrides: dict | None = None, redis_url: str = "") -> Embedded:
+        mode = Embedded(tmp_path, overrides or {}, redis_url)
         started.append(mode)
         return mode
 
@@ -205,3 +206,34 @@ def test_make_run_restarts_a_scheduler_that_died_and_ctrl_c_stops_everything(emb
     assert not alive(second)
     assert not any(alive(pid) for pid in mode.pids("web"))
     assert not mode.web_answers()
+
+
+def test_make_run_with_redis_starts_a_worker_too(nobody_working, embedded):
+    redis = RedisServer(6394)
+    redis.start()
+    try:
+        with transaction.atomic():
+            notice = notice_create(
+                key="embedded-redis-test",
+                channel=Channel.SMS,
+                template="case_submitted",
+                context={"number": "X", "matter": "Y", "hall": "Z"},
+                address="13800000009",
+            )
+        mode = embedded(
+            {"CELERY_BEAT_SCHEDULE": {"sweep": FAST_SCHEDULE["notices-sweep-outbox"]}},
+            redis_url=redis.url,
+        )
+        wait_until(
+            lambda: Notice.objects.get(pk=notice.pk).status == NoticeStatus.SENT,
+            timeout=90,
+            what="the worker to send the notice the scheduler's sweep found",
+        )
+        worker = mode.pids("worker")
+        assert len(worker) == 1
+        assert re.search(r"ForkPoolWorker-\d+\] Task notices.tasks.sweep_outbox", mode.output())
+        os.killpg(mode.process.pid, signal.SIGINT)
+        mode.process.wait(timeout=30)
+        assert not alive(worker[0])
+    finally:
+        redis.stop()
