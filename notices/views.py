@@ -24,7 +24,7 @@ def email_address(request: HttpRequest) -> HttpResponse:
                 user=request.user, email=form.cleaned_data["email"], by=request.user
             )
         except EmailAddressError as error:
-            form.add_error("email", error.message)
+            form.add_error("email", error.detail)
         else:
             messages.success(
                 request,
@@ -48,7 +48,10 @@ def email_confirm(request: HttpRequest, token: str) -> HttpResponse:
             address = email_address_confirm(token=token, by=request.user)
         except EmailAddressError as error:
             return render(
-                request, "notices/email_confirm.html", {"error": error.message}, status=400
+                request,
+                "notices/email_confirm.html",
+                {"error": error.detail},
+                status=error.status_code,
             )
         messages.success(
             request,

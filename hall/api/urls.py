@@ -8,7 +8,7 @@ from cases.api import CaseViewSet, ReviewViewSet, TrackView
 from delivery.api import CourierWebhookView
 from hall.supervision.api import SupervisionSummaryView
 from matters.api import BundleViewSet, MatterViewSet
-from notices.api import NoticeViewSet
+from notices.api import EmailAddressView, EmailConfirmView, NoticeViewSet
 
 app_name = "api"
 
@@ -22,6 +22,8 @@ router.register("notices", NoticeViewSet, basename="notice")
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="auth-token"),
     path("me/", MeView.as_view(), name="me"),
+    path("me/email/", EmailAddressView.as_view(), name="me-email"),
+    path("me/email/confirm/", EmailConfirmView.as_view(), name="me-email-confirm"),
     path("departments/", DepartmentListView.as_view(), name="department-list"),
     path("track/<str:number>/", TrackView.as_view(), name="track"),
     path(

@@ -11,6 +11,7 @@ import pytest
 from django.core import signing
 from django.test import Client
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from notices.models import EmailAddress, Notice
 from notices.services import EMAIL_CONFIRM_SALT
@@ -95,7 +96,7 @@ def test_the_link_is_for_the_account_that_asked_only(citizen_client, confirmatio
     client = Client()
     client.force_login(other)
     answer = client.post(confirmation_link)
-    assert answer.status_code == 400
+    assert answer.status_code == 403
     assert "不属于当前登录的账户" in answer.content.decode()
     assert not EmailAddress.objects.filter(user=other).exists()
     assert not EmailAddress.objects.exclude(email="").exists()
@@ -237,3 +238,57 @@ def test_stopping_e_mail_notices(citizen_client, citizen, confirmation_link, mak
     send_all()
     assert mailoutbox == []
     assert citizen_client.get("/accounts/email/remove/").status_code == 405
+
+
+# The API ------------------------------------------------------------------------------------
+
+
+def token_of(mail) -> str:
+    return link_in(mail).rstrip("/").rsplit("/", 1)[1]
+
+
+def test_the_api_sets_and_confirms_an_address(citizen_api, citizen, mailoutbox):
+    empty = citizen_api.get("/api/v1/me/email/")
+    assert empty.status_code == 200 and empty.json()["email"] == ""
+    asked = citizen_api.post("/api/v1/me/email/", {"email": ADDRESS}, format="json")
+    assert asked.status_code == 202
+    assert asked.json()["pending_email"] == ADDRESS and asked.json()["email"] == ""
+    send_all()
+    token = token_of(mailoutbox[-1])
+    done = citizen_api.post("/api/v1/me/email/confirm/", {"token": token}, format="json")
+    assert done.status_code == 200
+    assert done.json()["email"] == ADDRESS and done.json()["pending_email"] == ""
+    assert confirmed(citizen) == ADDRESS
+    again = citizen_api.post("/api/v1/me/email/", {"email": ADDRESS}, format="json")
+    assert again.status_code == 409 and again.json()["code"] == "already_confirmed"
+    assert citizen_api.delete("/api/v1/me/email/").status_code == 204
+    assert confirmed(citizen) == ""
+
+
+def test_the_api_refuses_what_the_page_refuses(citizen_api, citizen, api_client, mailoutbox):
+    assert api_client.get("/api/v1/me/email/").status_code in (401, 403)
+    assert api_client.post("/api/v1/me/email/", {"email": ADDRESS}, format="json").status_code in (
+        401,
+        403,
+    )
+    bad = citizen_api.post("/api/v1/me/email/", {"email": "nope"}, format="json")
+    assert bad.status_code == 400 and bad.json()["code"] == "invalid" and "email" in bad.json()
+    citizen_api.post("/api/v1/me/email/", {"email": ADDRESS}, format="json")
+    send_all()
+    token = token_of(mailoutbox[-1])
+
+    forged = citizen_api.post("/api/v1/me/email/confirm/", {"token": token + "x"}, format="json")
+    assert forged.status_code == 400 and forged.json()["code"] == "invalid"
+    other = APIClient()
+    other.force_authenticate(UserFactory(citizen=True))
+    theirs = other.post("/api/v1/me/email/confirm/", {"token": token}, format="json")
+    assert theirs.status_code == 403 and theirs.json()["code"] == "not_yours"
+    assert confirmed(citizen) == ""
+
+
+def test_the_api_limits_confirmation_mails(citizen_api, settings):
+    settings.EMAIL_CONFIRM_DAILY_LIMIT = 1
+    first = citizen_api.post("/api/v1/me/email/", {"email": "a@example.cn"}, format="json")
+    assert first.status_code == 202
+    second = citizen_api.post("/api/v1/me/email/", {"email": "b@example.cn"}, format="json")
+    assert second.status_code == 429 and second.json()["code"] == "too_many_confirmations"
