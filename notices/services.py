@@ -12,6 +12,7 @@ from django.template import TemplateDoesNotExist
 from django.template.loader import get_template, render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.identity import mask_phone
 
@@ -236,18 +237,18 @@ def email_address_request(*, user, email: str, by) -> EmailAddress:
     confirmation e-mails per account, so the portal is no way to mail strangers.
     """
     if by is None or by.pk != user.pk:
-        raise EmailAddressError("只能设置本人的邮箱。", code="not_yours")
+        raise EmailAddressError(_("只能设置本人的邮箱。"), code="not_yours")
     email = BaseUserManager.normalize_email(email.strip())
     address, _created = EmailAddress.objects.select_for_update().get_or_create(user=user)
     if address.email and address.email.lower() == email.lower():
-        raise EmailAddressError("该邮箱已确认，无需再次确认。", code="already_confirmed")
+        raise EmailAddressError(_("该邮箱已确认，无需再次确认。"), code="already_confirmed")
     since = timezone.now() - datetime.timedelta(days=1)
     sent = Notice.objects.filter(
-        key__startswith=f"email-confirm:{user.pk}:", created_at__gte=since
+        recipient=user, channel=Channel.EMAIL, template="email_confirm", created_at__gte=since
     ).count()
     if sent >= settings.EMAIL_CONFIRM_DAILY_LIMIT:
         raise EmailAddressError(
-            "今天发送的确认邮件已达上限，请明天再试。", code="too_many_confirmations"
+            _("今天发送的确认邮件已达上限，请明天再试。"), code="too_many_confirmations"
         )
     address.pending_email = email
     address.requested_at = timezone.now()
@@ -280,12 +281,13 @@ def email_address_confirm(*, token: str, by) -> EmailAddress:
             token, salt=EMAIL_CONFIRM_SALT, max_age=settings.EMAIL_CONFIRM_MAX_AGE
         )
     except signing.SignatureExpired as error:
-        raise EmailAddressError("确认链接已过期，请重新发送确认邮件。", code="expired") from error
+        expired = _("确认链接已过期，请重新发送确认邮件。")
+        raise EmailAddressError(expired, code="expired") from error
     except signing.BadSignature as error:
-        raise EmailAddressError("确认链接无效。", code="invalid") from error
+        raise EmailAddressError(_("确认链接无效。"), code="invalid") from error
     if not isinstance(claim, dict) or by is None or claim.get("u") != by.pk:
         raise EmailAddressError(
-            "此确认链接不属于当前登录的账户，请用设置邮箱的账户登录后再打开。", code="not_yours"
+            _("此确认链接不属于当前登录的账户，请用设置邮箱的账户登录后再打开。"), code="not_yours"
         )
     address = EmailAddress.objects.select_for_update().filter(user=by).first()
     if address is not None and not address.pending_email and address.email == claim.get("e"):
@@ -296,9 +298,8 @@ def email_address_confirm(*, token: str, by) -> EmailAddress:
         or address.requested_at is None
         or address.requested_at.isoformat() != claim.get("t")
     ):
-        raise EmailAddressError(
-            "此确认链接已失效（邮箱已更换或已重新发送），请使用最新的确认邮件。", code="superseded"
-        )
+        superseded = _("此确认链接已失效（邮箱已更换或已重新发送），请使用最新的确认邮件。")
+        raise EmailAddressError(superseded, code="superseded")
     address.email = address.pending_email
     address.pending_email = ""
     address.confirmed_at = timezone.now()
@@ -310,5 +311,5 @@ def email_address_confirm(*, token: str, by) -> EmailAddress:
 def email_address_remove(*, user, by) -> None:
     """Stop e-mail notices: forget the confirmed and the pending address."""
     if by is None or by.pk != user.pk:
-        raise EmailAddressError("只能设置本人的邮箱。", code="not_yours")
+        raise EmailAddressError(_("只能设置本人的邮箱。"), code="not_yours")
     EmailAddress.objects.filter(user=user).delete()
