@@ -292,3 +292,39 @@ def test_the_api_limits_confirmation_mails(citizen_api, settings):
     assert first.status_code == 202
     second = citizen_api.post("/api/v1/me/email/", {"email": "b@example.cn"}, format="json")
     assert second.status_code == 429 and second.json()["code"] == "too_many_confirmations"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        {"email": None},
+        {"email": 123},
+        {"email": ["a@example.cn"]},
+        {"email": "a\x00b@example.cn"},
+        {"email": "x" * 300 + "@example.cn"},
+        {"email": "用户@例子.中国"},
+        [],
+        "text",
+    ],
+)
+def test_bad_api_input_is_a_400_and_saves_nothing(citizen_api, citizen, body):
+    answer = citizen_api.post("/api/v1/me/email/", body, format="json")
+    assert answer.status_code == 400, answer.content
+    assert "code" in answer.json()
+    assert not Notice.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "token", ["", None, 5, "\x00", "a:b:c", "x" * 600, "e30:1vUSC0:" + "A" * 43]
+)
+def test_bad_tokens_are_a_400(citizen_api, citizen, token):
+    answer = citizen_api.post("/api/v1/me/email/confirm/", {"token": token}, format="json")
+    assert answer.status_code == 400, answer.content
+    assert confirmed(citizen) == ""
+
+
+@pytest.mark.parametrize("token", ["%00", "a:b", "x" * 600, "..%2F.."])
+def test_bad_links_answer_a_page_not_a_500(citizen_client, token):
+    answer = citizen_client.post(f"/accounts/email/confirm/{token}/")
+    assert answer.status_code in (400, 404)
