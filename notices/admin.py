@@ -18,6 +18,13 @@ def is_supervisor(request) -> bool:
     return user.is_active and user.is_staff and user.has_role(SUPERVISOR)
 
 
+def masked_error(notice: Notice, error: str) -> str:
+    """A gateway's error with the address masked (an SMTP refusal names the recipient)."""
+    if notice.address and notice.channel != "inbox":
+        return error.replace(notice.address, mask_address(notice.channel, notice.address))
+    return error
+
+
 class NoticeAttemptInline(admin.TabularInline):
     model = NoticeAttempt
     extra = 0
@@ -26,6 +33,19 @@ class NoticeAttemptInline(admin.TabularInline):
 
     def has_view_permission(self, request, obj=None):
         return super().has_view_permission(request, obj) or is_supervisor(request)
+
+    def get_fields(self, request, obj=None):
+        return self.readonly_fields if request.user.is_superuser else ("at", "ok", "masked_error")
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.get_fields(request, obj)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("notice")
+
+    @admin.display(description=_("错误"))
+    def masked_error(self, attempt: NoticeAttempt) -> str:
+        return masked_error(attempt.notice, attempt.error)
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -57,7 +77,7 @@ class NoticeAdmin(admin.ModelAdmin):
         "status",
         "attempts",
         "next_attempt_at",
-        "last_error",
+        "masked_last_error",
         "provider_id",
         "created_at",
         "sent_at",
@@ -69,6 +89,10 @@ class NoticeAdmin(admin.ModelAdmin):
     @admin.display(description=_("地址"))
     def masked_address(self, notice: Notice) -> str:
         return mask_address(notice.channel, notice.address)
+
+    @admin.display(description=_("最近错误"))
+    def masked_last_error(self, notice: Notice) -> str:
+        return masked_error(notice, notice.last_error)
 
     @admin.display(description=_("接收人"))
     def recipient_id(self, notice: Notice) -> str:

@@ -102,3 +102,23 @@ def test_the_superuser_still_sees_the_number_and_resends(admin_client, failed):
     detail = admin_client.get(f"/admin/notices/notice/{failed.pk}/change/")
     assert PHONE in detail.content.decode()
     assert "resend" in admin_client.get("/admin/notices/notice/").content.decode()
+
+
+def test_an_error_naming_the_address_is_masked_for_a_supervisor(supervisor_client, admin_client):
+    notice = Notice.objects.create(
+        key="k",
+        channel="email",
+        recipient_key="zhangsan@example.cn",
+        address="zhangsan@example.cn",
+        template="case_submitted",
+        text="t",
+        status=NoticeStatus.FAILED,
+        attempts=1,
+        last_error="(550, 'zhangsan@example.cn: Recipient address rejected')",
+    )
+    NoticeAttempt.objects.create(notice=notice, ok=False, error=notice.last_error)
+    url = f"/admin/notices/notice/{notice.pk}/change/"
+    html = supervisor_client.get(url).content.decode()
+    assert "zh***@example.cn: Recipient address rejected" in html
+    assert "zhangsan@" not in html
+    assert "zhangsan@example.cn: Recipient" in admin_client.get(url).content.decode()
