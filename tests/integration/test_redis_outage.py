@@ -107,6 +107,7 @@ def test_prefork_worker_survives_a_redis_outage_and_catches_up(
     )
     time.sleep(3)  # past the reconnection's own clean-up, where the worker used to die
     assert worker.alive, worker.output()[-3000:]
+    assert "Connection to broker lost" in worker.output()
 
     # What beat would send: the outbox sweep and the tracking sweep; then a new order.
     sweep_outbox.delay()
@@ -129,6 +130,7 @@ def test_prefork_worker_survives_a_redis_outage_and_catches_up(
         what="the sweeps to finish",
     )
     assert worker.alive
+    assert "Unrecoverable error" not in worker.output()
 
     for shipment in (first, second):
         shipment.refresh_from_db()
