@@ -56,9 +56,10 @@ services:
 	fi
 	@psql -h 127.0.0.1 -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname='onetrip'" | grep -q 1 \
 		|| createdb -h 127.0.0.1 -U postgres onetrip
+	@# The integration tests also run redis-servers of their own (ports 6391, 6393) to stop.
+	@command -v redis-server >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null)
 	@if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then \
 		echo "Starting Redis"; \
-		command -v redis-server >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null); \
 		mkdir -p /var/lib/redis /var/log/redis; \
 		redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no --dir /var/lib/redis --logfile /var/log/redis/onetrip.log; \
 		for i in $$(seq 30); do redis-cli ping >/dev/null 2>&1 && break; sleep 1; done; \
@@ -74,8 +75,9 @@ migrate: $(STAMPS)/venv
 seed: $(STAMPS)/venv
 	$(PY) manage.py seed_demo
 
+# The web server and the schedule (Celery beat) together; Ctrl-C stops both.
 serve:
-	$(PY) manage.py runserver 127.0.0.1:8000
+	$(PY) manage.py serve_embedded 127.0.0.1:8000
 
 bench: install services
 	DATABASE_URL=$(TEST_DATABASE_URL) $(PY) bench/catalog_search.py

@@ -29,7 +29,8 @@ def case_context(case: Case) -> dict:
 
 
 def tell_applicant(event: CaseEvent, template: str, **extra) -> None:
-    """SMS to the applicant's mobile and, with an account, an in-portal message."""
+    """SMS to the applicant's mobile and, with an account, an in-portal message and an
+    e-mail (to the address the account confirmed, for templates with an e-mail version)."""
     case = event.case
     context = {**case_context(case), **extra}
     key = f"case-event:{event.pk}"
@@ -41,13 +42,10 @@ def tell_applicant(event: CaseEvent, template: str, **extra) -> None:
         address=case.applicant_phone,
     )
     if case.owner_id:
-        notice_create(
-            key=key,
-            channel=Channel.INBOX,
-            template=template,
-            context=context,
-            recipient=case.owner,
-        )
+        for channel in (Channel.INBOX, Channel.EMAIL):
+            notice_create(
+                key=key, channel=channel, template=template, context=context, recipient=case.owner
+            )
 
 
 def tell_staff(key: str, users, template: str, context: dict) -> None:

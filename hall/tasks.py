@@ -41,7 +41,7 @@ from cases.services import cases_deem_accepted, deadline_colour
 from cases.services.deadlines import RED, YELLOW
 from matters.calendar import add_working_days
 from notices.models import Channel, Notice
-from notices.services import notice_create
+from notices.services import has_template, notice_create
 
 from .reactions import case_context
 
@@ -81,6 +81,12 @@ def _to_applicant(case: Case, key: str, template: str, context: dict) -> list[Wa
         wanted.append(Wanted(key, Channel.SMS, template, context, address=case.applicant_phone))
     if case.owner_id:
         wanted.append(Wanted(key, Channel.INBOX, template, context, recipient=case.owner))
+        # Select ``owner__notice_email`` with the case: the confirmed address, if any.
+        email = getattr(getattr(case.owner, "notice_email", None), "email", "")
+        if email and has_template(template, Channel.EMAIL):
+            wanted.append(
+                Wanted(key, Channel.EMAIL, template, context, recipient=case.owner, address=email)
+            )
     return wanted
 
 
@@ -217,7 +223,13 @@ def deferred_materials_remind(*, today: datetime.date | None = None) -> int:
             due_date__lte=horizon,
             case__status__in=DEFERRED_OPEN_STATUSES,
         )
-        .select_related("case", "case__matter", "case__bundle", "case__owner", "material_type")
+        .select_related(
+            "case",
+            "case__matter",
+            "case__bundle",
+            "case__owner__notice_email",
+            "material_type",
+        )
         .order_by("case_id", "due_date", "order", "pk")
     )
     groups: dict[tuple[int, datetime.date], list[CaseMaterial]] = defaultdict(list)

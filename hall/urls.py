@@ -14,6 +14,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("", include("matters.urls")),
     path("accounts/", include("accounts.urls")),
+    path("accounts/email/", include("notices.urls")),
     path("", include("cases.urls")),
     path("desk/", include("windows.urls")),
     path("", include(public_urls)),

@@ -1,8 +1,12 @@
-"""The signed-in user's in-portal messages (``GET /api/v1/notices/``)."""
+"""The signed-in user's in-portal messages (``GET /api/v1/notices/``) and e-mail address
+for notices (``/api/v1/me/email/``)."""
 
-from rest_framework import permissions, serializers, viewsets
+from drf_spectacular.utils import extend_schema
+from rest_framework import permissions, serializers, status, views, viewsets
+from rest_framework.response import Response
 
-from .models import Channel, Notice
+from .models import Channel, EmailAddress, Notice
+from .services import email_address_confirm, email_address_remove, email_address_request
 
 
 class NoticeSerializer(serializers.ModelSerializer):
@@ -27,3 +31,61 @@ class NoticeViewSet(viewsets.ReadOnlyModelViewSet):
         return Notice.objects.filter(recipient=self.request.user, channel=Channel.INBOX).order_by(
             "-created_at", "-id"
         )
+
+
+class EmailAddressSerializer(serializers.Serializer):
+    email = serializers.EmailField(read_only=True, help_text="已确认的邮箱（接收通知）")
+    confirmed_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    pending_email = serializers.EmailField(read_only=True, help_text="待确认的邮箱")
+    requested_at = serializers.DateTimeField(read_only=True, allow_null=True)
+
+
+class EmailAddressInput(serializers.Serializer):
+    email = serializers.EmailField(max_length=254)
+
+
+class EmailConfirmInput(serializers.Serializer):
+    token = serializers.CharField(max_length=500)
+
+
+def _address_of(user) -> EmailAddress:
+    return EmailAddress.objects.filter(user=user).first() or EmailAddress(user=user)
+
+
+class EmailAddressView(views.APIView):
+    """The caller's e-mail address for notices: read it, ask to set one, stop e-mails."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(responses=EmailAddressSerializer)
+    def get(self, request):
+        return Response(EmailAddressSerializer(_address_of(request.user)).data)
+
+    @extend_schema(request=EmailAddressInput, responses={202: EmailAddressSerializer})
+    def post(self, request):
+        """E-mail a confirmation link to ``email``; notices go there once it is confirmed."""
+        data = EmailAddressInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        address = email_address_request(
+            user=request.user, email=data.validated_data["email"], by=request.user
+        )
+        return Response(EmailAddressSerializer(address).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request):
+        """Stop e-mail notices (forget the confirmed and the pending address)."""
+        email_address_remove(user=request.user, by=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class EmailConfirmView(views.APIView):
+    """Confirm the pending address with the token from the confirmation e-mail's link."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(request=EmailConfirmInput, responses=EmailAddressSerializer)
+    def post(self, request):
+        data = EmailConfirmInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        address = email_address_confirm(token=data.validated_data["token"], by=request.user)
+        return Response(EmailAddressSerializer(address).data)

@@ -19,6 +19,16 @@ class Channel(models.TextChoices):
     INBOX = "inbox", _("站内消息")
 
 
+def mask_address(channel: str, address: str) -> str:
+    """A phone as ``138****5678``, an e-mail as ``ab***@example.com``."""
+    if channel == Channel.SMS:
+        return mask_phone(address)
+    if channel == Channel.EMAIL and "@" in address:
+        local, _at, domain = address.rpartition("@")
+        return f"{local[:2]}***@{domain}"
+    return address
+
+
 class NoticeStatus(models.TextChoices):
     PENDING = "pending", _("待发送")
     SENT = "sent", _("已发送")
@@ -73,10 +83,10 @@ class Notice(models.Model):
         ]
 
     def __str__(self) -> str:
-        # Shown in admin pages and logs: an applicant's mobile number stays masked there.
+        # Shown in admin pages and logs: an applicant's mobile or e-mail stays masked there.
         who = self.recipient_key
-        if self.channel == Channel.SMS and not who.startswith("user:"):
-            who = mask_phone(who)
+        if not who.startswith("user:"):
+            who = mask_address(self.channel, who)
         return f"{self.get_channel_display()} {self.template} → {who}"
 
 
@@ -95,3 +105,29 @@ class NoticeAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.notice_id} {'ok' if self.ok else 'error'}"
+
+
+class EmailAddress(models.Model):
+    """A person's e-mail address for notices: used only once confirmed.
+
+    A new address waits in ``pending_email`` until the link e-mailed to it is opened by its
+    owner; until then notices keep going to the confirmed ``email`` (if any).
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("用户"),
+        on_delete=models.CASCADE,
+        related_name="notice_email",
+    )
+    email = models.EmailField(_("已确认的邮箱"), blank=True)
+    confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+    pending_email = models.EmailField(_("待确认的邮箱"), blank=True)
+    requested_at = models.DateTimeField(_("申请时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("通知邮箱")
+        verbose_name_plural = _("通知邮箱")
+
+    def __str__(self) -> str:
+        return f"user:{self.user_id} {mask_address(Channel.EMAIL, self.email)}"

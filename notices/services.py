@@ -4,15 +4,21 @@ import datetime
 import logging
 
 from django.conf import settings
+from django.contrib.auth.base_user import BaseUserManager
+from django.core import signing
 from django.db import transaction
 from django.db.models import Q
-from django.template.loader import render_to_string
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template, render_to_string
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.identity import mask_phone
 
 from .backends import PermanentSendError, TransientSendError, email_backend, sms_backend
-from .models import Channel, Notice, NoticeAttempt, NoticeStatus
+from .exceptions import EmailAddressError
+from .models import Channel, EmailAddress, Notice, NoticeAttempt, NoticeStatus
 
 logger = logging.getLogger("notices")
 
@@ -22,11 +28,33 @@ SECRET_TEMPLATES = frozenset({"password_reset_code"})
 REDACTED_TEXT = "（一次性验证码短信，内容不予保存）"
 
 
-def render_notice(template: str, context: dict) -> tuple[str, str]:
+def template_name(template: str, channel: str) -> str:
+    """E-mails have templates of their own (``notices/email/``); SMS and inbox share one."""
+    if channel == Channel.EMAIL:
+        return f"notices/email/{template}.txt"
+    return f"notices/{template}.txt"
+
+
+def has_template(template: str, channel: str) -> bool:
+    try:
+        get_template(template_name(template, channel))
+    except TemplateDoesNotExist:
+        return False
+    return True
+
+
+def render_notice(template: str, context: dict, channel: str = Channel.SMS) -> tuple[str, str]:
     """The subject (first line) and the text of a notice template, in Chinese."""
-    rendered = render_to_string(f"notices/{template}.txt", context).strip()
+    rendered = render_to_string(template_name(template, channel), context).strip()
     subject, _sep, body = rendered.partition("\n")
     return subject.strip(), (body.strip() or subject.strip())
+
+
+def confirmed_email(user) -> str:
+    """The address ``user`` confirmed for notices, or ``""``."""
+    if user is None or not user.pk:
+        return ""
+    return EmailAddress.objects.filter(user=user).values_list("email", flat=True).first() or ""
 
 
 def notice_create(
@@ -43,7 +71,8 @@ def notice_create(
 
     Call inside the transaction of the change it tells of: it exists if and only if that
     change commits. Sending is scheduled after commit; an in-portal message is delivered by
-    being there.
+    being there. An e-mail goes to the recipient's confirmed address only (an unconfirmed
+    ``User.email`` is never used), and only for templates that have an e-mail version.
 
     ``daily_limit_per_address`` caps the notices of this template to one address per day
     (``None`` when over it): for addresses anyone may type in, so that the hall is not a way
@@ -52,10 +81,12 @@ def notice_create(
     if channel == Channel.SMS:
         address = address or (recipient.phone if recipient else "")
     elif channel == Channel.EMAIL:
-        address = address or (recipient.email if recipient else "")
+        address = address or confirmed_email(recipient)
     if channel != Channel.INBOX and not address:
         return None
     if channel == Channel.INBOX and recipient is None:
+        return None
+    if channel == Channel.EMAIL and not has_template(template, channel):
         return None
     recipient_key = f"user:{recipient.pk}" if recipient is not None else address
     if daily_limit_per_address is not None and not _uncapped(
@@ -68,7 +99,7 @@ def notice_create(
         if sent_today >= daily_limit_per_address:
             logger.info("daily limit reached: no %s %s to %s", channel, template, _masked(address))
             return None
-    subject, text = render_notice(template, context)
+    subject, text = render_notice(template, context, channel)
     inbox = channel == Channel.INBOX
     notice, created = Notice.objects.get_or_create(
         key=key,
@@ -215,3 +246,103 @@ def notice_resend(*, notice: Notice, by=None) -> Notice:
 
     transaction.on_commit(lambda: _enqueue(send_notice, notice.pk))
     return notice
+
+
+# E-mail addresses ---------------------------------------------------------------------------
+
+EMAIL_CONFIRM_SALT = "notices.email-confirm"
+
+
+def email_confirm_token(address: EmailAddress) -> str:
+    """A signed, timestamped token naming the account, the address and this very request."""
+    return signing.dumps(
+        {"u": address.user_id, "e": address.pending_email, "t": address.requested_at.isoformat()},
+        salt=EMAIL_CONFIRM_SALT,
+    )
+
+
+@transaction.atomic
+def email_address_request(*, user, email: str, by) -> EmailAddress:
+    """Take ``email`` as the user's address to confirm and e-mail it the confirmation link.
+
+    Only the account holder sets their own address. Notices keep going to the address
+    confirmed before (if any) until the new one is confirmed. A day allows a few
+    confirmation e-mails per account, so the portal is no way to mail strangers.
+    """
+    if by is None or by.pk != user.pk:
+        raise EmailAddressError(_("只能设置本人的邮箱。"), code="not_yours")
+    email = BaseUserManager.normalize_email(email.strip())
+    address, _created = EmailAddress.objects.select_for_update().get_or_create(user=user)
+    if address.email and address.email.lower() == email.lower():
+        raise EmailAddressError(_("该邮箱已确认，无需再次确认。"), code="already_confirmed")
+    since = timezone.now() - datetime.timedelta(days=1)
+    sent = Notice.objects.filter(
+        recipient=user, channel=Channel.EMAIL, template="email_confirm", created_at__gte=since
+    ).count()
+    if sent >= settings.EMAIL_CONFIRM_DAILY_LIMIT:
+        raise EmailAddressError(
+            _("今天发送的确认邮件已达上限，请明天再试。"), code="too_many_confirmations"
+        )
+    address.pending_email = email
+    address.requested_at = timezone.now()
+    address.save(update_fields=["pending_email", "requested_at"])
+    link = settings.SITE_URL + reverse("notices:email-confirm", args=[email_confirm_token(address)])
+    notice_create(
+        key=f"email-confirm:{user.pk}:{address.requested_at.timestamp():.6f}",
+        channel=Channel.EMAIL,
+        template="email_confirm",
+        context={
+            "hall": settings.HALL_NAME,
+            "link": link,
+            "hours": settings.EMAIL_CONFIRM_MAX_AGE // 3600,
+        },
+        recipient=user,
+        address=email,
+    )
+    return address
+
+
+@transaction.atomic
+def email_address_confirm(*, token: str, by) -> EmailAddress:
+    """Confirm the address a token names, for the signed-in account it was issued to.
+
+    A token is good for ``EMAIL_CONFIRM_MAX_AGE`` seconds and for the latest request only;
+    opening it again once confirmed changes nothing.
+    """
+    try:
+        claim = signing.loads(
+            token, salt=EMAIL_CONFIRM_SALT, max_age=settings.EMAIL_CONFIRM_MAX_AGE
+        )
+    except signing.SignatureExpired as error:
+        expired = _("确认链接已过期，请重新发送确认邮件。")
+        raise EmailAddressError(expired, code="expired") from error
+    except signing.BadSignature as error:
+        raise EmailAddressError(_("确认链接无效。"), code="invalid") from error
+    if not isinstance(claim, dict) or by is None or claim.get("u") != by.pk:
+        raise EmailAddressError(
+            _("此确认链接不属于当前登录的账户，请用设置邮箱的账户登录后再打开。"), code="not_yours"
+        )
+    address = EmailAddress.objects.select_for_update().filter(user=by).first()
+    if address is not None and not address.pending_email and address.email == claim.get("e"):
+        return address  # idempotency: confirmed already
+    if (
+        address is None
+        or address.pending_email != claim.get("e")
+        or address.requested_at is None
+        or address.requested_at.isoformat() != claim.get("t")
+    ):
+        superseded = _("此确认链接已失效（邮箱已更换或已重新发送），请使用最新的确认邮件。")
+        raise EmailAddressError(superseded, code="superseded")
+    address.email = address.pending_email
+    address.pending_email = ""
+    address.confirmed_at = timezone.now()
+    address.save(update_fields=["email", "pending_email", "confirmed_at"])
+    return address
+
+
+@transaction.atomic
+def email_address_remove(*, user, by) -> None:
+    """Stop e-mail notices: forget the confirmed and the pending address."""
+    if by is None or by.pk != user.pk:
+        raise EmailAddressError(_("只能设置本人的邮箱。"), code="not_yours")
+    EmailAddress.objects.filter(user=user).delete()

@@ -17,7 +17,7 @@ from cases.material_api import MaterialFileView
 from delivery.api import CourierWebhookView
 from hall.supervision.api import SupervisionSummaryView
 from matters.api import BundleViewSet, MatterViewSet
-from notices.api import NoticeViewSet
+from notices.api import EmailAddressView, EmailConfirmView, NoticeViewSet
 
 app_name = "api"
 
@@ -39,6 +39,8 @@ urlpatterns = [
         name="auth-password-reset-confirm",
     ),
     path("me/", MeView.as_view(), name="me"),
+    path("me/email/", EmailAddressView.as_view(), name="me-email"),
+    path("me/email/confirm/", EmailConfirmView.as_view(), name="me-email-confirm"),
     path("departments/", DepartmentListView.as_view(), name="department-list"),
     path("track/<str:number>/", TrackView.as_view(), name="track"),
     path(

@@ -199,6 +199,48 @@ def test_deferred_material_reminded_once_two_working_days_before(deferred_case, 
     assert reminders.get(channel="inbox").recipient == citizen
 
 
+def test_the_reminder_is_mailed_to_a_confirmed_address_in_fixed_queries(
+    deferred_case, citizen, make_case, clerk, mailoutbox
+):
+    from notices.models import EmailAddress
+    from notices.tasks import send_notice
+
+    case, due = deferred_case
+    day = reminder_day(due)
+    EmailAddress.objects.create(user=citizen, email="li.si@example.cn", confirmed_at=timezone.now())
+
+    def queries_of_a_repeat() -> int:
+        run(tasks.remind_deferred_materials, day)
+        with CaptureQueriesContext(connection) as captured:
+            run(tasks.remind_deferred_materials, day)
+        return len(captured)
+
+    one = queries_of_a_repeat()
+    mailed = Notice.objects.get(template="deferred_due", channel="email")
+    assert (mailed.address, mailed.recipient) == ("li.si@example.cn", citizen)
+    send_notice.apply(args=[mailed.pk])
+    assert [m.to for m in mailoutbox] == [["li.si@example.cn"]]
+    assert case.number in mailoutbox[0].body
+    for _ in range(3):  # more cases of the owner with a confirmed address
+        other = make_case("submitted", deferred=True)
+        services.case_accept(
+            case=other, by=clerk, deferred=[requirement(other, "完税凭证")], due_date=due
+        )
+    assert queries_of_a_repeat() == one  # who has an address is read with the cases
+    assert Notice.objects.filter(template="deferred_due", channel="email").count() == 4
+
+
+def test_an_unconfirmed_address_gets_no_reminder(deferred_case, citizen):
+    from notices.models import EmailAddress
+
+    _case, due = deferred_case
+    citizen.email = "li.si@example.cn"
+    citizen.save(update_fields=["email"])
+    EmailAddress.objects.create(user=citizen, pending_email="li.si@example.cn")
+    assert run(tasks.remind_deferred_materials, reminder_day(due)) == 2  # SMS and the portal
+    assert not Notice.objects.filter(channel="email").exists()
+
+
 def test_a_supplied_material_is_not_reminded(deferred_case, citizen):
     from tests.cases.conftest import pdf
 

@@ -8,14 +8,17 @@ run's) tasks, and workers that are always killed at the end, whatever happened.
         ...                 # tasks published by this process now go to the worker's queue
         worker.kill()       # SIGKILL, as a crash would
         celery_worker_process.start()   # a new worker on the same queue
+        celery_worker_process.start(pool=DEPLOYED_POOL)  # prefork, as docker-compose runs it
 
 Tests using it must be transactional (the worker reads what the test committed):
 ``@pytest.mark.django_db(transaction=True, serialized_rollback=True)``.
 """
 
+import contextlib
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -30,6 +33,11 @@ from django.db import connection
 from hall.celery import app
 
 READY_TIMEOUT = 60
+# The pool the tests use by default: one process, whose log shows every task in order.
+SOLO_POOL = ("--pool=solo", "--without-gossip", "--without-mingle", "--without-heartbeat")
+# The pool and options the deployment runs (docker-compose.yml's worker; `make run` the same
+# with the embedded broker); tests/integration/test_deployment.py checks they agree.
+DEPLOYED_POOL = ("--pool=prefork", "--concurrency=2")
 
 
 def wait_until(predicate, *, timeout: float = 60, interval: float = 0.2, what: str = ""):
@@ -44,8 +52,29 @@ def wait_until(predicate, *, timeout: float = 60, interval: float = 0.2, what: s
         time.sleep(interval)
 
 
+def subprocess_environment(overrides: dict, *, redis_url: str) -> dict:
+    """The environment of a process of the project working on this test's database.
+
+    ``overrides`` are settings (``tests/integration/worker_settings.py``); an empty
+    ``redis_url`` gives the embedded mode (tasks run eagerly).
+    """
+    db = connection.settings_dict  # inside a test: the test database
+    user = db.get("USER") or ""
+    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    host = db.get("HOST") or "127.0.0.1"
+    port = f":{db['PORT']}" if db.get("PORT") else ""
+    return {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{user}{password}@{host}{port}/{db['NAME']}",
+        "REDIS_URL": redis_url,
+        "DJANGO_SETTINGS_MODULE": "tests.integration.worker_settings",
+        "ONETRIP_TEST_SETTINGS": json.dumps(overrides),
+        "PYTHONUNBUFFERED": "1",
+    }
+
+
 class WorkerProcess:
-    """One ``celery -A hall worker --pool=solo`` subprocess and its log file."""
+    """One ``celery -A hall worker`` subprocess and its log file."""
 
     def __init__(self, process: subprocess.Popen, log: Path):
         self.process = process
@@ -73,13 +102,90 @@ class WorkerProcess:
         wait_until(seen, timeout=timeout, what=f"{text!r} in the worker's log")
 
     def kill(self, sig: int = signal.SIGKILL) -> None:
+        """Signal the worker and, with ``SIGKILL``, its pool processes too (its own group)."""
         if self.alive:
-            self.process.send_signal(sig)
+            if sig == signal.SIGKILL:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(self.process.pid, sig)
+            else:
+                self.process.send_signal(sig)
         try:
             self.process.wait(timeout=30)
         except subprocess.TimeoutExpired:
-            self.process.kill()
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(timeout=10)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)  # pool processes left behind
+
+
+class RedisServer:
+    """A throw-away ``redis-server`` (no persistence) that a test can stop and start again.
+
+    Each test that stops Redis runs its own on a private port, never the machine's 6379.
+    """
+
+    def __init__(self, port: int):
+        self.port = port
+        self.url = f"redis://127.0.0.1:{port}/0"
+        self.process: subprocess.Popen | None = None
+
+    def ping(self) -> bool:
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as sock:
+                sock.sendall(b"PING\r\n")
+                return sock.recv(16).startswith(b"+PONG")
+        except OSError:
+            return False
+
+    def start(self) -> None:
+        if self.ping():
+            pytest.fail(f"something already answers on port {self.port}; stop it first")
+        self.process = subprocess.Popen(
+            [
+                "redis-server",
+                *f"--port {self.port} --bind 127.0.0.1 --appendonly no --daemonize no".split(),
+                *("--save", ""),  # no snapshots: a restart starts empty, as after a crash
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        wait_until(self.ping, timeout=20, what=f"redis-server on port {self.port}")
+
+    def stop(self) -> None:
+        if self.process is None:
+            return
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+        self.process = None
+        wait_until(lambda: not self.ping(), timeout=10, what="redis-server to stop")
+
+
+@contextlib.contextmanager
+def broker_of_this_process(redis_server: RedisServer | None):
+    """Publish from this process to ``redis_server`` (not eagerly) while inside the block.
+
+    ``None``: to an in-memory broker nobody reads, so that only what the test starts (an
+    embedded scheduler) does the work.
+    """
+    saved = (app.conf.broker_url, app.conf.broker_transport, app.conf.task_always_eager)
+    if redis_server is None:
+        app.conf.broker_url, app.conf.broker_transport = "memory://", None
+    else:
+        app.conf.broker_url = redis_server.url
+    app.conf.task_always_eager = False
+    app.close()  # drop pooled connections to the old broker
+    try:
+        yield
+    finally:
+        app.conf.broker_url, app.conf.broker_transport, app.conf.task_always_eager = saved
+        app.close()
 
 
 class CeleryWorkers:
@@ -91,30 +197,26 @@ class CeleryWorkers:
         self.workers: list[WorkerProcess] = []
 
     def environment(self, overrides: dict) -> dict:
-        db = connection.settings_dict  # inside a test: the test database
-        user = db.get("USER") or ""
-        password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-        host = db.get("HOST") or "127.0.0.1"
-        port = f":{db['PORT']}" if db.get("PORT") else ""
         worker_settings = {"CELERY_TASK_DEFAULT_QUEUE": self.queue, **overrides}
-        return {
-            **os.environ,
-            "DATABASE_URL": f"postgres://{user}{password}@{host}{port}/{db['NAME']}",
-            "REDIS_URL": django_settings.REDIS_URL,
-            "DJANGO_SETTINGS_MODULE": "tests.integration.worker_settings",
-            "ONETRIP_TEST_SETTINGS": json.dumps(worker_settings),
-            "PYTHONUNBUFFERED": "1",
-        }
+        return subprocess_environment(worker_settings, redis_url=django_settings.REDIS_URL)
 
-    def start(self, *, settings: dict | None = None, ready: bool = True) -> WorkerProcess:
-        """A new worker process on this test's queue, with ``settings`` overridden."""
+    def start(
+        self,
+        *,
+        settings: dict | None = None,
+        ready: bool = True,
+        pool: tuple[str, ...] = SOLO_POOL,
+    ) -> WorkerProcess:
+        """A new worker process on this test's queue, with ``settings`` overridden.
+
+        ``pool`` holds the pool options: ``SOLO_POOL`` by default, ``DEPLOYED_POOL`` for the
+        prefork pool production runs.
+        """
         number = len(self.workers) + 1
         log = self.log_dir / f"worker-{number}.log"
         command = [
             sys.executable, "-m", "celery", "-A", "hall", "worker",
-            "--pool=solo", "--loglevel=INFO", "-Q", self.queue,
-            "-n", f"{self.queue}-{number}@%h",
-            "--without-gossip", "--without-mingle", "--without-heartbeat",
+            "--loglevel=INFO", "-Q", self.queue, "-n", f"{self.queue}-{number}@%h", *pool,
         ]  # fmt: skip
         with log.open("wb") as sink:
             process = subprocess.Popen(

@@ -9,8 +9,6 @@ This test runs its own ``redis-server`` on port 6391 (stopping it disturbs nothi
 uses the shared ``celery_worker_process`` fixture for the worker (tests/integration/conftest.py).
 """
 
-import socket
-import subprocess
 import time
 from collections import Counter
 
@@ -18,12 +16,11 @@ import pytest
 from rest_framework.test import APIClient
 
 from cases.models import Case
-from hall.celery import app
 from notices.models import Notice, NoticeAttempt, NoticeStatus
 from notices.tasks import sweep_outbox
 from tests.cases import conftest as cases_conftest
 
-from .conftest import wait_until
+from .conftest import RedisServer, broker_of_this_process, wait_until
 
 pytestmark = [
     pytest.mark.integration,
@@ -44,69 +41,17 @@ CASES = 3
 ACCEPT_LIMIT_SECONDS = 3.0
 
 
-class RedisServer:
-    """A throw-away ``redis-server`` (no persistence) that a test can stop and start again."""
-
-    def __init__(self, port: int):
-        self.port = port
-        self.url = f"redis://127.0.0.1:{port}/0"
-        self.process: subprocess.Popen | None = None
-
-    def ping(self) -> bool:
-        try:
-            with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as sock:
-                sock.sendall(b"PING\r\n")
-                return sock.recv(16).startswith(b"+PONG")
-        except OSError:
-            return False
-
-    def start(self) -> None:
-        if self.ping():
-            pytest.fail(f"something already answers on port {self.port}; stop it first")
-        self.process = subprocess.Popen(
-            [
-                "redis-server",
-                *f"--port {self.port} --bind 127.0.0.1 --appendonly no --daemonize no".split(),
-                *("--save", ""),  # no snapshots: a restart starts empty, as after a crash
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-        wait_until(self.ping, timeout=20, what=f"redis-server on port {self.port}")
-
-    def stop(self) -> None:
-        if self.process is None:
-            return
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
-        self.process = None
-        wait_until(lambda: not self.ping(), timeout=10, what="redis-server to stop")
-
-
 @pytest.fixture
 def private_redis(celery_worker_process):
     """Our own Redis as the broker of this process and of the workers; stopped at the end."""
     redis = RedisServer(REDIS_PORT)
-    broker_url = app.conf.broker_url
-    eager = app.conf.task_always_eager
     redis.start()
-    app.conf.broker_url = redis.url
-    app.conf.task_always_eager = False
-    app.close()  # drop pooled connections to the old broker
     try:
-        yield redis
+        with broker_of_this_process(redis):
+            yield redis
     finally:
         celery_worker_process.stop_all()
         redis.stop()
-        app.conf.broker_url = broker_url
-        app.conf.task_always_eager = eager
-        app.close()
 
 
 def sms_lines(path) -> list[str]:

@@ -9,7 +9,7 @@ from django.db import close_old_connections, connection
 from django.utils import timezone
 
 from notices import tasks
-from notices.models import Notice, NoticeAttempt, NoticeStatus
+from notices.models import EmailAddress, Notice, NoticeAttempt, NoticeStatus
 from notices.services import backoff, notice_create, notice_resend, notice_send, notices_due
 from tests.factories import UserFactory
 
@@ -132,6 +132,7 @@ def test_inbox_messages_are_not_sent_again(test_sms, citizen):
 
 def test_email_goes_through_djangos_mail_backend(settings, mailoutbox):
     user = UserFactory(email="li.si@example.com")
+    EmailAddress.objects.create(user=user, email="li.si@example.com", confirmed_at=timezone.now())
     notice = notice_create(
         key="k", channel="email", template="case_submitted", context=CONTEXT, recipient=user
     )
