@@ -34,7 +34,7 @@ system-deps:
 	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 			echo "Installing Debian packages:$$missing"; \
-			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+			apt-get -o DPkg::Lock::Timeout=900 update -qq && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=900 install -y -qq --no-install-recommends $$missing >/dev/null; \
 		else \
 			echo "Missing Debian packages (install them as root):$$missing"; \
 		fi; \
@@ -50,14 +50,14 @@ $(STAMPS)/venv: requirements.txt
 services:
 	@if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then \
 		echo "Starting PostgreSQL"; \
-		command -v pg_ctlcluster >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null); \
+		command -v pg_ctlcluster >/dev/null || (apt-get -o DPkg::Lock::Timeout=900 update -qq && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=900 install -y -qq postgresql >/dev/null); \
 		pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql | tail -1) main start; \
 		for i in $$(seq 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done; \
 	fi
 	@psql -h 127.0.0.1 -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname='onetrip'" | grep -q 1 \
 		|| createdb -h 127.0.0.1 -U postgres onetrip
 	@# The integration tests also run redis-servers of their own (ports 6391, 6393) to stop.
-	@command -v redis-server >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null)
+	@command -v redis-server >/dev/null || (apt-get -o DPkg::Lock::Timeout=900 update -qq && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=900 install -y -qq redis-server >/dev/null)
 	@if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then \
 		echo "Starting Redis"; \
 		mkdir -p /var/lib/redis /var/log/redis; \
