@@ -49,8 +49,8 @@ class Notice(models.Model):
         related_name="notices",
     )
     # Who it goes to, for uniqueness: "user:<id>" or the address when there is no account.
-    recipient_key = models.CharField(max_length=200)
-    address = models.CharField(_("地址"), max_length=200, blank=True)
+    recipient_key = models.CharField(max_length=254)
+    address = models.CharField(_("地址"), max_length=254, blank=True)
     template = models.CharField(_("模板"), max_length=60)
     subject = models.CharField(_("标题"), max_length=200, blank=True)
     text = models.TextField(_("内容"))

@@ -9,7 +9,7 @@ settings reading test-only variables.
 import json
 import os
 
-from hall.settings import *  # noqa: F403
+from tests.settings import *  # noqa: F403
 
 for _name, _value in json.loads(os.environ.get("ONETRIP_TEST_SETTINGS") or "{}").items():
     globals()[_name] = _value

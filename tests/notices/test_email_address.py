@@ -328,3 +328,13 @@ def test_bad_tokens_are_a_400(citizen_api, citizen, token):
 def test_bad_links_answer_a_page_not_a_500(citizen_client, token):
     answer = citizen_client.post(f"/accounts/email/confirm/{token}/")
     assert answer.status_code in (400, 404)
+
+
+def test_an_address_of_the_longest_valid_length_is_mailed(citizen_api, citizen, mailoutbox):
+    # 254 characters, the most an address may have; the outbox once kept only 200 (a 500).
+    longest = f"{'a' * 64}@{'b' * 63}.{'c' * 63}.{'d' * 58}.cn"
+    assert len(longest) == 254
+    asked = citizen_api.post("/api/v1/me/email/", {"email": longest}, format="json")
+    assert asked.status_code == 202
+    send_all()
+    assert mailoutbox[-1].to == [longest]
