@@ -26,7 +26,7 @@ def licences_of_user(user: User) -> QuerySet[Licence]:
             condition |= Q(holder_id=identity)
     return (
         Licence.objects.filter(condition)
-        .select_related("licence_type", "case")
+        .select_related("licence_type", "case", "document")
         .order_by("-issued_on", "-id")
         .distinct()
     )

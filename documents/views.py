@@ -6,21 +6,33 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from accounts.callers import request_caller
 from cases.access import can_view
 from matters.selectors import matter_detail_queryset
 
-from .models import DocumentKind
+from .models import Document, DocumentKind
 from .selectors import document_for_download, licences_of_user
 from .services import guide_pdf, licence_status_on, licence_verify
 
 
+def may_download(user, document: Document) -> bool:
+    """Those who may see the case; for an e-licence certificate, also its holder."""
+    if can_view(user, document.case):
+        return True
+    return (
+        document.kind == DocumentKind.LICENCE
+        and licences_of_user(user).filter(document=document).exists()
+    )
+
+
 @require_GET
 def document_download(request: HttpRequest, number: str, kind: str) -> FileResponse:
-    """Send a case's PDF; 404 for anyone who may not see the case (no hint it exists)."""
+    """Send a case's PDF to the session's user or an API client (its token); 404 for anyone
+    who may not see the case (no hint it exists)."""
     if kind not in DocumentKind.values:
         raise Http404
     document = document_for_download(number, kind)
-    if document is None or not can_view(request.user, document.case):
+    if document is None or not may_download(request_caller(request), document):
         raise Http404
     response = FileResponse(
         document.file.open("rb"),

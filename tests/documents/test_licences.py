@@ -112,6 +112,7 @@ def test_wallet_lists_own_licences_only(licence, citizen_api, client, citizen, o
             "issued_on": licence.issued_on.isoformat(),
             "valid_until": licence.valid_until.isoformat(),
             "verification_code": licence.verification_code,
+            "url": f"/cases/{licence.case.number}/documents/licence.pdf",
         }
     ]
     client.force_login(other_citizen)
