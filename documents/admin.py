@@ -58,6 +58,7 @@ class LicenceAdmin(admin.ModelAdmin):
         "case",
         "status",
         "verification_code",
+        "signature_key_id",
         "signature_check",
         "revoked_at",
         "revoked_by",

@@ -80,7 +80,8 @@ class LicenceStatus(models.TextChoices):
 
 
 class Licence(models.Model):
-    """An e-licence (电子证照) issued on approval; signed (HMAC-SHA256) over its content."""
+    """An e-licence (电子证照) issued on approval; signed (HMAC-SHA256) over its content with
+    the key ``signature_key_id`` names (``documents.signing``)."""
 
     licence_type = models.ForeignKey(
         LicenceType, verbose_name=_("证照类型"), on_delete=models.PROTECT, related_name="licences"
@@ -113,6 +114,9 @@ class Licence(models.Model):
     )
     verification_code = models.CharField(_("核验码"), max_length=64, unique=True)
     signature = models.CharField(_("签名"), max_length=64)
+    signature_key_id = models.CharField(
+        _("签名密钥编号"), max_length=32, help_text=_("LICENCE_SIGNING_KEYS 中签名所用密钥的编号")
+    )
     revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
     revoked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

@@ -31,6 +31,7 @@ from matters.models import LicenceType, Matter
 from .exceptions import LicenceError
 from .models import Document, DocumentKind, DocumentStatus, Licence, LicenceStatus
 from .pdf import qr_svg, render_pdf, seal_svg
+from .signing import SigningKey, current_key, key_for
 
 logger = logging.getLogger(__name__)
 
@@ -354,14 +355,6 @@ def document_regenerate(*, document: Document, by: User | None = None) -> Docume
 # E-licences -----------------------------------------------------------------------------
 
 
-def signing_key() -> bytes:
-    """settings.LICENCE_SIGNING_KEY, or a key derived from SECRET_KEY when unset."""
-    key = getattr(settings, "LICENCE_SIGNING_KEY", "")
-    if key:
-        return key.encode()
-    return hmac.new(settings.SECRET_KEY.encode(), b"onetrip.licence-signing", "sha256").digest()
-
-
 def canonical_content(licence: Licence) -> bytes:
     """The signed content: every fact the certificate states, in a fixed form."""
     facts = {
@@ -379,13 +372,23 @@ def canonical_content(licence: Licence) -> bytes:
     return json.dumps(facts, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
 
 
-def licence_sign(licence: Licence) -> str:
-    """HMAC-SHA256 of the canonical content, hex."""
-    return hmac.new(signing_key(), canonical_content(licence), "sha256").hexdigest()
+def _hmac(key: SigningKey, licence: Licence) -> str:
+    return hmac.new(key.secret, canonical_content(licence), "sha256").hexdigest()
+
+
+def licence_sign(licence: Licence) -> None:
+    """Sign the licence's content with the newest key (HMAC-SHA256, hex), naming the key."""
+    key = current_key()
+    licence.signature_key_id = key.kid
+    licence.signature = _hmac(key, licence)
 
 
 def licence_signature_ok(licence: Licence) -> bool:
-    return hmac.compare_digest(licence.signature, licence_sign(licence))
+    """The content matches the signature under the key it names; an unknown key never does."""
+    key = key_for(licence.signature_key_id)
+    if key is None:
+        return False
+    return hmac.compare_digest(licence.signature, _hmac(key, licence))
 
 
 def _valid_until(issued: datetime.date, years: int | None) -> datetime.date | None:
@@ -428,7 +431,7 @@ def licence_issue(*, case: Case) -> list[Licence]:
             case=case,
             verification_code=secrets.token_urlsafe(24),
         )
-        licence.signature = licence_sign(licence)
+        licence_sign(licence)
         licence.save()
         issued.append(licence)
     return issued

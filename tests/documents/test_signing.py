@@ -1,0 +1,158 @@
+"""Licence signatures survive key rotation: their own keys, each signature names its key."""
+
+import secrets
+
+import pytest
+from django.core.checks import run_checks
+from django.test import override_settings
+
+from documents.models import Licence
+from documents.services import licence_signature_ok
+from tests.hall.test_settings import production_env, run_manage
+
+pytestmark = pytest.mark.django_db
+
+OLD = "2025a:" + "o" * 40
+NEW = "2026a:" + "n" * 40
+
+
+@pytest.fixture
+def issue(make_case, licence_matter, django_capture_on_commit_callbacks):
+    def issue() -> Licence:
+        with django_capture_on_commit_callbacks(execute=True):
+            case = make_case("approved", for_matter=licence_matter)
+        return Licence.objects.get(case=case)
+
+    return issue
+
+
+def verify(client, licence: Licence):
+    return client.get(f"/api/v1/licences/verify/{licence.verification_code}/")
+
+
+def test_rotating_secret_key_leaves_issued_licences_valid(issue, client):
+    with override_settings(SECRET_KEY="before-" + secrets.token_urlsafe(40)):
+        licence = issue()
+    with override_settings(SECRET_KEY="after-" + secrets.token_urlsafe(40)):
+        answer = verify(client, licence)
+        assert answer.status_code == 200, answer.json()
+        assert answer.json()["status"] == "valid"
+        page = client.get(f"/verify/{licence.verification_code}/")
+        assert page.status_code == 200 and "真实有效" in page.content.decode()
+
+
+@override_settings(LICENCE_SIGNING_KEYS=[OLD])
+def test_each_signature_names_its_key_and_new_licences_use_the_newest(issue, client):
+    old = issue()
+    assert old.signature_key_id == "2025a"
+    with override_settings(LICENCE_SIGNING_KEYS=[NEW, OLD]):
+        new = issue()
+        assert new.signature_key_id == "2026a"
+        old.refresh_from_db()
+        assert licence_signature_ok(old) and licence_signature_ok(new)
+        assert verify(client, old).json()["status"] == "valid"
+        assert verify(client, new).json()["status"] == "valid"
+    # The newer key is not known here: its licence cannot be vouched for.
+    answer = verify(client, new)
+    assert answer.status_code == 409 and answer.json()["code"] == "licence_tampered"
+
+
+@override_settings(LICENCE_SIGNING_KEYS=[OLD])
+def test_a_retired_or_unknown_key_id_is_tampered(issue, client):
+    licence = issue()
+    with override_settings(LICENCE_SIGNING_KEYS=[NEW]):
+        answer = verify(client, licence)
+        assert answer.status_code == 409 and answer.json()["code"] == "licence_tampered"
+    Licence.objects.filter(pk=licence.pk).update(signature_key_id="2024z")
+    assert verify(client, licence).status_code == 409
+    # Naming another listed key does not help a forger: the HMAC is checked under that key.
+    with override_settings(LICENCE_SIGNING_KEYS=[NEW, OLD]):
+        Licence.objects.filter(pk=licence.pk).update(signature_key_id="2026a")
+        assert verify(client, licence).status_code == 409
+
+
+@override_settings(LICENCE_SIGNING_KEYS=[OLD])
+def test_same_secret_under_another_key_id_is_not_the_same_key(issue, client):
+    licence = issue()
+    with override_settings(LICENCE_SIGNING_KEYS=["renamed:" + "o" * 40]):
+        assert verify(client, licence).status_code == 409
+
+
+def errors(**settings) -> set[str]:
+    with override_settings(**settings):
+        return {message.id for message in run_checks() if message.id.startswith("documents.")}
+
+
+GOOD = {"SITE_URL": "https://zwfw.example.gov.cn", "LICENCE_SIGNING_KEYS": [NEW, OLD]}
+
+
+def test_production_needs_a_real_signing_key_and_a_site_url():
+    assert errors(DEBUG=False, **GOOD) == set()
+    assert errors(DEBUG=False, **{**GOOD, "LICENCE_SIGNING_KEYS": []}) == {"documents.E001"}
+    dev = "dev:dev-only-licence-signing-key-do-not-use-in-production"
+    assert errors(DEBUG=False, **{**GOOD, "LICENCE_SIGNING_KEYS": [dev]}) == {"documents.E003"}
+    assert errors(DEBUG=False, **{**GOOD, "LICENCE_SIGNING_KEYS": ["k1:short"]}) == {
+        "documents.E004"
+    }
+    assert errors(DEBUG=False, **{**GOOD, "SITE_URL": ""}) == {"documents.E005"}
+    assert errors(DEBUG=False, **{**GOOD, "SITE_URL": "zwfw.example.gov.cn"}) == {"documents.E006"}
+    # Development runs on the defaults.
+    assert errors(DEBUG=True, SITE_URL="", LICENCE_SIGNING_KEYS=[dev]) == set()
+
+
+@pytest.mark.parametrize(
+    "entries", [["no-colon"], [":secret"], ["kid:"], ["bad kid:secret"], [NEW, NEW]]
+)
+def test_a_malformed_key_list_is_refused_even_in_development(entries):
+    assert errors(DEBUG=True, LICENCE_SIGNING_KEYS=entries) == {"documents.E002"}
+
+
+def test_development_settings_carry_a_dev_key_and_a_local_site_url(settings):
+    assert settings.LICENCE_SIGNING_KEYS[0].startswith("dev:")
+    assert settings.SITE_URL == "http://127.0.0.1:8000"
+
+
+@pytest.mark.parametrize("missing", ["LICENCE_SIGNING_KEYS", "SITE_URL"])
+def test_production_refuses_to_start_without_them(missing):
+    env = production_env()
+    del env[missing]
+    result = run_manage("check", env=env)
+    assert result.returncode != 0
+    assert missing in result.stderr
+    assert run_manage("check", env=production_env()).returncode == 0
+
+
+def test_migration_moves_licences_signed_the_old_way_to_the_newest_key(issue, settings):
+    """Licences signed before keys had ids (key derived from SECRET_KEY) are signed again
+    with the newest key if, and only if, their old signature still holds."""
+    import hashlib
+    import hmac
+
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    from documents.services import canonical_content
+
+    genuine, altered = issue(), issue()
+    contents = {lic.pk: canonical_content(lic) for lic in (genuine, altered)}
+    old_key = hmac.new(
+        settings.SECRET_KEY.encode(), b"onetrip.licence-signing", hashlib.sha256
+    ).digest()
+    with connection.cursor() as cursor:  # the test's transaction holds deferred FK checks
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    executor = MigrationExecutor(connection)
+    executor.migrate([("documents", "0001_initial")])
+    with connection.cursor() as cursor:
+        for pk, content in contents.items():
+            signature = hmac.new(old_key, content, hashlib.sha256).hexdigest()
+            if pk == altered.pk:
+                signature = "0" * 64
+            cursor.execute(
+                "UPDATE documents_licence SET signature = %s WHERE id = %s", [signature, pk]
+            )
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    genuine.refresh_from_db()
+    altered.refresh_from_db()
+    assert genuine.signature_key_id == "dev" and licence_signature_ok(genuine)
+    assert altered.signature_key_id == "" and not licence_signature_ok(altered)
