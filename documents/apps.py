@@ -10,7 +10,6 @@ class DocumentsConfig(AppConfig):
         from cases import satisfiers
 
         from . import checks  # noqa: F401 - registers the system checks
-
         from .services import materials_satisfied_by_licences
 
         satisfiers.register(materials_satisfied_by_licences)
