@@ -68,6 +68,9 @@ class LicenceAdmin(admin.ModelAdmin):
     def has_add_permission(self, request) -> bool:
         return False
 
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # revoke with a reason instead; a licence stays on record
+
     @admin.display(description=_("签名校验"))
     def signature_check(self, licence: Licence) -> str:
         return _("通过") if licence_signature_ok(licence) else _("不通过（内容被改动）")

@@ -4,7 +4,8 @@ Invariants held by the database:
 - one document per case and kind (``document_unique_case_kind``): regenerating a document
   rewrites the same row and file, it never adds a second;
 - a licence number is unique within its type; one licence per case and type;
-- a verification code is unique (and unguessable: ``secrets.token_urlsafe``).
+- a verification code is unique (and unguessable: ``secrets.token_urlsafe``);
+- a licence is never deleted, only revoked (the model and its queryset refuse to delete).
 
 A document's ``context`` is the snapshot taken inside the transaction of the case event that
 asked for it; the PDF is rendered from that snapshot after commit (Celery), so a late or
@@ -20,6 +21,8 @@ from accounts.models import IdentityKind
 from cases.models import Case
 from cases.storage import private_storage
 from matters.models import LicenceType
+
+from .exceptions import LicenceDeleteError
 
 
 class DocumentKind(models.TextChoices):
@@ -79,6 +82,11 @@ class LicenceStatus(models.TextChoices):
     EXPIRED = "expired", _("已过期")
 
 
+class LicenceQuerySet(models.QuerySet):
+    def delete(self):
+        raise LicenceDeleteError(_("电子证照不能删除，只能撤销。"))
+
+
 class Licence(models.Model):
     """An e-licence (电子证照) issued on approval; signed (HMAC-SHA256) over its content with
     the key ``signature_key_id`` names (``documents.signing``)."""
@@ -124,6 +132,8 @@ class Licence(models.Model):
     revoke_reason = models.TextField(_("撤销理由"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = LicenceQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("电子证照")
         verbose_name_plural = _("电子证照")
@@ -140,3 +150,7 @@ class Licence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.licence_type.name} {self.number}"
+
+    def delete(self, *args, **kwargs):
+        """Never: an issued licence stays on record; revoke it instead (``licence_revoke``)."""
+        raise LicenceDeleteError(_("电子证照不能删除，只能撤销。"))

@@ -133,3 +133,29 @@ def test_no_licence_for_a_matter_without_a_licence_type(make_case):
 def test_another_citizens_licence_pdf_is_not_found(licence, client):
     client.force_login(UserFactory(citizen=True))
     assert client.get(f"/cases/{licence.case.number}/documents/licence.pdf").status_code == 404
+
+
+def test_a_licence_is_never_deleted_only_revoked(licence, client, supervisor):
+    from django.urls import reverse
+
+    from documents.exceptions import LicenceDeleteError
+
+    with pytest.raises(LicenceDeleteError):
+        licence.delete()
+    with pytest.raises(LicenceDeleteError):
+        Licence.objects.filter(pk=licence.pk).delete()
+    admin = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    delete_page = reverse("admin:documents_licence_delete", args=[licence.pk])
+    assert client.get(delete_page).status_code == 403
+    assert client.post(delete_page, {"post": "yes"}).status_code == 403
+    changelist = reverse("admin:documents_licence_changelist")
+    page = client.get(changelist)
+    assert page.status_code == 200 and "delete_selected" not in page.content.decode()
+    client.post(changelist, {"action": "delete_selected", "_selected_action": [licence.pk]})
+    assert Licence.objects.filter(pk=licence.pk).exists()
+    # Revoking through the admin is the way, and it keeps the row.
+    change = reverse("admin:documents_licence_change", args=[licence.pk])
+    assert client.post(change, {"revoke_with_reason": "以欺骗手段取得许可"}).status_code == 302
+    licence.refresh_from_db()
+    assert licence.status == "revoked" and licence.revoked_by == admin
