@@ -31,7 +31,8 @@ class DocumentKind(models.TextChoices):
     SUPPLEMENT_NOTICE = "supplement_notice", _("补正通知书")
     REFUSAL = "refusal", _("不予受理通知书")
     COMMITMENT = "commitment", _("容缺受理承诺书")
-    DECISION = "decision", _("行政许可决定书")
+    # Titled by the matter's kind (documents.decisions): 准予行政许可决定书, 行政确认决定书…
+    DECISION = "decision", _("决定书")
     LICENCE = "licence", _("电子证照")
     DELIVERY_RECEIPT = "delivery_receipt", _("送达回证")
 

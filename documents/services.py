@@ -28,6 +28,7 @@ from accounts.models import IdentityKind, User
 from cases.models import Case, CaseMaterial, CaseStatus, MaterialStatus
 from matters.models import LicenceType, Matter
 
+from .decisions import DecisionWording, wording_for
 from .exceptions import LicenceError
 from .models import Document, DocumentKind, DocumentStatus, Licence, LicenceStatus
 from .pdf import qr_svg, render_pdf, seal_svg
@@ -164,12 +165,20 @@ def _commitment_context(case: Case, context: dict) -> dict:
 
 
 def _decision_context(case: Case, context: dict) -> dict:
+    """The decision in the words of the matter's kind (``documents.decisions``)."""
     approved = case.status == CaseStatus.APPROVED
     licences = list(case.licences.select_related("licence_type"))
+    wording = decision_wording(case)
     return {
         **context,
-        "title": "准予行政许可决定书" if approved else "不予行政许可决定书",
+        "title": wording.approved_title if approved else wording.denied_title,
         "approved": approved,
+        "decision_text": wording.approved_text if approved else wording.denied_text,
+        "reason_heading": wording.reason_heading,
+        "opinion_label": wording.opinion_label,
+        "with_remedies": wording.remedies_on_approval if approved else wording.remedies,
+        "service": not wording.remedies,
+        "seal_title": wording.seal,
         "opinion": case.decision_note,
         "decided_on": cn_date(timezone.localdate(case.decided_at) if case.decided_at else None),
         "result_name": getattr(case.matter, "result_name", "") or case.title,
@@ -183,6 +192,11 @@ def _decision_context(case: Case, context: dict) -> dict:
         ],
         "remedies": _remedies(case),
     }
+
+
+def decision_wording(case: Case) -> DecisionWording:
+    """How the case's decision is worded: by the kind of its matter (or its bundle's)."""
+    return wording_for([matter.kind for matter in _matters_of(case)])
 
 
 def licence_context(licence: Licence) -> dict:
@@ -211,12 +225,11 @@ def _licence_context(case: Case, context: dict) -> dict:
 
 
 def _delivery_context(case: Case, context: dict) -> dict:
-    papers = [
-        str(DocumentKind(kind).label)
-        for kind in case.documents.exclude(
+    papers = list(
+        case.documents.exclude(
             kind__in=[DocumentKind.DELIVERY_RECEIPT, DocumentKind.RECEIPT]
-        ).values_list("kind", flat=True)
-    ]
+        ).values_list("title", flat=True)
+    )
     courier = case.delivery_method == "courier"
     return {
         **context,
@@ -249,7 +262,8 @@ def with_pictures(context: dict) -> dict:
     if kind == DocumentKind.RECEIPT:
         pictures["qr"] = qr_svg(context["track_url"], size_mm=28)
     elif kind == DocumentKind.DECISION:
-        pictures["seal"] = seal_svg(context["department"], title="行政许可专用章", size_mm=36)
+        seal_title = context.get("seal_title", "行政许可专用章")
+        pictures["seal"] = seal_svg(context["department"], title=seal_title, size_mm=36)
     elif kind == DocumentKind.LICENCE:
         pictures["licences"] = [
             {

@@ -154,7 +154,16 @@ def on_conclude(event: CaseEvent) -> None:
             courier=case.delivery_method == "courier",
         )
     elif event.to_status == CaseStatus.DENIED:
-        tell_applicant(event, "case_denied", reason=case.decision_note)
+        from documents.services import decision_wording
+
+        wording = decision_wording(case)  # "未予许可" only for a licence; "不予确认"…
+        tell_applicant(
+            event,
+            "case_denied",
+            reason=case.decision_note,
+            denied_as=wording.denied_as,
+            service=not wording.remedies,
+        )
         paper(case, "decision")
 
 
