@@ -126,6 +126,7 @@ def _receipt_context(case: Case, context: dict) -> dict:
         ),
         "deferred": _material_rows([m for m in materials if m.status == MaterialStatus.DEFERRED]),
         "accepted_on": cn_date(case.accepted_on),
+        "deemed": case.events.filter(action="accept", actor__isnull=True).exists(),
         "deadline": cn_date(case.deadline),
         "committed_days": case.committed_days,
         "courier": case.delivery_method == "courier",
@@ -255,12 +256,28 @@ BUILDERS = {
 }
 
 
+def receipt_rows(context: dict) -> list[dict]:
+    """Every material of a receipt in one list, each with what became of it."""
+    rows = [{**m, "state": "已收取"} for m in context.get("received", [])]
+    rows += [{**m, "state": "电子证照免提交"} for m in context.get("by_licence", [])]
+    rows += [
+        {**m, "state": f"容缺后补，{m['due_date']}前补齐" if m.get("due_date") else "容缺后补"}
+        for m in context.get("deferred", [])
+    ]
+    return rows
+
+
+# Papers that must stay on one sheet whatever their length (the renderer tightens the layout).
+ONE_PAGE = {DocumentKind.RECEIPT}
+
+
 def with_pictures(context: dict) -> dict:
     """The snapshot plus its pictures (QR codes, seals), drawn at render time, not stored."""
     kind = context["kind"]
     pictures = {}
     if kind == DocumentKind.RECEIPT:
-        pictures["qr"] = qr_svg(context["track_url"], size_mm=28)
+        pictures["qr"] = qr_svg(context["track_url"], size_mm=24)
+        pictures["rows"] = receipt_rows(context)
     elif kind == DocumentKind.DECISION:
         seal_title = context.get("seal_title", "行政许可专用章")
         pictures["seal"] = seal_svg(context["department"], title=seal_title, size_mm=36)
@@ -330,7 +347,11 @@ def document_render(*, document_id: int) -> Document | None:
     if document is None or document.status != DocumentStatus.PENDING:
         return document  # idempotency: rendered already, or gone
     requested_at = document.requested_at
-    _html, pdf = render_pdf(TEMPLATES[document.kind], with_pictures(document.context))
+    _html, pdf = render_pdf(
+        TEMPLATES[document.kind],
+        with_pictures(document.context),
+        fit_pages=1 if document.kind in ONE_PAGE else None,
+    )
     with transaction.atomic():
         locked = Document.objects.select_for_update().select_related("case").get(pk=document.pk)
         if locked.status != DocumentStatus.PENDING or locked.requested_at != requested_at:
