@@ -57,3 +57,28 @@ def test_the_receipt_is_one_page_and_names_every_material(
     for index in range(count):
         assert f"第{index + 1}号申请材料" in text
     assert f"/track/?number={case.number}" in text and "盖章" in text
+
+
+def test_a_deemed_acceptance_receipt_dates_from_submission_and_says_why(
+    make_case, django_capture_on_commit_callbacks
+):
+    import datetime
+    import zoneinfo
+
+    from django.utils import timezone
+
+    from cases.models import Case
+
+    from .conftest import cn
+
+    case = make_case("submitted")
+    day = timezone.localdate() - datetime.timedelta(days=14)
+    at = datetime.datetime.combine(day, datetime.time(9), tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai"))
+    Case.objects.filter(pk=case.pk).update(submitted_at=at)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.cases_deem_accepted()
+    case.refresh_from_db()
+    text = squeeze(pdf_text(document_bytes(case, "receipt")))
+    assert f"本中心于{cn(day)}收到申请材料" in text
+    assert "第三十二条" in text and "即为受理" in text
+    assert cn(case.deadline) in text
