@@ -159,3 +159,13 @@ def test_a_licence_is_never_deleted_only_revoked(licence, client, supervisor):
     assert client.post(change, {"revoke_with_reason": "以欺骗手段取得许可"}).status_code == 302
     licence.refresh_from_db()
     assert licence.status == "revoked" and licence.revoked_by == admin
+
+
+def test_the_database_refuses_to_delete_a_licence_even_by_sql(licence):
+    from django.db import IntegrityError, connection, transaction
+
+    with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM documents_licence WHERE id = %s", [licence.pk])
+    assert Licence.objects.filter(pk=licence.pk).exists()
+    # Revoking is an update, and still works.
+    licence_revoke(licence=licence, by=UserFactory(supervisor=True), reason="吊销")
