@@ -26,9 +26,9 @@ from django.utils.translation import gettext as _
 from accounts.identity import mask_id_number, mask_name
 from accounts.models import IdentityKind, User
 from cases.models import Case, CaseMaterial, CaseStatus, MaterialStatus
-from matters.models import LicenceType, Matter
+from matters.models import LicenceType, Matter, MatterKind
 
-from .decisions import DecisionWording, wording_for
+from .decisions import WORDINGS, DecisionWording, wording_for
 from .exceptions import LicenceError
 from .models import Document, DocumentKind, DocumentStatus, Licence, LicenceStatus
 from .pdf import qr_svg, render_pdf, seal_svg
@@ -169,17 +169,10 @@ def _decision_context(case: Case, context: dict) -> dict:
     """The decision in the words of the matter's kind (``documents.decisions``)."""
     approved = case.status == CaseStatus.APPROVED
     licences = list(case.licences.select_related("licence_type"))
-    wording = decision_wording(case)
+    context = {**context, "approved": approved}
     return {
         **context,
-        "title": wording.approved_title if approved else wording.denied_title,
-        "approved": approved,
-        "decision_text": wording.approved_text if approved else wording.denied_text,
-        "reason_heading": wording.reason_heading,
-        "opinion_label": wording.opinion_label,
-        "with_remedies": wording.remedies_on_approval if approved else wording.remedies,
-        "service": not wording.remedies,
-        "seal_title": wording.seal,
+        **_wording_context(decision_wording(case), context),
         "opinion": case.decision_note,
         "decided_on": cn_date(timezone.localdate(case.decided_at) if case.decided_at else None),
         "result_name": getattr(case.matter, "result_name", "") or case.title,
@@ -192,6 +185,19 @@ def _decision_context(case: Case, context: dict) -> dict:
             for lic in licences
         ],
         "remedies": _remedies(case),
+    }
+
+
+def _wording_context(wording: DecisionWording, context: dict) -> dict:
+    approved = context["approved"]
+    return {
+        "title": wording.approved_title if approved else wording.denied_title,
+        "decision_text": wording.approved_text if approved else wording.denied_text,
+        "reason_heading": wording.reason_heading,
+        "opinion_label": wording.opinion_label,
+        "with_remedies": wording.remedies_on_approval if approved else wording.remedies,
+        "service": not wording.remedies,
+        "seal_title": wording.seal,
     }
 
 
@@ -279,8 +285,9 @@ def with_pictures(context: dict) -> dict:
         pictures["qr"] = qr_svg(context["track_url"], size_mm=24)
         pictures["rows"] = receipt_rows(context)
     elif kind == DocumentKind.DECISION:
-        seal_title = context.get("seal_title", "行政许可专用章")
-        pictures["seal"] = seal_svg(context["department"], title=seal_title, size_mm=36)
+        if "decision_text" not in context:  # a snapshot taken before decisions had kinds
+            context = {**context, **_wording_context(WORDINGS[MatterKind.LICENSING], context)}
+        pictures["seal"] = seal_svg(context["department"], title=context["seal_title"], size_mm=36)
     elif kind == DocumentKind.LICENCE:
         pictures["licences"] = [
             {

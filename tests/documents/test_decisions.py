@@ -164,3 +164,21 @@ def test_the_delivery_receipt_lists_the_decision_by_its_title(
         services.case_collect(case=case, by=clerk)
     receipt = squeeze(document_text(case, "delivery_receipt"))
     assert "准予给付决定书" in receipt and "行政许可" not in receipt
+
+
+def test_a_decision_snapshot_taken_before_kinds_still_renders_its_licensing_words(
+    decide, django_capture_on_commit_callbacks
+):
+    from documents.services import document_regenerate
+
+    case = decide(MatterKind.LICENSING, approve=True)
+    document = case.documents.get(kind="decision")
+    new_keys = {"decision_text", "reason_heading", "opinion_label", "with_remedies", "service"}
+    document.context = {
+        k: v for k, v in document.context.items() if k not in new_keys | {"seal_title"}
+    }
+    document.save(update_fields=["context"])
+    with django_capture_on_commit_callbacks(execute=True):
+        document_regenerate(document=document)
+    text = squeeze(document_text(case, "decision"))
+    assert "准予行政许可决定书" in text and "第三十八条第一款" in text
