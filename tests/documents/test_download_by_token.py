@@ -116,3 +116,16 @@ def test_the_wallet_page_link_opens_for_the_holder_signed_in(window_licence, cit
     url = f"/cases/{window_licence.case.number}/documents/licence.pdf"
     assert url in page
     assert client.get(url).status_code == 200
+
+
+def test_the_wallet_url_is_null_until_the_certificate_is_rendered(
+    window_licence, citizen, password
+):
+    app = token_client(citizen, password)
+    url = f"/cases/{window_licence.case.number}/documents/licence.pdf"
+    assert app.get(url).status_code == 200
+    window_licence.document.status = "pending"
+    window_licence.document.save(update_fields=["status"])
+    [entry] = app.get("/api/v1/licences/").json()["results"]
+    assert entry["url"] is None
+    assert app.get(url).status_code == 404
