@@ -1,6 +1,6 @@
 """Reads of documents and e-licences."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from accounts.models import User
 
@@ -17,16 +17,18 @@ def document_for_download(number: str, kind: str) -> Document | None:
 
 
 def licences_of_user(user: User) -> QuerySet[Licence]:
-    """The e-licences a signed-in citizen holds: by their verified identity or their cases."""
+    """The e-licences a signed-in citizen holds: those issued to their own identity.
+
+    Never by the case: a licence belongs to the applicant it names, not to whoever filed
+    the case (an agent, a clerk, a family member).
+    """
     if not user.is_authenticated:
         return Licence.objects.none()
-    condition = Q(case__owner=user)
-    for identity in (user.id_number, user.credit_code):
-        if identity:
-            condition |= Q(holder_id=identity)
+    identities = [identity for identity in (user.id_number, user.credit_code) if identity]
+    if not identities:
+        return Licence.objects.none()
     return (
-        Licence.objects.filter(condition)
+        Licence.objects.filter(holder_id__in=identities)
         .select_related("licence_type", "case", "document")
         .order_by("-issued_on", "-id")
-        .distinct()
     )

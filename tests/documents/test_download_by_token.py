@@ -129,3 +129,17 @@ def test_the_wallet_url_is_null_until_the_certificate_is_rendered(
     [entry] = app.get("/api/v1/licences/").json()["results"]
     assert entry["url"] is None
     assert app.get(url).status_code == 404
+
+
+def test_a_licence_belongs_to_its_holder_not_to_whoever_filed_the_case(
+    window_licence, citizen, other_citizen, password
+):
+    """Even a case another account filed (an agent) does not put the licence in its wallet."""
+    from cases.models import Case
+
+    Case.objects.filter(pk=window_licence.case_id).update(owner=other_citizen)
+    filer = token_client(other_citizen, password)
+    assert filer.get("/api/v1/licences/").json()["results"] == []
+    holder = token_client(citizen, password)
+    [entry] = holder.get("/api/v1/licences/").json()["results"]
+    assert entry["number"] == window_licence.number
