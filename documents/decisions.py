@@ -23,6 +23,7 @@ class DecisionWording:
     denied_text: str
     reason_heading: str
     denied_as: str  # the outcome in a notice: "您的办件…未予许可，理由：…"
+    approved_as: str  # "您的办件…已审批通过，办理结果：…"
     seal: str
     remedies: bool = True  # administrative reconsideration and litigation on a refusal
     remedies_on_approval: bool = False  # a ruling binds both parties, whatever it says
@@ -39,6 +40,7 @@ WORDINGS: dict[str, DecisionWording] = {
         "的规定，决定不予行政许可。",
         reason_heading="不予许可理由",
         denied_as="未予许可",
+        approved_as="已审批通过",
         seal="行政许可专用章",
     ),
     MatterKind.CONFIRMATION: DecisionWording(
@@ -48,6 +50,7 @@ WORDINGS: dict[str, DecisionWording] = {
         denied_text=f"不符合法定条件。{BASIS}，决定不予确认。",
         reason_heading="不予确认理由",
         denied_as="不予确认",
+        approved_as="已予以确认",
         seal="业务专用章",
     ),
     MatterKind.BENEFIT: DecisionWording(
@@ -57,6 +60,7 @@ WORDINGS: dict[str, DecisionWording] = {
         denied_text=f"不符合给付条件。{BASIS}，决定不予给付。",
         reason_heading="不予给付理由",
         denied_as="不予给付",
+        approved_as="已准予给付",
         seal="业务专用章",
     ),
     MatterKind.RULING: DecisionWording(
@@ -66,6 +70,7 @@ WORDINGS: dict[str, DecisionWording] = {
         denied_text=f"不符合裁决条件。{BASIS}，决定驳回裁决申请。",
         reason_heading="驳回理由",
         denied_as="驳回裁决申请",
+        approved_as="已作出裁决",
         seal="业务专用章",
         remedies_on_approval=True,
         opinion_label="裁决内容",
@@ -77,6 +82,7 @@ WORDINGS: dict[str, DecisionWording] = {
         denied_text=f"不符合奖励条件。{BASIS}，决定不予奖励。",
         reason_heading="不予奖励理由",
         denied_as="不予奖励",
+        approved_as="已决定给予奖励",
         seal="业务专用章",
     ),
     MatterKind.OTHER_POWER: DecisionWording(
@@ -86,6 +92,7 @@ WORDINGS: dict[str, DecisionWording] = {
         denied_text=f"不符合法定条件。{BASIS}，决定不予办理。",
         reason_heading="不予办理理由",
         denied_as="不予办理",
+        approved_as="已准予办理",
         seal="业务专用章",
     ),
     MatterKind.PUBLIC_SERVICE: DecisionWording(
@@ -95,6 +102,7 @@ WORDINGS: dict[str, DecisionWording] = {
         denied_text="不符合办理条件，本次不予办理。",
         reason_heading="不予办理原因",
         denied_as="不予办理",
+        approved_as="已办理完毕",
         seal="业务专用章",
         remedies=False,
     ),

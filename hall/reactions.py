@@ -146,12 +146,15 @@ def on_conclude(event: CaseEvent) -> None:
     elif event.to_status == CaseStatus.APPROVED:
         issue_licences(case)
         paper(case, "decision")
+        from documents.services import decision_wording
+
         subject = case.matter or case.bundle
         tell_applicant(
             event,
             "case_approved",
             result=getattr(subject, "result_name", "") or subject.name,
             courier=case.delivery_method == "courier",
+            approved_as=decision_wording(case).approved_as,
         )
     elif event.to_status == CaseStatus.DENIED:
         from documents.services import decision_wording

@@ -182,3 +182,16 @@ def test_a_decision_snapshot_taken_before_kinds_still_renders_its_licensing_word
         document_regenerate(document=document)
     text = squeeze(document_text(case, "decision"))
     assert "准予行政许可决定书" in text and "第三十八条第一款" in text
+
+
+@pytest.mark.parametrize(
+    ("kind", "said"),
+    [
+        (MatterKind.LICENSING, "已审批通过，办理结果：办理结果证明"),
+        (MatterKind.CONFIRMATION, "已予以确认，办理结果：办理结果证明"),
+        (MatterKind.PUBLIC_SERVICE, "已办理完毕，办理结果：办理结果证明"),
+    ],
+)
+def test_the_approval_notice_says_the_outcome_of_its_kind(decide, kind, said):
+    decide(kind, approve=True)
+    assert said in Notice.objects.get(template="case_approved", channel="sms").text
