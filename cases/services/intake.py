@@ -471,7 +471,8 @@ def _accept(
         return missing
     today = timezone.localdate()
     # Deemed acceptance (licensing law art. 32): accepted as of the day the materials came in.
-    accepted_on = timezone.localdate(case.submitted_at) if by is None else today
+    received = case.submitted_at if by is None else None
+    accepted_on = timezone.localdate(received) if received else today
     for material in deferred_materials:
         material.status = MaterialStatus.DEFERRED
         material.due_date = due_date

@@ -177,3 +177,15 @@ def test_a_licence_still_in_force_keeps_counting_at_acceptance(holders_draft, ho
     assert holders_draft.materials.get(material_type__name=LICENCE_MATERIAL).status == (
         "satisfied_by_licence"
     )
+
+
+def test_the_submit_page_names_the_material_too(holders_draft, holder, client):
+    _revoke(Licence.objects.get(holder_id=holder.id_number))
+    client.force_login(holder)
+    page = client.post(f"/my/cases/{holders_draft.number}/review/")
+    assert page.status_code == 400
+    assert LICENCE_MATERIAL in page.content.decode()
+    holders_draft.refresh_from_db()
+    assert holders_draft.status == "draft"
+    materials = client.get(f"/my/cases/{holders_draft.number}/materials/").content.decode()
+    assert "电子证照已失效" in materials
