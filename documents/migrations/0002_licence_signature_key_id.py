@@ -16,7 +16,7 @@ from django.db import migrations, models
 
 
 def _content(licence) -> bytes:
-    # Frozen copy of documents.services.canonical_content as of this migration.
+    # Frozen copy of documents.services.licences.canonical_content as of this migration.
     facts = {
         "type": licence.licence_type.code,
         "number": licence.number,
