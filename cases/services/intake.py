@@ -487,8 +487,7 @@ def _accept(
         }
     elif by is None:
         note = _(
-            "网上申请满5个工作日未作处理，依照《行政许可法》第三十二条视为受理，"
-            "受理日期为收到申请材料之日（%(day)s）。"
+            "网上申请满5个工作日未作处理，依法视为受理，受理日期为收到申请材料之日（%(day)s）。"
         ) % {"day": f"{accepted_on.year}年{accepted_on.month}月{accepted_on.day}日"}
     # Reviews and dates first: the event's reactions (notices) read them.
     Review.objects.bulk_create(
@@ -617,8 +616,8 @@ def cases_deem_accepted(*, today: datetime.date | None = None) -> list[str]:
 
     They count as accepted on the day they were submitted, not on the day of this scan: the
     accepted date and the deadline start from ``submitted_at``. Each case in its own
-    transaction. A case a clerk is handling at this moment is waited
-    for (its row lock) and then refused as no longer submitted, so it is left alone.
+    transaction. A case a clerk is handling at this moment is waited for (its row lock) and
+    then refused as no longer submitted, so it is left alone.
     Returns the numbers accepted.
     """
     today = today or timezone.localdate()

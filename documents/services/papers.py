@@ -20,7 +20,7 @@ from accounts.models import IdentityKind, User
 from cases.models import Case, CaseMaterial, CaseStatus, MaterialStatus
 from matters.models import MatterKind
 
-from ..decisions import WORDINGS, DecisionWording, wording_for
+from ..decisions import WORDINGS, DecisionWording, decision_kind, wording_for
 from ..models import Document, DocumentKind, DocumentStatus, Licence
 from ..pdf import qr_svg, render_pdf, seal_svg
 from ._common import (
@@ -92,6 +92,9 @@ def _receipt_context(case: Case, context: dict) -> dict:
         "deferred": _material_rows([m for m in materials if m.status == MaterialStatus.DEFERRED]),
         "accepted_on": cn_date(case.accepted_on),
         "deemed": case.events.filter(action="accept", actor__isnull=True).exists(),
+        "deemed_basis": "依照《中华人民共和国行政许可法》第三十二条的规定"
+        if decision_kind([m.kind for m in matters_of(case)]) == MatterKind.LICENSING
+        else "依照有关规定",
         "deadline": cn_date(case.deadline),
         "committed_days": case.committed_days,
         "courier": case.delivery_method == "courier",

@@ -59,8 +59,9 @@ def test_the_receipt_is_one_page_and_names_every_material(
     assert f"/track/?number={case.number}" in text and "盖章" in text
 
 
+@pytest.mark.parametrize("kind", ["licensing", "public_service"])
 def test_a_deemed_acceptance_receipt_dates_from_submission_and_says_why(
-    make_case, django_capture_on_commit_callbacks
+    kind, make_case, housing, django_capture_on_commit_callbacks
 ):
     import datetime
     import zoneinfo
@@ -71,7 +72,8 @@ def test_a_deemed_acceptance_receipt_dates_from_submission_and_says_why(
 
     from .conftest import cn
 
-    case = make_case("submitted")
+    matter = MatterFactory(name="某项服务", kind=kind, lead_department=housing, with_guide=False)
+    case = make_case("submitted", for_matter=matter)
     day = timezone.localdate() - datetime.timedelta(days=14)
     at = datetime.datetime.combine(day, datetime.time(9), tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai"))
     Case.objects.filter(pk=case.pk).update(submitted_at=at)
@@ -80,5 +82,7 @@ def test_a_deemed_acceptance_receipt_dates_from_submission_and_says_why(
     case.refresh_from_db()
     text = squeeze(pdf_text(document_bytes(case, "receipt")))
     assert f"本中心于{cn(day)}收到申请材料" in text
-    assert "第三十二条" in text and "即为受理" in text
+    assert "自收到申请材料之日起即为受理" in text
+    # The licensing law speaks for licences only.
+    assert ("行政许可法》第三十二条" in text) == (kind == "licensing")
     assert cn(case.deadline) in text
