@@ -1,9 +1,10 @@
 """HTML views of documents: downloads (permission-checked), guides, verification, wallet."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from accounts.callers import request_caller
@@ -26,13 +27,13 @@ def may_download(user, document: Document) -> bool:
 
 
 @require_GET
-def document_download(request: HttpRequest, number: str, kind: str) -> FileResponse:
+def document_download(request: HttpRequest, number: str, kind: str) -> HttpResponse:
     """Send a case's PDF to the session's user or an API client (its token); 404 for anyone
     who may not see the case (no hint it exists)."""
-    if kind not in DocumentKind.values:
-        raise Http404
-    document = document_for_download(number, kind)
+    document = document_for_download(number, kind) if kind in DocumentKind.values else None
     if document is None or not may_download(request_caller(request), document):
+        if "HTTP_AUTHORIZATION" in request.META:  # an API client: the API's JSON error
+            return JsonResponse({"detail": _("未找到。"), "code": "not_found"}, status=404)
         raise Http404
     response = FileResponse(
         document.file.open("rb"),

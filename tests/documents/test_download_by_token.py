@@ -49,7 +49,9 @@ def test_a_clerks_token_downloads_too(accepted, clerk, password):
 
 def test_strangers_and_bad_tokens_get_404(accepted, other_citizen, password):
     url = f"/cases/{accepted.number}/documents/receipt.pdf"
-    assert token_client(other_citizen, password).get(url).status_code == 404
+    refused = token_client(other_citizen, password).get(url)
+    assert refused.status_code == 404
+    assert refused.json() == {"detail": "未找到。", "code": "not_found"}
     forged = APIClient()
     forged.credentials(HTTP_AUTHORIZATION="Token " + "0" * 40)
     assert forged.get(url).status_code == 404
