@@ -17,6 +17,7 @@ from .licences import (
     licence_signature_ok,
     licence_status_on,
     licence_verify,
+    licences_resign,
     materials_satisfied_by_licences,
     valid_licences_of,
 )
@@ -57,6 +58,7 @@ __all__ = [
     "licence_signature_ok",
     "licence_status_on",
     "licence_verify",
+    "licences_resign",
     "materials_satisfied_by_licences",
     "receipt_rows",
     "track_url",

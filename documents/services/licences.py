@@ -60,6 +60,31 @@ def licence_signature_ok(licence: Licence) -> bool:
     return hmac.compare_digest(licence.signature, _hmac(key, licence))
 
 
+def licences_resign() -> tuple[int, int]:
+    """Move licences signed with an older key to the newest, so the older key can retire.
+
+    Only a licence whose signature holds under its own key is signed again (re-signing an
+    altered one would launder it); the others are counted and left failing. Returns
+    (re-signed, refused). Each licence in its own short transaction; safe to run twice.
+    """
+    newest = current_key()
+    resigned = refused = 0
+    stale = Licence.objects.exclude(signature_key_id=newest.kid).values_list("pk", flat=True)
+    for pk in stale:
+        with transaction.atomic():
+            licence = Licence.objects.select_for_update().select_related("licence_type").get(pk=pk)
+            if licence.signature_key_id == newest.kid:
+                continue  # idempotency: another run moved it
+            if not licence_signature_ok(licence):
+                logger.warning("licence %s not re-signed: its signature does not hold", pk)
+                refused += 1
+                continue
+            licence_sign(licence)
+            licence.save(update_fields=["signature", "signature_key_id"])
+            resigned += 1
+    return resigned, refused
+
+
 def _valid_until(issued: datetime.date, years: int | None) -> datetime.date | None:
     if not years:
         return None

@@ -156,3 +156,24 @@ def test_migration_moves_licences_signed_the_old_way_to_the_newest_key(issue, se
     altered.refresh_from_db()
     assert genuine.signature_key_id == "dev" and licence_signature_ok(genuine)
     assert altered.signature_key_id == "" and not licence_signature_ok(altered)
+
+
+@override_settings(LICENCE_SIGNING_KEYS=[OLD])
+def test_licences_move_to_the_newest_key_so_the_old_one_can_retire(issue, client):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    genuine, altered = issue(), issue()
+    Licence.objects.filter(pk=altered.pk).update(holder_name="改过的名字")
+    with override_settings(LICENCE_SIGNING_KEYS=[NEW, OLD]):
+        out = StringIO()
+        call_command("licences_resign", stdout=out)
+        assert "已重新签署 1 张" in out.getvalue() and "1 张证照签名不符" in out.getvalue()
+        call_command("licences_resign", stdout=StringIO())  # twice: nothing more happens
+    genuine.refresh_from_db()
+    altered.refresh_from_db()
+    assert genuine.signature_key_id == "2026a" and altered.signature_key_id == "2025a"
+    with override_settings(LICENCE_SIGNING_KEYS=[NEW]):  # the old key retired
+        assert verify(client, genuine).json()["status"] == "valid"
+        assert verify(client, altered).status_code == 409  # never laundered
