@@ -21,7 +21,7 @@ from rest_framework.views import APIView
 from .exceptions import LicenceTamperedError
 from .models import DocumentStatus, Licence
 from .selectors import licences_of_user
-from .services import licence_status_on, licence_verify
+from .services import licence_standing, licence_verify
 
 
 class LicenceSerializer(serializers.ModelSerializer):
@@ -50,7 +50,7 @@ class LicenceSerializer(serializers.ModelSerializer):
         return reverse("documents:document-download", args=[licence.case.number, document.kind])
 
     def get_status(self, licence: Licence) -> str:
-        return licence_status_on(licence, timezone.localdate())
+        return licence_standing(licence, timezone.localdate())
 
 
 class LicenceListView(generics.ListAPIView):

@@ -13,7 +13,7 @@ from matters.selectors import matter_detail_queryset
 
 from .models import Document, DocumentKind
 from .selectors import document_for_download, licences_of_user
-from .services import guide_pdf, licence_status_on, licence_verify
+from .services import guide_pdf, licence_standing, licence_verify
 
 
 def may_download(user, document: Document) -> bool:
@@ -78,7 +78,7 @@ def my_licences(request: HttpRequest) -> HttpResponse:
     """The citizen's e-licence wallet (我的电子证照)."""
     today = timezone.localdate()
     licences = [
-        {"licence": lic, "status": licence_status_on(lic, today)}
+        {"licence": lic, "status": licence_standing(lic, today)}
         for lic in licences_of_user(request.user)
     ]
     return render(request, "documents/my_licences.html", {"licences": licences})

@@ -196,6 +196,14 @@ def licence_status_on(licence: Licence, day: datetime.date) -> str:
     return LicenceStatus.VALID
 
 
+def licence_standing(licence: Licence, day: datetime.date) -> str:
+    """What a holder's wallet says of a licence: ``invalid`` when its signature fails (an
+    altered content or a retired key), else revoked, expired or valid."""
+    if not licence_signature_ok(licence):
+        return "invalid"
+    return licence_status_on(licence, day)
+
+
 def licence_verify(code: str) -> Verification | None:
     """Verify a licence by its code: None when no such licence; ``invalid`` when altered."""
     licence = Licence.objects.select_related("licence_type").filter(verification_code=code).first()

@@ -177,3 +177,14 @@ def test_licences_move_to_the_newest_key_so_the_old_one_can_retire(issue, client
     with override_settings(LICENCE_SIGNING_KEYS=[NEW]):  # the old key retired
         assert verify(client, genuine).json()["status"] == "valid"
         assert verify(client, altered).status_code == 409  # never laundered
+
+
+@override_settings(LICENCE_SIGNING_KEYS=[OLD])
+def test_the_wallet_says_when_a_licence_no_longer_verifies(issue, client, citizen_api, citizen):
+    licence = issue()
+    assert citizen_api.get("/api/v1/licences/").json()["results"][0]["status"] == "valid"
+    with override_settings(LICENCE_SIGNING_KEYS=[NEW]):
+        assert citizen_api.get("/api/v1/licences/").json()["results"][0]["status"] == "invalid"
+        client.force_login(citizen)
+        page = client.get("/my/licences/").content.decode()
+        assert licence.number in page and "核验未通过" in page
