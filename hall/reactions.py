@@ -24,7 +24,7 @@ def case_context(case: Case) -> dict:
         "matter": case.title,
         "deadline": case.deadline,
         "accepted_on": case.accepted_on,
-        "track_url": settings.SITE_URL + reverse("cases:track"),
+        "track_url": f"{settings.SITE_URL}{reverse('cases:track')}?number={case.number}",
     }
 
 

@@ -23,6 +23,6 @@ def test_papers_and_sms_link_to_site_url(
     certificate = squeeze(document_text(case, "licence"))
     assert f"{PUBLIC}/verify/{licence.verification_code}/" in certificate
     texts = [n.text for n in Notice.objects.filter(channel="sms") if "http" in n.text]
-    assert texts and all(f"{PUBLIC}/track/" in text for text in texts)
+    assert texts and all(f"{PUBLIC}/track/?number={case.number}" in text for text in texts)
     for text in [receipt, certificate, *texts]:
         assert "127.0.0.1" not in text and "localhost" not in text
