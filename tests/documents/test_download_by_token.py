@@ -145,3 +145,26 @@ def test_a_licence_belongs_to_its_holder_not_to_whoever_filed_the_case(
     holder = token_client(citizen, password)
     [entry] = holder.get("/api/v1/licences/").json()["results"]
     assert entry["number"] == window_licence.number
+
+
+def test_staff_tokens_follow_the_case_view_rule(
+    accepted, housing_approver, supervisor, password, db
+):
+    from tests.factories import DepartmentFactory, UserFactory
+
+    url = f"/cases/{accepted.number}/documents/receipt.pdf"
+    assert token_client(housing_approver, password).get(url).status_code == 200
+    assert token_client(supervisor, password).get(url).status_code == 200
+    elsewhere = UserFactory(
+        approver=True, department=DepartmentFactory(code="edu", name="市教育局")
+    )
+    assert token_client(elsewhere, password).get(url).status_code == 404
+
+
+def test_a_deactivated_accounts_token_opens_nothing(accepted, citizen, password):
+    app = token_client(citizen, password)
+    url = f"/cases/{accepted.number}/documents/receipt.pdf"
+    assert app.get(url).status_code == 200
+    citizen.is_active = False
+    citizen.save(update_fields=["is_active"])
+    assert app.get(url).status_code == 404
