@@ -189,3 +189,26 @@ def test_the_submit_page_names_the_material_too(holders_draft, holder, client):
     assert holders_draft.status == "draft"
     materials = client.get(f"/my/cases/{holders_draft.number}/materials/").content.decode()
     assert "电子证照已失效" in materials
+
+
+def test_deemed_acceptance_still_accepts_but_marks_the_lapsed_material_missing(
+    holders_draft, holder
+):
+    """The hall let 5 working days pass: the case is accepted by law, and the reviewers see
+    that the licence no longer stands for the material (they can ask for it)."""
+    import datetime
+
+    from django.utils import timezone
+
+    from cases.models import Case
+
+    services.case_submit(case=holders_draft, by=holder)
+    Case.objects.filter(pk=holders_draft.pk).update(
+        submitted_at=timezone.now() - datetime.timedelta(days=14)
+    )
+    _revoke(Licence.objects.get(holder_id=holder.id_number))
+    assert services.cases_deem_accepted() == [holders_draft.number]
+    holders_draft.refresh_from_db()
+    assert holders_draft.status == "in_review"
+    material = holders_draft.materials.get(material_type__name=LICENCE_MATERIAL)
+    assert material.status == "missing" and "电子证照已失效" in material.reason
