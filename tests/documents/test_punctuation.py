@@ -37,12 +37,20 @@ def test_sentence_and_clause(written, as_sentence, as_clause):
     assert clause(written) == as_clause
 
 
-def test_a_refusal_reason_ending_in_a_full_stop_is_not_doubled(make_case, clerk):
+@pytest.mark.parametrize(
+    "reason", ["申请事项不属于本机关职权范围。", "申请事项不属于本机关职权范围"]
+)
+def test_a_refusal_reason_ends_with_one_full_stop_in_notice_and_paper(
+    reason, make_case, clerk, django_capture_on_commit_callbacks
+):
     case = make_case("submitted")
-    services.case_reject(case=case, by=clerk, reason="申请事项不属于本机关职权范围。")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.case_reject(case=case, by=clerk, reason=reason)
     text = sms("case_rejected")
     assert "理由：申请事项不属于本机关职权范围。如有异议" in text
-    assert "。。" not in text
+    paper = squeeze(document_text(case, "refusal"))
+    assert "申请事项不属于本机关职权范围。救济途径" in paper
+    assert "。。" not in text and "。。" not in paper
 
 
 def test_denial_opinions_are_joined_without_doubled_stops_in_notice_and_paper(
