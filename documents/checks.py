@@ -1,9 +1,13 @@
 """System checks: what papers and licences need before the portal may run in production."""
 
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.core.checks import Error, register
 
 from .signing import DEV_KEY_ID, MIN_SECRET_LENGTH, parse_keys
+
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "0.0.0.0"}
 
 
 @register()
@@ -28,7 +32,8 @@ def licence_signing_keys_check(app_configs, **kwargs) -> list[Error]:
         if key.kid == DEV_KEY_ID:
             errors.append(
                 Error(
-                    "The development licence signing key is refused when DEBUG is off.",
+                    'LICENCE_SIGNING_KEYS holds the development key (id "dev"), refused when '
+                    "DEBUG is off.",
                     hint=hint,
                     id="documents.E003",
                 )
@@ -48,17 +53,28 @@ def licence_signing_keys_check(app_configs, **kwargs) -> list[Error]:
 @register()
 def site_url_check(app_configs, **kwargs) -> list[Error]:
     """Links in papers and SMS need the portal's public address when DEBUG is off."""
-    site_url = getattr(settings, "SITE_URL", "")
     if settings.DEBUG:
         return []
+    site_url = getattr(settings, "SITE_URL", "")
+    hint = "Set SITE_URL to the public address, e.g. https://zwfw.example.gov.cn."
     if not site_url:
         return [
             Error(
                 "SITE_URL is empty: papers and SMS could not link to the portal.",
-                hint="Set SITE_URL to the public address, e.g. https://zwfw.example.gov.cn.",
+                hint=hint,
                 id="documents.E005",
             )
         ]
-    if not site_url.startswith(("https://", "http://")):
-        return [Error("SITE_URL must start with https:// (or http://).", id="documents.E006")]
+    parts = urlsplit(site_url)
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        return [Error("SITE_URL must be an https:// (or http://) address.", id="documents.E006")]
+    if parts.hostname in LOCAL_HOSTS:
+        return [
+            Error(
+                f"SITE_URL is the development address ({site_url}): papers and SMS would "
+                "link to this machine.",
+                hint=hint,
+                id="documents.E007",
+            )
+        ]
     return []

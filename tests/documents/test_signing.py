@@ -96,6 +96,8 @@ def test_production_needs_a_real_signing_key_and_a_site_url():
     }
     assert errors(DEBUG=False, **{**GOOD, "SITE_URL": ""}) == {"documents.E005"}
     assert errors(DEBUG=False, **{**GOOD, "SITE_URL": "zwfw.example.gov.cn"}) == {"documents.E006"}
+    for local in ("http://127.0.0.1:8000", "http://localhost:8000"):
+        assert errors(DEBUG=False, **{**GOOD, "SITE_URL": local}) == {"documents.E007"}
     # Development runs on the defaults.
     assert errors(DEBUG=True, SITE_URL="", LICENCE_SIGNING_KEYS=[dev]) == set()
 
