@@ -19,6 +19,9 @@ class DocumentAdmin(admin.ModelAdmin):
     def has_add_permission(self, request) -> bool:
         return False
 
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # a paper given to the applicant stays on record; regenerate instead
+
     @admin.action(description=_("重新生成所选文书"))
     def regenerate(self, request, queryset) -> None:
         for document in queryset:

@@ -169,3 +169,13 @@ def test_the_database_refuses_to_delete_a_licence_even_by_sql(licence):
     assert Licence.objects.filter(pk=licence.pk).exists()
     # Revoking is an update, and still works.
     licence_revoke(licence=licence, by=UserFactory(supervisor=True), reason="吊销")
+
+
+def test_the_admin_keeps_papers_on_record(approved, client):
+    from django.urls import reverse
+
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    document = approved.documents.get(kind="decision")
+    delete_page = reverse("admin:documents_document_delete", args=[document.pk])
+    assert client.post(delete_page, {"post": "yes"}).status_code == 403
+    assert approved.documents.filter(pk=document.pk).exists()
