@@ -2,12 +2,16 @@
 
 ``cases`` does not know where such holdings live; apps above it (documents: e-licences)
 register a function ``fn(case) -> set[material_type_id]`` at start-up, and ``case_create``
-marks those materials ``satisfied_by_licence``.
+marks those materials ``satisfied_by_licence``. A holding can lapse afterwards (a licence
+revoked, expired or failing its signature), so submission and acceptance ask again
+(``satisfied_materials_recheck``).
 """
 
 from collections.abc import Callable
 
-from .models import Case
+from django.utils.translation import gettext as _
+
+from .models import Case, CaseMaterial, MaterialStatus
 
 Satisfier = Callable[[Case], set[int]]
 _satisfiers: list[Satisfier] = []
@@ -25,3 +29,24 @@ def satisfied_material_types(case: Case) -> set[int]:
     for satisfier in _satisfiers:
         found |= satisfier(case)
     return found
+
+
+def satisfied_materials_recheck(*, case: Case) -> list[CaseMaterial]:
+    """Mark missing again the materials whose holding no longer counts; return them.
+
+    Call with the case locked, inside the transaction of the step that relies on them.
+    """
+    marked = [
+        material
+        for material in case.materials.select_related("material_type")
+        if material.status == MaterialStatus.SATISFIED_BY_LICENCE
+    ]
+    if not marked:
+        return []
+    still_held = satisfied_material_types(case)
+    lapsed = [material for material in marked if material.material_type_id not in still_held]
+    for material in lapsed:
+        material.status = MaterialStatus.MISSING
+        material.reason = _("所持电子证照已失效（撤销、过期或核验未通过），请提交该材料")
+        material.save(update_fields=["status", "reason"])
+    return lapsed

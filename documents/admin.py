@@ -19,6 +19,9 @@ class DocumentAdmin(admin.ModelAdmin):
     def has_add_permission(self, request) -> bool:
         return False
 
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # a paper given to the applicant stays on record; regenerate instead
+
     @admin.action(description=_("重新生成所选文书"))
     def regenerate(self, request, queryset) -> None:
         for document in queryset:
@@ -58,6 +61,7 @@ class LicenceAdmin(admin.ModelAdmin):
         "case",
         "status",
         "verification_code",
+        "signature_key_id",
         "signature_check",
         "revoked_at",
         "revoked_by",
@@ -66,6 +70,9 @@ class LicenceAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # revoke with a reason instead; a licence stays on record
 
     @admin.display(description=_("签名校验"))
     def signature_check(self, licence: Licence) -> str:

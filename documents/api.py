@@ -2,14 +2,15 @@
 
 Include in ``hall/api/urls.py`` with ``path("", include("documents.api"))``:
 - ``GET /api/v1/licences/`` — own e-licences ``{type, number, status, valid_until,
-  verification_code}`` (paginated like every list);
+  verification_code, url}`` (paginated like every list); ``url`` downloads the certificate
+  PDF with the same credential (``null`` until it is rendered);
 - ``GET /api/v1/licences/verify/{code}/`` — anyone: ``200 {status: valid|revoked|expired, …}``
   with the licence's public facts; ``404`` for no such code; ``409 {status: "invalid", code:
   "licence_tampered"}`` when the stored content no longer matches its signature (the facts
   are then not trustworthy and are not shown).
 """
 
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import generics, permissions, serializers
@@ -18,15 +19,16 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .exceptions import LicenceTamperedError
-from .models import Licence
+from .models import DocumentStatus, Licence
 from .selectors import licences_of_user
-from .services import licence_status_on, licence_verify
+from .services import licence_standing, licence_verify
 
 
 class LicenceSerializer(serializers.ModelSerializer):
     type = serializers.CharField(source="licence_type.name")
     type_code = serializers.CharField(source="licence_type.code")
     status = serializers.SerializerMethodField()
+    url = serializers.SerializerMethodField()
 
     class Meta:
         model = Licence
@@ -38,10 +40,17 @@ class LicenceSerializer(serializers.ModelSerializer):
             "issued_on",
             "valid_until",
             "verification_code",
+            "url",
         )
 
+    def get_url(self, licence: Licence) -> str | None:
+        document = licence.document
+        if document is None or document.status != DocumentStatus.READY:
+            return None
+        return reverse("documents:document-download", args=[licence.case.number, document.kind])
+
     def get_status(self, licence: Licence) -> str:
-        return licence_status_on(licence, timezone.localdate())
+        return licence_standing(licence, timezone.localdate())
 
 
 class LicenceListView(generics.ListAPIView):

@@ -9,6 +9,7 @@ class DocumentsConfig(AppConfig):
     def ready(self) -> None:
         from cases import satisfiers
 
+        from . import checks  # noqa: F401 - registers the system checks
         from .services import materials_satisfied_by_licences
 
         satisfiers.register(materials_satisfied_by_licences)

@@ -12,3 +12,10 @@ class LicenceTamperedError(LicenceError):
 
     status_code = 409
     code = "licence_tampered"
+
+
+class LicenceDeleteError(LicenceError):
+    """Issued licences are revoked, never deleted."""
+
+    status_code = 409
+    code = "licence_not_deletable"

@@ -4,7 +4,8 @@ Invariants held by the database:
 - one document per case and kind (``document_unique_case_kind``): regenerating a document
   rewrites the same row and file, it never adds a second;
 - a licence number is unique within its type; one licence per case and type;
-- a verification code is unique (and unguessable: ``secrets.token_urlsafe``).
+- a verification code is unique (and unguessable: ``secrets.token_urlsafe``);
+- a licence is never deleted, only revoked (the model and its queryset refuse to delete).
 
 A document's ``context`` is the snapshot taken inside the transaction of the case event that
 asked for it; the PDF is rendered from that snapshot after commit (Celery), so a late or
@@ -21,6 +22,8 @@ from cases.models import Case
 from cases.storage import private_storage
 from matters.models import LicenceType
 
+from .exceptions import LicenceDeleteError
+
 
 class DocumentKind(models.TextChoices):
     RECEIPT = "receipt", _("受理通知书")
@@ -28,7 +31,8 @@ class DocumentKind(models.TextChoices):
     SUPPLEMENT_NOTICE = "supplement_notice", _("补正通知书")
     REFUSAL = "refusal", _("不予受理通知书")
     COMMITMENT = "commitment", _("容缺受理承诺书")
-    DECISION = "decision", _("行政许可决定书")
+    # Titled by the matter's kind (documents.decisions): 准予行政许可决定书, 行政确认决定书…
+    DECISION = "decision", _("决定书")
     LICENCE = "licence", _("电子证照")
     DELIVERY_RECEIPT = "delivery_receipt", _("送达回证")
 
@@ -79,8 +83,14 @@ class LicenceStatus(models.TextChoices):
     EXPIRED = "expired", _("已过期")
 
 
+class LicenceQuerySet(models.QuerySet):
+    def delete(self):
+        raise LicenceDeleteError(_("电子证照不能删除，只能撤销。"))
+
+
 class Licence(models.Model):
-    """An e-licence (电子证照) issued on approval; signed (HMAC-SHA256) over its content."""
+    """An e-licence (电子证照) issued on approval; signed (HMAC-SHA256) over its content with
+    the key ``signature_key_id`` names (``documents.signing``)."""
 
     licence_type = models.ForeignKey(
         LicenceType, verbose_name=_("证照类型"), on_delete=models.PROTECT, related_name="licences"
@@ -113,12 +123,17 @@ class Licence(models.Model):
     )
     verification_code = models.CharField(_("核验码"), max_length=64, unique=True)
     signature = models.CharField(_("签名"), max_length=64)
+    signature_key_id = models.CharField(
+        _("签名密钥编号"), max_length=32, help_text=_("LICENCE_SIGNING_KEYS 中签名所用密钥的编号")
+    )
     revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
     revoked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     revoke_reason = models.TextField(_("撤销理由"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = LicenceQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("电子证照")
@@ -136,3 +151,7 @@ class Licence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.licence_type.name} {self.number}"
+
+    def delete(self, *args, **kwargs):
+        """Never: an issued licence stays on record; revoke it instead (``licence_revoke``)."""
+        raise LicenceDeleteError(_("电子证照不能删除，只能撤销。"))

@@ -38,16 +38,28 @@ def _font_config():
     return FontConfiguration()
 
 
-def render_pdf(template: str, context: dict) -> tuple[str, bytes]:
-    """Render ``templates/pdf/<template>`` to HTML and to PDF bytes (A4, fonts subset)."""
+# Layouts a template may offer through ``density``: 0 is the normal one, each next is denser.
+DENSITIES = (0, 1, 2, 3, 4)
+
+
+def render_pdf(template: str, context: dict, *, fit_pages: int | None = None) -> tuple[str, bytes]:
+    """Render ``templates/pdf/<template>`` to HTML and to PDF bytes (A4, fonts subset).
+
+    With ``fit_pages`` the template is laid out at ``density`` 0, 1, 2… until it fits that
+    many pages (the densest layout is kept if nothing fits); without it, at density 0.
+    """
     from weasyprint import HTML, URLFetcher
 
-    html = render_to_string(template, {**context, "font_url": font_url()})
     # Local files and data: URLs only; a PDF never reaches out to the network.
     fetcher = URLFetcher(allowed_protocols=("file", "data"), timeout=1)
-    document = HTML(string=html, base_url=str(settings.BASE_DIR), url_fetcher=fetcher)
-    pdf = document.write_pdf(font_config=_font_config(), pdf_identifier=b"onetrip")
-    return html, pdf
+    start = min(context.get("density", 0), DENSITIES[-1])
+    for density in DENSITIES[start:] if fit_pages else (start,):
+        html = render_to_string(template, {**context, "density": density, "font_url": font_url()})
+        source = HTML(string=html, base_url=str(settings.BASE_DIR), url_fetcher=fetcher)
+        document = source.render(font_config=_font_config(), pdf_identifier=b"onetrip")
+        if fit_pages is None or len(document.pages) <= fit_pages:
+            break
+    return html, document.write_pdf(pdf_identifier=b"onetrip")
 
 
 def qr_svg(data: str, *, size_mm: int = 30) -> SafeString:

@@ -1,6 +1,6 @@
 """Reads of documents and e-licences."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from accounts.models import User
 
@@ -17,17 +17,18 @@ def document_for_download(number: str, kind: str) -> Document | None:
 
 
 def licences_of_user(user: User) -> QuerySet[Licence]:
-    """The e-licences a signed-in citizen holds: by their verified identity only (never by the
-    cases they filed: an agent's filing licenses the applicant, not the agent)."""
-    identities = (
-        [i for i in (user.id_number, user.credit_code) if i] if user.is_authenticated else []
-    )
+    """The e-licences a signed-in citizen holds: those issued to their own identity.
+
+    Never by the case: a licence belongs to the applicant it names, not to whoever filed
+    the case (an agent, a clerk, a family member).
+    """
+    if not user.is_authenticated:
+        return Licence.objects.none()
+    identities = [identity for identity in (user.id_number, user.credit_code) if identity]
     if not identities:
         return Licence.objects.none()
-    condition = Q(holder_id__in=identities)
     return (
-        Licence.objects.filter(condition)
-        .select_related("licence_type", "case")
+        Licence.objects.filter(holder_id__in=identities)
+        .select_related("licence_type", "case", "document")
         .order_by("-issued_on", "-id")
-        .distinct()
     )

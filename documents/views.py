@@ -1,27 +1,40 @@
 """HTML views of documents: downloads (permission-checked), guides, verification, wallet."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from accounts.callers import request_caller
 from accounts.ratelimits import address_limited, rate_limited_response
 from cases.access import can_view
 from matters.selectors import matter_detail_queryset
 
-from .models import DocumentKind
+from .models import Document, DocumentKind
 from .selectors import document_for_download, licences_of_user
-from .services import guide_pdf, licence_status_on, licence_verify
+from .services import guide_pdf, licence_standing, licence_verify
+
+
+def may_download(user, document: Document) -> bool:
+    """Those who may see the case; for an e-licence certificate, also its holder."""
+    if can_view(user, document.case):
+        return True
+    return (
+        document.kind == DocumentKind.LICENCE
+        and licences_of_user(user).filter(document=document).exists()
+    )
 
 
 @require_GET
-def document_download(request: HttpRequest, number: str, kind: str) -> FileResponse:
-    """Send a case's PDF; 404 for anyone who may not see the case (no hint it exists)."""
-    if kind not in DocumentKind.values:
-        raise Http404
-    document = document_for_download(number, kind)
-    if document is None or not can_view(request.user, document.case):
+def document_download(request: HttpRequest, number: str, kind: str) -> HttpResponse:
+    """Send a case's PDF to the session's user or an API client (its token); 404 for anyone
+    who may not see the case (no hint it exists)."""
+    document = document_for_download(number, kind) if kind in DocumentKind.values else None
+    if document is None or not may_download(request_caller(request), document):
+        if "HTTP_AUTHORIZATION" in request.META:  # an API client: the API's JSON error
+            return JsonResponse({"detail": _("未找到。"), "code": "not_found"}, status=404)
         raise Http404
     response = FileResponse(
         document.file.open("rb"),
@@ -68,7 +81,7 @@ def my_licences(request: HttpRequest) -> HttpResponse:
     """The citizen's e-licence wallet (我的电子证照)."""
     today = timezone.localdate()
     licences = [
-        {"licence": lic, "status": licence_status_on(lic, today)}
+        {"licence": lic, "status": licence_standing(lic, today)}
         for lic in licences_of_user(request.user)
     ]
     return render(request, "documents/my_licences.html", {"licences": licences})

@@ -24,7 +24,7 @@ def case_context(case: Case) -> dict:
         "matter": case.title,
         "deadline": case.deadline,
         "accepted_on": case.accepted_on,
-        "track_url": settings.SITE_URL + reverse("cases:track"),
+        "track_url": f"{settings.SITE_URL}{reverse('cases:track')}?number={case.number}",
     }
 
 
@@ -144,15 +144,27 @@ def on_conclude(event: CaseEvent) -> None:
     elif event.to_status == CaseStatus.APPROVED:
         issue_licences(case)
         paper(case, "decision")
+        from documents.services import decision_wording
+
         subject = case.matter or case.bundle
         tell_applicant(
             event,
             "case_approved",
             result=getattr(subject, "result_name", "") or subject.name,
             courier=case.delivery_method == "courier",
+            approved_as=decision_wording(case).approved_as,
         )
     elif event.to_status == CaseStatus.DENIED:
-        tell_applicant(event, "case_denied", reason=case.decision_note)
+        from documents.services import decision_wording
+
+        wording = decision_wording(case)  # "未予许可" only for a licence; "不予确认"…
+        tell_applicant(
+            event,
+            "case_denied",
+            reason=case.decision_note,
+            denied_as=wording.denied_as,
+            service=not wording.remedies,
+        )
         paper(case, "decision")
 
 

@@ -393,13 +393,19 @@ COURIER_SIM_DELAY_SECONDS = env.float("COURIER_SIM_DELAY_SECONDS", default=0)
 COURIER_WEBHOOK_SECRET = env.str("COURIER_WEBHOOK_SECRET", default="")
 COURIER_WEBHOOK_TOLERANCE = env.int("COURIER_WEBHOOK_TOLERANCE", default=300)
 
-# E-licences: HMAC-SHA256 signing key (empty: derived from SECRET_KEY) and the PDF font.
-LICENCE_SIGNING_KEY = env.str("LICENCE_SIGNING_KEY", default="")
+# E-licences are signed (HMAC-SHA256) with keys of their own, "kid:secret" entries newest
+# first: new licences use the first, every listed key still verifies its licences, so
+# rotating SECRET_KEY (or adding a newer licence key) leaves issued licences valid.
+# Unset, a development key "dev", which the system checks refuse when DEBUG is off.
+LICENCE_SIGNING_KEYS = env.list(
+    "LICENCE_SIGNING_KEYS", default=["dev:dev-only-licence-signing-key-do-not-use-in-production"]
+)
 PDF_FONT_PATH = env.str("PDF_FONT_PATH", default="/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
 
 # The hall's own settings.
 HALL_NAME = env.str("HALL_NAME", default="OneTrip 政务服务中心")
 HALL_PHONE = env.str("HALL_PHONE", default="0571-12345")
 HALL_HOURS = env.str("HALL_HOURS", default="工作日 9:00-12:00、13:30-17:00")
-# The portal's public address, for links in notices (SMS, e-mail).
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# The portal's public address, for links in papers and notices (SMS, e-mail). Required with
+# DEBUG off (system check): a link to 127.0.0.1 printed on a receipt helps nobody.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")

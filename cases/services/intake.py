@@ -44,7 +44,7 @@ from ..models import (
     ReviewStatus,
     VisitKind,
 )
-from ..satisfiers import satisfied_material_types
+from ..satisfiers import satisfied_material_types, satisfied_materials_recheck
 from ._core import lock_case, record_event, refuse, run_transition
 from .applicants import applicant_account, identity_of, online_filing, require_power_of_attorney
 from .deadlines import deadline_dates, resume_clock
@@ -534,18 +534,24 @@ def _missing_error(missing: list[CaseMaterial]) -> MissingMaterialsError:
     )
 
 
-@transaction.atomic
 def case_submit(*, case: Case, by: User) -> Case:
-    """Hand the application in; refused naming every missing material at once."""
-    case = lock_case(case)
-    _check_applicant_actor(by, case)
-    if case.status != CaseStatus.DRAFT:
-        raise refuse(case, "submit")
-    missing = missing_for_submission(case)
-    if missing:
-        raise _missing_error(missing)
-    run_transition(case, "submit", by=by, at=timezone.now())
-    return case
+    """Hand the application in; refused naming every missing material at once.
+
+    A material an e-licence stood for counts only while the licence still does (not revoked,
+    expired or altered); one that lapsed is missing again, and that is kept even though the
+    submission is refused.
+    """
+    with transaction.atomic():
+        case = lock_case(case)
+        _check_applicant_actor(by, case)
+        if case.status != CaseStatus.DRAFT:
+            raise refuse(case, "submit")
+        satisfied_materials_recheck(case=case)
+        missing = missing_for_submission(case)
+        if not missing:
+            run_transition(case, "submit", by=by, at=timezone.now())
+            return case
+    raise _missing_error(missing)
 
 
 def _validate_deferrals(case: Case, deferred: list[int], due_date: datetime.date | None):
@@ -573,7 +579,6 @@ def _validate_deferrals(case: Case, deferred: list[int], due_date: datetime.date
     return materials
 
 
-@transaction.atomic
 def case_accept(
     *,
     case: Case,
@@ -587,15 +592,33 @@ def case_accept(
 
     Every required non-deferred material must be in. Opens one review per reviewing
     department of the matter (or of every matter of the bundle, each department once), all
-    at once. ``by=None`` is the system (deemed acceptance). A case taken in with the applicant
-    at the window counts a trip.
+    at once. ``by=None`` is the system (deemed acceptance), which accepts as of the day the
+    materials were received. A case taken in with the applicant at the window counts a trip.
+    Materials an e-licence stood for are checked again, as at submission.
     """
+    with transaction.atomic():
+        accepted = _accept(case, by, deferred or [], due_date, commitment, in_person)
+        if isinstance(accepted, Case):
+            return accepted
+    raise _missing_error(accepted)
+
+
+def _accept(
+    case: Case,
+    by: User | None,
+    deferred: list[int],
+    due_date: datetime.date | None,
+    commitment: str,
+    in_person: bool | None,
+) -> Case | list[CaseMaterial]:
+    """The acceptance itself, or the missing materials (the licence re-check is kept)."""
     case = lock_case(case)
     if by is not None and not is_clerk(by):
         raise CasePermissionError(_("只有窗口人员可以受理。"))
     if case.status != CaseStatus.SUBMITTED:
         raise refuse(case, "accept")
-    deferred_materials = _validate_deferrals(case, deferred or [], due_date)
+    satisfied_materials_recheck(case=case)
+    deferred_materials = _validate_deferrals(case, deferred, due_date)
     deferred_ids = {material.pk for material in deferred_materials}
     missing = [m for m in missing_for_submission(case) if m.pk not in deferred_ids]
     # Deferrable materials not yet in must be deferred (with a due date) or asked for.
@@ -608,8 +631,11 @@ def case_accept(
         and m.status in (MaterialStatus.MISSING,)
     ]
     if missing and by is not None:
-        raise _missing_error(missing)
+        return missing
     today = timezone.localdate()
+    # Deemed acceptance (licensing law art. 32): accepted as of the day the materials came in.
+    received = case.submitted_at if by is None else None
+    accepted_on = timezone.localdate(received) if received else today
     for material in deferred_materials:
         material.status = MaterialStatus.DEFERRED
         material.due_date = due_date
@@ -623,14 +649,16 @@ def case_accept(
             "commitment": commitment,
         }
     elif by is None:
-        note = _("网上申请满5个工作日未作处理，依法视为受理。")
+        note = _(
+            "网上申请满5个工作日未作处理，依法视为受理，受理日期为收到申请材料之日（%(day)s）。"
+        ) % {"day": f"{accepted_on.year}年{accepted_on.month}月{accepted_on.day}日"}
     # Reviews and dates first: the event's reactions (notices) read them.
     Review.objects.bulk_create(
         Review(case=case, department=department) for department in reviewing_departments(case)
     )
-    deadline, warning_on = deadline_dates(today, case.committed_days + case.extension_days)
+    deadline, warning_on = deadline_dates(accepted_on, case.committed_days + case.extension_days)
     run_transition(
-        case, "accept", by=by, note=note, on=today, deadline=deadline, warning_on=warning_on
+        case, "accept", by=by, note=note, on=accepted_on, deadline=deadline, warning_on=warning_on
     )
     if by is not None and (in_person if in_person is not None else case.channel == Channel.WINDOW):
         visit_record(case=case, by=by, kind=VisitKind.INTAKE, on=today)
@@ -749,8 +777,10 @@ def deemed_acceptance_due(today: datetime.date) -> datetime.date:
 def cases_deem_accepted(*, today: datetime.date | None = None) -> list[str]:
     """Accept online cases nobody answered within 5 working days (licensing law art. 32).
 
-    Each case in its own transaction. A case a clerk is handling at this moment is waited
-    for (its row lock) and then refused as no longer submitted, so it is left alone.
+    They count as accepted on the day they were submitted, not on the day of this scan: the
+    accepted date and the deadline start from ``submitted_at``. Each case in its own
+    transaction. A case a clerk is handling at this moment is waited for (its row lock) and
+    then refused as no longer submitted, so it is left alone.
     Returns the numbers accepted.
     """
     today = today or timezone.localdate()

@@ -31,6 +31,9 @@ DECISIONS = {
     "deny": "deny",
 }
 
+# Closing punctuation a quoted opinion drops when opinions are joined into one text.
+CLOSING = "。．.；;，, \u3000"
+
 
 def _require_opinion(opinion: str) -> str:
     opinion = (opinion or "").strip()
@@ -96,7 +99,8 @@ def _conclude_if_all_decided(case: Case) -> None:
     denied = [r for r in reviews if r.status == ReviewStatus.DENIED]
     returned = [r for r in reviews if r.status == ReviewStatus.RETURNED]
     if denied:
-        note = "；".join(f"{r.department.name}：{r.opinion}" for r in denied)
+        # Joined opinions lose their own closing stops: no "。；" between them.
+        note = "；".join(f"{r.department.name}：{r.opinion.rstrip(CLOSING)}" for r in denied)
         run_transition(
             case,
             "conclude",
@@ -112,7 +116,8 @@ def _conclude_if_all_decided(case: Case) -> None:
         for review in returned:
             for requirement_id in review.missing:
                 asked.setdefault(requirement_id, []).append(
-                    f"{review.department.short_name or review.department.name}：{review.opinion}"
+                    f"{review.department.short_name or review.department.name}："
+                    f"{review.opinion.rstrip(CLOSING)}"
                 )
         names = []
         for requirement_id, reasons in asked.items():

@@ -290,7 +290,7 @@ def test_return_then_resubmit_reopens_only_the_returned_review(
     assert detail["clock_stopped"] is True
     asked = {m["name"]: m for m in detail["materials"]}
     assert asked["完税凭证"]["status"] == "missing"
-    assert asked["完税凭证"]["reason"] == "税务：完税凭证印章不清。"
+    assert asked["完税凭证"]["reason"] == "税务：完税凭证印章不清"
     assert asked["居民身份证"]["status"] == "received"
 
     assert upload(owner, case, "完税凭证").status_code == 201
@@ -336,8 +336,8 @@ def test_two_returns_give_one_merged_list_of_everything_missing(
     assert detail["status"] == "supplement_required"
     missing = {m["name"]: m["reason"] for m in detail["materials"] if m["status"] == "missing"}
     assert missing == {
-        "居民身份证": "住建：身份证已过期。；税务：身份证与完税凭证不符。",
-        "完税凭证": "税务：身份证与完税凭证不符。",
+        "居民身份证": "住建：身份证已过期；税务：身份证与完税凭证不符",
+        "完税凭证": "税务：身份证与完税凭证不符",
         "授权委托书": "",
     }
     conclude = [e for e in detail["events"] if e["to_status"] == "supplement_required"]

@@ -117,3 +117,23 @@ def _render_in_process():
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = eager
+
+
+def pdf_pages(data: bytes) -> int:
+    """The page count of a PDF, as pdfinfo (poppler-utils) reads it."""
+    import tempfile
+
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as handle:
+        handle.write(data)
+        handle.flush()
+        info = subprocess.run(
+            ["pdfinfo", handle.name], capture_output=True, check=True, text=True
+        ).stdout
+    return int(re.search(r"^Pages:\s+(\d+)$", info, re.MULTILINE).group(1))
+
+
+def document_bytes(case, kind: str) -> bytes:
+    document = case.documents.get(kind=kind)
+    assert document.status == "ready", document.error
+    with document.file.open("rb") as handle:
+        return handle.read()

@@ -89,7 +89,8 @@ def test_expired_licence_says_so(licence, client):
     from documents.services import licence_sign
 
     licence.refresh_from_db()
-    Licence.objects.filter(pk=licence.pk).update(signature=licence_sign(licence))
+    licence_sign(licence)
+    licence.save(update_fields=["signature", "signature_key_id"])
     assert (
         client.get(f"/api/v1/licences/verify/{licence.verification_code}/").json()["status"]
         == "expired"
@@ -112,6 +113,7 @@ def test_wallet_lists_own_licences_only(licence, citizen_api, client, citizen, o
             "issued_on": licence.issued_on.isoformat(),
             "valid_until": licence.valid_until.isoformat(),
             "verification_code": licence.verification_code,
+            "url": f"/cases/{licence.case.number}/documents/licence.pdf",
         }
     ]
     client.force_login(other_citizen)
@@ -131,3 +133,49 @@ def test_no_licence_for_a_matter_without_a_licence_type(make_case):
 def test_another_citizens_licence_pdf_is_not_found(licence, client):
     client.force_login(UserFactory(citizen=True))
     assert client.get(f"/cases/{licence.case.number}/documents/licence.pdf").status_code == 404
+
+
+def test_a_licence_is_never_deleted_only_revoked(licence, client, supervisor):
+    from django.urls import reverse
+
+    from documents.exceptions import LicenceDeleteError
+
+    with pytest.raises(LicenceDeleteError):
+        licence.delete()
+    with pytest.raises(LicenceDeleteError):
+        Licence.objects.filter(pk=licence.pk).delete()
+    admin = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    delete_page = reverse("admin:documents_licence_delete", args=[licence.pk])
+    assert client.get(delete_page).status_code == 403
+    assert client.post(delete_page, {"post": "yes"}).status_code == 403
+    changelist = reverse("admin:documents_licence_changelist")
+    page = client.get(changelist)
+    assert page.status_code == 200 and "delete_selected" not in page.content.decode()
+    client.post(changelist, {"action": "delete_selected", "_selected_action": [licence.pk]})
+    assert Licence.objects.filter(pk=licence.pk).exists()
+    # Revoking through the admin is the way, and it keeps the row.
+    change = reverse("admin:documents_licence_change", args=[licence.pk])
+    assert client.post(change, {"revoke_with_reason": "以欺骗手段取得许可"}).status_code == 302
+    licence.refresh_from_db()
+    assert licence.status == "revoked" and licence.revoked_by == admin
+
+
+def test_the_database_refuses_to_delete_a_licence_even_by_sql(licence):
+    from django.db import IntegrityError, connection, transaction
+
+    with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM documents_licence WHERE id = %s", [licence.pk])
+    assert Licence.objects.filter(pk=licence.pk).exists()
+    # Revoking is an update, and still works.
+    licence_revoke(licence=licence, by=UserFactory(supervisor=True), reason="吊销")
+
+
+def test_the_admin_keeps_papers_on_record(approved, client):
+    from django.urls import reverse
+
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    document = approved.documents.get(kind="decision")
+    delete_page = reverse("admin:documents_document_delete", args=[document.pk])
+    assert client.post(delete_page, {"post": "yes"}).status_code == 403
+    assert approved.documents.filter(pk=document.pk).exists()

@@ -31,6 +31,8 @@ TEST_RUN_VARIABLES = {
     "DJANGO_SETTINGS_MODULE",
     "SECURE_SSL_REDIRECT",
     "TRUSTED_PROXY_COUNT",
+    "LICENCE_SIGNING_KEYS",
+    "SITE_URL",
 }
 
 
@@ -42,6 +44,8 @@ def production_env(**extra: str) -> dict[str, str]:
         ALLOWED_HOSTS="onetrip.example.gov.cn",
         DATABASE_URL="postgres://postgres@127.0.0.1:5432/onetrip",
         REDIS_URL="redis://127.0.0.1:6379/0",
+        LICENCE_SIGNING_KEYS=f"k1:{secrets.token_urlsafe(48)}",
+        SITE_URL="https://onetrip.example.gov.cn",
     )
     env.update(extra)
     return env

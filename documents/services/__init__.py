@@ -1,0 +1,70 @@
+"""Documents and e-licences: what the case events ask for, rendering, issuing, revoking.
+
+- ``papers``: the case papers (snapshot in the event's transaction, render after commit);
+- ``licences``: e-licences (issue, sign, revoke, verify, reuse for 无证明办理);
+- ``guides``: printable guides of published matters.
+"""
+
+from ._common import cn_date, track_url, verification_url
+from .guides import guide_pdf
+from .licences import (
+    VERDICT_LABELS,
+    Verification,
+    canonical_content,
+    licence_issue,
+    licence_revoke,
+    licence_sign,
+    licence_signature_ok,
+    licence_standing,
+    licence_status_on,
+    licence_verify,
+    licences_resign,
+    materials_satisfied_by_licences,
+    valid_licences_of,
+)
+from .papers import (
+    BUILDERS,
+    ONE_PAGE,
+    TEMPLATES,
+    decision_wording,
+    document_regenerate,
+    document_render,
+    document_render_failed,
+    document_request,
+    documents_due,
+    licence_context,
+    receipt_rows,
+    with_pictures,
+)
+
+__all__ = [
+    "BUILDERS",
+    "ONE_PAGE",
+    "TEMPLATES",
+    "VERDICT_LABELS",
+    "Verification",
+    "canonical_content",
+    "cn_date",
+    "decision_wording",
+    "document_regenerate",
+    "document_render",
+    "document_render_failed",
+    "document_request",
+    "documents_due",
+    "guide_pdf",
+    "licence_context",
+    "licence_issue",
+    "licence_revoke",
+    "licence_sign",
+    "licence_signature_ok",
+    "licence_standing",
+    "licence_status_on",
+    "licence_verify",
+    "licences_resign",
+    "materials_satisfied_by_licences",
+    "receipt_rows",
+    "track_url",
+    "valid_licences_of",
+    "verification_url",
+    "with_pictures",
+]

@@ -1,0 +1,364 @@
+"""Case papers: what each case event asks for, snapshotted in its transaction, rendered after.
+
+Inside a case event's transaction (called from ``hall/reactions.py``) only a ``Document`` row
+with the snapshot of its content (status ``pending``) is recorded. Rendering runs after
+commit in Celery (``documents.tasks.render_document``), one document per (case, kind), safe
+to run twice.
+"""
+
+import datetime
+import hashlib
+import logging
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.identity import mask_name
+from accounts.models import IdentityKind, User
+from cases.models import Case, CaseMaterial, CaseStatus, MaterialStatus
+from matters.models import MatterKind
+
+from ..decisions import WORDINGS, DecisionWording, decision_kind, wording_for
+from ..models import Document, DocumentKind, DocumentStatus, Licence
+from ..pdf import qr_svg, render_pdf, seal_svg
+from ._common import (
+    cn_date,
+    masked_holder_name,
+    masked_identity,
+    matters_of,
+    track_url,
+    verification_url,
+)
+
+logger = logging.getLogger(__name__)
+
+TEMPLATES = {kind: f"pdf/{kind}.html" for kind in DocumentKind.values}
+
+
+def _material_rows(materials: list[CaseMaterial]) -> list[dict]:
+    return [
+        {
+            "name": m.material_type.name,
+            "key": m.key,
+            "copies": m.copies,
+            "status": str(m.get_status_display()),
+            "due_date": cn_date(m.due_date),
+            "reason": m.reason,
+        }
+        for m in materials
+    ]
+
+
+def _base_context(case: Case, kind: str) -> dict:
+    """What every paper of a case shows: the hall, the case, the applicant (masked)."""
+    today = timezone.localdate()
+    return {
+        "kind": kind,
+        "title": str(DocumentKind(kind).label),
+        "hall": settings.HALL_NAME,
+        "hall_phone": settings.HALL_PHONE,
+        "hall_hours": settings.HALL_HOURS,
+        "number": case.number,
+        "doc_number": f"{case.number}-{list(DocumentKind.values).index(kind) + 1:02d}",
+        "matter": case.title,
+        "department": case.lead_department.name,
+        "applicant_kind": case.applicant_kind,
+        "applicant_name": masked_holder_name(case.applicant_kind, case.applicant_name),
+        "applicant_id": masked_identity(case.applicant_kind, case.applicant_identity),
+        "applicant_id_label": "统一社会信用代码"
+        if case.applicant_kind == IdentityKind.COMPANY
+        else "身份证号码",
+        "agent_name": mask_name(case.agent_name),
+        "date": cn_date(today),
+        "track_url": track_url(case),
+    }
+
+
+def _materials(case: Case) -> list[CaseMaterial]:
+    return list(case.materials.select_related("material_type").order_by("order", "id"))
+
+
+def _receipt_context(case: Case, context: dict) -> dict:
+    materials = _materials(case)
+    received = (MaterialStatus.RECEIVED, MaterialStatus.VERIFIED)
+    return {
+        **context,
+        "received": _material_rows([m for m in materials if m.status in received]),
+        "by_licence": _material_rows(
+            [m for m in materials if m.status == MaterialStatus.SATISFIED_BY_LICENCE]
+        ),
+        "deferred": _material_rows([m for m in materials if m.status == MaterialStatus.DEFERRED]),
+        "accepted_on": cn_date(case.accepted_on),
+        "deemed": case.events.filter(action="accept", actor__isnull=True).exists(),
+        "deemed_basis": "依照《中华人民共和国行政许可法》第三十二条的规定"
+        if decision_kind([m.kind for m in matters_of(case)]) == MatterKind.LICENSING
+        else "依照有关规定",
+        "deadline": cn_date(case.deadline),
+        "committed_days": case.committed_days,
+        "courier": case.delivery_method == "courier",
+        "address": f"{case.province}{case.city}{case.district}{case.address}",
+        "receiver": mask_name(case.receiver),
+    }
+
+
+def _missing_context(case: Case, context: dict) -> dict:
+    materials = _materials(case)
+    missing = [m for m in materials if m.status == MaterialStatus.MISSING and m.reason]
+    if not missing:  # a one-time notice names everything needed; reasons may be blank
+        missing = [m for m in materials if m.status == MaterialStatus.MISSING and m.required]
+    last = case.events.filter(to_status=CaseStatus.SUPPLEMENT_REQUIRED).order_by("-at").first()
+    return {**context, "missing": _material_rows(missing), "note": last.note if last else ""}
+
+
+def _refusal_context(case: Case, context: dict) -> dict:
+    return {**context, "reason": case.decision_note, "remedies": _remedies(case)}
+
+
+def _remedies(case: Case) -> dict:
+    """Administrative Reconsideration Law art. 20 (60 days); Litigation Law art. 46 (6 months)."""
+    return {"reconsideration_days": 60, "litigation_months": 6}
+
+
+def _commitment_context(case: Case, context: dict) -> dict:
+    deferred = [m for m in _materials(case) if m.status == MaterialStatus.DEFERRED]
+    due = min((m.due_date for m in deferred if m.due_date), default=None)
+    return {
+        **context,
+        "applicant_full_name": case.applicant_name,
+        "deferred": _material_rows(deferred),
+        "due_date": cn_date(due),
+        "accepted_on": cn_date(case.accepted_on),
+    }
+
+
+def _decision_context(case: Case, context: dict) -> dict:
+    """The decision in the words of the matter's kind (``documents.decisions``)."""
+    approved = case.status == CaseStatus.APPROVED
+    licences = list(case.licences.select_related("licence_type"))
+    context = {**context, "approved": approved}
+    return {
+        **context,
+        **_wording_context(decision_wording(case), context),
+        "opinion": case.decision_note,
+        "decided_on": cn_date(timezone.localdate(case.decided_at) if case.decided_at else None),
+        "result_name": getattr(case.matter, "result_name", "") or case.title,
+        "licences": [
+            {
+                "type": lic.licence_type.name,
+                "number": lic.number,
+                "valid_until": cn_date(lic.valid_until),
+            }
+            for lic in licences
+        ],
+        "remedies": _remedies(case),
+    }
+
+
+def _wording_context(wording: DecisionWording, context: dict) -> dict:
+    approved = context["approved"]
+    return {
+        "title": wording.approved_title if approved else wording.denied_title,
+        "decision_text": wording.approved_text if approved else wording.denied_text,
+        "reason_heading": wording.reason_heading,
+        "opinion_label": wording.opinion_label,
+        "with_remedies": wording.remedies_on_approval if approved else wording.remedies,
+        "service": not wording.remedies,
+        "seal_title": wording.seal,
+    }
+
+
+def decision_wording(case: Case) -> DecisionWording:
+    """How the case's decision is worded: by the kind of its matter (or its bundle's)."""
+    return wording_for([matter.kind for matter in matters_of(case)])
+
+
+def licence_context(licence: Licence) -> dict:
+    """What a licence certificate shows (one page per licence)."""
+    url = verification_url(licence.verification_code)
+    return {
+        "type": licence.licence_type.name,
+        "number": licence.number,
+        "holder_name": licence.holder_name,
+        "holder_id": masked_identity(licence.holder_kind, licence.holder_id),
+        "holder_id_label": "统一社会信用代码"
+        if licence.holder_kind == IdentityKind.COMPANY
+        else "身份证号码",
+        "scope": licence.scope,
+        "issued_on": cn_date(licence.issued_on),
+        "valid_until": cn_date(licence.valid_until) or "长期",
+        "issuing_department": licence.issuing_department,
+        "verification_code": licence.verification_code,
+        "verification_url": url,
+    }
+
+
+def _licence_context(case: Case, context: dict) -> dict:
+    licences = case.licences.select_related("licence_type").order_by("id")
+    return {**context, "licences": [licence_context(lic) for lic in licences]}
+
+
+def _delivery_context(case: Case, context: dict) -> dict:
+    papers = list(
+        case.documents.exclude(
+            kind__in=[DocumentKind.DELIVERY_RECEIPT, DocumentKind.RECEIPT]
+        ).values_list("title", flat=True)
+    )
+    courier = case.delivery_method == "courier"
+    return {
+        **context,
+        "papers": papers or [getattr(case.matter, "result_name", "") or case.title],
+        "courier": courier,
+        "method": "邮寄送达（EMS）" if courier else "窗口领取（直接送达）",
+        "waybill": case.waybill,
+        "receiver": mask_name(case.receiver if courier else case.applicant_name),
+        "address": f"{case.province}{case.city}{case.district}{case.address}" if courier else "",
+        "delivered_on": cn_date(timezone.localdate(case.closed_at) if case.closed_at else None),
+    }
+
+
+BUILDERS = {
+    DocumentKind.RECEIPT: _receipt_context,
+    DocumentKind.ONE_TIME_NOTICE: _missing_context,
+    DocumentKind.SUPPLEMENT_NOTICE: _missing_context,
+    DocumentKind.REFUSAL: _refusal_context,
+    DocumentKind.COMMITMENT: _commitment_context,
+    DocumentKind.DECISION: _decision_context,
+    DocumentKind.LICENCE: _licence_context,
+    DocumentKind.DELIVERY_RECEIPT: _delivery_context,
+}
+
+
+def receipt_rows(context: dict) -> list[dict]:
+    """Every material of a receipt in one list, each with what became of it."""
+    rows = [{**m, "state": "已收取"} for m in context.get("received", [])]
+    rows += [{**m, "state": "电子证照免提交"} for m in context.get("by_licence", [])]
+    rows += [
+        {**m, "state": f"容缺后补，{m['due_date']}前补齐" if m.get("due_date") else "容缺后补"}
+        for m in context.get("deferred", [])
+    ]
+    return rows
+
+
+# Papers that must stay on one sheet whatever their length (the renderer tightens the layout).
+ONE_PAGE = {DocumentKind.RECEIPT}
+
+
+def with_pictures(context: dict) -> dict:
+    """The snapshot plus what is drawn at render time, not stored: QR codes, seals, the
+    receipt's one list of materials, and the wording of a decision snapshotted before
+    decisions had kinds."""
+    kind = context["kind"]
+    pictures = {}
+    if kind == DocumentKind.RECEIPT:
+        pictures["qr"] = qr_svg(context["track_url"], size_mm=24)
+        pictures["rows"] = receipt_rows(context)
+    elif kind == DocumentKind.DECISION:
+        if "decision_text" not in context:  # a snapshot taken before decisions had kinds
+            context = {**context, **_wording_context(WORDINGS[MatterKind.LICENSING], context)}
+        pictures["seal"] = seal_svg(context["department"], title=context["seal_title"], size_mm=36)
+    elif kind == DocumentKind.LICENCE:
+        pictures["licences"] = [
+            {
+                **lic,
+                "qr": qr_svg(lic["verification_url"], size_mm=30),
+                "seal": seal_svg(lic["issuing_department"]),
+            }
+            for lic in context["licences"]
+        ]
+    return {**context, **pictures}
+
+
+def document_request(*, case: Case, kind: str) -> Document:
+    """Record that ``case`` needs the paper ``kind`` now; render it after commit.
+
+    Snapshots the content inside the caller's transaction. One row per (case, kind): asking
+    again (a second supplement round) refreshes the same document instead of adding one.
+    """
+    context = BUILDERS[kind](case, _base_context(case, kind))
+    document, _created = Document.objects.update_or_create(
+        case=case,
+        kind=kind,
+        defaults={
+            "title": context["title"],
+            "context": context,
+            "status": DocumentStatus.PENDING,
+            "requested_at": timezone.now(),
+            "error": "",
+        },
+    )
+    if kind == DocumentKind.LICENCE:
+        case.licences.filter(document__isnull=True).update(document=document)
+    transaction.on_commit(lambda: _enqueue_render(document.pk))
+    return document
+
+
+def _enqueue_render(document_id: int) -> None:
+    """Hand the rendering to Celery; with the broker down the sweep renders it later."""
+    from ..tasks import render_document
+
+    try:
+        render_document.delay(document_id)
+    except Exception:  # any broker failure: the pending row is the safety net
+        logger.warning("broker unavailable; document %s left for the sweep", document_id)
+
+
+def documents_due(*, older_than_seconds: int = 120, limit: int = 200) -> list[int]:
+    """Pending documents nobody rendered (broker down at commit, worker lost)."""
+    cutoff = timezone.now() - datetime.timedelta(seconds=older_than_seconds)
+    return list(
+        Document.objects.filter(status=DocumentStatus.PENDING, requested_at__lte=cutoff)
+        .order_by("requested_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def document_render(*, document_id: int) -> Document | None:
+    """Render a pending document from its snapshot and store it privately (same file name).
+
+    The PDF is made outside any lock; it is stored only if nobody asked for a newer version
+    meanwhile (that request's own task renders it).
+    """
+    document = Document.objects.select_related("case").filter(pk=document_id).first()
+    if document is None or document.status != DocumentStatus.PENDING:
+        return document  # idempotency: rendered already, or gone
+    requested_at = document.requested_at
+    _html, pdf = render_pdf(
+        TEMPLATES[document.kind],
+        with_pictures(document.context),
+        fit_pages=1 if document.kind in ONE_PAGE else None,
+    )
+    with transaction.atomic():
+        locked = Document.objects.select_for_update().select_related("case").get(pk=document.pk)
+        if locked.status != DocumentStatus.PENDING or locked.requested_at != requested_at:
+            return locked  # idempotency: another run stored it, or a newer snapshot waits
+        if locked.file:
+            locked.file.delete(save=False)
+        locked.file.save(f"{locked.kind}.pdf", ContentFile(pdf), save=False)
+        locked.size = len(pdf)
+        locked.sha256 = hashlib.sha256(pdf).hexdigest()
+        locked.status = DocumentStatus.READY
+        locked.rendered_at = timezone.now()
+        locked.attempts += 1
+        locked.error = ""
+        locked.save()
+    return locked
+
+
+def document_render_failed(*, document_id: int, error: str) -> None:
+    """Record that rendering failed for good (visible in the admin)."""
+    Document.objects.filter(pk=document_id, status=DocumentStatus.PENDING).update(
+        status=DocumentStatus.FAILED, error=error[:2000]
+    )
+
+
+def document_regenerate(*, document: Document, by: User | None = None) -> Document:
+    """Render the same document again from its snapshot (same row, same file name)."""
+    with transaction.atomic():
+        Document.objects.filter(pk=document.pk).update(
+            status=DocumentStatus.PENDING, requested_at=timezone.now(), error=""
+        )
+        transaction.on_commit(lambda: _enqueue_render(document.pk))
+    document.refresh_from_db()
+    return document

@@ -1,0 +1,88 @@
+"""The acceptance receipt is one A4 sheet, however many materials the case has."""
+
+import pytest
+
+from cases import services
+from tests.factories import MaterialTypeFactory, MatterFactory, RequirementFactory
+
+from .conftest import applicant_of, document_bytes, pdf, pdf_pages, pdf_text, squeeze
+
+pytestmark = pytest.mark.django_db
+
+
+def case_with_materials(count, citizen, clerk, housing, *, deferred=0):
+    matter = MatterFactory(name="企业投资项目联合审批", lead_department=housing, with_guide=False)
+    for index in range(count):
+        RequirementFactory(
+            matter=matter,
+            material=MaterialTypeFactory(
+                name=f"第{index + 1}号申请材料：项目单位盖章的可行性研究报告及附件复印件"
+            ),
+            key=index == 0,
+            deferrable=index >= count - deferred,
+            order=index,
+        )
+    case = services.case_create(by=citizen, matter=matter, applicant=applicant_of(citizen))
+    for material in case.materials.filter(required=True, deferrable=False):
+        services.material_upload(
+            case=case, by=citizen, requirement_id=material.requirement_id, upload=pdf()
+        )
+    services.case_submit(case=case, by=citizen)
+    if deferred:
+        import datetime
+
+        from django.utils import timezone
+
+        services.case_accept(
+            case=case,
+            by=clerk,
+            deferred=[m.requirement_id for m in case.materials.filter(deferrable=True)],
+            due_date=timezone.localdate() + datetime.timedelta(days=7),
+        )
+    else:
+        services.case_accept(case=case, by=clerk)
+    return case
+
+
+@pytest.mark.parametrize(("count", "deferred"), [(3, 0), (12, 2), (40, 5), (80, 0)])
+def test_the_receipt_is_one_page_and_names_every_material(
+    count, deferred, citizen, clerk, housing, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        case = case_with_materials(count, citizen, clerk, housing, deferred=deferred)
+    data = document_bytes(case, "receipt")
+    assert pdf_pages(data) == 1
+    text = squeeze(pdf_text(data))
+    assert f"申请材料（共{count}项）" in text
+    for index in range(count):
+        assert f"第{index + 1}号申请材料" in text
+    assert f"/track/?number={case.number}" in text and "盖章" in text
+
+
+@pytest.mark.parametrize("kind", ["licensing", "public_service"])
+def test_a_deemed_acceptance_receipt_dates_from_submission_and_says_why(
+    kind, make_case, housing, django_capture_on_commit_callbacks
+):
+    import datetime
+    import zoneinfo
+
+    from django.utils import timezone
+
+    from cases.models import Case
+
+    from .conftest import cn
+
+    matter = MatterFactory(name="某项服务", kind=kind, lead_department=housing, with_guide=False)
+    case = make_case("submitted", for_matter=matter)
+    day = timezone.localdate() - datetime.timedelta(days=14)
+    at = datetime.datetime.combine(day, datetime.time(9), tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai"))
+    Case.objects.filter(pk=case.pk).update(submitted_at=at)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.cases_deem_accepted()
+    case.refresh_from_db()
+    text = squeeze(pdf_text(document_bytes(case, "receipt")))
+    assert f"本中心于{cn(day)}收到申请材料" in text
+    assert "自收到申请材料之日起即为受理" in text
+    # The licensing law speaks for licences only.
+    assert ("行政许可法》第三十二条" in text) == (kind == "licensing")
+    assert cn(case.deadline) in text
