@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from cases.access import can_act_as_applicant, is_clerk
+from cases.events import CaseAction
 from cases.exceptions import CasePermissionError
 from cases.models import (
     IN_HAND,
@@ -109,13 +110,13 @@ def material_mark_received(
     label = _material_label(material, form, copies)
     if was_deferred:
         note = _("容缺材料已在窗口补交：%(m)s") % {"m": label}
-        record_event(case, action="deferred_supplied", by=by, note=note)
+        record_event(case, action=CaseAction.DEFERRED_SUPPLIED, by=by, note=note)
         if deferred_open:
             visit_record(case=case, by=by, kind=VisitKind.SUPPLEMENT, on=timezone.localdate())
     else:
         record_event(
             case,
-            action="material_received",
+            action=CaseAction.MATERIAL_RECEIVED,
             by=by,
             note=_("窗口收取：%(m)s") % {"m": label},
             internal=True,
@@ -147,7 +148,7 @@ def material_mark_missing(
     material.save(update_fields=["status", "reason", "received_form", "received_copies"])
     record_event(
         case,
-        action="material_missing",
+        action=CaseAction.MATERIAL_MISSING,
         by=by,
         note=_("窗口核对缺少：%(m)s（%(r)s）") % {"m": material.material_type.name, "r": reason},
         internal=True,
@@ -180,7 +181,7 @@ def _hand_in_draft(case: Case, by: User) -> None:
         # An online draft is the applicant's alone: only they hand it in.
         if not can_act_as_applicant(by, case):
             raise CasePermissionError(_("网上申请的草稿只能由申请人提交。"))
-        run_transition(case, "submit", by=by, note=_("窗口收件。"), at=timezone.now())
+        run_transition(case, CaseAction.SUBMIT, by=by, note=_("窗口收件。"), at=timezone.now())
 
 
 @transaction.atomic

@@ -11,6 +11,7 @@ from accounts.models import User
 from matters.calendar import add_working_days
 
 from ..access import can_rate, is_approver, is_supervisor
+from ..events import CaseAction
 from ..exceptions import (
     CaseError,
     CasePermissionError,
@@ -92,7 +93,7 @@ def _rate(
     rating = Rating.objects.create(case=case, score=score, comment=comment.strip(), channel=channel)
     record_event(
         case,
-        action="rating",
+        action=CaseAction.RATING,
         by=by,
         note=_("评价：%(label)s") % {"label": RatingScore(score).label},
     )

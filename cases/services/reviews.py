@@ -10,6 +10,7 @@ from django_fsm import TransitionNotAllowed
 from accounts.models import User
 
 from ..access import is_approver, is_clerk, is_supervisor
+from ..events import CaseAction
 from ..exceptions import CasePermissionError, InvalidTransitionError
 from ..models import (
     Case,
@@ -21,7 +22,7 @@ from ..models import (
     ReviewStatus,
     SpecialProcedure,
 )
-from ._core import lock_case, record_event, refuse, run_transition
+from ._core import lock_case, missing_payload, record_event, refuse, run_transition
 from .deadlines import refresh_deadline, resume_clock, stop_clock
 from .intake import material_for_requirement
 
@@ -29,6 +30,11 @@ DECISIONS = {
     "approve": "approve",
     "return": "return_for_supplement",
     "deny": "deny",
+}
+REVIEW_ACTIONS = {
+    "approve": CaseAction.REVIEW_APPROVE,
+    "return": CaseAction.REVIEW_RETURN,
+    "deny": CaseAction.REVIEW_DENY,
 }
 
 # Closing punctuation a quoted opinion drops when opinions are joined into one text.
@@ -83,7 +89,7 @@ def review_decide(
     review.save()
     record_event(
         case,
-        action=f"review_{decision}",
+        action=REVIEW_ACTIONS[decision],
         by=by,
         note=f"{review.department.name}：{opinion}",
     )
@@ -103,7 +109,7 @@ def _conclude_if_all_decided(case: Case) -> None:
         note = "；".join(f"{r.department.name}：{r.opinion.rstrip(CLOSING)}" for r in denied)
         run_transition(
             case,
-            "conclude",
+            CaseAction.CONCLUDE,
             by=None,
             note=note,
             decision_note=note,
@@ -129,14 +135,15 @@ def _conclude_if_all_decided(case: Case) -> None:
         stop_clock(case, timezone.localdate(now))
         run_transition(
             case,
-            "conclude",
+            CaseAction.CONCLUDE,
             by=None,
             note=_("需补正：%(names)s") % {"names": "、".join(names)},
+            payload={"missing": missing_payload(case)},
             outcome=CaseStatus.SUPPLEMENT_REQUIRED,
             at=now,
         )
     else:
-        run_transition(case, "conclude", by=None, outcome=CaseStatus.APPROVED, at=now)
+        run_transition(case, CaseAction.CONCLUDE, by=None, outcome=CaseStatus.APPROVED, at=now)
 
 
 @transaction.atomic
@@ -153,7 +160,7 @@ def case_approve_instant(*, case: Case, by: User, opinion: str = "") -> Case:
     opinion = opinion.strip() or _("即办件当场办结。")
     run_transition(
         case,
-        "conclude",
+        CaseAction.CONCLUDE,
         by=by,
         note=opinion,
         decision_note=opinion,
@@ -192,10 +199,16 @@ def special_procedure_start(
     case.save(update_fields=["clock_stopped_on", "updated_at"])
     record_event(
         case,
-        action="special_procedure_start",
+        action=CaseAction.SPECIAL_PROCEDURE_START,
         by=by,
         note=_("启动特别程序（%(kind)s，预计%(days)d个工作日），期间不计入办理时限：%(reason)s")
         % {"kind": procedure.get_kind_display(), "days": expected_days, "reason": reason},
+        payload={
+            "procedure": procedure.pk,
+            "kind": procedure.kind,
+            "days": expected_days,
+            "reason": reason,
+        },
     )
     return procedure
 
@@ -216,7 +229,7 @@ def special_procedure_end(*, procedure: SpecialProcedure, by: User) -> SpecialPr
     case.save()
     record_event(
         case,
-        action="special_procedure_end",
+        action=CaseAction.SPECIAL_PROCEDURE_END,
         by=by,
         note=_("特别程序结束，恢复计时，办结期限为%(deadline)s。") % {"deadline": case.deadline},
     )
@@ -251,7 +264,7 @@ def extension_request(*, case: Case, by: User, days: int, reason: str) -> Extens
     extension = Extension.objects.create(case=case, days=days, reason=reason, requested_by=by)
     record_event(
         case,
-        action="extension_request",
+        action=CaseAction.EXTENSION_REQUEST,
         by=by,
         note=_("申请延期%(days)d个工作日：%(reason)s") % {"days": days, "reason": reason},
         internal=True,
@@ -293,9 +306,10 @@ def extension_decide(*, extension: Extension, by: User, grant: bool, note: str =
         message = _("延期申请未获批准。%(note)s") % {"note": note}
     record_event(
         case,
-        action="extension_granted" if grant else "extension_refused",
+        action=CaseAction.EXTENSION_GRANTED if grant else CaseAction.EXTENSION_REFUSED,
         by=by,
         note=message,
         internal=not grant,
+        payload={"extension": extension.pk, "days": extension.days, "reason": extension.reason},
     )
     return extension
