@@ -258,7 +258,7 @@ def _tell_failed(shipment: Shipment, reason: str) -> None:
 @transaction.atomic
 def shipment_reorder(*, shipment: Shipment, by: User | None) -> Shipment:
     """Start ordering again for a shipment whose ordering failed (the admin's 重新下单)."""
-    shipment = Shipment.objects.select_for_update().get(pk=shipment.pk)
+    shipment = Shipment.objects.select_for_update(of=("self",)).get(pk=shipment.pk)
     if shipment.status != ShipmentStatus.FAILED or shipment.waybill:
         raise ShipmentError(
             _("只有下单失败、尚无运单号的快递可以重新下单。"), code="not_reorderable"
@@ -335,7 +335,7 @@ def shipment_poll(*, shipment_id: int) -> int:
     """
     with transaction.atomic():
         shipment = (
-            Shipment.objects.select_for_update(skip_locked=True)
+            Shipment.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(pk=shipment_id, status__in=TRACKED_STATUSES, waybill__isnull=False)
             .first()
         )
@@ -369,7 +369,7 @@ def shipments_reorder_stuck() -> list[int]:
     now = timezone.now()
     with transaction.atomic():
         stuck = list(
-            Shipment.objects.select_for_update(skip_locked=True)
+            Shipment.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(status=ShipmentStatus.PENDING, waybill__isnull=True)
             .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now - grace))
             .order_by("next_attempt_at", "pk")

@@ -172,7 +172,7 @@ def notice_send(*, notice_id: int) -> str:
     """
     with transaction.atomic():
         notice = (
-            Notice.objects.select_for_update(skip_locked=True)
+            Notice.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(pk=notice_id, status=NoticeStatus.PENDING)
             # A retry waits for its backoff, whoever asks (a task's eta, the sweeper, a
             # duplicate message); a first attempt goes at once, whatever the clocks say.
@@ -225,7 +225,7 @@ def notices_due(*, limit: int = 500) -> list[int]:
     """Pending notices whose time has come and that nobody is sending now."""
     with transaction.atomic():
         return list(
-            Notice.objects.select_for_update(skip_locked=True)
+            Notice.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(status=NoticeStatus.PENDING, next_attempt_at__lte=timezone.now())
             .order_by("next_attempt_at")
             .values_list("pk", flat=True)[:limit]
@@ -235,7 +235,7 @@ def notices_due(*, limit: int = 500) -> list[int]:
 @transaction.atomic
 def notice_resend(*, notice: Notice, by=None) -> Notice:
     """Put a failed notice back in the outbox (admin action)."""
-    notice = Notice.objects.select_for_update().get(pk=notice.pk)
+    notice = Notice.objects.select_for_update(of=("self",)).get(pk=notice.pk)
     if notice.status != NoticeStatus.FAILED:
         return notice
     notice.status = NoticeStatus.PENDING
@@ -272,7 +272,9 @@ def email_address_request(*, user, email: str, by) -> EmailAddress:
     if by is None or by.pk != user.pk:
         raise EmailAddressError(_("只能设置本人的邮箱。"), code="not_yours")
     email = BaseUserManager.normalize_email(email.strip())
-    address, _created = EmailAddress.objects.select_for_update().get_or_create(user=user)
+    address, _created = EmailAddress.objects.select_for_update(of=("self",)).get_or_create(
+        user=user
+    )
     if address.email and address.email.lower() == email.lower():
         raise EmailAddressError(_("该邮箱已确认，无需再次确认。"), code="already_confirmed")
     since = timezone.now() - datetime.timedelta(days=1)
@@ -322,7 +324,7 @@ def email_address_confirm(*, token: str, by) -> EmailAddress:
         raise EmailAddressError(
             _("此确认链接不属于当前登录的账户，请用设置邮箱的账户登录后再打开。"), code="not_yours"
         )
-    address = EmailAddress.objects.select_for_update().filter(user=by).first()
+    address = EmailAddress.objects.select_for_update(of=("self",)).filter(user=by).first()
     if address is not None and not address.pending_email and address.email == claim.get("e"):
         return address  # idempotency: confirmed already
     if (

@@ -499,7 +499,7 @@ def material_file_remove(*, stored: MaterialFile, by: User) -> CaseMaterial:
     _check_applicant_actor(by, case)
     if case.status not in FILE_REMOVAL_STATUSES:
         raise refuse(case, "remove_file")
-    material = CaseMaterial.objects.select_for_update().get(pk=stored.material_id)
+    material = CaseMaterial.objects.select_for_update(of=("self",)).get(pk=stored.material_id)
     if not material_file_removable(case, material, stored, asked_at=supplement_asked_at(case)):
         raise InvalidTransitionError(
             _("“%(m)s”已经窗口核验，补正期间不能删除；如需更正请联系窗口。")

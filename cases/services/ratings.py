@@ -149,7 +149,7 @@ def follow_up_record(
     """The department (or, about the window's service, the hall's supervisors) records its
     call-back and outcome: rectified, explained (closed), or appealed as invalid (a
     supervisor decides)."""
-    follow_up = FollowUp.objects.select_for_update().get(pk=follow_up.pk)
+    follow_up = FollowUp.objects.select_for_update(of=("self",)).get(pk=follow_up.pk)
     department_id = follow_up.department_id
     lead_approver = (
         is_approver(by) and department_id is not None and by.department_id == department_id
@@ -174,7 +174,7 @@ def follow_up_record(
 @transaction.atomic
 def follow_up_decide_appeal(*, follow_up: FollowUp, by: User, upheld: bool) -> FollowUp:
     """A supervisor decides an appeal that the bad rating is invalid; either way it closes."""
-    follow_up = FollowUp.objects.select_for_update().get(pk=follow_up.pk)
+    follow_up = FollowUp.objects.select_for_update(of=("self",)).get(pk=follow_up.pk)
     if not is_supervisor(by):
         raise CasePermissionError(_("只有监察人员可以裁定申诉。"))
     if follow_up.outcome != FollowUpOutcome.APPEALED or follow_up.closed_at is not None:

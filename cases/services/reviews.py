@@ -71,7 +71,11 @@ def review_decide(
         raise ValidationError({"decision": [_("未知的审查结论。")]})
     opinion = _require_opinion(opinion)
     case = lock_case(review.case_id)
-    review = Review.objects.select_for_update().select_related("department").get(pk=review.pk)
+    review = (
+        Review.objects.select_for_update(of=("self",))
+        .select_related("department")
+        .get(pk=review.pk)
+    )
     _check_department_approver(by, review.department_id)
     if case.status != CaseStatus.IN_REVIEW:
         raise refuse(case, decision)
@@ -217,7 +221,7 @@ def special_procedure_start(
 def special_procedure_end(*, procedure: SpecialProcedure, by: User) -> SpecialProcedure:
     """End a special procedure; the clock runs again with the stopped days added."""
     case = lock_case(procedure.case_id)
-    procedure = SpecialProcedure.objects.select_for_update().get(pk=procedure.pk)
+    procedure = SpecialProcedure.objects.select_for_update(of=("self",)).get(pk=procedure.pk)
     if not (is_approver(by) and case.reviews.filter(department_id=by.department_id).exists()):
         raise CasePermissionError(_("只有审查部门的审批人员可以结束特别程序。"))
     if procedure.ended_on is not None:
@@ -282,7 +286,7 @@ def _case_matters(case: Case):
 def extension_decide(*, extension: Extension, by: User, grant: bool, note: str = "") -> Extension:
     """A supervisor grants or refuses an extension; the applicant is told."""
     case = lock_case(extension.case_id)
-    extension = Extension.objects.select_for_update().get(pk=extension.pk)
+    extension = Extension.objects.select_for_update(of=("self",)).get(pk=extension.pk)
     if not is_supervisor(by):
         raise CasePermissionError(_("只有监察人员可以批准延期。"))
     if extension.status != ExtensionStatus.REQUESTED:

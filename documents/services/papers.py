@@ -330,7 +330,11 @@ def document_render(*, document_id: int) -> Document | None:
         fit_pages=1 if document.kind in ONE_PAGE else None,
     )
     with transaction.atomic():
-        locked = Document.objects.select_for_update().select_related("case").get(pk=document.pk)
+        locked = (
+            Document.objects.select_for_update(of=("self",))
+            .select_related("case")
+            .get(pk=document.pk)
+        )
         if locked.status != DocumentStatus.PENDING or locked.requested_at != requested_at:
             return locked  # idempotency: another run stored it, or a newer snapshot waits
         if locked.file:

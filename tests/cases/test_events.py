@@ -7,7 +7,7 @@ from cases import events, services
 from cases.events import CaseAction
 from cases.labels import EVENT_LABELS, event_label
 from cases.models import Case, CaseEvent
-from cases.services._core import record_event
+from cases.services._core import record_event  # noqa: TID251 - the event writer itself
 from hall.reactions import REACTIONS
 from notices.models import Notice
 
