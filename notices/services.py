@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.enqueue import enqueue_after_commit
 from accounts.identity import mask_phone
 
 from .backends import PermanentSendError, TransientSendError, email_backend, sms_backend
@@ -117,9 +118,7 @@ def notice_create(
         },
     )
     if created and not inbox:
-        from .tasks import send_notice
-
-        transaction.on_commit(lambda: _enqueue(send_notice, notice.pk))
+        enqueue_after_commit("notices.tasks.send_notice", notice.pk)
     return notice
 
 
@@ -132,14 +131,6 @@ def _uncapped(*, key: str, channel: str, recipient_key: str) -> bool:
 
 def _masked(address: str) -> str:
     return mask_phone(address) if address.isdigit() else "***"
-
-
-def _enqueue(task, notice_id: int) -> None:
-    """Hand the notice to Celery; if the broker is down the sweeper sends it later."""
-    try:
-        task.delay(notice_id)
-    except Exception:  # any broker failure: the outbox row is the safety net
-        logger.warning("broker unavailable; notice %s left for the sweeper", notice_id)
 
 
 def backoff(attempts: int) -> datetime.timedelta:
@@ -242,9 +233,7 @@ def notice_resend(*, notice: Notice, by=None) -> Notice:
     notice.attempts = 0
     notice.next_attempt_at = timezone.now()
     notice.save(update_fields=["status", "attempts", "next_attempt_at"])
-    from .tasks import send_notice
-
-    transaction.on_commit(lambda: _enqueue(send_notice, notice.pk))
+    enqueue_after_commit("notices.tasks.send_notice", notice.pk)
     return notice
 
 

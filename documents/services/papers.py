@@ -15,6 +15,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.enqueue import enqueue_after_commit
 from accounts.identity import mask_name
 from accounts.models import IdentityKind, User
 from cases.models import Case, CaseMaterial, CaseStatus, MaterialStatus
@@ -290,18 +291,13 @@ def document_request(*, case: Case, kind: str) -> Document:
     )
     if kind == DocumentKind.LICENCE:
         case.licences.filter(document__isnull=True).update(document=document)
-    transaction.on_commit(lambda: _enqueue_render(document.pk))
+    _enqueue_render(document.pk)
     return document
 
 
 def _enqueue_render(document_id: int) -> None:
-    """Hand the rendering to Celery; with the broker down the sweep renders it later."""
-    from ..tasks import render_document
-
-    try:
-        render_document.delay(document_id)
-    except Exception:  # any broker failure: the pending row is the safety net
-        logger.warning("broker unavailable; document %s left for the sweep", document_id)
+    """Render the paper after commit; with the broker down the sweep renders it later."""
+    enqueue_after_commit("documents.tasks.render_document", document_id)
 
 
 def documents_due(*, older_than_seconds: int = 120, limit: int = 200) -> list[int]:
@@ -363,6 +359,6 @@ def document_regenerate(*, document: Document, by: User | None = None) -> Docume
         Document.objects.filter(pk=document.pk).update(
             status=DocumentStatus.PENDING, requested_at=timezone.now(), error=""
         )
-        transaction.on_commit(lambda: _enqueue_render(document.pk))
+        _enqueue_render(document.pk)
     document.refresh_from_db()
     return document
