@@ -18,6 +18,7 @@ from django.utils import timezone
 from accounts.enqueue import enqueue_after_commit
 from accounts.identity import mask_name
 from accounts.models import IdentityKind, User
+from cases.events import CaseAction
 from cases.models import Case, CaseMaterial, CaseStatus, MaterialStatus
 from matters.models import MatterKind
 
@@ -92,7 +93,7 @@ def _receipt_context(case: Case, context: dict) -> dict:
         ),
         "deferred": _material_rows([m for m in materials if m.status == MaterialStatus.DEFERRED]),
         "accepted_on": cn_date(case.accepted_on),
-        "deemed": case.events.filter(action="accept", actor__isnull=True).exists(),
+        "deemed": case.events.filter(action=CaseAction.ACCEPT, actor__isnull=True).exists(),
         "deemed_basis": "依照《中华人民共和国行政许可法》第三十二条的规定"
         if decision_kind([m.kind for m in matters_of(case)]) == MatterKind.LICENSING
         else "依照有关规定",

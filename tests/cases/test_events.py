@@ -62,7 +62,7 @@ def test_a_special_procedure_event_carries_the_procedure(make_case, housing_appr
         "reason": "需现场勘查。",
     }
     sms = Notice.objects.get(key=f"case-event:{event.pk}", channel="sms")
-    assert "3" in sms.text and "需现场勘查" in sms.text
+    assert "现场勘查，预计3个工作日" in sms.text and "理由：需现场勘查" in sms.text
 
 
 def test_an_extension_event_carries_the_extension_granted(make_case, housing_approver, supervisor):
@@ -72,27 +72,19 @@ def test_an_extension_event_carries_the_extension_granted(make_case, housing_app
     event = case.events.get(action=CaseAction.EXTENSION_GRANTED)
     assert event.payload == {"extension": extension.pk, "days": 4, "reason": "会商。"}
     sms = Notice.objects.get(key=f"case-event:{event.pk}", channel="sms")
-    assert "4" in sms.text and "会商" in sms.text
+    assert "延长4个工作日" in sms.text and "理由：会商" in sms.text
 
 
-def test_a_return_carries_the_materials_returned(make_case, housing_approver, tax_approver):
-    case = make_case("in_review")
+def test_a_one_time_notice_carries_every_material_asked_for(make_case, clerk):
+    case = make_case("submitted")
     tax_proof = requirement(case, "完税凭证")
-    services.review_decide(
-        review=case.reviews.get(department__code="housing"),
-        by=housing_approver,
-        decision="approve",
-        opinion="同意。",
+    services.case_request_supplement(
+        case=case, by=clerk, missing=[tax_proof], reasons={tax_proof: "缺少印章。"}
     )
-    services.review_decide(
-        review=case.reviews.get(department__code="tax"),
-        by=tax_approver,
-        decision="return",
-        opinion="完税凭证缺少印章。",
-        missing=[tax_proof],
-    )
-    event = case.events.get(action=CaseAction.CONCLUDE)
-    assert event.payload == {"missing": [{"name": "完税凭证", "reason": "税务：完税凭证缺少印章"}]}
+    event = case.events.get(action=CaseAction.REQUEST_SUPPLEMENT)
+    assert event.payload == {"missing": [{"name": "完税凭证", "reason": "缺少印章。"}]}
+    sms = Notice.objects.get(key=f"case-event:{event.pk}", channel="sms")
+    assert "完税凭证" in sms.text
 
 
 def test_events_written_before_the_payload_read_as_empty(make_case):
