@@ -240,7 +240,7 @@ def window_panel(window) -> dict:
     return {"current": current, "waiting": waiting.count()}
 
 
-def open_slots(*, board=None, day=None, limit: int = 60):
+def upcoming_slots(*, board=None, day=None, limit: int = 60):
     """Future slots with their places taken, soonest first."""
 
     today = day or timezone.localdate()

@@ -264,7 +264,7 @@ def appointment_list(request: HttpRequest) -> HttpResponse:
         request,
         "windows/appointments.html",
         {
-            "slots": selectors.open_slots(),
+            "slots": selectors.upcoming_slots(),
             "appointments": selectors.appointments_of(request.user)[:20],
         },
     )
