@@ -12,7 +12,7 @@ from celery import Task
 from django.db import transaction
 from django.utils.module_loading import import_string
 
-logger = logging.getLogger("hall.enqueue")
+logger = logging.getLogger(__name__)
 
 
 def enqueue_after_commit(task: Task | str, *args: int | str) -> None:

@@ -50,7 +50,7 @@ def test_a_dead_broker_is_logged_and_the_row_left_to_its_sweep(
 
     monkeypatch.setattr(send_notice, "delay", broker_down)
     with (
-        caplog.at_level(logging.WARNING, logger="hall.enqueue"),
+        caplog.at_level(logging.WARNING, logger="accounts.enqueue"),
         django_capture_on_commit_callbacks(execute=True),
     ):
         enqueue_after_commit(send_notice, 7)  # does not raise into the committed request
