@@ -26,7 +26,7 @@ def client_ip(request: HttpRequest) -> str:
     right-most ones) are trusted; anything that is not an address falls back to the peer.
     """
     remote = _address(request.META.get("REMOTE_ADDR") or "") or UNKNOWN_ADDRESS
-    proxies = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
+    proxies = settings.TRUSTED_PROXY_COUNT
     if proxies <= 0:
         return remote
     forwarded = [

@@ -78,23 +78,16 @@ class MeSerializer(serializers.ModelSerializer):
 
     roles = serializers.SerializerMethodField()
     department = DepartmentSerializer(read_only=True, allow_null=True)
-    window = serializers.SerializerMethodField()
     identity = serializers.SerializerMethodField()
 
     class Meta:
         model = User
-        fields = ["username", "name", "roles", "department", "window", "identity"]
+        # The clerk's window is added on the top floor (``hall.api.me``): windows sit above.
+        fields = ["username", "name", "roles", "department", "identity"]
         read_only_fields = fields
 
     def get_roles(self, user: User) -> list[str]:
         return user.role_names()
-
-    @extend_schema_field({"type": "object", "nullable": True, "description": "窗口（尚未启用）"})
-    def get_window(self, user: User) -> dict | None:
-        # The window (counter) lives in the windows app, above accounts: imported late.
-        from windows.selectors import window_of
-
-        return window_of(user)
 
     @extend_schema_field(_IDENTITY_SCHEMA)
     def get_identity(self, user: User) -> dict | None:

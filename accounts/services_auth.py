@@ -58,7 +58,7 @@ def password_change(*, user: User, old_password: str, new_password: str) -> None
     Refuses a wrong old password (``wrong_password``) and a password Django's validators
     refuse (``weak_password``); then revokes every API token of the user.
     """
-    user = User.objects.select_for_update().get(pk=user.pk)
+    user = User.objects.select_for_update(of=("self",)).get(pk=user.pk)
     if not user.check_password(old_password or ""):
         raise PasswordError(
             _("原密码不正确。"),
@@ -120,7 +120,7 @@ def password_reset_request(*, identifier: str, at: datetime.datetime | None = No
     if user is None:
         return
     # One request at a time per account, so that the hourly count holds under a burst.
-    user = User.objects.select_for_update().get(pk=user.pk)
+    user = User.objects.select_for_update(of=("self",)).get(pk=user.pk)
     recent = PasswordResetCode.objects.filter(
         user=user, created_at__gt=now - datetime.timedelta(hours=1)
     ).count()
@@ -170,7 +170,7 @@ def password_reset_confirm(
         row = None
         if user is not None:
             row = (
-                PasswordResetCode.objects.select_for_update()
+                PasswordResetCode.objects.select_for_update(of=("self",))
                 .filter(
                     user=user,
                     used_at__isnull=True,

@@ -5,35 +5,36 @@ from django.utils.translation import gettext_lazy as _
 from accounts import roles
 
 from .access import SYSTEM
+from .events import CaseAction
 from .models import CaseEvent, CaseStatus
 
-EVENT_LABELS = {
-    "create": _("创建申请草稿"),
-    "submit": _("提交申请"),
-    "accept": _("受理"),
-    "request_supplement": _("一次性告知需补正材料"),
-    "reject": _("不予受理"),
-    "resubmit": _("补正后重新提交"),
-    "withdraw": _("撤回申请"),
-    "review_approve": _("部门审查同意"),
-    "review_return": _("部门退回补正"),
-    "review_deny": _("部门审查不同意"),
-    "conclude": _("审查结论"),
-    "material_received": _("窗口收取材料"),
-    "material_missing": _("窗口核对缺少"),
-    "deferred_supplied": _("补交容缺材料"),
-    "special_procedure_start": _("启动特别程序（停止计时）"),
-    "special_procedure_end": _("特别程序结束（恢复计时）"),
-    "extension_request": _("申请延期"),
-    "extension_granted": _("延长办理时限"),
-    "extension_refused": _("不批准延期"),
-    "issue": _("出具办理结果"),
-    "ship": _("结果已交快递"),
-    "waybill": _("快递运单号"),
-    "deliver": _("结果已送达"),
-    "delivery_failed": _("快递投递失败"),
-    "collect": _("窗口领取结果"),
-    "rating": _("评价"),
+EVENT_LABELS: dict[CaseAction, str] = {
+    CaseAction.CREATE: _("创建申请草稿"),
+    CaseAction.SUBMIT: _("提交申请"),
+    CaseAction.ACCEPT: _("受理"),
+    CaseAction.REQUEST_SUPPLEMENT: _("一次性告知需补正材料"),
+    CaseAction.REJECT: _("不予受理"),
+    CaseAction.RESUBMIT: _("补正后重新提交"),
+    CaseAction.WITHDRAW: _("撤回申请"),
+    CaseAction.REVIEW_APPROVE: _("部门审查同意"),
+    CaseAction.REVIEW_RETURN: _("部门退回补正"),
+    CaseAction.REVIEW_DENY: _("部门审查不同意"),
+    CaseAction.CONCLUDE: _("审查结论"),
+    CaseAction.MATERIAL_RECEIVED: _("窗口收取材料"),
+    CaseAction.MATERIAL_MISSING: _("窗口核对缺少"),
+    CaseAction.DEFERRED_SUPPLIED: _("补交容缺材料"),
+    CaseAction.SPECIAL_PROCEDURE_START: _("启动特别程序（停止计时）"),
+    CaseAction.SPECIAL_PROCEDURE_END: _("特别程序结束（恢复计时）"),
+    CaseAction.EXTENSION_REQUEST: _("申请延期"),
+    CaseAction.EXTENSION_GRANTED: _("延长办理时限"),
+    CaseAction.EXTENSION_REFUSED: _("不批准延期"),
+    CaseAction.ISSUE: _("出具办理结果"),
+    CaseAction.SHIP: _("结果已交快递"),
+    CaseAction.WAYBILL: _("快递运单号"),
+    CaseAction.DELIVER: _("结果已送达"),
+    CaseAction.DELIVERY_FAILED: _("快递投递失败"),
+    CaseAction.COLLECT: _("窗口领取结果"),
+    CaseAction.RATING: _("评价"),
 }
 CONCLUDE_LABELS = {
     CaseStatus.APPROVED: _("审查通过，准予办理"),
@@ -53,7 +54,7 @@ ROLE_LABELS = {
 
 def event_label(event: CaseEvent) -> str:
     """The event as a person reads it in a timeline."""
-    if event.action == "conclude" and event.to_status in CONCLUDE_LABELS:
+    if event.action == CaseAction.CONCLUDE and event.to_status in CONCLUDE_LABELS:
         return str(CONCLUDE_LABELS[event.to_status])
     if event.action in EVENT_LABELS:
         return str(EVENT_LABELS[event.action])

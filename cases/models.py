@@ -305,6 +305,9 @@ class CaseEvent(models.Model):
     actor_role = models.CharField(_("角色"), max_length=20)
     note = models.TextField(_("说明"), blank=True)
     internal = models.BooleanField(_("内部备注"), default=False)
+    # What the reactions need of this very event (the extension granted, the materials
+    # returned…), so that they never re-query "the latest" one.
+    payload = models.JSONField(_("事件数据"), default=dict, blank=True)
     at = models.DateTimeField(_("时间"), auto_now_add=True)
 
     class Meta:

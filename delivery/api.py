@@ -13,6 +13,7 @@ import hmac
 import json
 import time
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
@@ -20,7 +21,7 @@ from rest_framework import permissions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .backends import TRACKING_STATUSES, courier_setting
+from .backends import TRACKING_STATUSES
 from .exceptions import WebhookSignatureError
 from .models import EventSource
 from .services import shipment_record_update
@@ -37,7 +38,7 @@ def webhook_signature(secret: str, timestamp: str, body: bytes) -> str:
 
 def verify_webhook(*, timestamp: str, signature: str, body: bytes, now: float | None = None):
     """Refuse a push that is not signed with our secret, or signed too long ago."""
-    secret = str(courier_setting("COURIER_WEBHOOK_SECRET", ""))
+    secret = str(settings.COURIER_WEBHOOK_SECRET)
     if not secret:
         raise WebhookSignatureError(_("未配置快递推送密钥，拒绝推送。"), code="not_configured")
     if not timestamp or not signature:
@@ -50,7 +51,7 @@ def verify_webhook(*, timestamp: str, signature: str, body: bytes, now: float | 
         sent = int(timestamp)
     except ValueError:
         raise WebhookSignatureError(_("时间戳格式不对。"), code="bad_timestamp") from None
-    tolerance = float(courier_setting("COURIER_WEBHOOK_TOLERANCE", 300))
+    tolerance = float(settings.COURIER_WEBHOOK_TOLERANCE)
     if abs((now if now is not None else time.time()) - sent) > tolerance:
         raise WebhookSignatureError(_("推送已过期。"), code="stale_timestamp")
 

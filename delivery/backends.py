@@ -38,7 +38,6 @@ from .exceptions import PermanentCourierError, TransientCourierError
 
 logger = logging.getLogger("delivery")
 
-DEFAULT_BACKEND = "delivery.backends.SimulatedCourier"
 TRACKING_STATUSES = ("picked_up", "in_transit", "delivered", "failed")
 
 
@@ -78,14 +77,9 @@ class TrackingUpdate:
     note: str = ""
 
 
-def courier_setting(name: str, default):
-    """A ``COURIER_*`` setting, with its default when the project does not set it."""
-    return getattr(settings, name, default)
-
-
 def courier_backend():
     """The backend named by ``COURIER_BACKEND``."""
-    return import_string(courier_setting("COURIER_BACKEND", DEFAULT_BACKEND))()
+    return import_string(settings.COURIER_BACKEND)()
 
 
 class SimulatedCourier:
@@ -102,7 +96,7 @@ class SimulatedCourier:
 
     def order(self, order: Order) -> str:
         """The waybill for the order: a function of its idempotency key alone."""
-        delay = float(courier_setting("COURIER_SIM_DELAY_SECONDS", 0))
+        delay = float(settings.COURIER_SIM_DELAY_SECONDS)
         if delay > 0:
             time.sleep(delay)
         return self.waybill_for(order.idempotency_key)
@@ -123,7 +117,7 @@ class SimulatedCourier:
         if ordered_at is None:
             return []
         now = now or timezone.now()
-        step = datetime.timedelta(seconds=float(courier_setting("COURIER_SIM_STEP_SECONDS", 60)))
+        step = datetime.timedelta(seconds=float(settings.COURIER_SIM_STEP_SECONDS))
         updates = []
         for number, (status, note) in enumerate(self.STEPS, start=1):
             at = ordered_at + number * step
@@ -139,9 +133,9 @@ class HttpCourier:
     """A courier's JSON API over HTTP (urllib: no extra dependency)."""
 
     def __init__(self) -> None:
-        self.url = str(courier_setting("COURIER_URL", "")).rstrip("/")
-        self.key = str(courier_setting("COURIER_KEY", ""))
-        self.timeout = float(courier_setting("COURIER_TIMEOUT", 10))
+        self.url = str(settings.COURIER_URL).rstrip("/")
+        self.key = str(settings.COURIER_KEY)
+        self.timeout = float(settings.COURIER_TIMEOUT)
         if not self.url:
             raise PermanentCourierError(_("未配置快递接口地址（COURIER_URL）。"))
 

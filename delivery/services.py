@@ -19,17 +19,19 @@ import logging
 import random
 import time
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.enqueue import enqueue_after_commit
 from accounts.models import User
 from cases.exceptions import InvalidTransitionError
 from cases.models import Case
 from cases.services import case_deliver, case_delivery_failed, case_record_waybill
 
-from .backends import Order, courier_backend, courier_setting
+from .backends import Order, courier_backend
 from .exceptions import (
     CourierError,
     PermanentCourierError,
@@ -61,13 +63,13 @@ RANK = {
 
 
 def max_attempts() -> int:
-    return int(courier_setting("COURIER_MAX_ATTEMPTS", 5))
+    return int(settings.COURIER_MAX_ATTEMPTS)
 
 
 def retry_countdown(attempts: int) -> float:
     """Seconds before order attempt ``attempts + 1``: exponential, capped, with some jitter."""
-    base = float(courier_setting("COURIER_RETRY_BASE_SECONDS", 30))
-    cap = float(courier_setting("COURIER_RETRY_MAX_SECONDS", 3600))
+    base = float(settings.COURIER_RETRY_BASE_SECONDS)
+    cap = float(settings.COURIER_RETRY_MAX_SECONDS)
     delay = min(cap, base * 2 ** max(0, attempts - 1))
     return delay + random.uniform(0, delay / 10)
 
@@ -96,14 +98,8 @@ def _event(shipment: Shipment, status: str, note: str, source: str, **fields) ->
     )
 
 
-def _enqueue_request(shipment_id: int) -> None:
-    """Hand the order to Celery; with the broker down the tracking sweep re-orders later."""
-    from .tasks import request_waybill
-
-    try:
-        request_waybill.delay(shipment_id)
-    except Exception:  # any broker failure: the pending row is the safety net
-        logger.warning("broker unavailable; shipment %s left for the sweep", shipment_id)
+# Ordered after commit; with the broker down the tracking sweep re-orders.
+REQUEST_WAYBILL = "delivery.tasks.request_waybill"
 
 
 def shipment_open(*, case: Case) -> Shipment:
@@ -139,7 +135,7 @@ def shipment_open(*, case: Case) -> Shipment:
         )
     else:
         _event(shipment, ShipmentStatus.PENDING, _("已交快递，等待下单。"), EventSource.SYSTEM)
-        transaction.on_commit(lambda: _enqueue_request(shipment.pk))
+        enqueue_after_commit(REQUEST_WAYBILL, shipment.pk)
     return shipment
 
 
@@ -258,7 +254,7 @@ def _tell_failed(shipment: Shipment, reason: str) -> None:
 @transaction.atomic
 def shipment_reorder(*, shipment: Shipment, by: User | None) -> Shipment:
     """Start ordering again for a shipment whose ordering failed (the admin's 重新下单)."""
-    shipment = Shipment.objects.select_for_update().get(pk=shipment.pk)
+    shipment = Shipment.objects.select_for_update(of=("self",)).get(pk=shipment.pk)
     if shipment.status != ShipmentStatus.FAILED or shipment.waybill:
         raise ShipmentError(
             _("只有下单失败、尚无运单号的快递可以重新下单。"), code="not_reorderable"
@@ -275,7 +271,7 @@ def shipment_reorder(*, shipment: Shipment, by: User | None) -> Shipment:
         _("重新下单（%(who)s）。") % {"who": who},
         EventSource.ADMIN,
     )
-    transaction.on_commit(lambda: _enqueue_request(shipment.pk))
+    enqueue_after_commit(REQUEST_WAYBILL, shipment.pk)
     return shipment
 
 
@@ -335,7 +331,7 @@ def shipment_poll(*, shipment_id: int) -> int:
     """
     with transaction.atomic():
         shipment = (
-            Shipment.objects.select_for_update(skip_locked=True)
+            Shipment.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(pk=shipment_id, status__in=TRACKED_STATUSES, waybill__isnull=False)
             .first()
         )
@@ -364,12 +360,12 @@ def shipments_reorder_stuck() -> list[int]:
     its order was lost; ``COURIER_REORDER_AFTER_SECONDS`` after its attempt was due, it is
     ordered again (with the same idempotency key: no second waybill can come of it).
     """
-    grace = datetime.timedelta(seconds=float(courier_setting("COURIER_REORDER_AFTER_SECONDS", 300)))
-    batch = int(courier_setting("COURIER_POLL_BATCH", 200))
+    grace = datetime.timedelta(seconds=float(settings.COURIER_REORDER_AFTER_SECONDS))
+    batch = int(settings.COURIER_POLL_BATCH)
     now = timezone.now()
     with transaction.atomic():
         stuck = list(
-            Shipment.objects.select_for_update(skip_locked=True)
+            Shipment.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(status=ShipmentStatus.PENDING, waybill__isnull=True)
             .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now - grace))
             .order_by("next_attempt_at", "pk")
@@ -378,7 +374,7 @@ def shipments_reorder_stuck() -> list[int]:
         # Seen now: the next sweep leaves them alone for another grace period.
         Shipment.objects.filter(pk__in=stuck).update(next_attempt_at=now)
         for shipment_id in stuck:
-            transaction.on_commit(lambda pk=shipment_id: _enqueue_request(pk))
+            enqueue_after_commit(REQUEST_WAYBILL, shipment_id)
     if stuck:
         logger.info("re-ordering %d stuck shipment(s): %s", len(stuck), stuck)
     return stuck
@@ -392,7 +388,7 @@ def shipments_poll_open(*, budget_seconds: float = 180) -> dict:
     """
     started = time.monotonic()
     reordered = shipments_reorder_stuck()
-    batch = int(courier_setting("COURIER_POLL_BATCH", 200))
+    batch = int(settings.COURIER_POLL_BATCH)
     open_ids = list(
         Shipment.objects.filter(status__in=TRACKED_STATUSES, waybill__isnull=False)
         .order_by(F("polled_at").asc(nulls_first=True), "pk")

@@ -13,7 +13,7 @@ LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "0.0.0.0"}
 @register()
 def licence_signing_keys_check(app_configs, **kwargs) -> list[Error]:
     """LICENCE_SIGNING_KEYS well-formed always; with DEBUG off, a real key must be set."""
-    keys, problems = parse_keys(list(getattr(settings, "LICENCE_SIGNING_KEYS", [])))
+    keys, problems = parse_keys(list(settings.LICENCE_SIGNING_KEYS))
     errors = [
         Error(f"LICENCE_SIGNING_KEYS: {problem}.", id="documents.E002") for problem in problems
     ]
@@ -55,7 +55,7 @@ def site_url_check(app_configs, **kwargs) -> list[Error]:
     """Links in papers and SMS need the portal's public address when DEBUG is off."""
     if settings.DEBUG:
         return []
-    site_url = getattr(settings, "SITE_URL", "")
+    site_url = settings.SITE_URL
     hint = "Set SITE_URL to the public address, e.g. https://zwfw.example.gov.cn."
     if not site_url:
         return [

@@ -16,14 +16,13 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
-DEFAULT_FONT = "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"
 # WeasyPrint logs every rendering step at INFO; keep its warnings only.
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 
 def font_url() -> str:
     """``file://`` URL of the CJK font the PDFs embed (subset) — settings.PDF_FONT_PATH."""
-    return Path(getattr(settings, "PDF_FONT_PATH", DEFAULT_FONT)).resolve().as_uri()
+    return Path(settings.PDF_FONT_PATH).resolve().as_uri()
 
 
 @functools.cache

@@ -46,7 +46,7 @@ def parse_keys(entries: list[str]) -> tuple[list[SigningKey], list[str]]:
 
 def signing_keys() -> list[SigningKey]:
     """The configured keys, newest first; a malformed setting is refused, not half-used."""
-    keys, problems = parse_keys(list(getattr(settings, "LICENCE_SIGNING_KEYS", [])))
+    keys, problems = parse_keys(list(settings.LICENCE_SIGNING_KEYS))
     if problems:
         raise ImproperlyConfigured("LICENCE_SIGNING_KEYS: " + "; ".join(problems))
     return keys

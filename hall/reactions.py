@@ -11,7 +11,8 @@ from django.conf import settings
 from django.urls import reverse
 
 from cases import events
-from cases.models import Case, CaseEvent, CaseStatus, MaterialStatus, SpecialProcedure
+from cases.events import CaseAction
+from cases.models import Case, CaseEvent, CaseStatus, MaterialStatus, SpecialProcedureKind
 from notices.models import Channel
 from notices.services import notice_create
 
@@ -117,17 +118,8 @@ def on_resubmit(event: CaseEvent) -> None:
         tell_reviewers(event.case)
 
 
-def _missing(case: Case) -> list[dict]:
-    return [
-        {"name": m.material_type.name, "reason": m.reason}
-        for m in case.materials.filter(status=MaterialStatus.MISSING)
-        .exclude(reason="")
-        .select_related("material_type")
-    ]
-
-
 def on_request_supplement(event: CaseEvent) -> None:
-    tell_applicant(event, "case_supplement_required", missing=_missing(event.case))
+    tell_applicant(event, "case_supplement_required", missing=event.payload["missing"])
     paper(event.case, "one_time_notice")
 
 
@@ -139,7 +131,7 @@ def on_reject(event: CaseEvent) -> None:
 def on_conclude(event: CaseEvent) -> None:
     case = event.case
     if event.to_status == CaseStatus.SUPPLEMENT_REQUIRED:
-        tell_applicant(event, "case_supplement_required", missing=_missing(case))
+        tell_applicant(event, "case_supplement_required", missing=event.payload["missing"])
         paper(case, "supplement_notice")
     elif event.to_status == CaseStatus.APPROVED:
         issue_licences(case)
@@ -199,7 +191,7 @@ def on_collect(event: CaseEvent) -> None:
 
 def on_delivery_failed(event: CaseEvent) -> None:
     case = event.case
-    reason = event.note
+    reason = event.payload["reason"]
     tell_applicant(event, "delivery_failed", waybill=case.waybill, reason=reason)
     from accounts.models import User
     from accounts.roles import CLERK
@@ -213,38 +205,36 @@ def on_delivery_failed(event: CaseEvent) -> None:
 
 
 def on_special_procedure(event: CaseEvent) -> None:
-    procedure = SpecialProcedure.objects.filter(case=event.case).order_by("-id").first()
-    if procedure is not None:
-        tell_applicant(
-            event,
-            "special_procedure",
-            kind=procedure.get_kind_display(),
-            days=procedure.expected_days,
-            reason=procedure.reason,
-        )
+    procedure = event.payload
+    tell_applicant(
+        event,
+        "special_procedure",
+        kind=SpecialProcedureKind(procedure["kind"]).label,
+        days=procedure["days"],
+        reason=procedure["reason"],
+    )
 
 
 def on_extension_granted(event: CaseEvent) -> None:
-    extension = event.case.extensions.filter(status="granted").order_by("-id").first()
-    if extension is not None:
-        tell_applicant(event, "extension_granted", days=extension.days, reason=extension.reason)
+    extension = event.payload
+    tell_applicant(event, "extension_granted", days=extension["days"], reason=extension["reason"])
 
 
-REACTIONS = {
-    "submit": on_submit,
-    "accept": on_accept,
-    "request_supplement": on_request_supplement,
-    "resubmit": on_resubmit,
-    "reject": on_reject,
-    "conclude": on_conclude,
-    "issue": on_issue,
-    "ship": on_ship,
-    "waybill": on_waybill,
-    "deliver": on_deliver,
-    "collect": on_collect,
-    "delivery_failed": on_delivery_failed,
-    "special_procedure_start": on_special_procedure,
-    "extension_granted": on_extension_granted,
+REACTIONS: dict[CaseAction, events.Reaction] = {
+    CaseAction.SUBMIT: on_submit,
+    CaseAction.ACCEPT: on_accept,
+    CaseAction.REQUEST_SUPPLEMENT: on_request_supplement,
+    CaseAction.RESUBMIT: on_resubmit,
+    CaseAction.REJECT: on_reject,
+    CaseAction.CONCLUDE: on_conclude,
+    CaseAction.ISSUE: on_issue,
+    CaseAction.SHIP: on_ship,
+    CaseAction.WAYBILL: on_waybill,
+    CaseAction.DELIVER: on_deliver,
+    CaseAction.COLLECT: on_collect,
+    CaseAction.DELIVERY_FAILED: on_delivery_failed,
+    CaseAction.SPECIAL_PROCEDURE_START: on_special_procedure,
+    CaseAction.EXTENSION_GRANTED: on_extension_granted,
 }
 
 

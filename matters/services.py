@@ -51,7 +51,7 @@ def matter_publish(
     next version (effective from ``effective_date`` or today); publishing an unchanged guide
     again keeps its version.
     """
-    matter = Matter.objects.select_for_update().get(pk=matter.pk)
+    matter = Matter.objects.select_for_update(of=("self",)).get(pk=matter.pk)
     problems = guide_problems(matter)
     if problems:
         raise GuideError(problems)
@@ -66,7 +66,7 @@ def matter_publish(
 @transaction.atomic
 def matter_version_keep(*, matter: Matter, by: AbstractBaseUser | None) -> Matter:
     """Keep a published guide as a version if it changed (a catalog import publishes so)."""
-    matter = Matter.objects.select_for_update().get(pk=matter.pk)
+    matter = Matter.objects.select_for_update(of=("self",)).get(pk=matter.pk)
     # The import states each matter's effective date; it is kept as it is.
     if matter.status == CatalogStatus.PUBLISHED and _keep_version(
         matter, by=by, effective_date=matter.effective_date
@@ -78,7 +78,7 @@ def matter_version_keep(*, matter: Matter, by: AbstractBaseUser | None) -> Matte
 @transaction.atomic
 def matter_retire(*, matter: Matter, by: AbstractBaseUser | None) -> Matter:
     """Withdraw a matter from the catalog (废止); its history stays."""
-    matter = Matter.objects.select_for_update().get(pk=matter.pk)
+    matter = Matter.objects.select_for_update(of=("self",)).get(pk=matter.pk)
     matter.status = CatalogStatus.RETIRED
     matter.save(update_fields=["status", "updated_at"])
     return matter
@@ -92,7 +92,7 @@ def matter_revise(*, matter: Matter, by: AbstractBaseUser | None) -> list[str]:
     changed nothing keeps the version); one that fails goes back to draft, so that no broken
     guide stays in the catalog.
     """
-    matter = Matter.objects.select_for_update().get(pk=matter.pk)
+    matter = Matter.objects.select_for_update(of=("self",)).get(pk=matter.pk)
     if matter.status != CatalogStatus.PUBLISHED:
         return []
     problems = guide_problems(matter)
@@ -108,7 +108,7 @@ def matter_revise(*, matter: Matter, by: AbstractBaseUser | None) -> list[str]:
 @transaction.atomic
 def bundle_publish(*, bundle: Bundle, by: AbstractBaseUser | None) -> Bundle:
     """Publish a bundle; every matter in it must be published already."""
-    bundle = Bundle.objects.select_for_update().get(pk=bundle.pk)
+    bundle = Bundle.objects.select_for_update(of=("self",)).get(pk=bundle.pk)
     matters = list(bundle.matters.all())
     problems = []
     if len(matters) < 2:

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.enqueue import enqueue_after_commit
 from accounts.identity import mask_phone
 
 from .backends import PermanentSendError, TransientSendError, email_backend, sms_backend
@@ -117,9 +118,7 @@ def notice_create(
         },
     )
     if created and not inbox:
-        from .tasks import send_notice
-
-        transaction.on_commit(lambda: _enqueue(send_notice, notice.pk))
+        enqueue_after_commit("notices.tasks.send_notice", notice.pk)
     return notice
 
 
@@ -132,14 +131,6 @@ def _uncapped(*, key: str, channel: str, recipient_key: str) -> bool:
 
 def _masked(address: str) -> str:
     return mask_phone(address) if address.isdigit() else "***"
-
-
-def _enqueue(task, notice_id: int) -> None:
-    """Hand the notice to Celery; if the broker is down the sweeper sends it later."""
-    try:
-        task.delay(notice_id)
-    except Exception:  # any broker failure: the outbox row is the safety net
-        logger.warning("broker unavailable; notice %s left for the sweeper", notice_id)
 
 
 def backoff(attempts: int) -> datetime.timedelta:
@@ -172,7 +163,7 @@ def notice_send(*, notice_id: int) -> str:
     """
     with transaction.atomic():
         notice = (
-            Notice.objects.select_for_update(skip_locked=True)
+            Notice.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(pk=notice_id, status=NoticeStatus.PENDING)
             # A retry waits for its backoff, whoever asks (a task's eta, the sweeper, a
             # duplicate message); a first attempt goes at once, whatever the clocks say.
@@ -225,7 +216,7 @@ def notices_due(*, limit: int = 500) -> list[int]:
     """Pending notices whose time has come and that nobody is sending now."""
     with transaction.atomic():
         return list(
-            Notice.objects.select_for_update(skip_locked=True)
+            Notice.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(status=NoticeStatus.PENDING, next_attempt_at__lte=timezone.now())
             .order_by("next_attempt_at")
             .values_list("pk", flat=True)[:limit]
@@ -235,16 +226,14 @@ def notices_due(*, limit: int = 500) -> list[int]:
 @transaction.atomic
 def notice_resend(*, notice: Notice, by=None) -> Notice:
     """Put a failed notice back in the outbox (admin action)."""
-    notice = Notice.objects.select_for_update().get(pk=notice.pk)
+    notice = Notice.objects.select_for_update(of=("self",)).get(pk=notice.pk)
     if notice.status != NoticeStatus.FAILED:
         return notice
     notice.status = NoticeStatus.PENDING
     notice.attempts = 0
     notice.next_attempt_at = timezone.now()
     notice.save(update_fields=["status", "attempts", "next_attempt_at"])
-    from .tasks import send_notice
-
-    transaction.on_commit(lambda: _enqueue(send_notice, notice.pk))
+    enqueue_after_commit("notices.tasks.send_notice", notice.pk)
     return notice
 
 
@@ -272,7 +261,9 @@ def email_address_request(*, user, email: str, by) -> EmailAddress:
     if by is None or by.pk != user.pk:
         raise EmailAddressError(_("只能设置本人的邮箱。"), code="not_yours")
     email = BaseUserManager.normalize_email(email.strip())
-    address, _created = EmailAddress.objects.select_for_update().get_or_create(user=user)
+    address, _created = EmailAddress.objects.select_for_update(of=("self",)).get_or_create(
+        user=user
+    )
     if address.email and address.email.lower() == email.lower():
         raise EmailAddressError(_("该邮箱已确认，无需再次确认。"), code="already_confirmed")
     since = timezone.now() - datetime.timedelta(days=1)
@@ -322,7 +313,7 @@ def email_address_confirm(*, token: str, by) -> EmailAddress:
         raise EmailAddressError(
             _("此确认链接不属于当前登录的账户，请用设置邮箱的账户登录后再打开。"), code="not_yours"
         )
-    address = EmailAddress.objects.select_for_update().filter(user=by).first()
+    address = EmailAddress.objects.select_for_update(of=("self",)).filter(user=by).first()
     if address is not None and not address.pending_email and address.email == claim.get("e"):
         return address  # idempotency: confirmed already
     if (

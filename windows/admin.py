@@ -74,7 +74,7 @@ class SlotForm(forms.ModelForm):
         fields = ["board", "date", "start", "end", "capacity"]
 
     def clean_date(self):
-        # The same rule as windows.services_queue.slot_create: slots only on working days.
+        # The same rule as windows.services.slot_create: slots only on working days.
         date = self.cleaned_data["date"]
         if not is_working_day(date):
             raise forms.ValidationError(_("预约时段须在工作日（按大厅工作日历）。"))

@@ -18,7 +18,7 @@ from matters.models import Board
 
 from . import selectors
 from .models import Ticket, Window
-from .queue import ticket_call_next, ticket_take
+from .services import ticket_call_next, ticket_take
 
 
 class TicketTakeSerializer(serializers.Serializer):

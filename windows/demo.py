@@ -48,10 +48,10 @@ def seed_slots(*, working_days: int = 10, capacity: int = 5) -> int:
 
     from matters.calendar import add_working_days
 
-    from .services_queue import slots_open
+    from .services import slots_open_for_days
 
     today = timezone.localdate()
-    return slots_open(
+    return slots_open_for_days(
         boards=list(Board.objects.all()),
         start=today,
         end=add_working_days(today, working_days),

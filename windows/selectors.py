@@ -15,7 +15,7 @@ from matters.calendar import working_days_since
 from matters.models import Board
 
 from .models import HOLDING, Appointment, Slot, Ticket, TicketStatus, Window, WindowStatus
-from .queue import ticket_ahead
+from .services import ticket_ahead
 
 DEEMED_ACCEPTANCE_DAYS = 5
 CASE_NUMBER_RE = re.compile(r"^\d{8}-\d{5}$")
@@ -240,7 +240,7 @@ def window_panel(window) -> dict:
     return {"current": current, "waiting": waiting.count()}
 
 
-def slots_open(*, board=None, day=None, limit: int = 60):
+def upcoming_slots(*, board=None, day=None, limit: int = 60):
     """Future slots with their places taken, soonest first."""
 
     today = day or timezone.localdate()

@@ -1,8 +1,8 @@
-"""Celery tasks of the hall floor: thin wrappers around ``windows.services_queue``."""
+"""Celery tasks of the hall floor: thin wrappers around ``windows.services``."""
 
 from celery import shared_task
 
-from .services_queue import appointment_reminders_send, appointments_mark_no_show
+from .services import appointment_reminders_send, appointments_mark_no_show
 
 
 @shared_task(acks_late=True, ignore_result=True, time_limit=300)

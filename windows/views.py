@@ -567,7 +567,7 @@ def material_receive(request: HttpRequest, number: str, requirement_id: int) -> 
     return _run(
         request,
         number,
-        lambda case: services.material_mark_received(
+        lambda case: case_services.material_receive(
             case=case,
             by=request.user,
             requirement_id=requirement_id,

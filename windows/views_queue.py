@@ -25,7 +25,10 @@ from matters.models import Board
 from . import selectors
 from .kiosk import kiosk_forget, kiosk_of, kiosk_remember
 from .models import Appointment, Kiosk, Slot, Ticket, TicketStatus, Window
-from .queue import (
+from .services import (
+    appointment_book,
+    appointment_cancel,
+    appointment_check_in_by,
     ticket_call_next,
     ticket_done,
     ticket_no_show,
@@ -34,12 +37,7 @@ from .queue import (
     ticket_take,
     ticket_transfer,
 )
-from .services_queue import (
-    appointment_book,
-    appointment_cancel,
-    appointment_check_in_by,
-)
-from .services_queue import kiosk_register as kiosk_register_service
+from .services import kiosk_register as kiosk_register_service
 from .views import clerk_required
 
 TICKET_SALT = "windows.ticket"
@@ -266,7 +264,7 @@ def appointment_list(request: HttpRequest) -> HttpResponse:
         request,
         "windows/appointments.html",
         {
-            "slots": selectors.slots_open(),
+            "slots": selectors.upcoming_slots(),
             "appointments": selectors.appointments_of(request.user)[:20],
         },
     )

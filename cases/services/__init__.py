@@ -1,6 +1,14 @@
 """Case services: every change to a case, one function per use case (see STYLE.md)."""
 
 from .applicants import applicant_account
+from .checklist import (
+    CHECKLIST_STATUSES,
+    MAX_COPIES,
+    RECEIVABLE_FORMS,
+    case_hand_in,
+    material_mark_missing,
+    material_receive,
+)
 from .deadlines import deadline_colour, refresh_deadline
 from .handover import (
     DeferredMaterialsOutstandingError,
@@ -54,6 +62,9 @@ from .reviews import (
 from .visits import visit_record
 
 __all__ = [
+    "CHECKLIST_STATUSES",
+    "MAX_COPIES",
+    "RECEIVABLE_FORMS",
     "Agent",
     "AlreadyRatedError",
     "Applicant",
@@ -68,6 +79,7 @@ __all__ = [
     "case_create",
     "case_deliver",
     "case_delivery_failed",
+    "case_hand_in",
     "case_issue",
     "case_record_waybill",
     "case_reject",
@@ -87,6 +99,8 @@ __all__ = [
     "material_file_removable",
     "material_file_remove",
     "material_for_requirement",
+    "material_mark_missing",
+    "material_receive",
     "material_upload",
     "missing_for_submission",
     "rating_create",

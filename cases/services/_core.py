@@ -7,8 +7,9 @@ from accounts.models import User
 
 from .. import events
 from ..access import actor_role
+from ..events import CaseAction
 from ..exceptions import InvalidTransitionError
-from ..models import Case, CaseEvent, CaseStatus
+from ..models import Case, CaseEvent, CaseStatus, MaterialStatus
 
 
 def lock_case(case: Case | int) -> Case:
@@ -21,7 +22,18 @@ def lock_case(case: Case | int) -> Case:
     )
 
 
-def refuse(case: Case, action: str) -> InvalidTransitionError:
+def missing_payload(case: Case) -> list[dict]:
+    """The materials the applicant must supply now, each with its reason, as an event carries
+    them: those marked missing with a reason."""
+    return [
+        {"name": m.material_type.name, "reason": m.reason}
+        for m in case.materials.filter(status=MaterialStatus.MISSING)
+        .exclude(reason="")
+        .select_related("material_type")
+    ]
+
+
+def refuse(case: Case, action: CaseAction | str) -> InvalidTransitionError:
     status = CaseStatus(case.status).label
     return InvalidTransitionError(
         f"办件当前状态为“{status}”，不能执行此操作。", extra={"status": case.status}
@@ -31,23 +43,29 @@ def refuse(case: Case, action: str) -> InvalidTransitionError:
 def record_event(
     case: Case,
     *,
-    action: str,
+    action: CaseAction,
     by: User | None,
     from_status: str = "",
     to_status: str = "",
     note: str = "",
     internal: bool = False,
+    payload: dict | None = None,
 ) -> CaseEvent:
-    """Append an event to the case's history and run its reactions (same transaction)."""
+    """Append an event to the case's history and run its reactions (same transaction).
+
+    ``action`` must be a ``CaseAction``: a misspelt one raises ``ValueError`` instead of
+    writing an event no reaction or label knows.
+    """
     event = CaseEvent.objects.create(
         case=case,
-        action=action,
+        action=CaseAction(action),
         from_status=from_status,
         to_status=to_status,
         actor=by,
         actor_role=actor_role(by),
         note=note,
         internal=internal,
+        payload=payload or {},
     )
     events.announce(event)
     return event
@@ -55,11 +73,12 @@ def record_event(
 
 def run_transition(
     case: Case,
-    name: str,
+    name: CaseAction,
     *,
     by: User | None,
     note: str = "",
     internal: bool = False,
+    payload: dict | None = None,
     **kwargs,
 ) -> CaseEvent:
     """Call the transition ``name`` on a locked case, save it and write its event.
@@ -67,6 +86,7 @@ def run_transition(
     Must run inside ``transaction.atomic`` with ``case`` from ``lock_case``.
     """
     assert transaction.get_connection().in_atomic_block
+    name = CaseAction(name)
     from_status = case.status
     try:
         getattr(case, name)(**kwargs)
@@ -81,4 +101,5 @@ def run_transition(
         to_status=case.status,
         note=note,
         internal=internal,
+        payload=payload,
     )

@@ -9,6 +9,7 @@ from accounts.models import User
 from matters.models import DeliveryMethod
 
 from ..access import is_clerk
+from ..events import CaseAction
 from ..exceptions import CaseError, CasePermissionError
 from ..models import Case, CaseStatus, MaterialStatus, VisitKind
 from ._core import lock_case, record_event, refuse, run_transition
@@ -38,7 +39,7 @@ def case_issue(*, case: Case, by: User) -> Case:
         raise DeferredMaterialsOutstandingError(
             _("容缺材料尚未补齐，不能出件：%(names)s。") % {"names": names}
         )
-    run_transition(case, "issue", by=by)
+    run_transition(case, CaseAction.ISSUE, by=by)
     return case
 
 
@@ -56,7 +57,7 @@ def case_ship(*, case: Case, by: User | None, waybill: str = "") -> Case:
     if case.delivery_method != DeliveryMethod.COURIER:
         raise ValidationError({"waybill": [_("该办件选择窗口领取，不能快递寄送。")]})
     note = _("运单号：%(w)s") % {"w": waybill} if waybill else _("已交快递，等待运单号。")
-    run_transition(case, "ship", by=by, note=note, waybill=waybill)
+    run_transition(case, CaseAction.SHIP, by=by, note=note, waybill=waybill)
     return case
 
 
@@ -70,7 +71,7 @@ def case_record_waybill(*, case: Case, waybill: str, by: User | None = None) -> 
         return case
     case.waybill = waybill
     case.save(update_fields=["waybill", "updated_at"])
-    record_event(case, action="waybill", by=by, note=_("运单号：%(w)s") % {"w": waybill})
+    record_event(case, action=CaseAction.WAYBILL, by=by, note=_("运单号：%(w)s") % {"w": waybill})
     return case
 
 
@@ -80,7 +81,13 @@ def case_delivery_failed(*, case: Case, reason: str, by: User | None = None) -> 
     case = lock_case(case)
     if case.status != CaseStatus.IN_TRANSIT:
         raise refuse(case, "delivery_failed")
-    record_event(case, action="delivery_failed", by=by, note=_("投递失败：%(r)s") % {"r": reason})
+    record_event(
+        case,
+        action=CaseAction.DELIVERY_FAILED,
+        by=by,
+        note=_("投递失败：%(r)s") % {"r": reason},
+        payload={"reason": reason},
+    )
     return case
 
 
@@ -89,7 +96,7 @@ def case_deliver(*, case: Case, by: User | None) -> Case:
     """The courier delivered the result: the case is closed."""
     case = lock_case(case)
     _clerk_only(by)
-    run_transition(case, "deliver", by=by, at=timezone.now())
+    run_transition(case, CaseAction.DELIVER, by=by, at=timezone.now())
     return case
 
 
@@ -98,6 +105,6 @@ def case_collect(*, case: Case, by: User) -> Case:
     """The applicant collected the result at the window: a trip, and the case is closed."""
     case = lock_case(case)
     _clerk_only(by)
-    run_transition(case, "collect", by=by, at=timezone.now())
+    run_transition(case, CaseAction.COLLECT, by=by, at=timezone.now())
     visit_record(case=case, by=by, kind=VisitKind.COLLECT, on=timezone.localdate())
     return case

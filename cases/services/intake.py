@@ -24,6 +24,7 @@ from matters.models import Bundle, CatalogStatus, DeliveryMethod, Matter
 from matters.selectors import bundle_queryset, bundle_requirements, merge_requirements
 
 from ..access import can_act_as_applicant, is_clerk
+from ..events import CaseAction
 from ..exceptions import (
     CaseError,
     CasePermissionError,
@@ -45,7 +46,7 @@ from ..models import (
     VisitKind,
 )
 from ..satisfiers import satisfied_material_types, satisfied_materials_recheck
-from ._core import lock_case, record_event, refuse, run_transition
+from ._core import lock_case, missing_payload, record_event, refuse, run_transition
 from .applicants import applicant_account, identity_of, online_filing, require_power_of_attorney
 from .deadlines import deadline_dates, resume_clock
 from .numbering import next_case_number
@@ -253,7 +254,7 @@ def case_create(
         case.materials.filter(material_type_id__in=satisfied).update(
             status=MaterialStatus.SATISFIED_BY_LICENCE
         )
-    record_event(case, action="create", by=by, to_status=case.status)
+    record_event(case, action=CaseAction.CREATE, by=by, to_status=case.status)
     return case
 
 
@@ -451,7 +452,7 @@ def material_upload(
     if was_deferred:
         record_event(
             case,
-            action="deferred_supplied",
+            action=CaseAction.DEFERRED_SUPPLIED,
             by=by,
             note=_("容缺材料已补交：%(m)s") % {"m": material.material_type.name},
         )
@@ -498,7 +499,7 @@ def material_file_remove(*, stored: MaterialFile, by: User) -> CaseMaterial:
     _check_applicant_actor(by, case)
     if case.status not in FILE_REMOVAL_STATUSES:
         raise refuse(case, "remove_file")
-    material = CaseMaterial.objects.select_for_update().get(pk=stored.material_id)
+    material = CaseMaterial.objects.select_for_update(of=("self",)).get(pk=stored.material_id)
     if not material_file_removable(case, material, stored, asked_at=supplement_asked_at(case)):
         raise InvalidTransitionError(
             _("“%(m)s”已经窗口核验，补正期间不能删除；如需更正请联系窗口。")
@@ -549,7 +550,7 @@ def case_submit(*, case: Case, by: User) -> Case:
         satisfied_materials_recheck(case=case)
         missing = missing_for_submission(case)
         if not missing:
-            run_transition(case, "submit", by=by, at=timezone.now())
+            run_transition(case, CaseAction.SUBMIT, by=by, at=timezone.now())
             return case
     raise _missing_error(missing)
 
@@ -707,9 +708,10 @@ def case_request_supplement(
     names = "、".join(m.material_type.name for m in materials)
     run_transition(
         case,
-        "request_supplement",
+        CaseAction.REQUEST_SUPPLEMENT,
         by=by,
         note=_("一次性告知需补正：%(names)s。%(note)s") % {"names": names, "note": note},
+        payload={"missing": missing_payload(case)},
     )
     if in_person if in_person is not None else case.channel == Channel.WINDOW:
         visit_record(case=case, by=by, kind=VisitKind.INTAKE, on=timezone.localdate())
@@ -725,7 +727,7 @@ def case_reject(*, case: Case, by: User, reason: str) -> Case:
     if not is_clerk(by):
         raise CasePermissionError(_("只有窗口人员可以作出不予受理决定。"))
     reason = reason.strip()
-    run_transition(case, "reject", by=by, note=reason, reason=reason, at=timezone.now())
+    run_transition(case, CaseAction.REJECT, by=by, note=reason, reason=reason, at=timezone.now())
     return case
 
 
@@ -734,7 +736,7 @@ def case_withdraw(*, case: Case, by: User, reason: str = "") -> Case:
     """The applicant withdraws the application (draft, submitted, or waiting for supplement)."""
     case = lock_case(case)
     _check_applicant_actor(by, case)
-    run_transition(case, "withdraw", by=by, note=reason, at=timezone.now())
+    run_transition(case, CaseAction.WITHDRAW, by=by, note=reason, at=timezone.now())
     return case
 
 
@@ -760,7 +762,7 @@ def case_resubmit(*, case: Case, by: User) -> Case:
     for review in case.reviews.filter(status=ReviewStatus.RETURNED):
         review.reopen()
         review.save()
-    run_transition(case, "resubmit", by=by, at=timezone.now())
+    run_transition(case, CaseAction.RESUBMIT, by=by, at=timezone.now())
     return case
 
 

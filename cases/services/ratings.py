@@ -11,6 +11,7 @@ from accounts.models import User
 from matters.calendar import add_working_days
 
 from ..access import can_rate, is_approver, is_supervisor
+from ..events import CaseAction
 from ..exceptions import (
     CaseError,
     CasePermissionError,
@@ -92,7 +93,7 @@ def _rate(
     rating = Rating.objects.create(case=case, score=score, comment=comment.strip(), channel=channel)
     record_event(
         case,
-        action="rating",
+        action=CaseAction.RATING,
         by=by,
         note=_("评价：%(label)s") % {"label": RatingScore(score).label},
     )
@@ -148,7 +149,7 @@ def follow_up_record(
     """The department (or, about the window's service, the hall's supervisors) records its
     call-back and outcome: rectified, explained (closed), or appealed as invalid (a
     supervisor decides)."""
-    follow_up = FollowUp.objects.select_for_update().get(pk=follow_up.pk)
+    follow_up = FollowUp.objects.select_for_update(of=("self",)).get(pk=follow_up.pk)
     department_id = follow_up.department_id
     lead_approver = (
         is_approver(by) and department_id is not None and by.department_id == department_id
@@ -173,7 +174,7 @@ def follow_up_record(
 @transaction.atomic
 def follow_up_decide_appeal(*, follow_up: FollowUp, by: User, upheld: bool) -> FollowUp:
     """A supervisor decides an appeal that the bad rating is invalid; either way it closes."""
-    follow_up = FollowUp.objects.select_for_update().get(pk=follow_up.pk)
+    follow_up = FollowUp.objects.select_for_update(of=("self",)).get(pk=follow_up.pk)
     if not is_supervisor(by):
         raise CasePermissionError(_("只有监察人员可以裁定申诉。"))
     if follow_up.outcome != FollowUpOutcome.APPEALED or follow_up.closed_at is not None:

@@ -10,6 +10,7 @@ from django_fsm import TransitionNotAllowed
 from accounts.models import User
 
 from ..access import is_approver, is_clerk, is_supervisor
+from ..events import CaseAction
 from ..exceptions import CasePermissionError, InvalidTransitionError
 from ..models import (
     Case,
@@ -21,7 +22,7 @@ from ..models import (
     ReviewStatus,
     SpecialProcedure,
 )
-from ._core import lock_case, record_event, refuse, run_transition
+from ._core import lock_case, missing_payload, record_event, refuse, run_transition
 from .deadlines import refresh_deadline, resume_clock, stop_clock
 from .intake import material_for_requirement
 
@@ -29,6 +30,11 @@ DECISIONS = {
     "approve": "approve",
     "return": "return_for_supplement",
     "deny": "deny",
+}
+REVIEW_ACTIONS = {
+    "approve": CaseAction.REVIEW_APPROVE,
+    "return": CaseAction.REVIEW_RETURN,
+    "deny": CaseAction.REVIEW_DENY,
 }
 
 # Closing punctuation a quoted opinion drops when opinions are joined into one text.
@@ -65,7 +71,11 @@ def review_decide(
         raise ValidationError({"decision": [_("未知的审查结论。")]})
     opinion = _require_opinion(opinion)
     case = lock_case(review.case_id)
-    review = Review.objects.select_for_update().select_related("department").get(pk=review.pk)
+    review = (
+        Review.objects.select_for_update(of=("self",))
+        .select_related("department")
+        .get(pk=review.pk)
+    )
     _check_department_approver(by, review.department_id)
     if case.status != CaseStatus.IN_REVIEW:
         raise refuse(case, decision)
@@ -83,7 +93,7 @@ def review_decide(
     review.save()
     record_event(
         case,
-        action=f"review_{decision}",
+        action=REVIEW_ACTIONS[decision],
         by=by,
         note=f"{review.department.name}：{opinion}",
     )
@@ -103,7 +113,7 @@ def _conclude_if_all_decided(case: Case) -> None:
         note = "；".join(f"{r.department.name}：{r.opinion.rstrip(CLOSING)}" for r in denied)
         run_transition(
             case,
-            "conclude",
+            CaseAction.CONCLUDE,
             by=None,
             note=note,
             decision_note=note,
@@ -129,14 +139,15 @@ def _conclude_if_all_decided(case: Case) -> None:
         stop_clock(case, timezone.localdate(now))
         run_transition(
             case,
-            "conclude",
+            CaseAction.CONCLUDE,
             by=None,
             note=_("需补正：%(names)s") % {"names": "、".join(names)},
+            payload={"missing": missing_payload(case)},
             outcome=CaseStatus.SUPPLEMENT_REQUIRED,
             at=now,
         )
     else:
-        run_transition(case, "conclude", by=None, outcome=CaseStatus.APPROVED, at=now)
+        run_transition(case, CaseAction.CONCLUDE, by=None, outcome=CaseStatus.APPROVED, at=now)
 
 
 @transaction.atomic
@@ -153,7 +164,7 @@ def case_approve_instant(*, case: Case, by: User, opinion: str = "") -> Case:
     opinion = opinion.strip() or _("即办件当场办结。")
     run_transition(
         case,
-        "conclude",
+        CaseAction.CONCLUDE,
         by=by,
         note=opinion,
         decision_note=opinion,
@@ -192,10 +203,16 @@ def special_procedure_start(
     case.save(update_fields=["clock_stopped_on", "updated_at"])
     record_event(
         case,
-        action="special_procedure_start",
+        action=CaseAction.SPECIAL_PROCEDURE_START,
         by=by,
         note=_("启动特别程序（%(kind)s，预计%(days)d个工作日），期间不计入办理时限：%(reason)s")
         % {"kind": procedure.get_kind_display(), "days": expected_days, "reason": reason},
+        payload={
+            "procedure": procedure.pk,
+            "kind": procedure.kind,
+            "days": expected_days,
+            "reason": reason,
+        },
     )
     return procedure
 
@@ -204,7 +221,7 @@ def special_procedure_start(
 def special_procedure_end(*, procedure: SpecialProcedure, by: User) -> SpecialProcedure:
     """End a special procedure; the clock runs again with the stopped days added."""
     case = lock_case(procedure.case_id)
-    procedure = SpecialProcedure.objects.select_for_update().get(pk=procedure.pk)
+    procedure = SpecialProcedure.objects.select_for_update(of=("self",)).get(pk=procedure.pk)
     if not (is_approver(by) and case.reviews.filter(department_id=by.department_id).exists()):
         raise CasePermissionError(_("只有审查部门的审批人员可以结束特别程序。"))
     if procedure.ended_on is not None:
@@ -216,7 +233,7 @@ def special_procedure_end(*, procedure: SpecialProcedure, by: User) -> SpecialPr
     case.save()
     record_event(
         case,
-        action="special_procedure_end",
+        action=CaseAction.SPECIAL_PROCEDURE_END,
         by=by,
         note=_("特别程序结束，恢复计时，办结期限为%(deadline)s。") % {"deadline": case.deadline},
     )
@@ -251,7 +268,7 @@ def extension_request(*, case: Case, by: User, days: int, reason: str) -> Extens
     extension = Extension.objects.create(case=case, days=days, reason=reason, requested_by=by)
     record_event(
         case,
-        action="extension_request",
+        action=CaseAction.EXTENSION_REQUEST,
         by=by,
         note=_("申请延期%(days)d个工作日：%(reason)s") % {"days": days, "reason": reason},
         internal=True,
@@ -269,7 +286,7 @@ def _case_matters(case: Case):
 def extension_decide(*, extension: Extension, by: User, grant: bool, note: str = "") -> Extension:
     """A supervisor grants or refuses an extension; the applicant is told."""
     case = lock_case(extension.case_id)
-    extension = Extension.objects.select_for_update().get(pk=extension.pk)
+    extension = Extension.objects.select_for_update(of=("self",)).get(pk=extension.pk)
     if not is_supervisor(by):
         raise CasePermissionError(_("只有监察人员可以批准延期。"))
     if extension.status != ExtensionStatus.REQUESTED:
@@ -293,9 +310,10 @@ def extension_decide(*, extension: Extension, by: User, grant: bool, note: str =
         message = _("延期申请未获批准。%(note)s") % {"note": note}
     record_event(
         case,
-        action="extension_granted" if grant else "extension_refused",
+        action=CaseAction.EXTENSION_GRANTED if grant else CaseAction.EXTENSION_REFUSED,
         by=by,
         note=message,
         internal=not grant,
+        payload={"extension": extension.pk, "days": extension.days, "reason": extension.reason},
     )
     return extension

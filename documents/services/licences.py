@@ -72,7 +72,11 @@ def licences_resign() -> tuple[int, int]:
     stale = Licence.objects.exclude(signature_key_id=newest.kid).values_list("pk", flat=True)
     for pk in stale:
         with transaction.atomic():
-            licence = Licence.objects.select_for_update().select_related("licence_type").get(pk=pk)
+            licence = (
+                Licence.objects.select_for_update(of=("self",))
+                .select_related("licence_type")
+                .get(pk=pk)
+            )
             if licence.signature_key_id == newest.kid:
                 continue  # idempotency: another run moved it
             if not licence_signature_ok(licence):
@@ -136,7 +140,7 @@ def licence_revoke(*, licence: Licence, by: User, reason: str) -> Licence:
     """Revoke a licence with a written reason (administrators)."""
     if not reason.strip():
         raise LicenceError(_("撤销电子证照须写明理由。"))
-    licence = Licence.objects.select_for_update().get(pk=licence.pk)
+    licence = Licence.objects.select_for_update(of=("self",)).get(pk=licence.pk)
     if licence.status == LicenceStatus.REVOKED:
         return licence
     licence.status = LicenceStatus.REVOKED

@@ -15,8 +15,10 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.enqueue import enqueue_after_commit
 from accounts.identity import mask_name
 from accounts.models import IdentityKind, User
+from cases.events import CaseAction
 from cases.models import Case, CaseMaterial, CaseStatus, MaterialStatus
 from matters.models import MatterKind
 
@@ -91,7 +93,7 @@ def _receipt_context(case: Case, context: dict) -> dict:
         ),
         "deferred": _material_rows([m for m in materials if m.status == MaterialStatus.DEFERRED]),
         "accepted_on": cn_date(case.accepted_on),
-        "deemed": case.events.filter(action="accept", actor__isnull=True).exists(),
+        "deemed": case.events.filter(action=CaseAction.ACCEPT, actor__isnull=True).exists(),
         "deemed_basis": "依照《中华人民共和国行政许可法》第三十二条的规定"
         if decision_kind([m.kind for m in matters_of(case)]) == MatterKind.LICENSING
         else "依照有关规定",
@@ -290,18 +292,13 @@ def document_request(*, case: Case, kind: str) -> Document:
     )
     if kind == DocumentKind.LICENCE:
         case.licences.filter(document__isnull=True).update(document=document)
-    transaction.on_commit(lambda: _enqueue_render(document.pk))
+    _enqueue_render(document.pk)
     return document
 
 
 def _enqueue_render(document_id: int) -> None:
-    """Hand the rendering to Celery; with the broker down the sweep renders it later."""
-    from ..tasks import render_document
-
-    try:
-        render_document.delay(document_id)
-    except Exception:  # any broker failure: the pending row is the safety net
-        logger.warning("broker unavailable; document %s left for the sweep", document_id)
+    """Render the paper after commit; with the broker down the sweep renders it later."""
+    enqueue_after_commit("documents.tasks.render_document", document_id)
 
 
 def documents_due(*, older_than_seconds: int = 120, limit: int = 200) -> list[int]:
@@ -330,7 +327,11 @@ def document_render(*, document_id: int) -> Document | None:
         fit_pages=1 if document.kind in ONE_PAGE else None,
     )
     with transaction.atomic():
-        locked = Document.objects.select_for_update().select_related("case").get(pk=document.pk)
+        locked = (
+            Document.objects.select_for_update(of=("self",))
+            .select_related("case")
+            .get(pk=document.pk)
+        )
         if locked.status != DocumentStatus.PENDING or locked.requested_at != requested_at:
             return locked  # idempotency: another run stored it, or a newer snapshot waits
         if locked.file:
@@ -359,6 +360,6 @@ def document_regenerate(*, document: Document, by: User | None = None) -> Docume
         Document.objects.filter(pk=document.pk).update(
             status=DocumentStatus.PENDING, requested_at=timezone.now(), error=""
         )
-        transaction.on_commit(lambda: _enqueue_render(document.pk))
+        _enqueue_render(document.pk)
     document.refresh_from_db()
     return document

@@ -6,7 +6,6 @@ from rest_framework.routers import SimpleRouter
 from accounts.api import (
     DepartmentListView,
     LogoutView,
-    MeView,
     PasswordChangeView,
     PasswordResetConfirmView,
     PasswordResetView,
@@ -15,6 +14,7 @@ from accounts.api import (
 from cases.api import CaseViewSet, ReviewViewSet, TrackView
 from cases.material_api import MaterialFileView
 from delivery.api import CourierWebhookView
+from hall.api.me import MeView
 from hall.supervision.api import SupervisionSummaryView
 from matters.api import BundleViewSet, MatterViewSet
 from notices.api import EmailAddressView, EmailConfirmView, NoticeViewSet

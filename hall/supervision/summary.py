@@ -34,7 +34,7 @@ def supervision_summary_refresh(*, start: datetime.date, end: datetime.date) -> 
     end = min(end, timezone.localdate() - datetime.timedelta(days=1))
     if end < start:
         return 0
-    state = SupervisionSummaryState.objects.select_for_update().first()
+    state = SupervisionSummaryState.objects.select_for_update(of=("self",)).first()
     if state and (
         start > state.covered_to + datetime.timedelta(days=1)
         or end < state.covered_from - datetime.timedelta(days=1)

@@ -10,7 +10,7 @@ from rest_framework.test import APIClient
 from notices.models import Channel, Notice
 from tests.factories import BoardFactory
 from tests.identities import make_mobile
-from windows.queue import ticket_take
+from windows.services import ticket_take
 
 pytestmark = pytest.mark.django_db
 

@@ -1,9 +1,10 @@
 """Concurrent actors on real PostgreSQL: threads, each with its own connection."""
 
 import threading
+import time
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
 from cases import services
 from cases.exceptions import InvalidTransitionError
@@ -88,3 +89,52 @@ def test_case_numbers_stay_unique_under_concurrent_creation(citizen, matter):
     assert not [r for r in results if isinstance(r, Exception)], results
     assert len(set(results)) == 8
     assert Case.objects.count() == 8
+
+
+def test_approvers_of_one_department_deciding_two_cases_do_not_wait_for_each_other(make_case):
+    """A review decision locks its review and its case, not the department they share."""
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks are what is tested: PostgreSQL only")
+    first_case, second_case = make_case("in_review"), make_case("in_review")
+    first = first_case.reviews.get(department__code="housing")
+    second = second_case.reviews.get(department__code="housing")
+    approvers = [UserFactory(approver=True, department=first.department) for _ in range(2)]
+    decided, done = threading.Event(), threading.Event()
+    outcome: dict = {}
+
+    def hold_open():
+        try:
+            with transaction.atomic():
+                services.review_decide(
+                    review=first, by=approvers[0], decision="approve", opinion="同意。"
+                )
+                decided.set()
+                done.wait(timeout=30)  # the transaction, and its locks, stay open meanwhile
+        finally:
+            decided.set()
+            connection.close()
+
+    def decide_meanwhile():
+        try:
+            assert decided.wait(timeout=30)
+            started = time.monotonic()
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute("SET LOCAL lock_timeout = '3s'")
+                services.review_decide(
+                    review=second, by=approvers[1], decision="approve", opinion="同意。"
+                )
+            outcome["seconds"] = time.monotonic() - started
+        except Exception as error:
+            outcome["error"] = error
+        finally:
+            done.set()
+            connection.close()
+
+    threads = [threading.Thread(target=hold_open), threading.Thread(target=decide_meanwhile)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert "error" not in outcome, outcome
+    assert outcome["seconds"] < 3
+    assert {r.status for r in (first, second) if r.refresh_from_db() is None} == {"approved"}

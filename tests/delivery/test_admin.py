@@ -6,6 +6,7 @@ from django.urls import reverse
 from delivery import services
 from delivery.exceptions import PermanentCourierError
 from delivery.models import Shipment
+from delivery.tasks import request_waybill
 
 pytestmark = pytest.mark.django_db
 
@@ -44,7 +45,7 @@ def test_the_detail_page_shows_tries_and_history(admin_client, failed):
 
 def test_the_reorder_action_orders_again(admin_client, failed, monkeypatch):
     enqueued = []
-    monkeypatch.setattr(services, "_enqueue_request", enqueued.append)
+    monkeypatch.setattr(request_waybill, "delay", enqueued.append)
     response = admin_client.post(
         LIST, {"action": "reorder", "_selected_action": [failed.pk]}, follow=True
     )

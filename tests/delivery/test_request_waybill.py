@@ -177,7 +177,7 @@ def test_reorder_starts_a_failed_order_again(
     settings.COURIER_BACKEND = "tests.delivery.test_request_waybill.Refuses"
     services.shipment_request_waybill(shipment_id=shipment.pk)
     enqueued = []
-    monkeypatch.setattr(services, "_enqueue_request", enqueued.append)
+    monkeypatch.setattr(request_waybill, "delay", enqueued.append)
     settings.COURIER_BACKEND = "delivery.backends.SimulatedCourier"
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -200,7 +200,7 @@ def test_shipping_without_a_waybill_orders_after_commit(
     citizen, clerk, matter, django_capture_on_commit_callbacks, monkeypatch
 ):
     enqueued = []
-    monkeypatch.setattr(services, "_enqueue_request", enqueued.append)
+    monkeypatch.setattr(request_waybill, "delay", enqueued.append)
     with django_capture_on_commit_callbacks(execute=True):
         case = ship_courier_case(citizen=citizen, clerk=clerk, matter=matter)
     shipment = Shipment.objects.get(case=case)
@@ -210,7 +210,7 @@ def test_shipping_without_a_waybill_orders_after_commit(
 
 def test_shipping_with_a_typed_waybill_orders_nothing(citizen, clerk, matter, monkeypatch):
     enqueued = []
-    monkeypatch.setattr(services, "_enqueue_request", enqueued.append)
+    monkeypatch.setattr(request_waybill, "delay", enqueued.append)
     case = ship_courier_case(citizen=citizen, clerk=clerk, matter=matter, waybill="SF1234567890")
     shipment = Shipment.objects.get(case=case)
     assert (shipment.status, shipment.waybill) == ("requested", "SF1234567890")

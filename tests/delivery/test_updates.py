@@ -11,6 +11,7 @@ from cases.models import Case, CaseEvent
 from delivery import services
 from delivery.exceptions import ShipmentNotFoundError
 from delivery.models import Shipment, ShipmentEvent
+from delivery.tasks import request_waybill
 from notices.models import Notice
 
 from .conftest import ship_courier_case
@@ -131,7 +132,7 @@ def test_the_sweep_reorders_stuck_shipments_and_polls_open_ones(
 ):
     settings.COURIER_REORDER_AFTER_SECONDS = 300
     enqueued = []
-    monkeypatch.setattr(services, "_enqueue_request", enqueued.append)
+    monkeypatch.setattr(request_waybill, "delay", enqueued.append)
     stuck, fresh, moving = (
         Shipment.objects.get(case=ship_courier_case(citizen=citizen, clerk=clerk, matter=matter))
         for _ in range(3)
@@ -157,7 +158,7 @@ def test_the_sweep_reorders_stuck_shipments_and_polls_open_ones(
 def test_polling_skips_a_shipment_another_worker_holds(citizen, clerk, matter, monkeypatch):
     if connection.vendor != "postgresql":
         pytest.skip("SKIP LOCKED is what is tested: PostgreSQL only")
-    monkeypatch.setattr(services, "_enqueue_request", lambda pk: None)
+    monkeypatch.setattr(request_waybill, "delay", lambda pk: None)
     case = ship_courier_case(citizen=citizen, clerk=clerk, matter=matter)
     shipment = services.shipment_request_waybill(shipment_id=case.shipment.pk)
     Shipment.objects.filter(pk=shipment.pk).update(

@@ -5,12 +5,13 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from django.db.models import ProtectedError
 
+from cases.events import CaseAction
 from cases.models import Case, CaseEvent
-from cases.services._core import record_event
+from cases.services._core import record_event  # noqa: TID251 - the event writer itself
 from tests.cases import conftest as cases_conftest
 from tests.factories import BoardFactory, UserFactory
 from windows.models import Ticket, TicketEvent, Window
-from windows.queue import ticket_call_next, ticket_take
+from windows.services import ticket_call_next, ticket_take
 
 pytestmark = pytest.mark.django_db
 
@@ -69,7 +70,9 @@ def test_events_cannot_be_updated_or_deleted(request, fixture):
 def test_adding_events_still_works(case_event, ticket_event):
     case = case_event.case
     before = case.events.count()
-    record_event(case, action="note", by=None, to_status=case.status, note="补记")
+    record_event(
+        case, action=CaseAction.MATERIAL_MISSING, by=None, to_status=case.status, note="补记"
+    )
     assert case.events.count() == before + 1
     TicketEvent.objects.create(
         ticket=ticket_event.ticket, action="note", from_status="called", to_status="called"

@@ -13,6 +13,7 @@ from cases import services
 from cases.models import Case, CaseEvent
 from notices.models import Notice, NoticeStatus
 from notices.services import notice_create
+from notices.tasks import send_notice
 from tests.factories import UserFactory
 
 from .conftest import notices_of
@@ -58,7 +59,7 @@ def test_sending_is_scheduled_after_commit_for_sms_not_for_inbox(
     make_case, django_capture_on_commit_callbacks, monkeypatch
 ):
     enqueued = []
-    monkeypatch.setattr("notices.services._enqueue", lambda task, pk: enqueued.append(pk))
+    monkeypatch.setattr(send_notice, "delay", enqueued.append)
     with django_capture_on_commit_callbacks(execute=True):
         make_case("submitted")
     sms = Notice.objects.get(template="case_submitted", channel="sms")
@@ -72,7 +73,7 @@ def test_the_same_notice_created_twice_exists_once_and_is_sent_once(
     citizen, django_capture_on_commit_callbacks, monkeypatch
 ):
     enqueued = []
-    monkeypatch.setattr("notices.services._enqueue", lambda task, pk: enqueued.append(pk))
+    monkeypatch.setattr(send_notice, "delay", enqueued.append)
     with django_capture_on_commit_callbacks(execute=True):
         first = notice_create(
             key="case-event:1",
@@ -136,7 +137,7 @@ def test_nowhere_to_send_means_no_notice(db):
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_transactions_creating_the_same_notice_at_once_make_one(monkeypatch):
     """Two requests telling of the same event at the same moment: one row, one send."""
-    monkeypatch.setattr("notices.services._enqueue", lambda task, pk: None)
+    monkeypatch.setattr(send_notice, "delay", lambda pk: None)
     user = UserFactory(citizen=True)
     barrier = threading.Barrier(2)
     made, errors = [], []

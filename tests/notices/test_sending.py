@@ -208,7 +208,7 @@ def test_failed_notices_show_in_the_admin_filter(admin_client, test_sms):
 
 def test_the_admin_resend_action_puts_it_back(admin_client, test_sms, monkeypatch):
     enqueued = []
-    monkeypatch.setattr("notices.services._enqueue", lambda task, pk: enqueued.append(pk))
+    monkeypatch.setattr(tasks.send_notice, "delay", enqueued.append)
     failed = _fail(test_sms)
     sent = sms("other", phone="13800002222")
     notice_send(notice_id=sent.pk)
@@ -240,7 +240,7 @@ def test_resend_leaves_anything_but_failed_alone(test_sms):
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_senders_at_once_send_it_once(test_sms, monkeypatch):
-    monkeypatch.setattr("notices.services._enqueue", lambda task, pk: None)
+    monkeypatch.setattr(tasks.send_notice, "delay", lambda pk: None)
     test_sms.reset(delay=0.5)  # the first holds the row lock while the "gateway" answers
     notice = sms()
     barrier = threading.Barrier(3)

@@ -1,5 +1,5 @@
 """Every notice text says what its reader needs, driven by real case flows (hall/reactions.py)
-and the scheduled scans (hall/tasks.py)."""
+and the scheduled scans (hall/scans.py)."""
 
 import datetime
 import re
@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from cases import services
 from cases.models import Case, FollowUp
-from hall import tasks
+from hall import scans
 from notices.models import Notice
 from notices.services import render_notice
 from tests.factories import MatterFactory, UserFactory
@@ -252,11 +252,11 @@ def test_deadline_warnings_name_the_case_and_its_deadline(
 ):
     case = make_case("in_review")
     supervisor = UserFactory(supervisor=True, phone="13700000009")
-    tasks.deadlines_scan(today=case.warning_on)
+    scans.deadlines_scan(today=case.warning_on)
     yellow = only_text("deadline_yellow", channel="sms", recipient=supervisor)
     assert "预警" in yellow and case.number in yellow and "不动产转移登记" in yellow
     assert f"办结期限{cn(case.deadline)}" in yellow
-    tasks.deadlines_scan(today=case.deadline + datetime.timedelta(days=1))
+    scans.deadlines_scan(today=case.deadline + datetime.timedelta(days=1))
     red = only_text("deadline_red", channel="sms", recipient=supervisor)
     assert "督办" in red and case.number in red
     assert f"已超过办结期限{cn(case.deadline)}" in red
@@ -278,7 +278,7 @@ def test_deferred_material_reminder_names_material_date_and_days_left(make_case,
     material = case.materials.get(material_type__name="完税凭证")
     assert material.due_date == due
     two_days_before = _working_days_before(due, 2)
-    tasks.deferred_materials_remind(today=two_days_before)
+    scans.deferred_materials_remind(today=two_days_before)
     text = only_text("deferred_due")
     assert case.number in text
     assert f"容缺受理的材料完税凭证须于{cn(material.due_date)}前补齐，还剩2个工作日" in text
@@ -290,7 +290,7 @@ def test_follow_up_reminder_tells_the_department(make_case, clerk, citizen, hous
     services.case_issue(case=case, by=clerk)
     rating = services.rating_create(case=case, by=citizen, score=1, comment="等待太久")
     follow_up = FollowUp.objects.get(rating=rating)
-    tasks.follow_ups_remind(today=_working_days_before(follow_up.due_date, 1))
+    scans.follow_ups_remind(today=_working_days_before(follow_up.due_date, 1))
     text = only_text("follow_up_due", channel="inbox", recipient=housing_approver)
     assert case.number in text and f"须于{cn(follow_up.due_date)}前完成回访和处理" in text
 

@@ -14,9 +14,9 @@ from accounts.exceptions import DomainError
 from matters.calendar import add_working_days
 from notices.models import Notice
 from tests.factories import BoardFactory, UserFactory
+from windows.exceptions import SlotFullError
 from windows.models import Appointment, AppointmentStatus, Slot
-from windows.services_queue import (
-    SlotFullError,
+from windows.services import (
     appointment_book,
     appointment_cancel,
     appointment_check_in,

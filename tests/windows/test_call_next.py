@@ -8,8 +8,9 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from tests.factories import BoardFactory, UserFactory
+from windows.exceptions import WindowBusyError
 from windows.models import Ticket, TicketEvent, TicketStatus, Window
-from windows.queue import WindowBusyError, ticket_call_next, ticket_serve, ticket_take
+from windows.services import ticket_call_next, ticket_serve, ticket_take
 
 pytestmark = pytest.mark.urls("tests.windows.test_queue")
 

@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from cases import services
 from cases.exceptions import CasePermissionError, InvalidTransitionError
 from cases.models import Case, CaseEvent, FollowUp, MaterialFile, Rating, Review, Visit
+from cases.services import material_receive
 from matters.calendar import working_days_since
 from matters.models import CalendarDay, MaterialType
 from tests.cases.conftest import pdf
@@ -23,7 +24,6 @@ from tests.factories import (
     UserFactory,
 )
 from windows.forms import ApplicantForm
-from windows.services import material_mark_received
 
 from .helpers import applicant_data, checklist_data, url, working_day
 
@@ -621,22 +621,18 @@ def test_marking_received_is_for_clerks_and_open_statuses(window_case, clerk, ci
     case = window_case()
     key = case.materials.get(material_type__name=KEY)
     with pytest.raises(CasePermissionError):
-        material_mark_received(
+        material_receive(
             case=case, by=citizen, requirement_id=key.requirement_id, form="original", copies=1
         )
-    material_mark_received(
-        case=case, by=clerk, requirement_id=key.requirement_id, form="copy", copies=2
-    )
-    material_mark_received(
-        case=case, by=clerk, requirement_id=key.requirement_id, form="copy", copies=2
-    )
+    material_receive(case=case, by=clerk, requirement_id=key.requirement_id, form="copy", copies=2)
+    material_receive(case=case, by=clerk, requirement_id=key.requirement_id, form="copy", copies=2)
     assert CaseEvent.objects.filter(case=case, action="material_received").count() == 1
     key.refresh_from_db()
     assert (key.status, key.received_form, key.received_copies) == ("received", "copy", 2)
 
     accepted = make_case("in_review")
     with pytest.raises(InvalidTransitionError):
-        material_mark_received(
+        material_receive(
             case=accepted,
             by=clerk,
             requirement_id=accepted.materials.first().requirement_id,

@@ -22,7 +22,7 @@ from windows.models import (
     Slot,
     Ticket,
 )
-from windows.services_queue import appointment_book, appointment_reminders_send
+from windows.services import appointment_book, appointment_reminders_send
 
 pytestmark = pytest.mark.urls("tests.windows.test_queue")
 

@@ -18,10 +18,11 @@ from tests.factories import BoardFactory, UserFactory
 from tests.identities import make_id_number, make_mobile
 from tests.windows.urls import urlpatterns as site_urlpatterns
 from windows import api as windows_api
+from windows.exceptions import TicketError, TicketTransitionError
 from windows.models import Slot, Ticket, TicketEvent, TicketStatus, Window
-from windows.queue import (
-    TicketError,
-    TicketTransitionError,
+from windows.services import (
+    appointment_book,
+    appointment_check_in,
     ticket_ahead,
     ticket_call_next,
     ticket_done,
@@ -31,7 +32,6 @@ from windows.queue import (
     ticket_take,
     ticket_transfer,
 )
-from windows.services_queue import appointment_book, appointment_check_in
 from windows.urls import public_urls
 
 

@@ -9,8 +9,8 @@ from rest_framework.test import APIClient
 from tests.factories import BoardFactory, UserFactory
 from tests.identities import make_id_number, make_mobile
 from windows.models import Ticket, TicketStatus, Window
-from windows.queue import ticket_call_next, ticket_take
 from windows.selectors import window_of
+from windows.services import ticket_call_next, ticket_take
 
 pytestmark = pytest.mark.urls("tests.windows.test_queue")
 

@@ -9,7 +9,7 @@ from accounts.models import User
 from matters.calendar import working_days_in
 from tests.factories import BoardFactory
 from windows.models import Slot
-from windows.services_queue import DEFAULT_SLOT_TIMES, slots_open
+from windows.services import DEFAULT_SLOT_TIMES, slots_open_for_days
 
 pytestmark = pytest.mark.django_db
 
@@ -18,7 +18,7 @@ def test_slots_open_on_working_days_only_and_twice_is_once():
     boards = [BoardFactory(), BoardFactory()]
     # National Day 2026: 1–7 October off, Saturday 10 October worked.
     start, end = dt.date(2026, 9, 30), dt.date(2026, 10, 10)
-    created = slots_open(boards=boards, start=start, end=end, capacity=4)
+    created = slots_open_for_days(boards=boards, start=start, end=end, capacity=4)
     days = sorted(set(Slot.objects.values_list("date", flat=True)))
     assert days == [
         dt.date(2026, 9, 30),
@@ -27,7 +27,7 @@ def test_slots_open_on_working_days_only_and_twice_is_once():
         dt.date(2026, 10, 10),
     ]
     assert created == len(boards) * len(days) * len(DEFAULT_SLOT_TIMES)
-    assert slots_open(boards=boards, start=start, end=end, capacity=4) == 0
+    assert slots_open_for_days(boards=boards, start=start, end=end, capacity=4) == 0
     assert working_days_in(start, end) == days
 
 

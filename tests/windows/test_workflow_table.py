@@ -18,7 +18,9 @@ from windows.models import (
     TicketStatus,
     Window,
 )
-from windows.queue import (
+from windows.services import (
+    appointment_cancel,
+    appointment_check_in,
     ticket_call_next,
     ticket_done,
     ticket_no_show,
@@ -27,7 +29,6 @@ from windows.queue import (
     ticket_take,
     ticket_transfer,
 )
-from windows.services_queue import appointment_cancel, appointment_check_in
 
 pytestmark = pytest.mark.django_db
 

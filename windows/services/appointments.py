@@ -17,7 +17,6 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.exceptions import DomainError
 from accounts.identity import normalize_id_number
 from accounts.models import User
 from matters.calendar import add_working_days, is_working_day, working_days_in
@@ -25,7 +24,8 @@ from matters.models import Board
 from notices.models import Channel as NoticeChannel
 from notices.services import notice_create
 
-from .models import (
+from ..exceptions import AppointmentError, SlotFullError
+from ..models import (
     APPOINTMENT_ACTIONS,
     HOLDING,
     Appointment,
@@ -36,21 +36,10 @@ from .models import (
     appointment_may,
     new_booking_code,
 )
-from .queue import ticket_take
+from .tickets import ticket_take
 
 # Check-in opens this long before the slot starts and closes when it ends.
 CHECK_IN_EARLY = datetime.timedelta(minutes=30)
-
-
-class AppointmentError(DomainError):
-    """A booking the hall refuses."""
-
-    code = "invalid_appointment"
-
-
-class SlotFullError(AppointmentError):
-    status_code = 409
-    code = "slot_full"
 
 
 def _slot_bounds(slot: Slot) -> tuple[datetime.datetime, datetime.datetime]:
@@ -84,7 +73,7 @@ DEFAULT_SLOT_TIMES = (
 
 
 @transaction.atomic
-def slots_open(
+def slots_open_for_days(
     *,
     boards: list[Board],
     start: datetime.date,
@@ -112,7 +101,7 @@ def appointment_book(*, slot: Slot, by: User) -> Appointment:
 
     The slot row is locked while its places are counted, so bookings queue up on it.
     """
-    slot = Slot.objects.select_for_update().get(pk=slot.pk)
+    slot = Slot.objects.select_for_update(of=("self",)).get(pk=slot.pk)
     if _slot_bounds(slot)[1] <= timezone.now():
         raise AppointmentError(_("该时段已过，不能预约。"), code="slot_past")
     holding = Appointment.objects.filter(slot=slot, status__in=HOLDING)

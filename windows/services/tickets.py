@@ -15,7 +15,6 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.exceptions import DomainError
 from accounts.identity import normalize_id_number
 from accounts.models import User
 from cases.models import Case, VisitKind
@@ -24,7 +23,8 @@ from matters.models import Board
 from notices.models import Channel
 from notices.services import notice_create
 
-from .models import (
+from ..exceptions import TicketError, TicketTransitionError, WindowBusyError
+from ..models import (
     TICKET_ACTIONS,
     Ticket,
     TicketEvent,
@@ -38,24 +38,6 @@ from .models import (
 NEAR_AHEAD = 3
 # PostgreSQL's answer to a NOWAIT lock on a row another transaction holds.
 LOCK_NOT_AVAILABLE = "55P03"
-
-
-class TicketError(DomainError):
-    """A ticket or window operation that the queue refuses."""
-
-    code = "invalid_ticket"
-
-
-class TicketTransitionError(TicketError):
-    status_code = 409
-    code = "invalid_transition"
-
-
-class WindowBusyError(TicketError):
-    """The window is calling already, or its current ticket is not the one the clerk saw."""
-
-    status_code = 409
-    code = "window_busy"
 
 
 def next_ticket_sequence(board: Board, day: datetime.date) -> int:

@@ -1,0 +1,138 @@
+"""The checklist at the window: materials received on paper or found missing, and a window
+draft handed in by the clerk.
+
+- A material received on paper (original or copy, how many copies) needs no scan.
+- A material missing or not acceptable is recorded with its reason.
+- A draft made at the window is handed in (draft → submitted) by the clerk, so the hall can
+  answer it; an online draft is the applicant's alone.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from matters.models import MaterialForm
+
+from ..access import can_act_as_applicant, is_clerk
+from ..events import CaseAction
+from ..exceptions import CasePermissionError
+from ..models import IN_HAND, Case, CaseMaterial, CaseStatus, MaterialStatus, VisitKind
+from ._core import lock_case, record_event, refuse, run_transition
+from .intake import material_for_requirement
+from .visits import visit_record
+
+RECEIVABLE_FORMS = (MaterialForm.ORIGINAL, MaterialForm.COPY, MaterialForm.ORIGINAL_AND_COPY)
+# While the application is with the applicant or awaiting intake the checklist is open.
+CHECKLIST_STATUSES = (CaseStatus.DRAFT, CaseStatus.SUBMITTED, CaseStatus.SUPPLEMENT_REQUIRED)
+# After acceptance, a deferred material may still come in until the result is issued.
+DEFERRED_OPEN_STATUSES = (CaseStatus.IN_REVIEW, CaseStatus.APPROVED, CaseStatus.DENIED)
+MAX_COPIES = 99
+
+
+def _clerk_only(by: User) -> None:
+    if not is_clerk(by):
+        raise CasePermissionError(_("只有窗口人员可以在窗口核对材料。"))
+
+
+def _material_label(material: CaseMaterial, form: str, copies: int) -> str:
+    return _("%(m)s（%(form)s %(copies)d 份）") % {
+        "m": material.material_type.name,
+        "form": MaterialForm(form).label,
+        "copies": copies,
+    }
+
+
+@transaction.atomic
+def material_receive(
+    *, case: Case, by: User, requirement_id: int, form: str, copies: int
+) -> CaseMaterial:
+    """Record a material received at the window on paper: original or copy, how many copies.
+
+    No scan is needed. Open while the checklist is (draft, submitted, supplement required)
+    and, for a material deferred at acceptance, until the result is issued: then it counts
+    as supplied, and bringing it is a trip.
+    """
+    if form not in RECEIVABLE_FORMS:
+        raise ValidationError({"form": [_("请选择收取形式：原件、复印件或原件及复印件。")]})
+    if not 1 <= copies <= MAX_COPIES:
+        raise ValidationError({"copies": [_("份数应在1至%(max)d之间。") % {"max": MAX_COPIES}]})
+    case = lock_case(case)
+    _clerk_only(by)
+    material = material_for_requirement(case, requirement_id)
+    was_deferred = material.status == MaterialStatus.DEFERRED
+    deferred_open = was_deferred and case.status in DEFERRED_OPEN_STATUSES
+    if case.status not in CHECKLIST_STATUSES and not deferred_open:
+        raise refuse(case, CaseAction.MATERIAL_RECEIVED)
+    in_hand = material.status in IN_HAND
+    if in_hand and (material.received_form, material.received_copies) == (form, copies):
+        return material
+    if material.status != MaterialStatus.VERIFIED:
+        material.status = MaterialStatus.RECEIVED
+    material.received_form = form
+    material.received_copies = copies
+    material.reason = ""
+    material.save(update_fields=["status", "received_form", "received_copies", "reason"])
+    label = _material_label(material, form, copies)
+    if was_deferred:
+        note = _("容缺材料已在窗口补交：%(m)s") % {"m": label}
+        record_event(case, action=CaseAction.DEFERRED_SUPPLIED, by=by, note=note)
+        if deferred_open:
+            visit_record(case=case, by=by, kind=VisitKind.SUPPLEMENT, on=timezone.localdate())
+    else:
+        record_event(
+            case,
+            action=CaseAction.MATERIAL_RECEIVED,
+            by=by,
+            note=_("窗口收取：%(m)s") % {"m": label},
+            internal=True,
+        )
+    return material
+
+
+@transaction.atomic
+def material_mark_missing(
+    *, case: Case, by: User, requirement_id: int, reason: str
+) -> CaseMaterial:
+    """Record that a material is missing or not acceptable (unclear, wrong, expired), and why."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [_("请填写缺少或需补正的原因。")]})
+    if len(reason) > 300:
+        raise ValidationError({"reason": [_("原因不能超过300字。")]})
+    case = lock_case(case)
+    _clerk_only(by)
+    if case.status not in CHECKLIST_STATUSES:
+        raise refuse(case, CaseAction.MATERIAL_MISSING)
+    material = material_for_requirement(case, requirement_id)
+    if material.status == MaterialStatus.MISSING and material.reason == reason:
+        return material
+    material.status = MaterialStatus.MISSING
+    material.reason = reason
+    material.received_form = ""
+    material.received_copies = 0
+    material.save(update_fields=["status", "reason", "received_form", "received_copies"])
+    record_event(
+        case,
+        action=CaseAction.MATERIAL_MISSING,
+        by=by,
+        note=_("窗口核对缺少：%(m)s（%(r)s）") % {"m": material.material_type.name, "r": reason},
+        internal=True,
+    )
+    return material
+
+
+@transaction.atomic
+def case_hand_in(*, case: Case, by: User) -> Case:
+    """A draft made at the window is handed in by the clerk, so the hall can answer it.
+
+    Any other status is left as it is: the clerk's decision that follows checks its own.
+    """
+    case = lock_case(case)
+    if case.status == CaseStatus.DRAFT:
+        # An online draft is the applicant's alone: only they hand it in.
+        if not can_act_as_applicant(by, case):
+            raise CasePermissionError(_("网上申请的草稿只能由申请人提交。"))
+        run_transition(case, CaseAction.SUBMIT, by=by, note=_("窗口收件。"), at=timezone.now())
+    return case
