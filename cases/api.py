@@ -145,8 +145,11 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         )
         return self._answer(case, status.HTTP_201_CREATED)
 
-    def _command(self, request, service, input_class=None, **extra):
+    def _command(self, request, service, input_class=None, *, transition: str = "", **extra):
         case = self.get_object()
+        if transition:
+            # The state machine answers first: a refused transition is a 409, never a 400.
+            services.case_require_transition(case, transition)
         values = {}
         if input_class is not None:
             data = input_class(data=request.data)
@@ -171,25 +174,30 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def withdraw(self, request, number=None):
         """Withdraw the application."""
-        return self._command(request, services.case_withdraw, WithdrawInput)
+        return self._command(request, services.case_withdraw, WithdrawInput, transition="withdraw")
 
     @extend_schema(request=AcceptInput, responses=CaseDetailSerializer)
     @action(detail=True, methods=["post"])
     def accept(self, request, number=None):
         """Accept (受理), optionally deferring deferrable materials to a due date (容缺受理)."""
-        return self._command(request, services.case_accept, AcceptInput)
+        return self._command(request, services.case_accept, AcceptInput, transition="accept")
 
     @extend_schema(request=SupplementInput, responses=CaseDetailSerializer)
     @action(detail=True, methods=["post"], url_path="request-supplement")
     def request_supplement(self, request, number=None):
         """One-time notice of everything missing (一次性告知)."""
-        return self._command(request, services.case_request_supplement, SupplementInput)
+        return self._command(
+            request,
+            services.case_request_supplement,
+            SupplementInput,
+            transition="request_supplement",
+        )
 
     @extend_schema(request=ReasonInput, responses=CaseDetailSerializer)
     @action(detail=True, methods=["post"])
     def reject(self, request, number=None):
         """Refuse to accept (不予受理) with a reason."""
-        return self._command(request, services.case_reject, ReasonInput)
+        return self._command(request, services.case_reject, ReasonInput, transition="reject")
 
     @extend_schema(request=None, responses=CaseDetailSerializer)
     @action(detail=True, methods=["post"], url_path="approve-instant")
@@ -207,7 +215,7 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def ship(self, request, number=None):
         """Hand the result to the courier with its waybill."""
-        return self._command(request, services.case_ship, ShipInput)
+        return self._command(request, services.case_ship, ShipInput, transition="ship")
 
     @extend_schema(request=None, responses=CaseDetailSerializer)
     @action(detail=True, methods=["post"])

@@ -45,10 +45,6 @@ from matters.models import MaterialForm
 
 RECEIVED, MISSING, DEFERRED, NOT_APPLICABLE = "received", "missing", "deferred", "none"
 RECEIVABLE_FORMS = (MaterialForm.ORIGINAL, MaterialForm.COPY, MaterialForm.ORIGINAL_AND_COPY)
-# While the application is with the applicant or awaiting intake the checklist is open.
-CHECKLIST_STATUSES = (CaseStatus.DRAFT, CaseStatus.SUBMITTED, CaseStatus.SUPPLEMENT_REQUIRED)
-# After acceptance, a deferred material may still come in until the result is issued.
-DEFERRED_OPEN_STATUSES = (CaseStatus.IN_REVIEW, CaseStatus.APPROVED, CaseStatus.DENIED)
 MAX_COPIES = 99
 
 
@@ -94,8 +90,8 @@ def material_mark_received(
     _clerk_only(by)
     material = material_for_requirement(case, requirement_id)
     was_deferred = material.status == MaterialStatus.DEFERRED
-    deferred_open = was_deferred and case.status in DEFERRED_OPEN_STATUSES
-    if case.status not in CHECKLIST_STATUSES and not deferred_open:
+    deferred_open = material.is_open_deferral(case) and not case.materials_open
+    if not (case.materials_open or deferred_open):
         raise refuse(case, "material_received")
     in_hand = material.status in IN_HAND
     if in_hand and (material.received_form, material.received_copies) == (form, copies):
@@ -135,7 +131,7 @@ def material_mark_missing(
         raise ValidationError({"reason": [_("原因不能超过300字。")]})
     case = lock_case(case)
     _clerk_only(by)
-    if case.status not in CHECKLIST_STATUSES:
+    if not case.materials_open:
         raise refuse(case, "material_missing")
     material = material_for_requirement(case, requirement_id)
     if material.status == MaterialStatus.MISSING and material.reason == reason:

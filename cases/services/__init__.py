@@ -1,5 +1,6 @@
 """Case services: every change to a case, one function per use case (see STYLE.md)."""
 
+from ._core import case_require_transition
 from .applicants import applicant_account
 from .deadlines import deadline_colour, refresh_deadline
 from .handover import (
@@ -72,6 +73,7 @@ __all__ = [
     "case_record_waybill",
     "case_reject",
     "case_request_supplement",
+    "case_require_transition",
     "case_resubmit",
     "case_ship",
     "case_submit",

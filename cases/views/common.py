@@ -31,8 +31,6 @@ from ..selectors import case_detail_queryset
 
 ONLINE_APPLY_MIN_LEVEL = 3
 CASES_PER_PAGE = 20
-WITHDRAWABLE = (CaseStatus.DRAFT, CaseStatus.SUBMITTED, CaseStatus.SUPPLEMENT_REQUIRED)
-AFTER_DECISION = (CaseStatus.IN_REVIEW, CaseStatus.APPROVED, CaseStatus.DENIED)
 # An authorisation letter (委托书) is the material an agent (代办) brings.
 AUTHORISATION_LETTER = "委托书"
 
@@ -136,11 +134,11 @@ def _material_rows(
         status = material.status
         if not can_act:
             can_upload = False
-        elif case.status == CaseStatus.DRAFT:
+        elif case.can("submit"):
             can_upload = True
         elif status == MaterialStatus.DEFERRED:
-            can_upload = case.status in (*AFTER_DECISION, CaseStatus.SUPPLEMENT_REQUIRED)
-        elif case.status in (CaseStatus.SUBMITTED, CaseStatus.SUPPLEMENT_REQUIRED):
+            can_upload = material.is_open_deferral(case)
+        elif case.materials_open:
             can_upload = status == MaterialStatus.MISSING
         else:
             can_upload = False
