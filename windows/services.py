@@ -27,7 +27,6 @@ from cases.models import (
     IN_HAND,
     Case,
     CaseMaterial,
-    CaseStatus,
     Channel,
     MaterialStatus,
     VisitKind,
@@ -172,7 +171,7 @@ def checklist_record(*, case: Case, by: User, marks: list[ChecklistMark]) -> Non
 def _hand_in_draft(case: Case, by: User) -> None:
     """A draft made at the window is handed in by the clerk, so the hall can answer it."""
     case = lock_case(case)
-    if case.status == CaseStatus.DRAFT:
+    if case.can("submit"):
         # An online draft is the applicant's alone: only they hand it in.
         if not can_act_as_applicant(by, case):
             raise CasePermissionError(_("网上申请的草稿只能由申请人提交。"))

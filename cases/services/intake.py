@@ -43,6 +43,7 @@ from ..models import (
     Review,
     ReviewStatus,
     VisitKind,
+    fsm_sources,
 )
 from ..satisfiers import satisfied_material_types, satisfied_materials_recheck
 from ._core import case_require_transition, lock_case, record_event, refuse, run_transition
@@ -436,7 +437,7 @@ def material_upload(
     material.status = MaterialStatus.RECEIVED
     # While a supplement is open the reason says what was asked (shown again if the applicant
     # takes the new file off); otherwise the material is simply in.
-    if case.status != CaseStatus.SUPPLEMENT_REQUIRED:
+    if not case.can("resubmit"):
         material.reason = ""
     material.save(update_fields=["status", "reason"])
     if was_deferred:
@@ -467,9 +468,9 @@ def material_file_removable(
     A draft is the applicant's own. Waiting for supplement, only what the window has not
     checked: the files of a material asked for again, and files uploaded since the notice.
     """
-    if case.status == CaseStatus.DRAFT:
+    if case.can("submit"):
         return True
-    if case.status != CaseStatus.SUPPLEMENT_REQUIRED:
+    if not case.can("resubmit"):
         return False
     asked = material.status == MaterialStatus.MISSING or bool(material.reason)
     return asked or (asked_at is not None and stored.uploaded_at >= asked_at)
@@ -772,7 +773,7 @@ def cases_deem_accepted(*, today: datetime.date | None = None) -> list[str]:
     cutoff = deemed_acceptance_due(today)
     accepted = []
     candidates = Case.objects.filter(
-        status=CaseStatus.SUBMITTED,
+        status__in=fsm_sources(Case, "accept"),
         channel=Channel.ONLINE,
         submitted_at__date__lte=cutoff,
     ).values_list("pk", flat=True)
