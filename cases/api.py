@@ -147,13 +147,15 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
     def _command(self, request, service, input_class=None, *, transition: str = "", **extra):
         case = self.get_object()
-        if transition:
-            # The state machine answers first: a refused transition is a 409, never a 400.
-            services.case_require_transition(case, transition)
         values = {}
         if input_class is not None:
             data = input_class(data=request.data)
-            data.is_valid(raise_exception=True)
+            if not data.is_valid():
+                # Bad input for a transition the case cannot take now: the refusal (409)
+                # comes first, as in the services.
+                if transition:
+                    services.case_require_transition(case, transition)
+                raise ValidationError(data.errors)
             values = dict(data.validated_data)
         service(case=case, by=request.user, **values, **extra)
         return self._answer(case)
@@ -262,7 +264,10 @@ class ReviewViewSet(viewsets.ReadOnlyModelViewSet):
     def _decide(self, request, decision: str):
         review = self.get_object()
         data = OpinionInput(data=request.data)
-        data.is_valid(raise_exception=True)
+        if not data.is_valid():
+            # Reviews are decided while the case awaits its conclusion: else 409 first.
+            services.case_require_transition(review.case, "conclude")
+            raise ValidationError(data.errors)
         review = services.review_decide(
             review=review,
             by=request.user,

@@ -23,9 +23,13 @@ and schedules what follows.
 
 Guards are named predicates in ``conditions=`` (``no_outstanding_deferrals`` on issue,
 ``no_pending_reviews`` on conclude); who may trigger a transition is its ``permission=``, which
-``Case.available_actions(user)`` reads for views, serializers and templates. The rules that
-are not transitions (uploading, rating, an open deferral) are the ``Case`` properties below,
-each defined once.
+``Case.available_actions(user)`` reads for views and templates. Services ask the machine
+(``case_require_transition``) and answer 409 before they validate input (400); queries that
+select by status read a transition's sources (``fsm_sources``). The rules that are not
+transitions (uploading, rating, an open deferral) are the ``Case`` properties below, each
+defined once. Materials complete at submission is not a guard: ``case_submit`` names every
+missing one (400), and a window draft is handed in before a one-time notice lists what is
+missing.
 
 Review workflow (``Review.status``): pending → approved | returned | denied; a returned review
 reopens (returned → pending) when the applicant resubmits.
@@ -305,11 +309,6 @@ class Case(models.Model):
     def is_issued(self) -> bool:
         """The result has been made out; from then on the applicant may rate the case."""
         return self.status in ISSUED_STATUSES
-
-    @property
-    def is_awaiting_handover(self) -> bool:
-        """Decided, and the result is still to be issued or handed over at the window."""
-        return self.status in fsm_sources(Case, "issue", "collect")
 
     @staticmethod
     def conclusion_for(review_statuses) -> str | None:

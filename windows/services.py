@@ -35,6 +35,7 @@ from cases.services import (
     case_accept,
     case_reject,
     case_request_supplement,
+    case_require_transition,
     case_resubmit,
     material_for_requirement,
     visit_record,
@@ -81,17 +82,18 @@ def material_mark_received(
     and, for a material deferred at acceptance, until the result is issued: then it counts
     as supplied, and bringing it is a trip.
     """
-    if form not in RECEIVABLE_FORMS:
-        raise ValidationError({"form": [_("请选择收取形式：原件、复印件或原件及复印件。")]})
-    if not 1 <= copies <= MAX_COPIES:
-        raise ValidationError({"copies": [_("份数应在1至%(max)d之间。") % {"max": MAX_COPIES}]})
     case = lock_case(case)
     _clerk_only(by)
     material = material_for_requirement(case, requirement_id)
     was_deferred = material.status == MaterialStatus.DEFERRED
+    # Brought after acceptance, outside the checklist: a trip of its own.
     deferred_open = material.is_open_deferral(case) and not case.materials_open
     if not (case.materials_open or deferred_open):
         raise refuse(case, "material_received")
+    if form not in RECEIVABLE_FORMS:
+        raise ValidationError({"form": [_("请选择收取形式：原件、复印件或原件及复印件。")]})
+    if not 1 <= copies <= MAX_COPIES:
+        raise ValidationError({"copies": [_("份数应在1至%(max)d之间。") % {"max": MAX_COPIES}]})
     in_hand = material.status in IN_HAND
     if in_hand and (material.received_form, material.received_copies) == (form, copies):
         return material
@@ -123,15 +125,15 @@ def material_mark_missing(
     *, case: Case, by: User, requirement_id: int, reason: str
 ) -> CaseMaterial:
     """Record that a material is missing or not acceptable (unclear, wrong, expired), and why."""
+    case = lock_case(case)
+    _clerk_only(by)
+    if not case.materials_open:
+        raise refuse(case, "material_missing")
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": [_("请填写缺少或需补正的原因。")]})
     if len(reason) > 300:
         raise ValidationError({"reason": [_("原因不能超过300字。")]})
-    case = lock_case(case)
-    _clerk_only(by)
-    if not case.materials_open:
-        raise refuse(case, "material_missing")
     material = material_for_requirement(case, requirement_id)
     if material.status == MaterialStatus.MISSING and material.reason == reason:
         return material
@@ -217,10 +219,13 @@ def case_window_notice(
     missing, each with its reason. A window draft is handed in first."""
     _clerk_only(by)
     missing = [mark for mark in marks if mark.state == MISSING]
-    if not missing:
-        raise ValidationError({"missing": [_("一次性告知须列出缺少的全部材料。")]})
     checklist_record(case=case, by=by, marks=[m for m in marks if m.state == RECEIVED])
     _hand_in_draft(case, by)
+    if not missing:
+        # A case past intake is refused (409) before its empty list is (400).
+        case.refresh_from_db(fields=["status"])
+        case_require_transition(case, "request_supplement")
+        raise ValidationError({"missing": [_("一次性告知须列出缺少的全部材料。")]})
     return case_request_supplement(
         case=case,
         by=by,
@@ -235,10 +240,9 @@ def case_window_notice(
 def case_window_reject(*, case: Case, by: User, reason: str, in_person: bool | None = None) -> Case:
     """Refuse to accept (不予受理) with a reason; at the window that is a trip too."""
     _clerk_only(by)
-    if not (reason or "").strip():
-        raise ValidationError({"reason": [_("请填写不予受理的理由。")]})
     _hand_in_draft(case, by)
-    case = case_reject(case=case, by=by, reason=reason)
+    # Refuses a case past intake (409) before an empty reason (400).
+    case = case_reject(case=case, by=by, reason=reason or "")
     if in_person if in_person is not None else case.channel == Channel.WINDOW:
         visit_record(case=case, by=by, kind=VisitKind.INTAKE, on=timezone.localdate())
     return case

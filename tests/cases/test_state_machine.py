@@ -188,3 +188,42 @@ def test_rejecting_a_case_in_review_without_reason_is_409(make_case, clerk):
     case = make_case("in_review")
     with pytest.raises(InvalidTransitionError):
         services.case_reject(case=case, by=clerk, reason="")
+
+
+@pytest.mark.django_db
+def test_with_good_input_the_role_is_checked_before_the_status(make_case, citizen, api_client):
+    case = make_case("in_review")
+    api_client.force_authenticate(citizen)
+    answer = api_client.post(f"/api/v1/cases/{case.number}/accept/", {}, format="json")
+    assert answer.status_code == 403
+
+
+@pytest.mark.django_db
+def test_deciding_a_review_of_a_concluded_case_without_opinion_is_409(
+    make_case, housing_approver, api_client
+):
+    case = make_case("approved")
+    review = case.reviews.get(department=housing_approver.department)
+    api_client.force_authenticate(housing_approver)
+    answer = api_client.post(f"/api/v1/reviews/{review.pk}/deny/", {}, format="json")
+    assert answer.status_code == 409, answer.json()
+    assert answer.json()["code"] == "invalid_transition"
+    review.refresh_from_db()
+    assert review.status == ReviewStatus.APPROVED
+
+
+@pytest.mark.django_db
+def test_an_instant_matter_is_concluded_by_an_authorised_clerk_only(clerk, instant_matter, citizen):
+    from .conftest import applicant_of, pdf
+
+    case = services.case_create(by=clerk, matter=instant_matter, applicant=applicant_of(citizen))
+    for material in case.materials.filter(required=True):
+        services.material_upload(
+            case=case, by=clerk, requirement_id=material.requirement_id, upload=pdf()
+        )
+    services.case_submit(case=case, by=clerk)
+    services.case_accept(case=case, by=clerk)
+    case = Case.objects.get(pk=case.pk)
+    assert case.available_actions(clerk) == {"conclude"}
+    assert case.available_actions(UserFactory(clerk=True)) == set()
+    assert case.available_actions(citizen) == set()
