@@ -226,9 +226,8 @@ def window_panel(window) -> dict:
 
     today = timezone.localdate()
     current = (
-        Ticket.objects.filter(
-            window=window, date=today, status__in=(TicketStatus.CALLED, TicketStatus.SERVING)
-        )
+        # The window's current ticket: the one it would finish (called or serving).
+        Ticket.objects.filter(window=window, date=today, status__in=fsm_sources(Ticket, "done"))
         .select_related("board", "case")
         .order_by("-called_at")
         .first()
