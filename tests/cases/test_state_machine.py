@@ -227,3 +227,18 @@ def test_an_instant_matter_is_concluded_by_an_authorised_clerk_only(clerk, insta
     assert case.available_actions(clerk) == {"conclude"}
     assert case.available_actions(UserFactory(clerk=True)) == set()
     assert case.available_actions(citizen) == set()
+
+
+@pytest.mark.django_db
+def test_issue_names_outstanding_deferrals_only_once_the_status_allows_it(make_case, clerk):
+    from cases.services import DeferredMaterialsOutstandingError
+
+    in_review = make_case("in_review", deferred=True)
+    with pytest.raises(InvalidTransitionError):
+        services.case_issue(case=in_review, by=clerk)
+    approved = make_case("approved", deferred=True)
+    with pytest.raises(DeferredMaterialsOutstandingError) as outstanding:
+        services.case_issue(case=approved, by=clerk)
+    assert "完税凭证" in outstanding.value.detail
+    approved.refresh_from_db()
+    assert approved.status == CaseStatus.APPROVED
