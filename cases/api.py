@@ -145,12 +145,17 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         )
         return self._answer(case, status.HTTP_201_CREATED)
 
-    def _command(self, request, service, input_class=None, **extra):
+    def _command(self, request, service, input_class=None, *, transition: str = "", **extra):
         case = self.get_object()
         values = {}
         if input_class is not None:
             data = input_class(data=request.data)
-            data.is_valid(raise_exception=True)
+            if not data.is_valid():
+                # Bad input for a transition the case cannot take now: the refusal (409)
+                # comes first, as in the services.
+                if transition:
+                    services.case_require_transition(case, transition)
+                raise ValidationError(data.errors)
             values = dict(data.validated_data)
         service(case=case, by=request.user, **values, **extra)
         return self._answer(case)
@@ -171,25 +176,30 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def withdraw(self, request, number=None):
         """Withdraw the application."""
-        return self._command(request, services.case_withdraw, WithdrawInput)
+        return self._command(request, services.case_withdraw, WithdrawInput, transition="withdraw")
 
     @extend_schema(request=AcceptInput, responses=CaseDetailSerializer)
     @action(detail=True, methods=["post"])
     def accept(self, request, number=None):
         """Accept (受理), optionally deferring deferrable materials to a due date (容缺受理)."""
-        return self._command(request, services.case_accept, AcceptInput)
+        return self._command(request, services.case_accept, AcceptInput, transition="accept")
 
     @extend_schema(request=SupplementInput, responses=CaseDetailSerializer)
     @action(detail=True, methods=["post"], url_path="request-supplement")
     def request_supplement(self, request, number=None):
         """One-time notice of everything missing (一次性告知)."""
-        return self._command(request, services.case_request_supplement, SupplementInput)
+        return self._command(
+            request,
+            services.case_request_supplement,
+            SupplementInput,
+            transition="request_supplement",
+        )
 
     @extend_schema(request=ReasonInput, responses=CaseDetailSerializer)
     @action(detail=True, methods=["post"])
     def reject(self, request, number=None):
         """Refuse to accept (不予受理) with a reason."""
-        return self._command(request, services.case_reject, ReasonInput)
+        return self._command(request, services.case_reject, ReasonInput, transition="reject")
 
     @extend_schema(request=None, responses=CaseDetailSerializer)
     @action(detail=True, methods=["post"], url_path="approve-instant")
@@ -207,7 +217,7 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def ship(self, request, number=None):
         """Hand the result to the courier with its waybill."""
-        return self._command(request, services.case_ship, ShipInput)
+        return self._command(request, services.case_ship, ShipInput, transition="ship")
 
     @extend_schema(request=None, responses=CaseDetailSerializer)
     @action(detail=True, methods=["post"])
@@ -254,7 +264,10 @@ class ReviewViewSet(viewsets.ReadOnlyModelViewSet):
     def _decide(self, request, decision: str):
         review = self.get_object()
         data = OpinionInput(data=request.data)
-        data.is_valid(raise_exception=True)
+        if not data.is_valid():
+            # Reviews are decided while the case awaits its conclusion: else 409 first.
+            services.case_require_transition(review.case, "conclude")
+            raise ValidationError(data.errors)
         review = services.review_decide(
             review=review,
             by=request.user,

@@ -21,6 +21,16 @@ and schedules what follows.
   at the window by an authorised clerk with no review.
 - issue, ship, collect, deliver: a clerk (deliver also the courier integration).
 
+Guards are named predicates in ``conditions=`` (``no_outstanding_deferrals`` on issue,
+``no_pending_reviews`` on conclude); who may trigger a transition is its ``permission=``, which
+``Case.available_actions(user)`` reads for views and templates. Services ask the machine
+(``case_require_transition``) and answer 409 before they validate input (400); queries that
+select by status read a transition's sources (``fsm_sources``). The rules that are not
+transitions (uploading, rating, an open deferral) are the ``Case`` properties below, each
+defined once. Materials complete at submission is not a guard: ``case_submit`` names every
+missing one (400), and a window draft is handed in before a one-time notice lists what is
+missing.
+
 Review workflow (``Review.status``): pending → approved | returned | denied; a returned review
 reopens (returned → pending) when the applicant resubmits.
 """
@@ -28,7 +38,13 @@ reopens (returned → pending) when the applicant resubmits.
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django_fsm import RETURN_VALUE, FSMField, transition
+from django_fsm import (
+    RETURN_VALUE,
+    FSMField,
+    can_proceed,
+    get_available_user_FIELD_transitions,
+    transition,
+)
 
 from accounts.models import Department, IdentityKind
 from matters.models import Bundle, DeliveryMethod, MaterialType, Matter, Requirement
@@ -55,6 +71,69 @@ OPEN_STATUSES = (
     CaseStatus.SUPPLEMENT_REQUIRED,
     CaseStatus.IN_REVIEW,
 )
+
+
+# Accepted and not yet issued: a material deferred at acceptance is still awaited.
+DEFERRAL_OPEN_STATUSES = (
+    CaseStatus.IN_REVIEW,
+    CaseStatus.SUPPLEMENT_REQUIRED,
+    CaseStatus.APPROVED,
+    CaseStatus.DENIED,
+)
+# The result has been made out (the applicant may rate the case from then on).
+ISSUED_STATUSES = (CaseStatus.READY, CaseStatus.IN_TRANSIT, CaseStatus.CLOSED)
+
+
+def fsm_sources(model: type[models.Model], *names: str, field: str = "status") -> list[str]:
+    """The states from which any of the transitions ``names`` of ``model`` may start.
+
+    For queries (``status__in=``) that must agree with the state machine.
+    """
+    state = model._meta.get_field(field)
+    sources = {t.source for t in state.get_all_transitions(model) if t.name in names}
+    return [value for value, _label in state.flatchoices if value in sources]
+
+
+# Guards (``conditions=``) and roles (``permission=``) of the case transitions.
+
+
+def no_outstanding_deferrals(case: "Case") -> bool:
+    """Every material deferred at acceptance has come in (the result may be issued)."""
+    return not case.materials.filter(status=MaterialStatus.DEFERRED).exists()
+
+
+def no_pending_reviews(case: "Case") -> bool:
+    """Every department has decided (an instant matter has no review at all)."""
+    return not case.reviews.filter(status=ReviewStatus.PENDING).exists()
+
+
+def acts_as_applicant(case: "Case", user) -> bool:
+    """The applicant's side (or, on a window case, the clerk): submit, resubmit, withdraw."""
+    from .access import can_act_as_applicant
+
+    return can_act_as_applicant(user, case)
+
+
+def is_window_clerk(case: "Case", user) -> bool:
+    """A clerk: intake decisions and handing the result over."""
+    from .access import is_clerk
+
+    return is_clerk(user)
+
+
+def decides_instantly(case: "Case", user) -> bool:
+    """A clerk authorised for the lead department, on an instant matter with no review.
+
+    Any other conclusion is the system's, when the last review is decided.
+    """
+    from .access import is_clerk
+
+    return (
+        case.is_instant
+        and is_clerk(user)
+        and user.authorised_departments.filter(pk=case.lead_department_id).exists()
+        and not case.reviews.exists()
+    )
 
 
 class Channel(models.TextChoices):
@@ -209,25 +288,104 @@ class Case(models.Model):
     def clock_stopped(self) -> bool:
         return self.clock_stopped_on is not None
 
+    # Rules that are not transitions, each defined here once.
+
+    @property
+    def materials_open(self) -> bool:
+        """The application may still change: before acceptance, or waiting for supplement."""
+        return self.status in fsm_sources(Case, "submit", "accept", "resubmit")
+
+    @property
+    def files_removable(self) -> bool:
+        """The applicant may take files off: a draft, or while a supplement is asked for."""
+        return self.status in fsm_sources(Case, "submit", "resubmit")
+
+    @property
+    def deferrals_open(self) -> bool:
+        """A material deferred at acceptance is still awaited (accepted, not yet issued)."""
+        return self.status in DEFERRAL_OPEN_STATUSES
+
+    @property
+    def is_issued(self) -> bool:
+        """The result has been made out; from then on the applicant may rate the case."""
+        return self.status in ISSUED_STATUSES
+
+    @staticmethod
+    def conclusion_for(review_statuses) -> str | None:
+        """The outcome ``conclude`` moves to once every review is decided, else ``None``.
+
+        Any denial denies; otherwise any return asks for supplement; all approved (or no
+        review at all, an instant matter) approves.
+        """
+        statuses = set(review_statuses)
+        if ReviewStatus.PENDING in statuses:
+            return None
+        if ReviewStatus.DENIED in statuses:
+            return CaseStatus.DENIED
+        if ReviewStatus.RETURNED in statuses:
+            return CaseStatus.SUPPLEMENT_REQUIRED
+        return CaseStatus.APPROVED
+
+    def can(self, action: str, *, guards: bool = True) -> bool:
+        """Whether the state machine allows transition ``action`` now: from this status and,
+        unless ``guards=False``, with its guards met."""
+        return can_proceed(getattr(self, action), check_conditions=guards)
+
+    def available_actions(self, user) -> frozenset[str]:
+        """What ``user`` may do with the case now: the transitions whose source, guards and
+        permission allow it, plus ``upload`` (files of the application) and ``rate``."""
+        from .access import can_act_as_applicant, can_rate
+
+        actions = {
+            t.name for t in get_available_user_FIELD_transitions(self, user, Case.status.field)
+        }
+        if can_act_as_applicant(user, self) and (
+            self.materials_open or CaseMaterial.objects.filter(case=self).deferred_open().exists()
+        ):
+            actions.add("upload")
+        if self.is_issued and can_rate(user, self):
+            actions.add("rate")
+        return frozenset(actions)
+
     # Transitions: pure, no save, no side effects.
 
-    @transition(field=status, source=CaseStatus.DRAFT, target=CaseStatus.SUBMITTED)
+    @transition(
+        field=status,
+        source=CaseStatus.DRAFT,
+        target=CaseStatus.SUBMITTED,
+        permission=acts_as_applicant,
+    )
     def submit(self, *, at) -> None:
         """The applicant hands the application in."""
         self.submitted_at = at
 
-    @transition(field=status, source=CaseStatus.SUBMITTED, target=CaseStatus.IN_REVIEW)
+    @transition(
+        field=status,
+        source=CaseStatus.SUBMITTED,
+        target=CaseStatus.IN_REVIEW,
+        permission=is_window_clerk,
+    )
     def accept(self, *, on, deadline, warning_on) -> None:
         """The hall accepts the application (受理); the clock starts the day after."""
         self.accepted_on = on
         self.deadline = deadline
         self.warning_on = warning_on
 
-    @transition(field=status, source=CaseStatus.SUBMITTED, target=CaseStatus.SUPPLEMENT_REQUIRED)
+    @transition(
+        field=status,
+        source=CaseStatus.SUBMITTED,
+        target=CaseStatus.SUPPLEMENT_REQUIRED,
+        permission=is_window_clerk,
+    )
     def request_supplement(self) -> None:
         """One-time notice (一次性告知) of everything missing before acceptance."""
 
-    @transition(field=status, source=CaseStatus.SUBMITTED, target=CaseStatus.REJECTED)
+    @transition(
+        field=status,
+        source=CaseStatus.SUBMITTED,
+        target=CaseStatus.REJECTED,
+        permission=is_window_clerk,
+    )
     def reject(self, *, reason: str, at) -> None:
         """Refuse to accept (不予受理) with a reason."""
         self.decision_note = reason
@@ -237,6 +395,7 @@ class Case(models.Model):
         field=status,
         source=CaseStatus.SUPPLEMENT_REQUIRED,
         target=RETURN_VALUE(CaseStatus.SUBMITTED, CaseStatus.IN_REVIEW),
+        permission=acts_as_applicant,
     )
     def resubmit(self, *, at) -> str:
         """The applicant supplies what was asked; an accepted case goes back to review.
@@ -253,6 +412,7 @@ class Case(models.Model):
         field=status,
         source=[CaseStatus.DRAFT, CaseStatus.SUBMITTED, CaseStatus.SUPPLEMENT_REQUIRED],
         target=CaseStatus.WITHDRAWN,
+        permission=acts_as_applicant,
     )
     def withdraw(self, *, at) -> None:
         """The applicant withdraws the application."""
@@ -262,6 +422,8 @@ class Case(models.Model):
         field=status,
         source=CaseStatus.IN_REVIEW,
         target=RETURN_VALUE(CaseStatus.APPROVED, CaseStatus.DENIED, CaseStatus.SUPPLEMENT_REQUIRED),
+        conditions=[no_pending_reviews],
+        permission=decides_instantly,
     )
     def conclude(self, *, outcome: str, at, decision_note: str = "") -> str:
         """Move on once every review is decided: approved, denied, or back for supplement."""
@@ -271,22 +433,41 @@ class Case(models.Model):
         return outcome
 
     @transition(
-        field=status, source=[CaseStatus.APPROVED, CaseStatus.DENIED], target=CaseStatus.READY
+        field=status,
+        source=[CaseStatus.APPROVED, CaseStatus.DENIED],
+        target=CaseStatus.READY,
+        conditions=[no_outstanding_deferrals],
+        permission=is_window_clerk,
     )
     def issue(self) -> None:
         """The result is made out and waits at the window or for the courier (统一出件)."""
 
-    @transition(field=status, source=CaseStatus.READY, target=CaseStatus.IN_TRANSIT)
+    @transition(
+        field=status,
+        source=CaseStatus.READY,
+        target=CaseStatus.IN_TRANSIT,
+        permission=is_window_clerk,
+    )
     def ship(self, *, waybill: str) -> None:
         """The result leaves by courier."""
         self.waybill = waybill
 
-    @transition(field=status, source=CaseStatus.IN_TRANSIT, target=CaseStatus.CLOSED)
+    @transition(
+        field=status,
+        source=CaseStatus.IN_TRANSIT,
+        target=CaseStatus.CLOSED,
+        permission=is_window_clerk,
+    )
     def deliver(self, *, at) -> None:
         """The courier delivered the result."""
         self.closed_at = at
 
-    @transition(field=status, source=CaseStatus.READY, target=CaseStatus.CLOSED)
+    @transition(
+        field=status,
+        source=CaseStatus.READY,
+        target=CaseStatus.CLOSED,
+        permission=is_window_clerk,
+    )
     def collect(self, *, at) -> None:
         """The applicant collected the result at the window."""
         self.closed_at = at
@@ -336,6 +517,12 @@ IN_HAND = (
 )
 
 
+class CaseMaterialQuerySet(models.QuerySet):
+    def deferred_open(self) -> "CaseMaterialQuerySet":
+        """Materials deferred at acceptance and still awaited (the one definition)."""
+        return self.filter(status=MaterialStatus.DEFERRED, case__status__in=DEFERRAL_OPEN_STATUSES)
+
+
 class CaseMaterial(models.Model):
     """One material the case needs: a requirement of the matter, or of the bundle merged."""
 
@@ -359,6 +546,8 @@ class CaseMaterial(models.Model):
     due_date = models.DateField(_("补齐期限"), null=True, blank=True)
     reason = models.CharField(_("缺少原因"), max_length=300, blank=True)
 
+    objects = CaseMaterialQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("办件材料")
         verbose_name_plural = _("办件材料")
@@ -380,6 +569,10 @@ class CaseMaterial(models.Model):
     @property
     def needed_at_submission(self) -> bool:
         return self.required and not self.deferrable
+
+    def is_open_deferral(self, case: Case) -> bool:
+        """Deferred at acceptance and still awaited (``CaseMaterialQuerySet.deferred_open``)."""
+        return self.status == MaterialStatus.DEFERRED and case.deferrals_open
 
 
 class MaterialFile(models.Model):

@@ -30,7 +30,6 @@ from cases.models import (
     CaseMaterial,
     CaseStatus,
     FollowUp,
-    MaterialStatus,
     Review,
     ReviewStatus,
 )
@@ -46,13 +45,6 @@ from .reactions import case_context
 DEFERRED_REMINDER_WORKING_DAYS = 2
 # The department hears this many working days before a follow-up is due.
 FOLLOW_UP_REMINDER_WORKING_DAYS = 2
-# A deferred material still matters while the case may yet be issued.
-DEFERRED_OPEN_STATUSES = (
-    CaseStatus.IN_REVIEW,
-    CaseStatus.SUPPLEMENT_REQUIRED,
-    CaseStatus.APPROVED,
-    CaseStatus.DENIED,
-)
 
 
 @dataclass(frozen=True)
@@ -214,12 +206,8 @@ def deferred_materials_remind(*, today: datetime.date | None = None) -> int:
     today = today or timezone.localdate()
     horizon = add_working_days(today, DEFERRED_REMINDER_WORKING_DAYS)
     materials = (
-        CaseMaterial.objects.filter(
-            status=MaterialStatus.DEFERRED,
-            due_date__gte=today,
-            due_date__lte=horizon,
-            case__status__in=DEFERRED_OPEN_STATUSES,
-        )
+        CaseMaterial.objects.deferred_open()
+        .filter(due_date__gte=today, due_date__lte=horizon)
         .select_related(
             "case",
             "case__matter",

@@ -11,6 +11,7 @@ Every change appends a ``TicketEvent``. Numbers are per board per day: the board
 a daily sequence (``A001``), handed out by one atomic upsert on ``TicketSequence``.
 
 Appointment workflow (``Appointment.status``): booked → cancelled | checked_in | no_show.
+Both are django-fsm machines: the transitions below are the only place their rules live.
 Check-in needs the booking's own code (shown on booking and in the reminder) or a kiosk: a
 browser that staff registered as one (``Kiosk``, a signed cookie).
 """
@@ -21,6 +22,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, transition
 
 from matters.models import Board
 
@@ -84,24 +86,6 @@ class TicketStatus(models.TextChoices):
     TRANSFERRED = "transferred", _("已转板块")
 
 
-# The ticket workflow in one table: the statuses each action may start from. The services
-# check it through ``ticket_may``; nowhere else spells these rules out.
-TICKET_ACTIONS: dict[str, tuple[str, ...]] = {
-    "call": (TicketStatus.WAITING,),
-    "recall": (TicketStatus.CALLED,),
-    "no_show": (TicketStatus.CALLED,),
-    # Serving a serving ticket again only links a case to it.
-    "serve": (TicketStatus.CALLED, TicketStatus.SERVING),
-    "done": (TicketStatus.CALLED, TicketStatus.SERVING),
-    "transfer": (TicketStatus.WAITING, TicketStatus.CALLED, TicketStatus.SERVING),
-}
-
-
-def ticket_may(status: str, action: str) -> bool:
-    """Whether a ticket in ``status`` may take ``action`` (a key of ``TICKET_ACTIONS``)."""
-    return status in TICKET_ACTIONS[action]
-
-
 class Ticket(models.Model):
     """A queue ticket: taken at the kiosk or by checking in an appointment."""
 
@@ -109,7 +93,7 @@ class Ticket(models.Model):
     date = models.DateField(_("日期"))
     sequence = models.PositiveIntegerField(_("序号"))
     number = models.CharField(_("号码"), max_length=8)
-    status = models.CharField(
+    status = FSMField(
         _("状态"), max_length=12, choices=TicketStatus.choices, default=TicketStatus.WAITING
     )
     priority = models.BooleanField(_("预约优先"), default=False)
@@ -163,6 +147,52 @@ class Ticket(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+    # Transitions (django-fsm): pure; ``windows.services.tickets`` locks, saves and writes the event.
+
+    @transition(field=status, source=TicketStatus.WAITING, target=TicketStatus.CALLED)
+    def call(self, *, window: "Window", at) -> None:
+        """A window calls the ticket."""
+        self.window = window
+        self.called_at = at
+
+    @transition(field=status, source=TicketStatus.CALLED, target=TicketStatus.CALLED)
+    def recall(self, *, at) -> None:
+        """Call it again: the applicant has not come up yet."""
+        self.called_at = at
+
+    @transition(field=status, source=TicketStatus.CALLED, target=TicketStatus.NO_SHOW)
+    def no_show(self, *, at) -> None:
+        """The called applicant did not come (过号)."""
+        self.done_at = at
+
+    @transition(
+        field=status,
+        source=[TicketStatus.CALLED, TicketStatus.SERVING],
+        target=TicketStatus.SERVING,
+    )
+    def serve(self, *, at) -> None:
+        """Start serving; serving a serving ticket again only links a case to it."""
+        self.served_at = self.served_at or at
+
+    @transition(
+        field=status,
+        source=[TicketStatus.CALLED, TicketStatus.SERVING],
+        target=TicketStatus.DONE,
+    )
+    def done(self, *, at) -> None:
+        """Finish serving."""
+        self.served_at = self.served_at or at
+        self.done_at = at
+
+    @transition(
+        field=status,
+        source=[TicketStatus.WAITING, TicketStatus.CALLED, TicketStatus.SERVING],
+        target=TicketStatus.TRANSFERRED,
+    )
+    def transfer(self, *, at) -> None:
+        """Sent to another board (a new waiting ticket there)."""
+        self.done_at = at
 
 
 class TicketEvent(models.Model):
@@ -255,19 +285,6 @@ class AppointmentStatus(models.TextChoices):
     NO_SHOW = "no_show", _("爽约")
 
 
-# The appointment workflow in one table, as ``TICKET_ACTIONS`` for tickets.
-APPOINTMENT_ACTIONS: dict[str, tuple[str, ...]] = {
-    "cancel": (AppointmentStatus.BOOKED,),
-    "check_in": (AppointmentStatus.BOOKED,),
-    "no_show": (AppointmentStatus.BOOKED,),
-}
-
-
-def appointment_may(status: str, action: str) -> bool:
-    """Whether an appointment in ``status`` may take ``action``."""
-    return status in APPOINTMENT_ACTIONS[action]
-
-
 # A booking holds a place in its slot while booked or checked in.
 HOLDING = (AppointmentStatus.BOOKED, AppointmentStatus.CHECKED_IN)
 
@@ -284,7 +301,7 @@ class Appointment(models.Model):
         on_delete=models.CASCADE,
         related_name="appointments",
     )
-    status = models.CharField(
+    status = FSMField(
         _("状态"),
         max_length=12,
         choices=AppointmentStatus.choices,
@@ -311,3 +328,17 @@ class Appointment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.slot} {self.user}"
+
+    @transition(field=status, source=AppointmentStatus.BOOKED, target=AppointmentStatus.CANCELLED)
+    def cancel(self, *, at) -> None:
+        """The citizen cancels the booking."""
+        self.cancelled_at = at
+
+    @transition(field=status, source=AppointmentStatus.BOOKED, target=AppointmentStatus.CHECKED_IN)
+    def check_in(self, *, at) -> None:
+        """Checked in within the slot: a priority ticket follows."""
+        self.checked_in_at = at
+
+    @transition(field=status, source=AppointmentStatus.BOOKED, target=AppointmentStatus.NO_SHOW)
+    def no_show(self) -> None:
+        """The slot ended without a check-in (爽约)."""

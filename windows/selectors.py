@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from accounts.identity import normalize_id_number, validate_credit_code, validate_id_number
 from accounts.models import IdentityKind, User
-from cases.models import IN_HAND, Case, CaseStatus, Channel
+from cases.models import IN_HAND, Case, CaseStatus, Channel, fsm_sources
 from cases.selectors import case_list_for_user, cases_awaiting_intake
 from matters.calendar import working_days_since
 from matters.models import Board
@@ -19,7 +19,6 @@ from .services import ticket_ahead
 
 DEEMED_ACCEPTANCE_DAYS = 5
 CASE_NUMBER_RE = re.compile(r"^\d{8}-\d{5}$")
-HANDOVER_STATUSES = (CaseStatus.APPROVED, CaseStatus.DENIED, CaseStatus.READY)
 
 
 @dataclass
@@ -60,7 +59,7 @@ def desk_inbox(*, limit: int = 100) -> tuple[list[InboxRow], int]:
 def desk_handover(*, limit: int = 100) -> tuple[list[Case], int]:
     """Results to issue or to hand over at the window (统一出件), oldest decision first."""
     queryset = (
-        Case.objects.filter(status__in=HANDOVER_STATUSES)
+        Case.objects.filter(status__in=fsm_sources(Case, "issue", "collect"))
         .select_related("matter", "bundle", "lead_department")
         .order_by("decided_at", "id")
     )
@@ -227,9 +226,8 @@ def window_panel(window) -> dict:
 
     today = timezone.localdate()
     current = (
-        Ticket.objects.filter(
-            window=window, date=today, status__in=(TicketStatus.CALLED, TicketStatus.SERVING)
-        )
+        # The window's current ticket: the one it would finish (called or serving).
+        Ticket.objects.filter(window=window, date=today, status__in=fsm_sources(Ticket, "done"))
         .select_related("board", "case")
         .order_by("-called_at")
         .first()

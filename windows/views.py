@@ -36,7 +36,6 @@ from cases.models import (
     Rating,
 )
 from cases.selectors import case_detail_queryset
-from cases.services.ratings import RATEABLE
 from matters.models import Bundle, DeliveryMethod, MaterialForm, Matter
 from matters.selectors import bundle_queryset, bundle_requirements, matter_list
 
@@ -286,7 +285,7 @@ def _render_case(
         material.received_form_label = (
             MaterialForm(form).label if form in MaterialForm.values else form
         )
-    open_checklist = case.status in services.CHECKLIST_STATUSES
+    open_checklist = case.materials_open
     if checklist is None and open_checklist:
         checklist = ChecklistForm(
             materials=materials,
@@ -298,7 +297,7 @@ def _render_case(
     rating = Rating.objects.filter(case=case).first()
     deferred = [m for m in materials if m.status == MaterialStatus.DEFERRED]
     events = [{"event": event, "label": event_label(event)} for event in case.events.all()]
-    rateable = rating is None and case.status in RATEABLE
+    rateable = rating is None and case.is_issued
     # The applicant rates on their own device: the link (and its QR) for the window's screen.
     rating_link = (
         request.build_absolute_uri(
@@ -320,7 +319,14 @@ def _render_case(
         "events": events,
         "deferred": deferred,
         "receive_form": ReceiveDeferredForm(),
-        "instant_pending": case.is_instant and case.status == CaseStatus.IN_REVIEW and not reviews,
+        "instant_pending": case.is_instant and case.can("conclude") and not reviews,
+        # Which panels the desk shows: the state machine's answer, never a status string.
+        "stage": {
+            "reviewing": case.can("conclude", guards=False),
+            "issuing": case.can("issue", guards=False),
+            "receiving_deferred": case.deferrals_open and not case.materials_open,
+            "handing_over": case.can("collect"),
+        },
         "authorised": authorised,
         "instant_form": InstantForm(),
         "ship_form": ship_form or ShipForm(),
@@ -410,7 +416,7 @@ def case_intake(request: HttpRequest, number: str) -> HttpResponse:
     case = _case_or_404(request, number)
     if request.method != "POST":
         return _render_case(request, case)
-    if case.status not in services.CHECKLIST_STATUSES:
+    if not case.materials_open:
         return _render_case(
             request,
             case,

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
+from django_fsm import can_proceed
 
 from accounts.exceptions import DomainError
 from accounts.identity import mask_id_number, validate_id_number, validate_mobile
@@ -24,7 +25,7 @@ from matters.models import Board
 
 from . import selectors
 from .kiosk import kiosk_forget, kiosk_of, kiosk_remember
-from .models import Appointment, Kiosk, Slot, Ticket, TicketStatus, Window
+from .models import Appointment, Kiosk, Slot, Ticket, Window
 from .services import (
     appointment_book,
     appointment_cancel,
@@ -160,7 +161,7 @@ def ticket_detail(request: HttpRequest, token: str) -> HttpResponse:
         raise Http404 from error
     ticket = get_object_or_404(Ticket.objects.select_related("board"), pk=pk)
     ahead, minutes = selectors.estimated_wait_minutes(ticket)
-    waiting = ticket.status == TicketStatus.WAITING
+    waiting = can_proceed(ticket.call)
     return render(
         request,
         "windows/ticket.html",

@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django_fsm import can_proceed
 
 from .. import access, services
 from ..exceptions import CaseError
@@ -305,7 +306,9 @@ class ReviewAdmin(ServiceOnlyAdmin):
             other.missing_names = [names.get(i, str(i)) for i in other.missing]
         procedures = list(case.special_procedures.all())
         extensions = list(case.extensions.all())
-        in_review = case.status == CaseStatus.IN_REVIEW
+        # Reviews are decided, and the clock managed, while the case awaits its conclusion.
+        in_review = case.can("conclude", guards=False)
+        review_open = can_proceed(review.approve)
         own_department = is_department_approver(user, review.department_id)
         is_lead = is_department_approver(user, case.lead_department_id)
         pending_extension = any(e.status == ExtensionStatus.REQUESTED for e in extensions)
@@ -342,7 +345,9 @@ class ReviewAdmin(ServiceOnlyAdmin):
             "open_procedures": [p for p in procedures if p.ended_on is None],
             "extensions": extensions,
             "trips": len(case.visits.all()),
-            "can_decide": in_review and own_department and review.status == ReviewStatus.PENDING,
+            "can_decide": in_review and own_department and review_open,
+            "in_review": in_review,
+            "review_open": review_open,
             "can_special": in_review and own_department and not case.clock_stopped,
             "can_end_special": own_department,
             "can_extend": can_extend,

@@ -1,8 +1,8 @@
 """Case services: every change to a case, one function per use case (see STYLE.md)."""
 
+from ._core import case_require_transition
 from .applicants import applicant_account
 from .checklist import (
-    CHECKLIST_STATUSES,
     MAX_COPIES,
     RECEIVABLE_FORMS,
     case_hand_in,
@@ -62,7 +62,6 @@ from .reviews import (
 from .visits import visit_record
 
 __all__ = [
-    "CHECKLIST_STATUSES",
     "MAX_COPIES",
     "RECEIVABLE_FORMS",
     "Agent",
@@ -84,6 +83,7 @@ __all__ = [
     "case_record_waybill",
     "case_reject",
     "case_request_supplement",
+    "case_require_transition",
     "case_resubmit",
     "case_ship",
     "case_submit",

@@ -1,7 +1,7 @@
 """The one way a case changes status: lock, transition, save, event, reactions."""
 
 from django.db import transaction
-from django_fsm import TransitionNotAllowed
+from django_fsm import TransitionNotAllowed, can_proceed
 
 from accounts.models import User
 
@@ -38,6 +38,15 @@ def refuse(case: Case, action: CaseAction | str) -> InvalidTransitionError:
     return InvalidTransitionError(
         f"办件当前状态为“{status}”，不能执行此操作。", extra={"status": case.status}
     )
+
+
+def case_require_transition(case: Case, name: str) -> None:
+    """Refuse (409 ``invalid_transition``) unless transition ``name`` may start from the case's
+    status. Services call it before validating input, so a refusal is never a 400; the
+    transition's guards are checked when it runs (or first by the service, to name what is
+    missing)."""
+    if not can_proceed(getattr(case, name), check_conditions=False):
+        raise refuse(case, name)
 
 
 def record_event(

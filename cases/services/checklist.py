@@ -18,16 +18,12 @@ from matters.models import MaterialForm
 from ..access import can_act_as_applicant, is_clerk
 from ..events import CaseAction
 from ..exceptions import CasePermissionError
-from ..models import IN_HAND, Case, CaseMaterial, CaseStatus, MaterialStatus, VisitKind
+from ..models import IN_HAND, Case, CaseMaterial, MaterialStatus, VisitKind
 from ._core import lock_case, record_event, refuse, run_transition
 from .intake import material_for_requirement
 from .visits import visit_record
 
 RECEIVABLE_FORMS = (MaterialForm.ORIGINAL, MaterialForm.COPY, MaterialForm.ORIGINAL_AND_COPY)
-# While the application is with the applicant or awaiting intake the checklist is open.
-CHECKLIST_STATUSES = (CaseStatus.DRAFT, CaseStatus.SUBMITTED, CaseStatus.SUPPLEMENT_REQUIRED)
-# After acceptance, a deferred material may still come in until the result is issued.
-DEFERRED_OPEN_STATUSES = (CaseStatus.IN_REVIEW, CaseStatus.APPROVED, CaseStatus.DENIED)
 MAX_COPIES = 99
 
 
@@ -54,17 +50,18 @@ def material_receive(
     and, for a material deferred at acceptance, until the result is issued: then it counts
     as supplied, and bringing it is a trip.
     """
-    if form not in RECEIVABLE_FORMS:
-        raise ValidationError({"form": [_("请选择收取形式：原件、复印件或原件及复印件。")]})
-    if not 1 <= copies <= MAX_COPIES:
-        raise ValidationError({"copies": [_("份数应在1至%(max)d之间。") % {"max": MAX_COPIES}]})
     case = lock_case(case)
     _clerk_only(by)
     material = material_for_requirement(case, requirement_id)
     was_deferred = material.status == MaterialStatus.DEFERRED
-    deferred_open = was_deferred and case.status in DEFERRED_OPEN_STATUSES
-    if case.status not in CHECKLIST_STATUSES and not deferred_open:
+    # Brought after acceptance, outside the checklist: a trip of its own.
+    deferred_open = material.is_open_deferral(case) and not case.materials_open
+    if not (case.materials_open or deferred_open):
         raise refuse(case, CaseAction.MATERIAL_RECEIVED)
+    if form not in RECEIVABLE_FORMS:
+        raise ValidationError({"form": [_("请选择收取形式：原件、复印件或原件及复印件。")]})
+    if not 1 <= copies <= MAX_COPIES:
+        raise ValidationError({"copies": [_("份数应在1至%(max)d之间。") % {"max": MAX_COPIES}]})
     in_hand = material.status in IN_HAND
     if in_hand and (material.received_form, material.received_copies) == (form, copies):
         return material
@@ -96,15 +93,15 @@ def material_mark_missing(
     *, case: Case, by: User, requirement_id: int, reason: str
 ) -> CaseMaterial:
     """Record that a material is missing or not acceptable (unclear, wrong, expired), and why."""
+    case = lock_case(case)
+    _clerk_only(by)
+    if not case.materials_open:
+        raise refuse(case, CaseAction.MATERIAL_MISSING)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": [_("请填写缺少或需补正的原因。")]})
     if len(reason) > 300:
         raise ValidationError({"reason": [_("原因不能超过300字。")]})
-    case = lock_case(case)
-    _clerk_only(by)
-    if case.status not in CHECKLIST_STATUSES:
-        raise refuse(case, CaseAction.MATERIAL_MISSING)
     material = material_for_requirement(case, requirement_id)
     if material.status == MaterialStatus.MISSING and material.reason == reason:
         return material
@@ -130,7 +127,7 @@ def case_hand_in(*, case: Case, by: User) -> Case:
     Any other status is left as it is: the clerk's decision that follows checks its own.
     """
     case = lock_case(case)
-    if case.status == CaseStatus.DRAFT:
+    if case.can("submit"):
         # An online draft is the applicant's alone: only they hand it in.
         if not can_act_as_applicant(by, case):
             raise CasePermissionError(_("网上申请的草稿只能由申请人提交。"))

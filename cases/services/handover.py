@@ -11,8 +11,8 @@ from matters.models import DeliveryMethod
 from ..access import is_clerk
 from ..events import CaseAction
 from ..exceptions import CaseError, CasePermissionError
-from ..models import Case, CaseStatus, MaterialStatus, VisitKind
-from ._core import lock_case, record_event, refuse, run_transition
+from ..models import Case, MaterialStatus, VisitKind, no_outstanding_deferrals
+from ._core import case_require_transition, lock_case, record_event, run_transition
 from .visits import visit_record
 
 
@@ -31,10 +31,11 @@ def case_issue(*, case: Case, by: User) -> Case:
     """Make out the result; refused while a deferred material is still outstanding."""
     case = lock_case(case)
     _clerk_only(by)
-    outstanding = list(
-        case.materials.filter(status=MaterialStatus.DEFERRED).select_related("material_type")
-    )
-    if outstanding:
+    case_require_transition(case, "issue")
+    if not no_outstanding_deferrals(case):
+        outstanding = case.materials.filter(status=MaterialStatus.DEFERRED).select_related(
+            "material_type"
+        )
         names = "、".join(m.material_type.name for m in outstanding)
         raise DeferredMaterialsOutstandingError(
             _("容缺材料尚未补齐，不能出件：%(names)s。") % {"names": names}
@@ -54,6 +55,7 @@ def case_ship(*, case: Case, by: User | None, waybill: str = "") -> Case:
     waybill = (waybill or "").strip()
     case = lock_case(case)
     _clerk_only(by)
+    case_require_transition(case, "ship")
     if case.delivery_method != DeliveryMethod.COURIER:
         raise ValidationError({"waybill": [_("该办件选择窗口领取，不能快递寄送。")]})
     note = _("运单号：%(w)s") % {"w": waybill} if waybill else _("已交快递，等待运单号。")
@@ -65,8 +67,7 @@ def case_ship(*, case: Case, by: User | None, waybill: str = "") -> Case:
 def case_record_waybill(*, case: Case, waybill: str, by: User | None = None) -> Case:
     """Record the waybill the courier gave for a case in transit (once)."""
     case = lock_case(case)
-    if case.status != CaseStatus.IN_TRANSIT:
-        raise refuse(case, "waybill")
+    case_require_transition(case, "deliver")
     if case.waybill == waybill:
         return case
     case.waybill = waybill
@@ -79,8 +80,7 @@ def case_record_waybill(*, case: Case, waybill: str, by: User | None = None) -> 
 def case_delivery_failed(*, case: Case, reason: str, by: User | None = None) -> Case:
     """The courier could not deliver: the applicant and the hall are told (status stays)."""
     case = lock_case(case)
-    if case.status != CaseStatus.IN_TRANSIT:
-        raise refuse(case, "delivery_failed")
+    case_require_transition(case, "deliver")
     record_event(
         case,
         action=CaseAction.DELIVERY_FAILED,

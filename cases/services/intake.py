@@ -44,9 +44,17 @@ from ..models import (
     Review,
     ReviewStatus,
     VisitKind,
+    fsm_sources,
 )
 from ..satisfiers import satisfied_material_types, satisfied_materials_recheck
-from ._core import lock_case, missing_payload, record_event, refuse, run_transition
+from ._core import (
+    case_require_transition,
+    lock_case,
+    missing_payload,
+    record_event,
+    refuse,
+    run_transition,
+)
 from .applicants import applicant_account, identity_of, online_filing, require_power_of_attorney
 from .deadlines import deadline_dates, resume_clock
 from .numbering import next_case_number
@@ -273,8 +281,7 @@ def case_update_details(
     """
     case = lock_case(case)
     _check_applicant_actor(by, case)
-    if case.status != CaseStatus.DRAFT:
-        raise refuse(case, "update")
+    case_require_transition(case, "submit")
     _matters, _merged, _lead, methods = _case_scope(case.matter, case.bundle)
     fields = {
         **_validated_applicant(applicant),
@@ -391,9 +398,6 @@ def size_label(size: int) -> str:
     return filesizeformat(size)
 
 
-UPLOAD_STATUSES = (CaseStatus.DRAFT, CaseStatus.SUPPLEMENT_REQUIRED, CaseStatus.SUBMITTED)
-
-
 @transaction.atomic
 def material_upload(
     *, case: Case, by: User, requirement_id: int | None, upload: UploadedFile
@@ -417,12 +421,7 @@ def material_upload(
     case = lock_case(case)
     _check_applicant_actor(by, case)
     material = material_for_requirement(case, requirement_id)
-    deferred_open = material.status == MaterialStatus.DEFERRED and case.status in (
-        CaseStatus.IN_REVIEW,
-        CaseStatus.APPROVED,
-        CaseStatus.DENIED,
-    )
-    if case.status not in UPLOAD_STATUSES and not deferred_open:
+    if not (case.materials_open or material.is_open_deferral(case)):
         raise refuse(case, "upload")
     max_files = settings.MATERIAL_MAX_FILES
     if material.files.count() >= max_files:
@@ -446,7 +445,7 @@ def material_upload(
     material.status = MaterialStatus.RECEIVED
     # While a supplement is open the reason says what was asked (shown again if the applicant
     # takes the new file off); otherwise the material is simply in.
-    if case.status != CaseStatus.SUPPLEMENT_REQUIRED:
+    if not case.can("resubmit"):
         material.reason = ""
     material.save(update_fields=["status", "reason"])
     if was_deferred:
@@ -457,9 +456,6 @@ def material_upload(
             note=_("容缺材料已补交：%(m)s") % {"m": material.material_type.name},
         )
     return stored
-
-
-FILE_REMOVAL_STATUSES = (CaseStatus.DRAFT, CaseStatus.SUPPLEMENT_REQUIRED)
 
 
 def supplement_asked_at(case: Case) -> datetime.datetime | None:
@@ -480,9 +476,9 @@ def material_file_removable(
     A draft is the applicant's own. Waiting for supplement, only what the window has not
     checked: the files of a material asked for again, and files uploaded since the notice.
     """
-    if case.status == CaseStatus.DRAFT:
+    if case.can("submit"):
         return True
-    if case.status != CaseStatus.SUPPLEMENT_REQUIRED:
+    if not case.can("resubmit"):
         return False
     asked = material.status == MaterialStatus.MISSING or bool(material.reason)
     return asked or (asked_at is not None and stored.uploaded_at >= asked_at)
@@ -497,7 +493,7 @@ def material_file_remove(*, stored: MaterialFile, by: User) -> CaseMaterial:
     """
     case = lock_case(stored.material.case_id)
     _check_applicant_actor(by, case)
-    if case.status not in FILE_REMOVAL_STATUSES:
+    if not case.files_removable:
         raise refuse(case, "remove_file")
     material = CaseMaterial.objects.select_for_update(of=("self",)).get(pk=stored.material_id)
     if not material_file_removable(case, material, stored, asked_at=supplement_asked_at(case)):
@@ -545,8 +541,7 @@ def case_submit(*, case: Case, by: User) -> Case:
     with transaction.atomic():
         case = lock_case(case)
         _check_applicant_actor(by, case)
-        if case.status != CaseStatus.DRAFT:
-            raise refuse(case, "submit")
+        case_require_transition(case, "submit")
         satisfied_materials_recheck(case=case)
         missing = missing_for_submission(case)
         if not missing:
@@ -616,8 +611,7 @@ def _accept(
     case = lock_case(case)
     if by is not None and not is_clerk(by):
         raise CasePermissionError(_("只有窗口人员可以受理。"))
-    if case.status != CaseStatus.SUBMITTED:
-        raise refuse(case, "accept")
+    case_require_transition(case, "accept")
     satisfied_materials_recheck(case=case)
     deferred_materials = _validate_deferrals(case, deferred, due_date)
     deferred_ids = {material.pk for material in deferred_materials}
@@ -702,8 +696,7 @@ def case_request_supplement(
     case = lock_case(case)
     if not is_clerk(by):
         raise CasePermissionError(_("只有窗口人员可以出具一次性告知。"))
-    if case.status != CaseStatus.SUBMITTED:
-        raise refuse(case, "request_supplement")
+    case_require_transition(case, "request_supplement")
     materials = _mark_missing(case, missing, reasons or {}, note)
     names = "、".join(m.material_type.name for m in materials)
     run_transition(
@@ -721,12 +714,13 @@ def case_request_supplement(
 @transaction.atomic
 def case_reject(*, case: Case, by: User, reason: str) -> Case:
     """Refuse to accept (不予受理) with a written reason."""
-    if not reason.strip():
-        raise ValidationError({"reason": [_("请填写不予受理的理由。")]})
     case = lock_case(case)
     if not is_clerk(by):
         raise CasePermissionError(_("只有窗口人员可以作出不予受理决定。"))
+    case_require_transition(case, "reject")
     reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": [_("请填写不予受理的理由。")]})
     run_transition(case, CaseAction.REJECT, by=by, note=reason, reason=reason, at=timezone.now())
     return case
 
@@ -745,8 +739,7 @@ def case_resubmit(*, case: Case, by: User) -> Case:
     """Supply what was asked: the clock restarts and only the returned reviews reopen."""
     case = lock_case(case)
     _check_applicant_actor(by, case)
-    if case.status != CaseStatus.SUPPLEMENT_REQUIRED:
-        raise refuse(case, "resubmit")
+    case_require_transition(case, "resubmit")
     # Everything that was asked for (it has a reason) and everything needed to submit.
     still_missing = [
         material
@@ -789,7 +782,7 @@ def cases_deem_accepted(*, today: datetime.date | None = None) -> list[str]:
     cutoff = deemed_acceptance_due(today)
     accepted = []
     candidates = Case.objects.filter(
-        status=CaseStatus.SUBMITTED,
+        status__in=fsm_sources(Case, "accept"),
         channel=Channel.ONLINE,
         submitted_at__date__lte=cutoff,
     ).values_list("pk", flat=True)

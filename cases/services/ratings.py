@@ -20,7 +20,6 @@ from ..exceptions import (
 )
 from ..models import (
     Case,
-    CaseStatus,
     Channel,
     FollowUp,
     FollowUpOutcome,
@@ -29,8 +28,6 @@ from ..models import (
     RatingScore,
 )
 from ._core import lock_case, record_event
-
-RATEABLE = (CaseStatus.READY, CaseStatus.IN_TRANSIT, CaseStatus.CLOSED)
 
 
 class AlreadyRatedError(CaseError):
@@ -82,12 +79,12 @@ def rating_link_case(token: str) -> Case:
 def _rate(
     case: Case, *, by: User | None, score: int, comment: str, about: str, channel: str
 ) -> Rating:
+    if not case.is_issued:
+        raise InvalidTransitionError(_("办件出件后才能评价。"), extra={"status": case.status})
     if score not in RatingScore.values:
         raise ValidationError({"score": [_("评价应为1至5分（非常不满意至非常满意）。")]})
     if about not in RatingAbout.values:
         raise ValidationError({"about": [_("请选择评价对象：部门审批或窗口服务。")]})
-    if case.status not in RATEABLE:
-        raise InvalidTransitionError(_("办件出件后才能评价。"), extra={"status": case.status})
     if Rating.objects.filter(case=case).exists():
         raise AlreadyRatedError(_("该办件已经评价过了。"))
     rating = Rating.objects.create(case=case, score=score, comment=comment.strip(), channel=channel)

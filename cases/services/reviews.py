@@ -22,7 +22,14 @@ from ..models import (
     ReviewStatus,
     SpecialProcedure,
 )
-from ._core import lock_case, missing_payload, record_event, refuse, run_transition
+from ._core import (
+    case_require_transition,
+    lock_case,
+    missing_payload,
+    record_event,
+    refuse,
+    run_transition,
+)
 from .deadlines import refresh_deadline, resume_clock, stop_clock
 from .intake import material_for_requirement
 
@@ -67,9 +74,6 @@ def review_decide(
     Locks the case row first, so that two approvers deciding the last two reviews at the
     same moment conclude the case once.
     """
-    if decision not in DECISIONS:
-        raise ValidationError({"decision": [_("未知的审查结论。")]})
-    opinion = _require_opinion(opinion)
     case = lock_case(review.case_id)
     review = (
         Review.objects.select_for_update(of=("self",))
@@ -77,8 +81,11 @@ def review_decide(
         .get(pk=review.pk)
     )
     _check_department_approver(by, review.department_id)
-    if case.status != CaseStatus.IN_REVIEW:
-        raise refuse(case, decision)
+    # Reviews are decided while the case waits for its conclusion.
+    case_require_transition(case, "conclude")
+    if decision not in DECISIONS:
+        raise ValidationError({"decision": [_("未知的审查结论。")]})
+    opinion = _require_opinion(opinion)
     kwargs = {"by": by, "at": timezone.now(), "opinion": opinion}
     if decision == "return":
         if not missing:
@@ -103,12 +110,13 @@ def review_decide(
 
 def _conclude_if_all_decided(case: Case) -> None:
     reviews = list(case.reviews.select_related("department"))
-    if any(review.status == ReviewStatus.PENDING for review in reviews):
+    outcome = Case.conclusion_for(review.status for review in reviews)
+    if outcome is None:
         return
     now = timezone.now()
     denied = [r for r in reviews if r.status == ReviewStatus.DENIED]
     returned = [r for r in reviews if r.status == ReviewStatus.RETURNED]
-    if denied:
+    if outcome == CaseStatus.DENIED:
         # Joined opinions lose their own closing stops: no "。；" between them.
         note = "；".join(f"{r.department.name}：{r.opinion.rstrip(CLOSING)}" for r in denied)
         run_transition(
@@ -120,7 +128,7 @@ def _conclude_if_all_decided(case: Case) -> None:
             outcome=CaseStatus.DENIED,
             at=now,
         )
-    elif returned:
+    elif outcome == CaseStatus.SUPPLEMENT_REQUIRED:
         # One merged list of everything every returning department asked for.
         asked: dict[int, list[str]] = {}
         for review in returned:
@@ -159,7 +167,8 @@ def case_approve_instant(*, case: Case, by: User, opinion: str = "") -> Case:
     case = lock_case(case)
     if not (is_clerk(by) and by.authorised_departments.filter(pk=case.lead_department_id).exists()):
         raise CasePermissionError(_("您未获该部门授权，不能当场办结即办件。"))
-    if not case.is_instant or case.status != CaseStatus.IN_REVIEW or case.reviews.exists():
+    case_require_transition(case, "conclude")
+    if not case.is_instant or case.reviews.exists():
         raise refuse(case, "approve_instant")
     opinion = opinion.strip() or _("即办件当场办结。")
     run_transition(
@@ -180,16 +189,17 @@ def special_procedure_start(
 ) -> SpecialProcedure:
     """Start a special procedure (inspection, testing, expert review, hearing): the clock
     stops until it ends, and the applicant is told in writing."""
+    case = lock_case(case)
+    if not (is_approver(by) and case.reviews.filter(department_id=by.department_id).exists()):
+        raise CasePermissionError(_("只有审查部门的审批人员可以启动特别程序。"))
+    case_require_transition(case, "conclude")
+    if case.clock_stopped:
+        raise refuse(case, "special_procedure")
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": [_("请填写启动特别程序的理由。")]})
     if expected_days < 1:
         raise ValidationError({"expected_days": [_("预计时长至少1个工作日。")]})
-    case = lock_case(case)
-    if not (is_approver(by) and case.reviews.filter(department_id=by.department_id).exists()):
-        raise CasePermissionError(_("只有审查部门的审批人员可以启动特别程序。"))
-    if case.status != CaseStatus.IN_REVIEW or case.clock_stopped:
-        raise refuse(case, "special_procedure")
     today = timezone.localdate()
     procedure = SpecialProcedure.objects.create(
         case=case,
@@ -243,14 +253,13 @@ def special_procedure_end(*, procedure: SpecialProcedure, by: User) -> SpecialPr
 @transaction.atomic
 def extension_request(*, case: Case, by: User, days: int, reason: str) -> Extension:
     """The lead department asks, with a written reason, to extend the limit (延期)."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": [_("请填写延期理由。")]})
     case = lock_case(case)
     if not (is_approver(by) and by.department_id == case.lead_department_id):
         raise CasePermissionError(_("只有主办部门的审批人员可以申请延期。"))
-    if case.status != CaseStatus.IN_REVIEW:
-        raise refuse(case, "extension")
+    case_require_transition(case, "conclude")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [_("请填写延期理由。")]})
     limit = (
         max((m.legal_extension_days for m in _case_matters(case)), default=0) - case.extension_days
     )

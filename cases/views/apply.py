@@ -7,11 +7,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django_fsm import has_transition_perm
 
 from matters.models import Bundle, BundleItem, CatalogStatus, DeliveryMethod, Matter
 
 from .. import services
-from ..access import can_act_as_applicant
 from ..exceptions import CaseError, MissingMaterialsError
 from ..forms import ApplicationForm
 from ..models import (
@@ -90,7 +90,7 @@ def _apply(
 
 def _editable_draft(request: HttpRequest, case: Case) -> bool:
     """A draft the user fills in: online, the applicant's side; a window draft is the clerk's."""
-    return case.status == CaseStatus.DRAFT and can_act_as_applicant(request.user, case)
+    return has_transition_perm(case.submit, request.user)
 
 
 def _after_details_saved(request: HttpRequest, case: Case, *, created: bool) -> HttpResponse:

@@ -23,7 +23,6 @@ from ..models import (
     POWER_OF_ATTORNEY_CODE,
     Case,
     CaseMaterial,
-    CaseStatus,
     MaterialFile,
     MaterialStatus,
 )
@@ -31,8 +30,6 @@ from ..selectors import case_detail_queryset
 
 ONLINE_APPLY_MIN_LEVEL = 3
 CASES_PER_PAGE = 20
-WITHDRAWABLE = (CaseStatus.DRAFT, CaseStatus.SUBMITTED, CaseStatus.SUPPLEMENT_REQUIRED)
-AFTER_DECISION = (CaseStatus.IN_REVIEW, CaseStatus.APPROVED, CaseStatus.DENIED)
 # An authorisation letter (委托书) is the material an agent (代办) brings.
 AUTHORISATION_LETTER = "委托书"
 
@@ -126,21 +123,17 @@ def _material_rows(
     materials = list(case.materials.all())
     prefetch_related_objects(materials, "material_type__licence_type")
     errors = errors or {}
-    asked_at = (
-        services.supplement_asked_at(case)
-        if case.status == CaseStatus.SUPPLEMENT_REQUIRED
-        else None
-    )
+    asked_at = services.supplement_asked_at(case) if case.can("resubmit") else None
     rows = []
     for material in materials:
         status = material.status
         if not can_act:
             can_upload = False
-        elif case.status == CaseStatus.DRAFT:
+        elif case.can("submit"):
             can_upload = True
         elif status == MaterialStatus.DEFERRED:
-            can_upload = case.status in (*AFTER_DECISION, CaseStatus.SUPPLEMENT_REQUIRED)
-        elif case.status in (CaseStatus.SUBMITTED, CaseStatus.SUPPLEMENT_REQUIRED):
+            can_upload = material.is_open_deferral(case)
+        elif case.materials_open:
             can_upload = status == MaterialStatus.MISSING
         else:
             can_upload = False
@@ -176,11 +169,11 @@ def _material_state(case: Case, material: CaseMaterial) -> dict:
     if status == MaterialStatus.SATISFIED_BY_LICENCE:
         return {"state": "in", "state_label": _("电子证照免提交")}
     if status in IN_HAND:
-        label = _("已上传") if case.status == CaseStatus.DRAFT else material.get_status_display()
+        label = _("已上传") if case.can("submit") else material.get_status_display()
         return {"state": "in", "state_label": label}
     if status == MaterialStatus.DEFERRED:
         return {"state": "deferred", "state_label": _("容缺待补")}
-    if case.status == CaseStatus.DRAFT:
+    if case.can("submit"):
         return {"state": "todo", "state_label": _("未上传")}
     if material.reason:
         return {"state": "missing", "state_label": _("需补正")}

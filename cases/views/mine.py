@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from matters.models import DeliveryMethod
 
 from .. import services
-from ..access import applicant_side_condition, can_act_as_applicant, can_rate
+from ..access import applicant_side_condition, can_act_as_applicant
 from ..exceptions import CaseError, MissingMaterialsError
 from ..forms import RatingForm, WithdrawForm
 from ..labels import event_label, role_label
@@ -24,10 +24,8 @@ from ..models import (
     Rating,
 )
 from ..selectors import case_list_for_user
-from ..services.ratings import RATEABLE
 from .common import (
     CASES_PER_PAGE,
-    WITHDRAWABLE,
     _load_roles,
     _material_rows,
     _owned_case,
@@ -79,7 +77,8 @@ def _render_detail(
     can_act = can_act_as_applicant(request.user, case)
     rows = _material_rows(case, errors=upload_errors, can_act=can_act)
     trips = len(case.visits.all())
-    rating = Rating.objects.filter(case=case).first() if case.status in RATEABLE else None
+    actions = case.available_actions(request.user)
+    rating = Rating.objects.filter(case=case).first() if case.is_issued else None
     events = list(case.events.all())
     was_denied = any(event.to_status == CaseStatus.DENIED for event in events)
     return render(
@@ -102,17 +101,17 @@ def _render_detail(
             "addable": [
                 row
                 for row in rows
-                if case.status == CaseStatus.SUBMITTED
+                if case.can("accept")
                 and row.material.status == MaterialStatus.MISSING
                 and row.material.required
             ],
             "refused": refused or [],
             "can_act": can_act,
-            "can_withdraw": can_act and case.status in WITHDRAWABLE,
-            "can_resubmit": can_act and case.status == CaseStatus.SUPPLEMENT_REQUIRED,
+            "can_withdraw": "withdraw" in actions,
+            "can_resubmit": "resubmit" in actions,
             "show_decision": bool(case.decision_note)
             and (case.status in (CaseStatus.DENIED, CaseStatus.REJECTED) or was_denied),
-            "rateable": case.status in RATEABLE and can_rate(request.user, case),
+            "rateable": "rate" in actions,
             "rating": rating,
             "rating_form": rating_form or RatingForm(),
             "courier": case.delivery_method == DeliveryMethod.COURIER,
@@ -154,7 +153,7 @@ def case_resubmit(request: HttpRequest, number: str) -> HttpResponse:
 def case_withdraw(request: HttpRequest, number: str) -> HttpResponse:
     """Withdraw the application, after a confirmation with the reason."""
     case = _owned_case(request, number)
-    if case.status not in WITHDRAWABLE or not can_act_as_applicant(request.user, case):
+    if "withdraw" not in case.available_actions(request.user):
         messages.error(
             request,
             _("办件当前状态为“%(status)s”，不能撤回。") % {"status": case.get_status_display()},

@@ -1,16 +1,16 @@
 """Every (status, action) of tickets and appointments, allowed or refused; a refusal changes
-nothing. The rules live in one table (``TICKET_ACTIONS``, ``APPOINTMENT_ACTIONS``)."""
+nothing. The rules live only in the django-fsm transitions of ``Ticket`` and ``Appointment``."""
 
 import datetime
 
 import pytest
 from django.utils import timezone
+from django_fsm import can_proceed
 
 from accounts.exceptions import DomainError
+from cases.models import fsm_sources
 from tests.factories import BoardFactory, UserFactory
 from windows.models import (
-    APPOINTMENT_ACTIONS,
-    TICKET_ACTIONS,
     Appointment,
     AppointmentStatus,
     Slot,
@@ -46,9 +46,21 @@ ALLOWED_TICKET = {
 }
 
 
-def test_the_table_says_what_the_workflow_docstring_says():
-    table = {(s, a) for a, statuses in TICKET_ACTIONS.items() for s in statuses}
+TICKET_ACTIONS = ["call", "recall", "no_show", "serve", "done", "transfer"]
+
+
+def test_the_state_machine_says_what_the_workflow_docstring_says():
+    transitions = Ticket.status.field.get_all_transitions(Ticket)
+    table = {(t.source, t.name) for t in transitions}
     assert table == ALLOWED_TICKET
+    assert {name for _status, name in table} == set(TICKET_ACTIONS)
+
+
+@pytest.mark.parametrize("action", TICKET_ACTIONS)
+@pytest.mark.parametrize("status", TicketStatus.values)
+def test_can_proceed_is_the_table(status, action):
+    ticket = Ticket(status=status)
+    assert can_proceed(getattr(ticket, action)) is ((status, action) in ALLOWED_TICKET)
 
 
 @pytest.fixture
@@ -73,7 +85,7 @@ def _run(action, ticket, window):
     }[action]()
 
 
-@pytest.mark.parametrize("action", list(TICKET_ACTIONS))
+@pytest.mark.parametrize("action", TICKET_ACTIONS)
 @pytest.mark.parametrize("status", TicketStatus.values)
 def test_every_ticket_status_and_action(window, status, action):
     ticket = ticket_take(board=window.boards.get())
@@ -110,6 +122,14 @@ def appointment():
     return Appointment.objects.create(slot=slot, user=UserFactory(citizen=True))
 
 
+APPOINTMENT_ALLOWED = {("booked", "cancel"), ("booked", "check_in"), ("booked", "no_show")}
+
+
+def test_the_appointment_state_machine_is_the_docstring():
+    transitions = Appointment.status.field.get_all_transitions(Appointment)
+    assert {(t.source, t.name) for t in transitions} == APPOINTMENT_ALLOWED
+
+
 @pytest.mark.parametrize("action", ["cancel", "check_in"])
 @pytest.mark.parametrize("status", AppointmentStatus.values)
 def test_every_appointment_status_and_action(appointment, status, action):
@@ -118,7 +138,8 @@ def test_every_appointment_status_and_action(appointment, status, action):
         "cancel": lambda: appointment_cancel(appointment=appointment, by=appointment.user),
         "check_in": lambda: appointment_check_in(appointment=appointment),
     }[action]
-    allowed = status in APPOINTMENT_ACTIONS[action]
+    allowed = status in fsm_sources(Appointment, action)
+    assert allowed is (status == "booked")
     if allowed:
         run()
         appointment.refresh_from_db()

@@ -16,7 +16,6 @@ from .appointments import (
     slots_open_for_days,
 )
 from .intake import (
-    CHECKLIST_STATUSES,
     DEFERRED,
     MAX_COPIES,
     MISSING,
@@ -45,7 +44,6 @@ from .tickets import (
 )
 
 __all__ = [
-    "CHECKLIST_STATUSES",
     "CHECK_IN_EARLY",
     "DEFAULT_SLOT_TIMES",
     "DEFERRED",

@@ -16,9 +16,11 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_fsm import can_proceed
 
 from accounts.identity import normalize_id_number
 from accounts.models import User
+from cases.models import fsm_sources
 from matters.calendar import add_working_days, is_working_day, working_days_in
 from matters.models import Board
 from notices.models import Channel as NoticeChannel
@@ -26,14 +28,12 @@ from notices.services import notice_create
 
 from ..exceptions import AppointmentError, SlotFullError
 from ..models import (
-    APPOINTMENT_ACTIONS,
     HOLDING,
     Appointment,
     AppointmentStatus,
     Kiosk,
     Slot,
     Ticket,
-    appointment_may,
     new_booking_code,
 )
 from .tickets import ticket_take
@@ -131,10 +131,9 @@ def appointment_cancel(*, appointment: Appointment, by: User) -> Appointment:
         raise AppointmentError(_("只能取消本人的预约。"), code="not_yours")
     if appointment.status == AppointmentStatus.CANCELLED:
         return appointment
-    if not appointment_may(appointment.status, "cancel"):
+    if not can_proceed(appointment.cancel):
         raise AppointmentError(_("该预约不能取消。"), code="invalid_transition")
-    appointment.status = AppointmentStatus.CANCELLED
-    appointment.cancelled_at = timezone.now()
+    appointment.cancel(at=timezone.now())
     appointment.save(update_fields=["status", "cancelled_at"])
     return appointment
 
@@ -146,13 +145,12 @@ def appointment_check_in(
     """Check in at the kiosk within the slot (from 30 minutes before it): a priority ticket."""
     now = at or timezone.now()
     appointment = _lock_appointment(appointment)
-    if not appointment_may(appointment.status, "check_in"):
+    if not can_proceed(appointment.check_in):
         raise AppointmentError(_("该预约不能签到。"), code="invalid_transition")
     start, end = _slot_bounds(appointment.slot)
     if not start - CHECK_IN_EARLY <= now <= end:
         raise AppointmentError(_("请在预约时段内签到（可提前30分钟）。"), code="outside_slot")
-    appointment.status = AppointmentStatus.CHECKED_IN
-    appointment.checked_in_at = now
+    appointment.check_in(at=now)
     appointment.save(update_fields=["status", "checked_in_at"])
     return ticket_take(
         board=appointment.slot.board,
@@ -174,7 +172,7 @@ def appointment_for_check_in(
         return None
     candidates = Appointment.objects.filter(
         user__id_number=number,
-        status__in=APPOINTMENT_ACTIONS["check_in"],
+        status__in=fsm_sources(Appointment, "check_in"),
         slot__date=timezone.localdate(now),
     ).select_related("slot")
     for appointment in candidates.order_by("slot__start"):
@@ -208,7 +206,7 @@ def appointment_check_in_by(
     code = normalize_booking_code(code)
     if code:
         appointment = (
-            Appointment.objects.filter(code=code, status__in=APPOINTMENT_ACTIONS["check_in"])
+            Appointment.objects.filter(code=code, status__in=fsm_sources(Appointment, "check_in"))
             .select_related("slot")
             .first()
         )
@@ -241,13 +239,14 @@ def appointments_mark_no_show(*, at: datetime.datetime | None = None) -> int:
         slot__date=today, slot__end__lte=timezone.localtime(now).time()
     )
     ids = list(
-        Appointment.objects.filter(ended, status__in=APPOINTMENT_ACTIONS["no_show"]).values_list(
-            "pk", flat=True
-        )
+        Appointment.objects.filter(
+            ended, status__in=fsm_sources(Appointment, "no_show")
+        ).values_list("pk", flat=True)
     )
-    return Appointment.objects.filter(pk__in=ids, status__in=APPOINTMENT_ACTIONS["no_show"]).update(
-        status=AppointmentStatus.NO_SHOW
-    )
+    # A bulk update, not one transition per row: the sources come from the state machine.
+    return Appointment.objects.filter(
+        pk__in=ids, status__in=fsm_sources(Appointment, "no_show")
+    ).update(status=AppointmentStatus.NO_SHOW)
 
 
 def appointment_reminders_send(*, today: datetime.date | None = None) -> int:

@@ -26,13 +26,13 @@ from cases.access import is_clerk
 from cases.exceptions import CasePermissionError
 from cases.models import Case, Channel, VisitKind
 from cases.services import (
-    CHECKLIST_STATUSES,
     MAX_COPIES,
     RECEIVABLE_FORMS,
     case_accept,
     case_hand_in,
     case_reject,
     case_request_supplement,
+    case_require_transition,
     case_resubmit,
     material_mark_missing,
     material_receive,
@@ -42,7 +42,6 @@ from matters.models import MaterialForm
 
 RECEIVED, MISSING, DEFERRED, NOT_APPLICABLE = "received", "missing", "deferred", "none"
 __all__ = [
-    "CHECKLIST_STATUSES",
     "DEFERRED",
     "MAX_COPIES",
     "MISSING",
@@ -131,10 +130,13 @@ def case_window_notice(
     missing, each with its reason. A window draft is handed in first."""
     _clerk_only(by)
     missing = [mark for mark in marks if mark.state == MISSING]
-    if not missing:
-        raise ValidationError({"missing": [_("一次性告知须列出缺少的全部材料。")]})
     checklist_record(case=case, by=by, marks=[m for m in marks if m.state == RECEIVED])
     case_hand_in(case=case, by=by)
+    if not missing:
+        # A case past intake is refused (409) before its empty list is (400).
+        case.refresh_from_db(fields=["status"])
+        case_require_transition(case, "request_supplement")
+        raise ValidationError({"missing": [_("一次性告知须列出缺少的全部材料。")]})
     return case_request_supplement(
         case=case,
         by=by,
@@ -149,10 +151,9 @@ def case_window_notice(
 def case_window_reject(*, case: Case, by: User, reason: str, in_person: bool | None = None) -> Case:
     """Refuse to accept (不予受理) with a reason; at the window that is a trip too."""
     _clerk_only(by)
-    if not (reason or "").strip():
-        raise ValidationError({"reason": [_("请填写不予受理的理由。")]})
     case_hand_in(case=case, by=by)
-    case = case_reject(case=case, by=by, reason=reason)
+    # Refuses a case past intake (409) before an empty reason (400).
+    case = case_reject(case=case, by=by, reason=reason or "")
     if in_person if in_person is not None else case.channel == Channel.WINDOW:
         visit_record(case=case, by=by, kind=VisitKind.INTAKE, on=timezone.localdate())
     return case

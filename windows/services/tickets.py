@@ -14,10 +14,11 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_fsm import can_proceed
 
 from accounts.identity import normalize_id_number
 from accounts.models import User
-from cases.models import Case, VisitKind
+from cases.models import Case, VisitKind, fsm_sources
 from cases.services import visit_record
 from matters.models import Board
 from notices.models import Channel
@@ -25,14 +26,12 @@ from notices.services import notice_create
 
 from ..exceptions import TicketError, TicketTransitionError, WindowBusyError
 from ..models import (
-    TICKET_ACTIONS,
     Ticket,
     TicketEvent,
     TicketSequence,
     TicketStatus,
     Window,
     WindowStatus,
-    ticket_may,
 )
 
 NEAR_AHEAD = 3
@@ -139,7 +138,7 @@ def _refuse(ticket: Ticket, action: str) -> TicketTransitionError:
 
 
 def _require(ticket: Ticket, action: str, label: str) -> None:
-    if not ticket_may(ticket.status, action):
+    if not can_proceed(getattr(ticket, action)):
         raise _refuse(ticket, label)
 
 
@@ -188,7 +187,7 @@ def _close_current(window: Window, *, by: User, expected: str | None) -> None:
         .filter(
             window=window,
             date=timezone.localdate(),
-            status__in=TICKET_ACTIONS["done"],
+            status__in=fsm_sources(Ticket, "done"),
         )
         .order_by("called_at", "id")
     )
@@ -198,9 +197,7 @@ def _close_current(window: Window, *, by: User, expected: str | None) -> None:
     now = timezone.now()
     for ticket in current:
         before = ticket.status
-        ticket.status = TicketStatus.DONE
-        ticket.served_at = ticket.served_at or now
-        ticket.done_at = now
+        ticket.done(at=now)
         ticket.save(update_fields=["status", "served_at", "done_at"])
         _record(ticket, action="done", before=before, by=by, note=_("叫下一位时办结"))
 
@@ -220,7 +217,9 @@ def ticket_call_next(*, window: Window, by: User, current: str | None = None) ->
     window = _lock_window(window)
     _check_window(window, by)
     _close_current(window, by=by, expected=current)
-    queryset = Ticket.objects.filter(date=timezone.localdate(), status__in=TICKET_ACTIONS["call"])
+    queryset = Ticket.objects.filter(
+        date=timezone.localdate(), status__in=fsm_sources(Ticket, "call")
+    )
     if not window.generalist:
         queryset = queryset.filter(board__in=window.boards.all())
     ticket = (
@@ -229,9 +228,7 @@ def ticket_call_next(*, window: Window, by: User, current: str | None = None) ->
     if ticket is None:
         return None
     before = ticket.status
-    ticket.status = TicketStatus.CALLED
-    ticket.window = window
-    ticket.called_at = timezone.now()
+    ticket.call(window=window, at=timezone.now())
     ticket.save(update_fields=["status", "window", "called_at"])
     _record(ticket, action="call", before=before, by=by)
     _notify_near(ticket.board_id, ticket.date)
@@ -243,7 +240,7 @@ def ticket_recall(*, ticket: Ticket, by: User) -> Ticket:
     """Call a called ticket again (the applicant did not come up yet)."""
     ticket = _lock(ticket)
     _require(ticket, "recall", _("重呼"))
-    ticket.called_at = timezone.now()
+    ticket.recall(at=timezone.now())
     ticket.save(update_fields=["called_at"])
     _record(ticket, action="recall", before=ticket.status, by=by)
     return ticket
@@ -255,8 +252,7 @@ def ticket_no_show(*, ticket: Ticket, by: User) -> Ticket:
     ticket = _lock(ticket)
     _require(ticket, "no_show", _("过号"))
     before = ticket.status
-    ticket.status = TicketStatus.NO_SHOW
-    ticket.done_at = timezone.now()
+    ticket.no_show(at=timezone.now())
     ticket.save(update_fields=["status", "done_at"])
     _record(ticket, action="no_show", before=before, by=by)
     return ticket
@@ -267,10 +263,9 @@ def ticket_serve(*, ticket: Ticket, by: User, case: Case | None = None) -> Ticke
     """Start serving a called ticket; linking a case records the applicant's trip (visit)."""
     ticket = _lock(ticket)
     _require(ticket, "serve", _("开始办理"))
-    if ticket.status == TicketStatus.CALLED:
+    if ticket.status != TicketStatus.SERVING:
         before = ticket.status
-        ticket.status = TicketStatus.SERVING
-        ticket.served_at = timezone.now()
+        ticket.serve(at=timezone.now())
         ticket.save(update_fields=["status", "served_at"])
         _record(ticket, action="serve", before=before, by=by)
     if case is not None and ticket.case_id != case.pk:
@@ -287,10 +282,7 @@ def ticket_done(*, ticket: Ticket, by: User) -> Ticket:
     ticket = _lock(ticket)
     _require(ticket, "done", _("办结"))
     before = ticket.status
-    now = timezone.now()
-    ticket.status = TicketStatus.DONE
-    ticket.served_at = ticket.served_at or now
-    ticket.done_at = now
+    ticket.done(at=timezone.now())
     ticket.save(update_fields=["status", "served_at", "done_at"])
     _record(ticket, action="done", before=before, by=by)
     return ticket
@@ -308,8 +300,7 @@ def ticket_transfer(*, ticket: Ticket, to_board: Board, by: User) -> Ticket:
     if to_board.pk == ticket.board_id:
         raise TicketError(_("请选择另一个板块。"), code="same_board")
     before = ticket.status
-    ticket.status = TicketStatus.TRANSFERRED
-    ticket.done_at = timezone.now()
+    ticket.transfer(at=timezone.now())
     ticket.save(update_fields=["status", "done_at"])
     _record(ticket, action="transfer", before=before, by=by, note=to_board.name)
     new = ticket_take(
