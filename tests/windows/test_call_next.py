@@ -11,8 +11,6 @@ from tests.factories import BoardFactory, UserFactory
 from windows.models import Ticket, TicketEvent, TicketStatus, Window
 from windows.queue import WindowBusyError, ticket_call_next, ticket_serve, ticket_take
 
-pytestmark = pytest.mark.urls("tests.windows.test_queue")
-
 
 @pytest.fixture
 def board(db):

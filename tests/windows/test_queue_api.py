@@ -12,8 +12,6 @@ from windows.models import Ticket, TicketStatus, Window
 from windows.queue import ticket_call_next, ticket_take
 from windows.selectors import window_of
 
-pytestmark = pytest.mark.urls("tests.windows.test_queue")
-
 
 @pytest.fixture
 def board(db):
