@@ -8,7 +8,6 @@ re-exported here so the API tests drive the same cases the service tests do.
 import datetime
 
 import pytest
-from django.core.cache import cache
 from django.utils import timezone
 from knox.models import AuthToken
 from rest_framework.test import APIClient
@@ -16,6 +15,7 @@ from rest_framework.test import APIClient
 from accounts.models import User
 from cases import services
 from cases.models import Case
+from tests.caches import clear_cache
 from tests.cases import conftest as cases_conftest
 from tests.cases.conftest import applicant_of, pdf, requirement
 from tests.factories import DepartmentFactory, UserFactory
@@ -44,9 +44,9 @@ ROLES = (
 @pytest.fixture(autouse=True)
 def _clear_cache():
     # With REDIS_URL the cache (throttle counters) outlives a test; start and end empty.
-    cache.clear()
+    clear_cache()
     yield
-    cache.clear()
+    clear_cache()
 
 
 @pytest.fixture(autouse=True)

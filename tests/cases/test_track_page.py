@@ -5,12 +5,12 @@ import re
 from html import unescape
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 
 from accounts.identity import mask_id_number
 from cases import services
 from cases.views.track import TRACK_NOT_FOUND
+from tests.caches import clear_cache
 from tests.factories import UserFactory
 
 from .conftest import pdf, requirement
@@ -22,9 +22,9 @@ URL = reverse("cases:track")
 @pytest.fixture(autouse=True)
 def _fresh_rate_limits():
     # The limiter counts in the default cache, which may be a Redis shared across tests.
-    cache.clear()
+    clear_cache()
     yield
-    cache.clear()
+    clear_cache()
 
 
 def text_of(response) -> str:

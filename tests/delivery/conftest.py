@@ -2,11 +2,11 @@
 ``in_transit`` by the real case services (``ship_courier_case``), and a few helpers."""
 
 import pytest
-from django.core.cache import cache
 
 from cases import services
 from cases.models import Case
 from delivery.models import Shipment
+from tests.caches import clear_cache
 from tests.cases import conftest as cases_conftest
 from tests.cases.conftest import applicant_of, pdf
 from tests.factories import UserFactory
@@ -72,9 +72,9 @@ def _private_media(settings, tmp_path):
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    cache.clear()
+    clear_cache()
     yield
-    cache.clear()
+    clear_cache()
 
 
 @pytest.fixture(autouse=True)
