@@ -3,6 +3,7 @@
 import pytest
 
 from cases import services
+from matters.calendar import add_working_days
 from tests.factories import MaterialTypeFactory, MatterFactory, RequirementFactory
 
 from .conftest import applicant_of, document_bytes, pdf, pdf_pages, pdf_text, squeeze
@@ -29,15 +30,14 @@ def case_with_materials(count, citizen, clerk, housing, *, deferred=0):
         )
     services.case_submit(case=case, by=citizen)
     if deferred:
-        import datetime
-
         from django.utils import timezone
 
         services.case_accept(
             case=case,
             by=clerk,
             deferred=[m.requirement_id for m in case.materials.filter(deferrable=True)],
-            due_date=timezone.localdate() + datetime.timedelta(days=7),
+            # A working day whatever today is (a week ahead may fall on a weekend).
+            due_date=add_working_days(timezone.localdate(), 5),
         )
     else:
         services.case_accept(case=case, by=clerk)
