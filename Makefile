@@ -10,6 +10,8 @@ SYSTEM_PACKAGES := fonts-wqy-zenhei libharfbuzz-subset0 libpango-1.0-0 libpangof
 	gettext chromium chromium-driver poppler-utils
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/onetrip
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
+# pytest-xdist workers for the unit and page tests (each gets a database of its own).
+TEST_WORKERS ?= auto
 
 .PHONY: run test install system-deps services lint migrate seed serve clean bench
 
@@ -20,9 +22,16 @@ run migrate seed serve bench: export DEBUG ?= true
 # Tests read production's settings with a test secret key (tests/settings.py).
 test: export DJANGO_SETTINGS_MODULE ?= tests.settings
 
+# Two passes: the unit and page tests in parallel, then the browser and integration tests
+# (live servers, Celery workers and redis-servers on fixed ports) one at a time. Exit code 5
+# ("no tests collected", e.g. PYTEST_ARGS naming one folder) is not a failure of a pass.
 test: install services lint
+	@echo "==> Checking that the models and their migrations agree"
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) manage.py makemigrations --check --dry-run
-	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) -m pytest $(PYTEST_ARGS)
+	@echo "==> Unit and page tests, in parallel ($(TEST_WORKERS) workers)"
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) -m pytest -n $(TEST_WORKERS) -m "not browser and not integration" $(PYTEST_ARGS) || [ $$? = 5 ]
+	@echo "==> Browser and integration tests, one at a time"
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) -m pytest -m "browser or integration" $(PYTEST_ARGS) || [ $$? = 5 ]
 
 install: system-deps $(STAMPS)/venv
 
@@ -31,9 +40,10 @@ system-deps:
 	@missing=""; for p in $(SYSTEM_PACKAGES); do \
 		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
 	done; \
+	echo "==> Checking the Debian packages: $(SYSTEM_PACKAGES)"; \
 	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-			echo "Installing Debian packages:$$missing"; \
+			echo "Installing Debian packages:$$missing (waits up to 15 minutes for another apt-get to finish)"; \
 			apt-get -o DPkg::Lock::Timeout=900 update -qq && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=900 install -y -qq --no-install-recommends $$missing >/dev/null; \
 		else \
 			echo "Missing Debian packages (install them as root):$$missing"; \
@@ -42,22 +52,24 @@ system-deps:
 
 $(STAMPS)/venv: requirements.txt
 	@mkdir -p $(STAMPS)
-	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@test -x $(PY) || { echo "==> Creating the virtual environment $(VENV)"; $(PYTHON) -m venv $(VENV); }
+	@echo "==> Installing the Python packages of requirements.txt into $(VENV)"
 	$(PY) -m pip install -q --disable-pip-version-check -r requirements.txt
 	@touch $@
 
 # PostgreSQL and Redis must answer for the tests; start them when they do not.
 services:
+	@echo "==> Checking that PostgreSQL and Redis answer"
 	@if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then \
 		echo "Starting PostgreSQL"; \
-		command -v pg_ctlcluster >/dev/null || (apt-get -o DPkg::Lock::Timeout=900 update -qq && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=900 install -y -qq postgresql >/dev/null); \
+		command -v pg_ctlcluster >/dev/null || (echo "Installing PostgreSQL"; apt-get -o DPkg::Lock::Timeout=900 update -qq && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=900 install -y -qq postgresql >/dev/null); \
 		pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql | tail -1) main start; \
 		for i in $$(seq 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done; \
 	fi
 	@psql -h 127.0.0.1 -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname='onetrip'" | grep -q 1 \
-		|| createdb -h 127.0.0.1 -U postgres onetrip
+		|| { echo "Creating the database onetrip"; createdb -h 127.0.0.1 -U postgres onetrip; }
 	@# The integration tests also run redis-servers of their own (ports 6391, 6393) to stop.
-	@command -v redis-server >/dev/null || (apt-get -o DPkg::Lock::Timeout=900 update -qq && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=900 install -y -qq redis-server >/dev/null)
+	@command -v redis-server >/dev/null || (echo "Installing Redis"; apt-get -o DPkg::Lock::Timeout=900 update -qq && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=900 install -y -qq redis-server >/dev/null)
 	@if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then \
 		echo "Starting Redis"; \
 		mkdir -p /var/lib/redis /var/log/redis; \
@@ -66,17 +78,21 @@ services:
 	fi
 
 lint: $(STAMPS)/venv
+	@echo "==> Lint and format checks (ruff)"
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
 migrate: $(STAMPS)/venv
+	@echo "==> Applying the database migrations (nothing to do when up to date)"
 	$(PY) manage.py migrate --noinput
 
 seed: $(STAMPS)/venv
+	@echo "==> Loading the demo data (what exists is kept, nothing is duplicated)"
 	$(PY) manage.py seed_demo
 
 # The web server and the schedule (Celery beat) together; Ctrl-C stops both.
 serve:
+	@echo "==> Serving http://127.0.0.1:8000/ with the schedule (Ctrl-C stops both)"
 	$(PY) manage.py serve_embedded 127.0.0.1:8000
 
 bench: install services

@@ -22,3 +22,12 @@ STORAGES = {
     **STORAGES,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# Under pytest-xdist each worker has a database of its own (pytest-django adds the suffix);
+# in the shared Redis database each worker's cache keys (throttle counters) get its prefix.
+XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+if XDIST_WORKER:
+    CACHES = {
+        name: {**options, "KEY_PREFIX": f"xdist-{XDIST_WORKER}"}
+        for name, options in CACHES.items()  # noqa: F405
+    }

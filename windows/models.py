@@ -148,7 +148,7 @@ class Ticket(models.Model):
     def __str__(self) -> str:
         return self.number
 
-    # Transitions (django-fsm): pure; ``windows.services.tickets`` locks, saves and writes the event.
+    # Transitions (django-fsm), pure: ``windows.services.tickets`` locks, saves, writes events.
 
     @transition(field=status, source=TicketStatus.WAITING, target=TicketStatus.CALLED)
     def call(self, *, window: "Window", at) -> None:

@@ -1,11 +1,12 @@
 """Rate-limit counters live in the cache (Redis with REDIS_URL): every test starts clean."""
 
 import pytest
-from django.core.cache import cache
+
+from tests.caches import clear_cache
 
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    cache.clear()
+    clear_cache()
     yield
-    cache.clear()
+    clear_cache()

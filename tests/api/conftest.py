@@ -8,7 +8,6 @@ re-exported here so the API tests drive the same cases the service tests do.
 import datetime
 
 import pytest
-from django.core.cache import cache
 from django.utils import timezone
 from knox.models import AuthToken
 from rest_framework.test import APIClient
@@ -16,8 +15,9 @@ from rest_framework.test import APIClient
 from accounts.models import User
 from cases import services
 from cases.models import Case
+from tests.caches import clear_cache
 from tests.cases import conftest as cases_conftest
-from tests.cases.conftest import applicant_of, pdf, requirement
+from tests.cases.conftest import drive_case
 from tests.factories import DepartmentFactory, UserFactory
 
 # The catalog and actors of the case service tests, as fixtures here too.
@@ -44,9 +44,9 @@ ROLES = (
 @pytest.fixture(autouse=True)
 def _clear_cache():
     # With REDIS_URL the cache (throttle counters) outlives a test; start and end empty.
-    cache.clear()
+    clear_cache()
     yield
-    cache.clear()
+    clear_cache()
 
 
 @pytest.fixture(autouse=True)
@@ -122,62 +122,19 @@ def courier_delivery(**fields) -> services.Delivery:
 
 @pytest.fixture
 def build_case(citizen, clerk, matter, housing_approver, tax_approver):
-    """``build_case("ready", courier=True)`` drives a case of ``matter`` to any status.
-
-    Real services all the way: every status is reached as in life.
-    """
-
-    def upload_required(case: Case, *, skip_deferrable: bool = False) -> None:
-        for material in case.materials.all():
-            if material.required and not (skip_deferrable and material.deferrable):
-                services.material_upload(
-                    case=case, by=citizen, requirement_id=material.requirement_id, upload=pdf()
-                )
+    """``build_case("ready", courier=True)``: the one case builder (``drive_case``) with the
+    API tests' actors; the fixtures' approvers decide."""
 
     def build(status: str = "draft", *, courier: bool = False, owner: User | None = None) -> Case:
-        owner = owner or citizen
-        case = services.case_create(
-            by=owner,
+        return drive_case(
+            status,
+            owner=owner or citizen,
+            clerk=clerk,
             matter=matter,
-            applicant=applicant_of(owner),
+            approvers={"housing": housing_approver, "tax": tax_approver},
             delivery=courier_delivery() if courier else None,
+            opinion="意见。",
         )
-        if status == "draft":
-            return case
-        if status == "withdrawn":
-            services.case_withdraw(case=case, by=owner)
-            return Case.objects.get(pk=case.pk)
-        upload_required(case)
-        services.case_submit(case=case, by=owner)
-        if status == "submitted":
-            return Case.objects.get(pk=case.pk)
-        if status == "rejected":
-            services.case_reject(case=case, by=clerk, reason="不属于本事项受理范围。")
-            return Case.objects.get(pk=case.pk)
-        if status == "supplement_required":
-            services.case_request_supplement(
-                case=case, by=clerk, missing=[requirement(case, "完税凭证")], note="印章不清。"
-            )
-            return Case.objects.get(pk=case.pk)
-        services.case_accept(case=case, by=clerk)
-        if status == "in_review":
-            return Case.objects.get(pk=case.pk)
-        decision = "deny" if status == "denied" else "approve"
-        for review in Case.objects.get(pk=case.pk).reviews.select_related("department"):
-            approver = housing_approver if review.department.code == "housing" else tax_approver
-            services.review_decide(review=review, by=approver, decision=decision, opinion="意见。")
-        if status in ("approved", "denied"):
-            return Case.objects.get(pk=case.pk)
-        services.case_issue(case=case, by=clerk)
-        if status == "ready":
-            return Case.objects.get(pk=case.pk)
-        if status == "in_transit":
-            services.case_ship(case=case, by=clerk, waybill="SF1234567890")
-            return Case.objects.get(pk=case.pk)
-        if status == "closed":
-            services.case_collect(case=case, by=clerk)
-            return Case.objects.get(pk=case.pk)
-        raise ValueError(status)
 
     return build
 

@@ -6,7 +6,6 @@ Slow (a few minutes): ``pytest -m slow tests/api/test_schemathesis.py``.
 
 import pytest
 import schemathesis
-from django.core.cache import cache
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
@@ -14,6 +13,7 @@ from django.test import Client
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 
+from tests.caches import clear_cache
 from tests.cases import conftest as cases_conftest
 from tests.factories import PASSWORD
 from tests.throttles import set_rates
@@ -62,7 +62,7 @@ def _data(db, make_case, settings, tmp_path):
 
 
 def token_for(user) -> str:
-    cache.clear()
+    clear_cache()
     response = Client().post(
         "/api/v1/auth/token/",
         {"username": user.username, "password": PASSWORD},

@@ -10,7 +10,6 @@ from windows.models import Window
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.urls("tests.windows.test_queue"),
 ]
 
 

@@ -115,43 +115,106 @@ def applicant_of(user) -> services.Applicant:
     )
 
 
+# Every status ``drive_case`` reaches, in the order of the case's life.
+CASE_STATUSES = (
+    "draft",
+    "withdrawn",
+    "submitted",
+    "rejected",
+    "supplement_required",
+    "in_review",
+    "approved",
+    "denied",
+    "ready",
+    "in_transit",
+    "closed",
+)
+
+
+def drive_case(
+    status: str = "draft",
+    *,
+    owner,
+    clerk,
+    matter,
+    approvers: dict | None = None,
+    delivery: services.Delivery | None = None,
+    deferred: bool = False,
+    waybill: str = "SF1234567890",
+    opinion: str | None = None,
+) -> Case:
+    """The one case builder: a fresh case of ``matter`` driven to ``status`` by the real
+    services, so that every state is reached as in life.
+
+    Traits: ``delivery`` (e.g. by courier), ``deferred`` (accepted with the deferrable
+    materials deferred, 容缺受理), ``approvers`` (department code → the approver who decides;
+    a department without one gets a new approver), ``opinion`` (of every decision),
+    ``waybill`` (given when shipped).
+    """
+    if status not in CASE_STATUSES:
+        raise ValueError(status)
+    case = services.case_create(
+        by=owner, matter=matter, applicant=applicant_of(owner), delivery=delivery
+    )
+    if status == "draft":
+        return case
+    if status == "withdrawn":
+        services.case_withdraw(case=case, by=owner)
+        return Case.objects.get(pk=case.pk)
+    for material in case.materials.all():
+        if material.required and not (deferred and material.deferrable):
+            services.material_upload(
+                case=case, by=owner, requirement_id=material.requirement_id, upload=pdf()
+            )
+    services.case_submit(case=case, by=owner)
+    if status == "submitted":
+        return Case.objects.get(pk=case.pk)
+    if status == "rejected":
+        services.case_reject(case=case, by=clerk, reason="不属于本事项受理范围。")
+        return Case.objects.get(pk=case.pk)
+    if status == "supplement_required":
+        services.case_request_supplement(
+            case=case, by=clerk, missing=[requirement(case, "完税凭证")], note="印章不清。"
+        )
+        return Case.objects.get(pk=case.pk)
+    if deferred:
+        services.case_accept(
+            case=case,
+            by=clerk,
+            deferred=[m.requirement_id for m in case.materials.filter(deferrable=True)],
+            due_date=add_working_days(timezone.localdate(), 5),
+        )
+    else:
+        services.case_accept(case=case, by=clerk)
+    if status == "in_review":
+        return Case.objects.get(pk=case.pk)
+    decision = "deny" if status == "denied" else "approve"
+    opinion = opinion or ("同意。" if decision == "approve" else "意见。")
+    for review in Case.objects.get(pk=case.pk).reviews.select_related("department"):
+        approver = (approvers or {}).get(review.department.code) or UserFactory(
+            approver=True, department=review.department
+        )
+        services.review_decide(review=review, by=approver, decision=decision, opinion=opinion)
+    if status in ("approved", "denied"):
+        return Case.objects.get(pk=case.pk)
+    services.case_issue(case=Case.objects.get(pk=case.pk), by=clerk)
+    if status == "ready":
+        return Case.objects.get(pk=case.pk)
+    if status == "in_transit":
+        services.case_ship(case=Case.objects.get(pk=case.pk), by=clerk, waybill=waybill)
+        return Case.objects.get(pk=case.pk)
+    services.case_collect(case=Case.objects.get(pk=case.pk), by=clerk)
+    return Case.objects.get(pk=case.pk)
+
+
 @pytest.fixture
 def make_case(citizen, clerk, matter):
     """``make_case("in_review")`` drives a fresh case of ``matter`` to that status."""
 
     def build(status: str = "draft", *, for_matter=None, deferred: bool = False) -> Case:
-        case = services.case_create(
-            by=citizen, matter=for_matter or matter, applicant=applicant_of(citizen)
+        return drive_case(
+            status, owner=citizen, clerk=clerk, matter=for_matter or matter, deferred=deferred
         )
-        if status == "draft":
-            return case
-        for material in case.materials.all():
-            if material.required and not (deferred and material.deferrable):
-                services.material_upload(
-                    case=case, by=citizen, requirement_id=material.requirement_id, upload=pdf()
-                )
-        services.case_submit(case=case, by=citizen)
-        if status == "submitted":
-            return case
-        if deferred:
-            deferrable = [m.requirement_id for m in case.materials.filter(deferrable=True)]
-            services.case_accept(
-                case=case,
-                by=clerk,
-                deferred=deferrable,
-                due_date=add_working_days(timezone.localdate(), 5),
-            )
-        else:
-            services.case_accept(case=case, by=clerk)
-        case.refresh_from_db()
-        if status == "in_review":
-            return case
-        for review in case.reviews.all():
-            approver = UserFactory(approver=True, department=review.department)
-            services.review_decide(review=review, by=approver, decision="approve", opinion="同意。")
-        if status == "approved":
-            return Case.objects.get(pk=case.pk)
-        raise ValueError(status)
 
     return build
 

@@ -1,6 +1,7 @@
 """What follows case events (hall/reactions.py): the notices that the outbox records."""
 
 import pytest
+from django.db import transaction
 
 from cases import services
 from cases.exceptions import MissingMaterialsError
@@ -48,8 +49,30 @@ def test_a_return_tells_the_merged_list_and_resubmission_reopens_only_that_depar
     assert {n.recipient for n in second_round} == {tax_approver}
 
 
-def test_a_rolled_back_change_leaves_no_notice(make_case, citizen):
+class RollbackError(Exception):
+    pass
+
+
+def test_a_refused_change_leaves_no_notice(make_case, citizen):
     case = make_case("draft")
     with pytest.raises(MissingMaterialsError):
         services.case_submit(case=case, by=citizen)
+    assert not Notice.objects.filter(template="case_submitted").exists()
+
+
+def test_a_rolled_back_change_leaves_no_notice(make_case, citizen):
+    case = make_case("draft")
+    for material in case.materials.filter(required=True):
+        services.material_upload(
+            case=case, by=citizen, requirement_id=material.requirement_id, upload=pdf()
+        )
+
+    # The submission and its notices are written, then the caller's transaction fails.
+    with pytest.raises(RollbackError), transaction.atomic():
+        services.case_submit(case=case, by=citizen)
+        assert Notice.objects.filter(template="case_submitted").count() >= 2  # SMS and inbox
+        raise RollbackError
+
+    case.refresh_from_db()
+    assert case.status == "draft"
     assert not Notice.objects.filter(template="case_submitted").exists()

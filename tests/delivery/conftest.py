@@ -2,14 +2,13 @@
 ``in_transit`` by the real case services (``ship_courier_case``), and a few helpers."""
 
 import pytest
-from django.core.cache import cache
 
 from cases import services
 from cases.models import Case
 from delivery.models import Shipment
+from tests.caches import clear_cache
 from tests.cases import conftest as cases_conftest
-from tests.cases.conftest import applicant_of, pdf
-from tests.factories import UserFactory
+from tests.cases.conftest import drive_case
 
 housing = cases_conftest.housing
 tax = cases_conftest.tax
@@ -32,25 +31,14 @@ def ship_courier_case(*, citizen, clerk, matter, waybill: str = "") -> Case:
     Without ``waybill`` the case leaves a pending shipment whose order is a task after
     commit (in a transactional test: a real task on the broker).
     """
-    case = services.case_create(
-        by=citizen,
+    return drive_case(
+        "in_transit",
+        owner=citizen,
+        clerk=clerk,
         matter=matter,
-        applicant=applicant_of(citizen),
         delivery=services.Delivery(method="courier", **COURIER),
+        waybill=waybill,
     )
-    for material in case.materials.all():
-        if material.required:
-            services.material_upload(
-                case=case, by=citizen, requirement_id=material.requirement_id, upload=pdf()
-            )
-    services.case_submit(case=case, by=citizen)
-    services.case_accept(case=case, by=clerk)
-    for review in case.reviews.all():
-        approver = UserFactory(approver=True, department=review.department)
-        services.review_decide(review=review, by=approver, decision="approve", opinion="同意。")
-    services.case_issue(case=Case.objects.get(pk=case.pk), by=clerk)
-    services.case_ship(case=Case.objects.get(pk=case.pk), by=clerk, waybill=waybill)
-    return Case.objects.get(pk=case.pk)
 
 
 @pytest.fixture
@@ -72,9 +60,9 @@ def _private_media(settings, tmp_path):
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    cache.clear()
+    clear_cache()
     yield
-    cache.clear()
+    clear_cache()
 
 
 @pytest.fixture(autouse=True)

@@ -5,6 +5,8 @@ import re
 
 import pytest
 from django.conf import settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from documents.exceptions import LicenceError
@@ -179,3 +181,30 @@ def test_the_admin_keeps_papers_on_record(approved, client):
     delete_page = reverse("admin:documents_document_delete", args=[document.pk])
     assert client.post(delete_page, {"post": "yes"}).status_code == 403
     assert approved.documents.filter(pk=document.pk).exists()
+
+
+def test_the_wallet_reads_a_constant_number_of_queries(
+    make_case, licence_matter, citizen, client, citizen_api, django_capture_on_commit_callbacks
+):
+    def approve(count: int) -> None:
+        for _ in range(count):
+            with django_capture_on_commit_callbacks(execute=True):
+                make_case("approved", for_matter=licence_matter)
+
+    client.force_login(citizen)
+    approve(1)
+    with CaptureQueriesContext(connection) as api_few:
+        assert len(citizen_api.get("/api/v1/licences/").json()["results"]) == 1
+    with CaptureQueriesContext(connection) as page_few:
+        assert client.get("/my/licences/").status_code == 200
+    approve(3)
+
+    with CaptureQueriesContext(connection) as api_many:
+        results = citizen_api.get("/api/v1/licences/").json()["results"]
+    with CaptureQueriesContext(connection) as page_many:
+        page = client.get("/my/licences/").content.decode()
+
+    assert len(results) == 4 and all(item["url"] for item in results)
+    assert all(item["number"] in page for item in results)
+    assert len(api_many) == len(api_few)
+    assert len(page_many) == len(page_few)

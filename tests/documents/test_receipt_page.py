@@ -36,6 +36,7 @@ def case_with_materials(count, citizen, clerk, housing, *, deferred=0):
             case=case,
             by=clerk,
             deferred=[m.requirement_id for m in case.materials.filter(deferrable=True)],
+            # A working day whatever today is (a week ahead may fall on a weekend).
             due_date=add_working_days(timezone.localdate(), 5),
         )
     else:

@@ -112,7 +112,8 @@ def test_make_run_turns_debug_on(target):
         env={key: value for key, value in os.environ.items() if key != "DEBUG"},
     )
 
-    assert result.stdout.strip() == "true", result.stdout + result.stderr
+    # The last line is the command's; the lines before say what make is doing.
+    assert result.stdout.strip().splitlines()[-1] == "true", result.stdout + result.stderr
 
 
 def test_the_forwarded_protocol_is_believed_only_behind_a_configured_proxy():
@@ -130,10 +131,48 @@ def test_staff_sessions_are_shorter_than_citizens():
     assert values["SESSION_COOKIE_AGE"] >= 7 * 24 * 3600
 
 
-def test_embedded_defaults(settings):
-    assert settings.LANGUAGE_CODE == "zh-hans"
-    assert settings.TIME_ZONE == "Asia/Shanghai"
-    assert settings.AUTH_USER_MODEL == "accounts.User"
+EMBEDDED_PROBE = """
+import json
+from celery import shared_task
+from django.conf import settings
+from django.db import connection
+
+@shared_task
+def add(x, y):
+    return x + y
+
+result = add.delay(2, 3)
+print(json.dumps({
+    "vendor": connection.vendor,
+    "database": str(settings.DATABASES["default"]["NAME"]),
+    "cache": settings.CACHES["default"]["BACKEND"],
+    "broker": settings.CELERY_BROKER_URL,
+    "result": type(result).__name__,
+    "value": result.get(timeout=5),
+    "language": settings.LANGUAGE_CODE,
+    "time_zone": settings.TIME_ZONE,
+    "user_model": settings.AUTH_USER_MODEL,
+}))
+"""
+
+
+def test_embedded_defaults():
+    # A bare machine: no DATABASE_URL, no REDIS_URL (what `make run` starts from).
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
+    env["DJANGO_SETTINGS_MODULE"] = "tests.settings"
+
+    result = run_manage("shell", "--no-imports", "-c", EMBEDDED_PROBE, env=env)
+
+    assert result.returncode == 0, result.stderr
+    facts = json.loads(result.stdout.strip().splitlines()[-1])
+    assert facts["vendor"] == "sqlite" and facts["database"].endswith(".sqlite3")
+    assert facts["cache"] == "django.core.cache.backends.locmem.LocMemCache"
+    assert facts["broker"] == "memory://"
+    # The task ran in this process at once: Celery is eager, no worker or broker involved.
+    assert (facts["result"], facts["value"]) == ("EagerResult", 5)
+    assert facts["language"] == "zh-hans"
+    assert facts["time_zone"] == "Asia/Shanghai"
+    assert facts["user_model"] == "accounts.User"
 
 
 def test_make_test_runs_with_the_test_settings_not_debug():
@@ -147,7 +186,8 @@ def test_make_test_runs_with_the_test_settings_not_debug():
         env={k: v for k, v in os.environ.items() if k not in {"DEBUG", "DJANGO_SETTINGS_MODULE"}},
     )  # fmt: skip
 
-    # Both commands (makemigrations --check, pytest) see the test settings and no DEBUG.
+    # Every command (makemigrations --check, the parallel and the serial pytest pass) sees the
+    # test settings and no DEBUG.
     lines = result.stdout.splitlines()
-    assert lines.count("DJANGO_SETTINGS_MODULE=tests.settings") == 2, result.stderr
+    assert lines.count("DJANGO_SETTINGS_MODULE=tests.settings") == 3, result.stderr
     assert not [line for line in lines if line.startswith("DEBUG=")]

@@ -207,7 +207,6 @@ def _push(url: str, payload: dict, *, secret: str) -> tuple[int, dict]:
         return error.code, json.loads(error.read())
 
 
-@pytest.mark.urls("tests.delivery.urls")
 def test_a_webhook_push_delivered_twice_changes_once_and_a_forged_one_is_refused(
     celery_worker_process, live_server, settings, citizen, clerk, matter
 ):

@@ -9,7 +9,7 @@ import pytest
 
 from notices.models import Notice
 from tests.cases import conftest as cases_conftest
-from tests.cases.conftest import PDF_BYTES, applicant_of, pdf, requirement
+from tests.cases.conftest import PDF_BYTES, applicant_of, drive_case, pdf, requirement
 
 housing = cases_conftest.housing
 tax = cases_conftest.tax
@@ -54,13 +54,13 @@ def cn(day) -> str:
 def courier_case(citizen, clerk, matter):
     """``courier_case("ready")``: a case delivered by courier, driven to ready (or approved)."""
     from cases import services
-    from tests.factories import UserFactory
 
     def build(status: str = "ready"):
-        case = services.case_create(
-            by=citizen,
+        return drive_case(
+            status,
+            owner=citizen,
+            clerk=clerk,
             matter=matter,
-            applicant=applicant_of(citizen),
             delivery=services.Delivery(
                 method="courier",
                 receiver="李四",
@@ -71,18 +71,5 @@ def courier_case(citizen, clerk, matter):
                 address="文三路100号3幢201室",
             ),
         )
-        for material in case.materials.filter(required=True):
-            services.material_upload(
-                case=case, by=citizen, requirement_id=material.requirement_id, upload=pdf()
-            )
-        services.case_submit(case=case, by=citizen)
-        services.case_accept(case=case, by=clerk)
-        for review in case.reviews.all():
-            approver = UserFactory(approver=True, department=review.department)
-            services.review_decide(review=review, by=approver, decision="approve", opinion="同意。")
-        if status == "ready":
-            services.case_issue(case=case, by=clerk)
-        case.refresh_from_db()
-        return case
 
     return build

@@ -6,6 +6,7 @@ import threading
 
 import pytest
 from django.db import IntegrityError, close_old_connections, connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -219,3 +220,29 @@ def test_inbox_api_needs_a_signed_in_user(db):
 def test_inbox_api_is_read_only(citizen):
     answer = _client(citizen).post("/api/v1/notices/", {"text": "x"}, format="json")
     assert answer.status_code == 405
+
+
+def _inbox(user, count: int) -> None:
+    for n in range(count):
+        notice_create(
+            key=f"case-event:{user.pk}{n:04d}",
+            channel="inbox",
+            template="case_submitted",
+            context={"hall": "西湖区政务服务中心", "number": f"20260305-{n:05d}", "matter": "登记"},
+            recipient=user,
+        )
+
+
+def test_inbox_api_reads_a_constant_number_of_queries(db, citizen, django_assert_max_num_queries):
+    _inbox(citizen, 2)
+    with CaptureQueriesContext(connection) as few:
+        assert len(_client(citizen).get("/api/v1/notices/").json()["results"]) == 2
+    busy = UserFactory(citizen=True)
+    _inbox(busy, 15)
+
+    with django_assert_max_num_queries(len(few)):
+        answer = _client(busy).get("/api/v1/notices/")
+
+    assert answer.status_code == 200
+    assert answer.json()["count"] == 15
+    assert "20260305-00014" in answer.json()["results"][0]["text"]  # the newest first

@@ -228,11 +228,19 @@ def test_the_admin_resend_action_puts_it_back(admin_client, test_sms, monkeypatc
     assert NoticeAttempt.objects.filter(notice=failed).count() == 2  # the history is kept
 
 
-def test_resend_leaves_anything_but_failed_alone(test_sms):
+@pytest.mark.parametrize("status", ["pending", "sent"])
+def test_resend_leaves_anything_but_failed_alone(test_sms, status):
     notice = sms()
+    # A notice that has been tried: resending it would reset its attempts and its clock.
+    later = timezone.now() + datetime.timedelta(hours=1)
+    Notice.objects.filter(pk=notice.pk).update(status=status, attempts=2, next_attempt_at=later)
+    test_sms.reset()
+
     notice_resend(notice=notice)
+
     notice.refresh_from_db()
-    assert notice.status == "pending" and notice.attempts == 0
+    assert (notice.status, notice.attempts, notice.next_attempt_at) == (status, 2, later)
+    assert test_sms.calls == []
 
 
 # Two senders at once --------------------------------------------------------------------------

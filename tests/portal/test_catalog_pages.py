@@ -404,7 +404,11 @@ def test_guide_of_an_instant_paid_matter(client, estate_board):
 
 def test_guide_runs_a_fixed_number_of_queries(client, guide_matter, django_assert_max_num_queries):
     with django_assert_max_num_queries(8):
-        client.get(reverse("matters:matter-detail", args=["estate-transfer"]))
+        response = client.get(reverse("matters:matter-detail", args=["estate-transfer"]))
+
+    assert response.status_code == 200
+    page = names_on(response)
+    assert "不动产转移登记" in page and "estate-transfer" in page
 
 
 # Bundles

@@ -11,8 +11,6 @@ from tests.factories import UserFactory
 
 from .conftest import END, START
 
-pytestmark = pytest.mark.urls("tests.supervision.urls")
-
 RANGE = f"start={START}&end={END}"
 API = "/api/v1/supervision/summary/"
 

@@ -26,8 +26,6 @@ from windows.services import (
     slot_create,
 )
 
-pytestmark = pytest.mark.urls("tests.windows.test_queue")
-
 
 @pytest.fixture
 def board(db):

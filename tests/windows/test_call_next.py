@@ -12,8 +12,6 @@ from windows.exceptions import WindowBusyError
 from windows.models import Ticket, TicketEvent, TicketStatus, Window
 from windows.services import ticket_call_next, ticket_serve, ticket_take
 
-pytestmark = pytest.mark.urls("tests.windows.test_queue")
-
 
 @pytest.fixture
 def board(db):

@@ -14,7 +14,7 @@ from tests.cases.conftest import requirement
 
 from .helpers import checklist_data, url
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.windows.test_queue")]
+pytestmark = pytest.mark.django_db
 
 KEY, TAX_PROOF, LETTER = "居民身份证", "完税凭证", "授权委托书"
 

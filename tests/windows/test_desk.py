@@ -27,7 +27,7 @@ from windows.forms import ApplicantForm
 
 from .helpers import applicant_data, checklist_data, url, working_day
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.windows.urls")]
+pytestmark = pytest.mark.django_db
 
 KEY, TAX_PROOF, LETTER = "居民身份证", "完税凭证", "授权委托书"
 ALL_IN = {KEY: "received", TAX_PROOF: "received", LETTER: "none"}

@@ -24,8 +24,6 @@ from windows.models import (
 )
 from windows.services import appointment_book, appointment_reminders_send
 
-pytestmark = pytest.mark.urls("tests.windows.test_queue")
-
 REFUSED = "未找到可在此时签到的预约"
 
 

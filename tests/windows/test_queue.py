@@ -1,23 +1,16 @@
-"""The queue: numbering, call order, concurrent calls, transfers, no-shows, the near SMS.
-
-This module also serves as the URL conf of the queue tests (``pytest.mark.urls``): the site's
-URLs with the hall-floor pages and API routes, whether or not ``hall`` wires them yet.
-"""
+"""The queue: numbering, call order, concurrent calls, transfers, no-shows, the near SMS."""
 
 import datetime
 import threading
 
 import pytest
 from django.db import connection
-from django.urls import include, path
 from django.utils import timezone
 
 from cases.models import Visit
 from notices.models import Notice
 from tests.factories import BoardFactory, UserFactory
 from tests.identities import make_id_number, make_mobile
-from tests.windows.urls import urlpatterns as site_urlpatterns
-from windows import api as windows_api
 from windows.exceptions import TicketError, TicketTransitionError
 from windows.models import Slot, Ticket, TicketEvent, TicketStatus, Window
 from windows.services import (
@@ -32,24 +25,6 @@ from windows.services import (
     ticket_take,
     ticket_transfer,
 )
-from windows.urls import public_urls
-
-
-def _api_patterns():
-    from hall.api.urls import urlpatterns as api_patterns
-
-    names = {getattr(p, "name", None) for p in api_patterns}
-    extra = [p for p in windows_api.urlpatterns if p.name not in names]
-    return [*extra, *api_patterns]
-
-
-urlpatterns = [
-    path("api/v1/", include((_api_patterns(), "api"))),
-    path("", include(public_urls)),
-    *site_urlpatterns,
-]
-
-pytestmark = pytest.mark.urls(__name__)
 
 
 @pytest.fixture

@@ -12,8 +12,6 @@ from windows.models import Ticket, TicketStatus, Window
 from windows.selectors import window_of
 from windows.services import ticket_call_next, ticket_take
 
-pytestmark = pytest.mark.urls("tests.windows.test_queue")
-
 
 @pytest.fixture
 def board(db):
