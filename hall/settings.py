@@ -26,7 +26,10 @@ _DEV_SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"
 _PUBLIC_SECRET_KEYS = {_DEV_SECRET_KEY, "change-me-to-a-long-random-string"}
 SECRET_KEY = env.str("SECRET_KEY", default=_DEV_SECRET_KEY)
 if not DEBUG and SECRET_KEY in _PUBLIC_SECRET_KEYS:
-    raise ImproperlyConfigured("SECRET_KEY must be set to a secret value when DEBUG is off.")
+    raise ImproperlyConfigured(
+        "SECRET_KEY must be set to a secret value when DEBUG is off "
+        "(for development run with DEBUG=true, as `make run` does)."
+    )
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
