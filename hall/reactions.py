@@ -47,6 +47,15 @@ def tell_applicant(event: CaseEvent, template: str, **extra) -> None:
             notice_create(
                 key=key, channel=channel, template=template, context=context, recipient=case.owner
             )
+    if case.channel == "online" and case.created_by_id not in (None, case.owner_id):
+        # The declared agent who filed online follows the case in their own inbox too.
+        notice_create(
+            key=key,
+            channel=Channel.INBOX,
+            template=template,
+            context=context,
+            recipient=case.created_by,
+        )
 
 
 def tell_staff(key: str, users, template: str, context: dict) -> None:

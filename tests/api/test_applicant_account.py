@@ -494,3 +494,30 @@ def test_the_clerk_asks_again_for_the_power_of_attorney_by_api(
     assert response.status_code == 200, response.content
     letter = case.materials.get(material_type__code="power-of-attorney")
     assert letter.status == "missing"
+
+
+@pytest.mark.parametrize("applicant_has_account", [True, False])
+def test_the_agent_who_filed_follows_the_case_in_their_inbox(
+    client_for, citizen, stranger, matter, applicant_has_account
+):
+    body = person_body(stranger)
+    if not applicant_has_account:
+        stranger.delete()
+    agent = client_for(citizen)
+    response = agent.post(
+        CASES,
+        {"matter": matter.code, "applicant": body, "agent": agent_body(citizen)},
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    case = Case.objects.get()
+    for material in case.materials.filter(required=True, status="missing"):
+        agent.post(
+            url(case, "materials"),
+            {"requirement": material.requirement_id, "file": pdf()},
+            format="multipart",
+        )
+    assert agent.post(url(case, "submit")).status_code == 200
+    inbox = agent.get("/api/v1/notices/").json()
+    rows = inbox["results"] if isinstance(inbox, dict) else inbox
+    assert any(case.number in row["text"] for row in rows)
