@@ -33,7 +33,14 @@ test: install services lint
 	@echo "==> Browser and integration tests, one at a time"
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) -m pytest -m "browser or integration" $(PYTEST_ARGS) || [ $$? = 5 ]
 
-install: system-deps $(STAMPS)/venv
+install: system-deps $(STAMPS)/venv $(STAMPS)/dev.env
+
+# This checkout is a development one: manage.py runs with DEBUG on here (hall/settings.py reads
+# this file after the environment and .env; deployments and the tests never do).
+$(STAMPS)/dev.env:
+	@mkdir -p $(STAMPS)
+	@echo "==> Marking this checkout for development ($@: DEBUG=true for manage.py)"
+	@printf '# Written by make: this checkout runs manage.py with DEBUG on.\nDEBUG=true\n' > $@
 
 # Debian packages WeasyPrint, the CJK font and the browser tests need; skipped when present.
 system-deps:

@@ -18,6 +18,12 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+# A checkout set up by `make` is a development one: `make install` writes .make/dev.env
+# (DEBUG=true) so that manage.py works there without flags. The environment and .env win over
+# it; deployments never read it (the image leaves .make out) and the tests switch it off.
+_DEV_ENV_FILE = env.str("DEV_ENV_FILE", default=str(BASE_DIR / ".make" / "dev.env"))
+if _DEV_ENV_FILE and Path(_DEV_ENV_FILE).is_file():
+    environ.Env.read_env(_DEV_ENV_FILE, overwrite=False)
 
 # Off unless asked for: `make run` turns it on for the demo, production never does.
 DEBUG = env.bool("DEBUG", default=False)

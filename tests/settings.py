@@ -8,6 +8,9 @@ from the app folders (no collectstatic manifest).
 
 import os
 
+# Production's defaults, whatever a developer's checkout says (``make install`` writes a
+# development .make/dev.env); subprocesses the tests start inherit this too.
+os.environ.setdefault("DEV_ENV_FILE", "")
 os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-never-used-outside-the-test-run")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault(

@@ -191,3 +191,19 @@ def test_make_test_runs_with_the_test_settings_not_debug():
     lines = result.stdout.splitlines()
     assert lines.count("DJANGO_SETTINGS_MODULE=tests.settings") == 3, result.stderr
     assert not [line for line in lines if line.startswith("DEBUG=")]
+
+
+def test_a_checkout_set_up_by_make_runs_manage_py_in_development(tmp_path):
+    dev_env = tmp_path / "dev.env"
+    dev_env.write_text("DEBUG=true\n")
+    env = production_env(DEV_ENV_FILE=str(dev_env))
+    del env["DEBUG"]
+    del env["SECRET_KEY"]
+
+    # No flags needed where `make install` marked the checkout (the development key is fine)…
+    assert read_settings("DEBUG", env=env) == {"DEBUG": True}
+    # …but the environment wins, and without the mark production's defaults hold.
+    assert read_settings("DEBUG", env={**env, "DEBUG": "false", "SECRET_KEY": "x" * 50}) == {
+        "DEBUG": False
+    }
+    assert run_manage("check", env={**env, "DEV_ENV_FILE": ""}).returncode != 0
