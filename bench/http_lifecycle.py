@@ -40,6 +40,7 @@ import datetime
 import json
 import os
 import random
+import re
 import statistics
 import subprocess
 import sys
@@ -151,7 +152,7 @@ class Recorder:
     """Samples of one client thread: (step, ms, statements), papers, lifecycles."""
 
     def __init__(self) -> None:
-        self.steps: list[tuple[str, float, int]] = []
+        self.steps: list[tuple[str, float, int, float]] = []  # step, ms, statements, SQL ms
         self.papers: list[tuple[str, float, bool, int]] = []  # kind, ms, first ask ok, asks
         self.lifecycles: list[float] = []
 
@@ -180,8 +181,9 @@ class Client:
                 f"{method} {path} ({step}) answered {response.status_code}:\n{response.text[:3000]}"
             )
         statements = int(response.headers.get("X-Statements", -1))
+        sql_ms = float(response.headers.get("X-Statements-Ms", -1))
         if step is not None:
-            self.recorder.steps.append((step, elapsed, statements))
+            self.recorder.steps.append((step, elapsed, statements, sql_ms))
         return response
 
 
@@ -190,8 +192,11 @@ class Lifecycle:
 
     def __init__(self, client: Client, data: dict, rng: random.Random, args) -> None:
         self.client, self.data, self.rng, self.args = client, data, rng, args
+        self.trace = False  # have the server log this lifecycle's statements (--trace)
 
     def step(self, step: str, method: str, path: str, token: str, **kwargs) -> dict:
+        if self.trace:
+            kwargs["headers"] = {**kwargs.get("headers", {}), "X-Bench-Trace": step}
         answer = self.client.call(step, method, path, token, **kwargs).json()
         if self.args.profile:  # the baseline, interleaved between the steps
             self.client.call("bare_insert", "POST", "/bench/insert/", self.data["ping"])
@@ -274,7 +279,9 @@ class Lifecycle:
                 time.sleep(self.args.poll)
 
 
-def run_phase(stack: Stack, data: dict, args, count: int, seed: int, *, clients: int) -> dict:
+def run_phase(
+    stack: Stack, data: dict, args, count: int, seed: int, *, clients: int, trace: bool = False
+) -> dict:
     """``count`` lifecycles over ``clients`` threads, with the insert thread alongside."""
     recorders = [Recorder() for _ in range(clients)]
     ping = Recorder()
@@ -295,8 +302,10 @@ def run_phase(stack: Stack, data: dict, args, count: int, seed: int, *, clients:
             lifecycle = Lifecycle(
                 Client(stack.base_url, recorders[n]), data, random.Random(seed * 100 + n), args
             )
+            lifecycle.trace = trace and n == 0
             while next_lifecycle():
                 lifecycle.run()
+                lifecycle.trace = False
         except BaseException as error:
             errors.append(error)
             stop.set()
@@ -323,10 +332,19 @@ def run_phase(stack: Stack, data: dict, args, count: int, seed: int, *, clients:
     started = time.perf_counter()
     for thread in threads:
         thread.start()
+    shown = started
     while any(thread.is_alive() for thread in threads):
         stack.check_alive()
         for thread in threads:
             thread.join(timeout=0.5)
+        if time.perf_counter() - shown > 30:
+            shown = time.perf_counter()
+            done = sum(len(r.lifecycles) for r in recorders)
+            print(
+                f"  … {done}/{count} lifecycles in {shown - started:.0f} s "
+                f"({done / (shown - started):.2f}/s)",
+                flush=True,
+            )
     elapsed = time.perf_counter() - started
     stop.set()
     if pinger is not None:
@@ -369,22 +387,23 @@ def summarise(phase: dict, args) -> dict:
     count = len(recorder.lifecycles)
     steps = {}
     for step in STEP_ORDER:
-        samples = [(ms, n) for name, ms, n in recorder.steps if name == step]
+        samples = [(ms, n, sql) for name, ms, n, sql in recorder.steps if name == step]
         if not samples:
             continue
-        times = [ms for ms, _n in samples]
-        statements = [n for _ms, n in samples]
+        times = [ms for ms, _n, _sql in samples]
+        statements = [n for _ms, n, _sql in samples]
         steps[step] = {
             "calls": len(samples),
             "p50_ms": round(percentile(times, 50), 1),
             "p95_ms": round(percentile(times, 95), 1),
             "max_ms": round(max(times), 1),
+            "sql_p50_ms": round(percentile([sql for _ms, _n, sql in samples], 50), 1),
             "statements_median": statistics.median(statements),
             "statements_max": max(statements),
             "statements_per_lifecycle": round(sum(statements) / count, 1) if count else None,
         }
-    per_lifecycle = sum(n for name, _ms, n in recorder.steps if name != "bare_insert")
-    commands = sum(n for name, _ms, n in recorder.steps if name in STEP_ORDER[:8])
+    per_lifecycle = sum(n for name, _ms, n, _sql in recorder.steps if name != "bare_insert")
+    commands = sum(n for name, _ms, n, _sql in recorder.steps if name in STEP_ORDER[:8])
     papers = [ms for _kind, ms, _first, _asks in recorder.papers]
     by_kind = {}
     for kind in sorted({kind for kind, *_rest in recorder.papers}):
@@ -441,13 +460,13 @@ def print_summary(result: dict, args) -> None:
         f"{result['statements_per_lifecycle_create_to_collect']}; the rest: asking for papers)"
     )
     print(
-        f"\n  {'step':<14}{'calls':>7}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}"
+        f"\n  {'step':<14}{'calls':>7}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}{'SQL p50':>9}"
         f"{'stmts p50':>11}{'max':>6}{'per lc':>8}"
     )
     for step, s in result["steps"].items():
         print(
             f"  {step:<14}{s['calls']:>7}{s['p50_ms']:>9.1f}{s['p95_ms']:>9.1f}{s['max_ms']:>9.1f}"
-            f"{s['statements_median']:>11g}{s['statements_max']:>6}"
+            f"{s['sql_p50_ms']:>9.1f}{s['statements_median']:>11g}{s['statements_max']:>6}"
             f"{s['statements_per_lifecycle']:>8g}"
         )
     papers = result["papers"]
@@ -469,6 +488,39 @@ def print_summary(result: dict, args) -> None:
     print(f"  load after:  {result['load_after']}")
 
 
+def statement_kind(sql: str) -> str:
+    """``SELECT cases_case``, ``INSERT notices_notice``, ``SAVEPOINT``…: what a statement
+    does to which table, for the trace."""
+    verb = sql.split(None, 1)[0].upper()
+    table = None
+    if verb in ("SELECT", "DELETE"):
+        table = re.search(r'\bFROM\s+"?([\w.]+)"?', sql)
+    elif verb == "INSERT":
+        table = re.search(r'\bINTO\s+"?([\w.]+)"?', sql)
+    elif verb == "UPDATE":
+        table = re.search(r'^UPDATE\s+"?([\w.]+)"?', sql, re.IGNORECASE)
+    else:
+        return " ".join(w for w in sql.split()[:3] if w.isupper() and not w.startswith('"'))
+    kind = f"{verb} {table.group(1) if table else '?'}"
+    return kind + (" FOR UPDATE" if "FOR UPDATE" in sql else "")
+
+
+def print_trace(path: Path) -> None:
+    """The statements of one lifecycle's steps, grouped by kind and table."""
+    if not path.exists():
+        return
+    print("\n  statements of one lifecycle (--trace), by kind and table:")
+    for line in path.read_text(encoding="utf-8").splitlines():
+        call = json.loads(line)
+        kinds: dict[str, int] = {}
+        for sql in call["statements"]:
+            kind = statement_kind(sql)
+            kinds[kind] = kinds.get(kind, 0) + 1
+        print(f"  {call['step']} ({len(call['statements'])} statements)")
+        for kind, n in sorted(kinds.items(), key=lambda item: -item[1]):
+            print(f"    {n:>3} × {kind}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=8, help="concurrent client threads")
@@ -483,6 +535,9 @@ def main() -> None:
     parser.add_argument("--paper-timeout", type=float, default=120, help="seconds, then abort")
     parser.add_argument(
         "--profile", action="store_true", help="one client, sequential, insert after each step"
+    )
+    parser.add_argument(
+        "--trace", action="store_true", help="list the statements of one measured lifecycle"
     )
     parser.add_argument("--json", type=Path, help="write the results to this file")
     parser.add_argument("--keep-logs", action="store_true", help="keep the stack's logs")
@@ -524,9 +579,13 @@ def main() -> None:
             print(
                 f"warm-up: {len(warm['recorder'].lifecycles)} lifecycles in {warm['elapsed']:.1f} s"
             )
-        phase = run_phase(stack, data, args, args.lifecycles, args.seed, clients=clients)
+        phase = run_phase(
+            stack, data, args, args.lifecycles, args.seed, clients=clients, trace=args.trace
+        )
         result = summarise(phase, args)
         print_summary(result, args)
+        if args.trace:
+            print_trace(stack.trace_file)
         if args.json:
             result["config"] = {
                 **{k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()},

@@ -127,6 +127,8 @@ class Stack:
         self.env = stack_environment(
             database_url=database_url, redis_url=self.redis_url, media_root=self.media_root
         )
+        self.trace_file = self.dir / "trace.jsonl"
+        self.env["BENCH_TRACE_FILE"] = str(self.trace_file)
         self.processes: list[Process] = []
 
     def start_redis(self) -> None:
