@@ -50,6 +50,8 @@ import uuid
 import warnings
 from pathlib import Path
 
+import requests
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 # The project first: the bench folder holds a notices.py that must not hide the app.
 sys.path.insert(0, str(BASE_DIR))
@@ -161,8 +163,6 @@ class Client:
     """One keep-alive HTTP session; every call with the given caller's token."""
 
     def __init__(self, base_url: str, recorder: Recorder) -> None:
-        import requests
-
         self.base_url = base_url
         self.session = requests.Session()
         self.recorder = recorder
@@ -173,7 +173,10 @@ class Client:
         headers = {"Authorization": f"Token {token}", **kwargs.pop("headers", {})}
         url = path if path.startswith("http") else self.base_url + path
         started = time.perf_counter()
-        response = self.session.request(method, url, headers=headers, timeout=120, **kwargs)
+        try:
+            response = self.session.request(method, url, headers=headers, timeout=120, **kwargs)
+        except requests.RequestException as error:
+            raise BenchError(f"{method} {path} ({step}): {error!r}") from error
         _ = response.content
         elapsed = (time.perf_counter() - started) * 1000
         if response.status_code not in ok:
@@ -594,10 +597,13 @@ def main() -> None:
             }
             args.json.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
             print(f"  results written to {args.json}")
-    except BenchError as error:
-        print(f"\nABORTED: {error}", file=sys.stderr)
+    except Exception as error:
         stack.keep_logs = True
-        raise SystemExit(1) from None
+        print(f"\nABORTED: {error}", file=sys.stderr)
+        print(stack.log_tails(), file=sys.stderr)
+        if isinstance(error, BenchError):
+            raise SystemExit(1) from None
+        raise
     finally:
         stack.stop()
 

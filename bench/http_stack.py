@@ -203,6 +203,18 @@ class Stack:
             what="the Celery worker",
         )
 
+    def log_tails(self, lines: int = 15) -> str:
+        """The last lines of each process's log other than gunicorn's access lines."""
+        tails = []
+        for process in self.processes:
+            kept = [
+                line
+                for line in process.output().splitlines()
+                if not (process.name == "gunicorn" and '"' in line and " HTTP/1.1" in line)
+            ]
+            tails.append(f"--- {process.name} ({process.log}):\n" + "\n".join(kept[-lines:]))
+        return "\n".join(tails)
+
     def check_alive(self) -> None:
         for process in self.processes:
             process.alive()
