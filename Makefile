@@ -102,8 +102,12 @@ serve:
 	@echo "==> Serving http://127.0.0.1:8000/ with the schedule (Ctrl-C stops both)"
 	$(PY) manage.py serve_embedded 127.0.0.1:8000
 
+# Each bench on a database of its own whose name ends in "bench" (the scripts refuse others);
+# the HTTP lifecycle bench starts its own redis-server, gunicorn and Celery worker (DEBUG off).
+BENCH_DATABASE_PREFIX ?= postgres://postgres@127.0.0.1:5432/onetrip
 bench: install services
-	DATABASE_URL=$(TEST_DATABASE_URL) $(PY) bench/catalog_search.py
+	DATABASE_URL=$(BENCH_DATABASE_PREFIX)_bench $(PY) bench/catalog_search.py
+	DATABASE_URL=$(BENCH_DATABASE_PREFIX)_http_bench $(PY) bench/http_lifecycle.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) $(STAMPS) staticfiles
