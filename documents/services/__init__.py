@@ -33,6 +33,7 @@ from .papers import (
     document_request,
     documents_due,
     licence_context,
+    paper_pdf,
     receipt_rows,
     with_pictures,
 )
@@ -62,6 +63,7 @@ __all__ = [
     "licence_verify",
     "licences_resign",
     "materials_satisfied_by_licences",
+    "paper_pdf",
     "receipt_rows",
     "track_url",
     "valid_licences_of",

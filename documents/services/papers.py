@@ -272,6 +272,14 @@ def with_pictures(context: dict) -> dict:
     return {**context, **pictures}
 
 
+def paper_pdf(kind: str, context: dict) -> bytes:
+    """The PDF of the paper ``kind`` from its snapshot (the receipt fitted to one page)."""
+    _html, pdf = render_pdf(
+        TEMPLATES[kind], with_pictures(context), fit_pages=1 if kind in ONE_PAGE else None
+    )
+    return pdf
+
+
 def document_request(*, case: Case, kind: str) -> Document:
     """Record that ``case`` needs the paper ``kind`` now; render it after commit.
 
@@ -321,11 +329,7 @@ def document_render(*, document_id: int) -> Document | None:
     if document is None or document.status != DocumentStatus.PENDING:
         return document  # idempotency: rendered already, or gone
     requested_at = document.requested_at
-    _html, pdf = render_pdf(
-        TEMPLATES[document.kind],
-        with_pictures(document.context),
-        fit_pages=1 if document.kind in ONE_PAGE else None,
-    )
+    pdf = paper_pdf(document.kind, document.context)
     with transaction.atomic():
         locked = (
             Document.objects.select_for_update(of=("self",))
