@@ -168,7 +168,7 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
-LOAD = open("/proc/loadavg").read().split()[:3] if os.path.exists("/proc/loadavg") else "?"
+LOAD = " ".join(f"{load:.2f}" for load in os.getloadavg())
 
 
 def main() -> None:
@@ -184,9 +184,8 @@ def main() -> None:
     import logging
 
     logging.getLogger("weasyprint").setLevel(logging.WARNING)
-    from weasyprint import HTML
-
     from django.template.loader import render_to_string
+    from weasyprint import HTML
 
     from documents.pdf import _font_config, font_url
     from documents.services import TEMPLATES, paper_pdf, with_pictures
