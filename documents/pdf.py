@@ -221,5 +221,3 @@ def seal_img(department: str, *, title: str = "电子证照专用章", size_mm: 
         f'<img src="{_seal_file(name, title, size_mm)}" alt="{html_lib.escape(name)}" '
         f'style="width:{size_mm}mm;height:{size_mm}mm">'
     )
-
-

@@ -9,9 +9,7 @@ from documents.tasks import render_document
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
-def test_the_acceptance_queues_no_render_and_the_first_download_renders(
-    make_case, citizen, client
-):
+def test_the_acceptance_queues_no_render_and_the_first_download_renders(make_case, citizen, client):
     case = make_case("in_review")  # every service commits; Celery would run eagerly on commit
     document = Document.objects.get(case=case, kind="receipt")
     assert document.status == "pending" and not document.file

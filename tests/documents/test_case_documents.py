@@ -1,5 +1,5 @@
-"""Case papers: snapshotted at the event, rendered on first download, read back from the PDF, served only to those
-who may see the case, and never twice."""
+"""Case papers: snapshotted at the event, rendered on first download, read back from the
+PDF, served only to those who may see the case, and never twice."""
 
 import pytest
 from django.utils import timezone
