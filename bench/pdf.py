@@ -1,15 +1,19 @@
-"""PDF benchmark: render time (p50, p95) of the acceptance receipt and the licence certificate,
-their file sizes, and the memory of one process over 200 renders.
+"""PDF benchmark: render time (p50, p95) of the papers of a lifecycle, each against a bare
+WeasyPrint page with the same text and font, their file sizes, and the memory of one process.
 
-    .venv/bin/python bench/pdf.py [--renders 200] [--warm-up 5]
+    DJANGO_SETTINGS_MODULE=tests.settings .venv/bin/python bench/pdf.py [--renders 400]
 
-Renders go through ``documents.services.with_pictures`` and ``documents.pdf.render_pdf``
-exactly as the Celery task does (template, QR code and seal drawn, font subset), from fixed
+Renders go through ``documents.services.paper_pdf`` exactly as a download or the Celery task
+does (template, QR code and seal, one-page fitting of the receipt, font subset), from fixed
 snapshots like the ones a case event records; no database is needed. ``--renders`` are split
-evenly between the two papers and alternate, in one process, like a worker that lives long.
+evenly between the papers; each paper render is followed by the render of its bare page (the
+paper's text, tags stripped, one paragraph per line, same font file and size, A4), and the
+papers alternate, in one process, like a worker that lives long. The ratio is paper p50 / bare
+p50 (and p95 / p95), measured in the same run, so the load of the machine cancels out.
 Memory is the process's resident set size (``VmRSS``) after the warm-up and after the last
 render; the growth between the two is what a long-lived worker would accumulate.
-Targets (issue 5): receipt p50 ≤ 300 ms, file ≤ 300 KB, memory growth ≤ 50 MB over 200 renders.
+Targets: issue 5: receipt p50 ≤ 300 ms, file ≤ 300 KB, memory growth ≤ 50 MB over 200 renders;
+issue 11: every paper ≤ 1.5× its bare page.
 """
 
 import argparse
@@ -77,6 +81,80 @@ LICENCE = {
 }
 
 
+DECISION = {
+    "kind": "decision",
+    "title": "准予行政许可决定书",
+    "hall": "OneTrip 政务服务中心",
+    "hall_phone": "0571-12345",
+    "hall_hours": "工作日 9:00-12:00、13:30-17:00",
+    "number": "20260305-00042",
+    "doc_number": "20260305-00042-06",
+    "matter": "食品经营许可",
+    "department": "杭州市市场监督管理局",
+    "applicant_kind": "company",
+    "applicant_name": "杭州示例餐饮管理有限公司",
+    "applicant_id": "91330106MA2XXXXXX1",
+    "applicant_id_label": "统一社会信用代码",
+    "agent_name": "李*",
+    "date": "2026年3月9日",
+    "track_url": f"{SITE}/track/?number=20260305-00042",
+    "approved": True,
+    "decision_text": "符合法定条件、标准，依照《中华人民共和国行政许可法》第三十八条第一款的规定，"
+    "决定准予行政许可。",
+    "reason_heading": "不予许可的理由",
+    "opinion_label": "审查意见",
+    "with_remedies": True,
+    "service": False,
+    "seal_title": "行政许可专用章",
+    "opinion": "材料齐全，现场核查符合要求",
+    "decided_on": "2026年3月9日",
+    "result_name": "食品经营许可证",
+    "licences": [
+        {"type": "食品经营许可证", "number": "FOOD2026030500042", "valid_until": "2031年3月4日"}
+    ],
+    "remedies": {"reconsideration_days": 60, "litigation_months": 6},
+}
+DELIVERY = {
+    **{key: DECISION[key] for key in ("hall", "hall_phone", "hall_hours", "number", "matter")},
+    **{key: DECISION[key] for key in ("department", "applicant_kind", "applicant_name")},
+    **{key: DECISION[key] for key in ("applicant_id", "applicant_id_label", "agent_name")},
+    "kind": "delivery_receipt",
+    "title": "送达回证",
+    "doc_number": "20260305-00042-08",
+    "date": "2026年3月10日",
+    "track_url": f"{SITE}/track/?number=20260305-00042",
+    "papers": ["准予行政许可决定书", "电子证照"],
+    "courier": True,
+    "method": "邮寄送达（EMS）",
+    "waybill": "EMS1234567890",
+    "receiver": "李*",
+    "address": "浙江省杭州市西湖区文三路 100 号",
+    "delivered_on": "2026年3月10日",
+}
+
+
+def bare_html(paper_html: str) -> str:
+    """The paper's text on a bare page: tags stripped, a paragraph per line, same font."""
+    import html as html_lib
+    import re
+
+    from django.utils.html import strip_tags
+
+    from documents.pdf import font_url
+
+    body = paper_html.split("<body>", 1)[1]
+    size = re.search(r"html \{[^}]*font-size: ([0-9.]+pt)", paper_html.rsplit("<style>", 1)[1])
+    lines = [line.strip() for line in html_lib.unescape(strip_tags(body)).splitlines()]
+    paragraphs = "".join(f"<p>{html_lib.escape(line)}</p>" for line in lines if line)
+    return (
+        '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><style>'
+        f'@font-face {{ font-family: "WQY"; src: url("{font_url()}"); }}'
+        "@page { size: A4; margin: 20mm; }"
+        f'html {{ font-family: "WQY"; font-size: {size.group(1) if size else "11pt"}; }}'
+        f"</style></head><body>{paragraphs}</body></html>"
+    )
+
+
 def rss_mb() -> float:
     with open("/proc/self/status") as status:
         for line in status:
@@ -90,51 +168,81 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
+LOAD = " ".join(f"{load:.2f}" for load in os.getloadavg())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--renders", type=int, default=200)
+    parser.add_argument("--renders", type=int, default=400)
     parser.add_argument("--warm-up", type=int, default=5)
     args = parser.parse_args()
 
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hall.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
     import django
 
     django.setup()
     import logging
 
     logging.getLogger("weasyprint").setLevel(logging.WARNING)
-    from documents.pdf import render_pdf
-    from documents.services import TEMPLATES, with_pictures
+    from django.template.loader import render_to_string
+    from weasyprint import HTML
 
-    papers = {"receipt": RECEIPT, "licence": LICENCE}
+    from documents.pdf import _font_config, font_url
+    from documents.services import TEMPLATES, paper_pdf, with_pictures
+
+    papers = {
+        "receipt": RECEIPT,
+        "decision": DECISION,
+        "licence": LICENCE,
+        "delivery_receipt": DELIVERY,
+    }
+
+    def paper_html(kind: str) -> str:
+        context = {**with_pictures(papers[kind]), "density": 0, "font_url": font_url()}
+        return render_to_string(TEMPLATES[kind], context)
+
+    bare = {kind: bare_html(paper_html(kind)) for kind in papers}
 
     def render(kind: str) -> bytes:
-        return render_pdf(TEMPLATES[kind], with_pictures(papers[kind]))[1]
+        return paper_pdf(kind, papers[kind])
+
+    def render_bare(kind: str) -> bytes:
+        page = HTML(string=bare[kind], base_url=str(BASE_DIR)).render(font_config=_font_config())
+        return page.write_pdf()
 
     started = time.perf_counter()
     render("receipt")
     first = time.perf_counter() - started
     for _ in range(args.warm_up):
-        render("receipt")
-        render("licence")
+        for kind in papers:
+            render(kind)
+            render_bare(kind)
     rss_start = rss_mb()
-    times: dict[str, list[float]] = {"receipt": [], "licence": []}
+    times: dict[str, list[float]] = {kind: [] for kind in papers}
+    bare_times: dict[str, list[float]] = {kind: [] for kind in papers}
     sizes: dict[str, int] = {}
+    kinds = list(papers)
     for index in range(args.renders):
-        kind = "receipt" if index % 2 == 0 else "licence"
+        kind = kinds[index % len(kinds)]
         started = time.perf_counter()
         pdf = render(kind)
         times[kind].append(time.perf_counter() - started)
+        started = time.perf_counter()
+        render_bare(kind)
+        bare_times[kind].append(time.perf_counter() - started)
         sizes[kind] = len(pdf)
     rss_end = rss_mb()
 
+    print(f"load average before the run: {LOAD}")
     print(f"first render in a fresh process (imports, font load): {first * 1000:.0f} ms")
-    print("| paper | renders | p50 | p95 | max | file size |")
-    print("|---|---|---|---|---|---|")
+    print("| paper | renders | p50 | p95 | bare p50 | bare p95 | ratio p50 | ratio p95 | file |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for kind, values in times.items():
+        p50, p95 = statistics.median(values), percentile(values, 0.95)
+        b50, b95 = statistics.median(bare_times[kind]), percentile(bare_times[kind], 0.95)
         print(
-            f"| {kind} | {len(values)} | {statistics.median(values) * 1000:.0f} ms "
-            f"| {percentile(values, 0.95) * 1000:.0f} ms | {max(values) * 1000:.0f} ms "
+            f"| {kind} | {len(values)} | {p50 * 1000:.0f} ms | {p95 * 1000:.0f} ms "
+            f"| {b50 * 1000:.0f} ms | {b95 * 1000:.0f} ms | {p50 / b50:.2f}× | {p95 / b95:.2f}× "
             f"| {sizes[kind] / 1024:.1f} KB |"
         )
     print(

@@ -343,7 +343,7 @@ class CaseDetailSerializer(serializers.ModelSerializer):
                 "url": reverse("documents:document-download", args=[case.number, document.kind]),
             }
             for document in documents.all()
-            if document.status == "ready"
+            if document.status != "failed"  # a pending paper renders on its first download
         ]
 
     def get_shipment(self, case) -> dict | None:

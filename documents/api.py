@@ -3,7 +3,7 @@
 Include in ``hall/api/urls.py`` with ``path("", include("documents.api"))``:
 - ``GET /api/v1/licences/`` — own e-licences ``{type, number, status, valid_until,
   verification_code, url}`` (paginated like every list); ``url`` downloads the certificate
-  PDF with the same credential (``null`` until it is rendered);
+  PDF with the same credential (rendered on its first download; ``null`` if rendering failed);
 - ``GET /api/v1/licences/verify/{code}/`` — anyone: ``200 {status: valid|revoked|expired, …}``
   with the licence's public facts; ``404`` for no such code; ``409 {status: "invalid", code:
   "licence_tampered"}`` when the stored content no longer matches its signature (the facts
@@ -45,7 +45,7 @@ class LicenceSerializer(serializers.ModelSerializer):
 
     def get_url(self, licence: Licence) -> str | None:
         document = licence.document
-        if document is None or document.status != DocumentStatus.READY:
+        if document is None or document.status == DocumentStatus.FAILED:
             return None
         return reverse("documents:document-download", args=[licence.case.number, document.kind])
 

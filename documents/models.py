@@ -8,8 +8,10 @@ Invariants held by the database:
 - a licence is never deleted, only revoked (the model and its queryset refuse to delete).
 
 A document's ``context`` is the snapshot taken inside the transaction of the case event that
-asked for it; the PDF is rendered from that snapshot after commit (Celery), so a late or
-repeated render shows the facts of that moment and gives the same paper.
+asked for it, with its hash (``snapshot_sha256``); the PDF is rendered from that snapshot on
+its first download or by the sweep (``documents.services.papers``), so a late or repeated
+render shows the facts of that moment and gives the same paper. A ``ready`` document's file
+was rendered from the snapshot the row holds (both are written under the row's lock).
 """
 
 from django.conf import settings
@@ -60,6 +62,8 @@ class Document(models.Model):
     file = models.FileField(storage=private_storage, upload_to=document_path, blank=True)
     size = models.PositiveIntegerField(_("大小（字节）"), default=0)
     sha256 = models.CharField(max_length=64, blank=True)
+    # The hash of ``context`` recorded with it at the case event; a render checks it first.
+    snapshot_sha256 = models.CharField(_("快照摘要"), max_length=64, blank=True)
     attempts = models.PositiveSmallIntegerField(_("生成次数"), default=0)
     error = models.TextField(_("错误"), blank=True)
     requested_at = models.DateTimeField(_("请求时间"), default=timezone.now)

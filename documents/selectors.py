@@ -8,10 +8,12 @@ from .models import Document, DocumentStatus, Licence
 
 
 def document_for_download(number: str, kind: str) -> Document | None:
-    """A case's rendered document of ``kind``, with its case (for the permission check)."""
+    """A case's document of ``kind``, rendered or still to render from its snapshot, with its
+    case (for the permission check)."""
     return (
         Document.objects.select_related("case")
-        .filter(case__number=number, kind=kind, status=DocumentStatus.READY)
+        .filter(case__number=number, kind=kind)
+        .exclude(status=DocumentStatus.FAILED)
         .first()
     )
 

@@ -35,7 +35,8 @@ def render_document(self, document_id: int) -> str:
 
 @shared_task(acks_late=True, ignore_result=True, time_limit=600)
 def render_pending_documents() -> int:
-    """Render what was left pending (broker down at commit, worker lost); safe to run twice."""
+    """Render a bounded batch of papers nobody downloaded yet (catch-up, ``documents_due``);
+    safe to run twice, and alongside downloads (each paper renders once, under its lock)."""
     done = 0
     for document_id in documents_due():
         render_document.apply(args=(document_id,))

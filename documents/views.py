@@ -14,7 +14,7 @@ from matters.selectors import matter_detail_queryset
 
 from .models import Document, DocumentKind
 from .selectors import document_for_download, licences_of_user
-from .services import guide_pdf, licence_standing, licence_verify
+from .services import document_ready, guide_pdf, licence_standing, licence_verify
 
 
 def may_download(user, document: Document) -> bool:
@@ -30,9 +30,14 @@ def may_download(user, document: Document) -> bool:
 @require_GET
 def document_download(request: HttpRequest, number: str, kind: str) -> HttpResponse:
     """Send a case's PDF to the session's user or an API client (its token); 404 for anyone
-    who may not see the case (no hint it exists)."""
+    who may not see the case (no hint it exists). A paper nobody rendered yet is rendered
+    now from its snapshot, once, and kept."""
     document = document_for_download(number, kind) if kind in DocumentKind.values else None
-    if document is None or not may_download(request_caller(request), document):
+    if document is not None and may_download(request_caller(request), document):
+        document = document_ready(document)
+    else:
+        document = None
+    if document is None:
         if "HTTP_AUTHORIZATION" in request.META:  # an API client: the API's JSON error
             return JsonResponse({"detail": _("未找到。"), "code": "not_found"}, status=404)
         raise Http404

@@ -30,7 +30,7 @@ BEAT_SCHEDULE = {
         "schedule": crontab(minute="*/15", hour="8-18"),
         "options": {"expires": 10 * MINUTE},
     },
-    # Papers left pending (broker down at commit, worker lost) are rendered by this sweep.
+    # Papers nobody downloaded yet are rendered by this sweep, a bounded batch per run.
     "documents-render-pending": {
         "task": "documents.tasks.render_pending_documents",
         "schedule": 5 * MINUTE,

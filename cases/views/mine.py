@@ -88,7 +88,8 @@ def _render_detail(
             **_upload_context(case, rows),
             "timeline": _timeline(case),
             # Papers of the documents app (above cases), prefetched by the selector.
-            "documents": [d for d in case.documents.all() if d.status == "ready"],
+            # A pending paper renders on its first download.
+            "documents": [d for d in case.documents.all() if d.status != "failed"],
             "trips": trips,
             "one_trip": trips <= 1,
             "asked": [

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from matters.models import Matter
 
-from ..pdf import qr_svg, render_pdf
+from ..pdf import qr_img, render_pdf
 from ._common import cn_date
 
 
@@ -32,7 +32,7 @@ def guide_pdf(matter: Matter) -> bytes:
             "printed_on": cn_date(timezone.localdate()),
             "guide_url": settings.SITE_URL + reverse("matters:matter-detail", args=[matter.code]),
         }
-        context["qr"] = qr_svg(context["guide_url"], size_mm=24)
+        context["qr"] = qr_img(context["guide_url"], size_mm=24)
         _html, pdf = render_pdf("pdf/guide.html", context)
         cache.set(key, pdf, 24 * 3600)
     return pdf

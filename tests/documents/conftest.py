@@ -48,11 +48,17 @@ def cn(day) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
+def ready_document(case, kind: str):
+    """The case's paper of ``kind`` as a download gives it: rendered now if nobody has yet."""
+    from documents.services import document_ready
+
+    document = document_ready(case.documents.get(kind=kind))
+    assert document is not None and document.status == "ready"
+    return document
+
+
 def document_text(case, kind: str) -> str:
-    document = case.documents.get(kind=kind)
-    assert document.status == "ready", document.error
-    with document.file.open("rb") as handle:
-        return pdf_text(handle.read())
+    return pdf_text(document_bytes(case, kind))
 
 
 @pytest.fixture(autouse=True)
@@ -133,7 +139,5 @@ def pdf_pages(data: bytes) -> int:
 
 
 def document_bytes(case, kind: str) -> bytes:
-    document = case.documents.get(kind=kind)
-    assert document.status == "ready", document.error
-    with document.file.open("rb") as handle:
+    with ready_document(case, kind).file.open("rb") as handle:
         return handle.read()

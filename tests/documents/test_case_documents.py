@@ -1,16 +1,16 @@
-"""Case papers: made after the event commits, read back from the PDF, served only to those
-who may see the case, and never twice."""
+"""Case papers: snapshotted at the event, rendered on first download, read back from the
+PDF, served only to those who may see the case, and never twice."""
 
 import pytest
 from django.utils import timezone
 
 from cases import services
 from documents.models import Document
-from documents.services import document_regenerate
+from documents.services import document_regenerate, snapshot_hash
 from documents.tasks import render_document
 from matters.calendar import add_working_days
 
-from .conftest import cn, document_text, requirement, squeeze
+from .conftest import cn, document_text, ready_document, requirement, squeeze
 
 pytestmark = pytest.mark.django_db
 
@@ -141,7 +141,7 @@ def test_rendering_twice_and_regenerating_give_the_same_single_document(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         case = make_case("in_review")
-    document = case.documents.get(kind="receipt")
+    document = ready_document(case, "receipt")
     first = (document.sha256, document.file.name)
     assert render_document.delay(document.pk).get() == "done"
     with django_capture_on_commit_callbacks(execute=True):
@@ -152,14 +152,15 @@ def test_rendering_twice_and_regenerating_give_the_same_single_document(
     assert Document.objects.filter(case=case, kind="receipt").count() == 1
 
 
-def test_a_document_is_recorded_in_the_event_transaction_and_rendered_only_after_commit(
+def test_a_document_is_recorded_in_the_event_transaction_with_its_snapshot_hash(
     make_case, django_capture_on_commit_callbacks
 ):
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+    with django_capture_on_commit_callbacks(execute=True):
         case = make_case("in_review")
     document = case.documents.get(kind="receipt")
+    # Nothing rendered at the event (nor queued for it): its first download renders it.
     assert document.status == "pending" and not document.file
-    assert callbacks  # the render is scheduled, not run
+    assert document.snapshot_sha256 == snapshot_hash(document.context)
 
 
 def test_download_is_for_those_who_may_see_the_case(

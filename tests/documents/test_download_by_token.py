@@ -123,14 +123,21 @@ def test_the_wallet_page_link_opens_for_the_holder_signed_in(window_licence, cit
     assert client.get(url).status_code == 200
 
 
-def test_the_wallet_url_is_null_until_the_certificate_is_rendered(
+def test_the_wallet_url_renders_a_pending_certificate_and_is_null_once_it_failed(
     window_licence, citizen, password
 ):
     app = token_client(citizen, password)
     url = f"/cases/{window_licence.case.number}/documents/licence.pdf"
-    assert app.get(url).status_code == 200
-    window_licence.document.status = "pending"
-    window_licence.document.save(update_fields=["status"])
+    document = window_licence.document
+    assert document.status == "pending"  # nobody asked for it yet
+    [entry] = app.get("/api/v1/licences/").json()["results"]
+    assert entry["url"] == url
+    response = app.get(url)
+    assert response.status_code == 200 and body(response).startswith(b"%PDF")
+    document.refresh_from_db()
+    assert document.status == "ready"
+    document.status = "failed"
+    document.save(update_fields=["status"])
     [entry] = app.get("/api/v1/licences/").json()["results"]
     assert entry["url"] is None
     assert app.get(url).status_code == 404
