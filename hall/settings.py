@@ -118,7 +118,7 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "accounts.backends.AddressLimitBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "accounts.backends.IdentityModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -139,6 +139,8 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15
 # By username only: hall kiosks and government intranets put many citizens behind one NAT
 # address, and locking by address would lock a whole service hall out (hence W006 silenced).
 AXES_LOCKOUT_PARAMETERS = ["username"]
+# One account, one count: its user name, ID number and credit code share the failures.
+AXES_USERNAME_CALLABLE = "accounts.backends.axes_username"
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
 # A refused attempt during a lockout (of the username, or of the address: accounts.backends) is
