@@ -8,7 +8,6 @@ from django.db.models import Q
 from django.http import HttpRequest
 
 from .models import User
-
 from .ratelimits import address_limited
 
 LOGIN_SCOPE = "login"
