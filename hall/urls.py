@@ -12,6 +12,9 @@ from . import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("privacy/", views.privacy, name="privacy"),
+    path("care-mode/", views.care_mode, name="care-mode"),
+    path("favicon.ico", views.favicon),
     path("", include("matters.urls")),
     path("accounts/", include("accounts.urls")),
     path("accounts/email/", include("notices.urls")),

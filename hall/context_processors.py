@@ -1,0 +1,19 @@
+"""What every page's frame shows: the footer's facts and the elderly-friendly mode."""
+
+from django.conf import settings
+from django.http import HttpRequest
+
+
+def portal(request: HttpRequest) -> dict:
+    return {
+        "care_mode": request.COOKIES.get(settings.CARE_MODE_COOKIE) == "1",
+        "footer": {
+            "sponsor": settings.HALL_SPONSOR,
+            "operator": settings.HALL_OPERATOR,
+            "address": settings.HALL_ADDRESS,
+            "email": settings.HALL_EMAIL,
+            "icp_filing": settings.SITE_ICP_FILING,
+            "security_filing": settings.SITE_SECURITY_FILING,
+            "gov_code": settings.SITE_GOV_CODE,
+        },
+    }
