@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from notices.urls import message_urls
 from windows.urls import public_urls
 
 from . import views
@@ -18,6 +19,7 @@ urlpatterns = [
     path("", include("matters.urls")),
     path("accounts/", include("accounts.urls")),
     path("accounts/email/", include("notices.urls")),
+    path("messages/", include(message_urls)),
     path("", include("cases.urls")),
     path("desk/", include("windows.urls")),
     path("", include(public_urls)),
