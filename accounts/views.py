@@ -58,7 +58,7 @@ def signup(request: HttpRequest) -> HttpResponse:
                 address_limited(request, "signup")
             form.add_service_errors(exc.extra.get("errors") or {"__all__": [exc.detail]})
         else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, user, backend="accounts.backends.IdentityModelBackend")
             messages.success(request, _("注册成功，您已登录。"))
             return redirect("accounts:profile")
     return render(request, "accounts/signup.html", {"form": form})

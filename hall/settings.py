@@ -101,6 +101,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "hall.context_processors.portal",
             ],
         },
     },
@@ -118,7 +119,7 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "accounts.backends.AddressLimitBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "accounts.backends.IdentityModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -139,6 +140,8 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15
 # By username only: hall kiosks and government intranets put many citizens behind one NAT
 # address, and locking by address would lock a whole service hall out (hence W006 silenced).
 AXES_LOCKOUT_PARAMETERS = ["username"]
+# One account, one count: its user name, ID number and credit code share the failures.
+AXES_USERNAME_CALLABLE = "accounts.backends.axes_username"
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
 # A refused attempt during a lockout (of the username, or of the address: accounts.backends) is
@@ -415,6 +418,17 @@ PDF_FONT_PATH = env.str("PDF_FONT_PATH", default="/usr/share/fonts/truetype/wqy/
 HALL_NAME = env.str("HALL_NAME", default="OneTrip 政务服务中心")
 HALL_PHONE = env.str("HALL_PHONE", default="0571-12345")
 HALL_HOURS = env.str("HALL_HOURS", default="工作日 9:00-12:00、13:30-17:00")
+# What a government portal's footer carries (GB/T 31000-style site rules): the sponsor and
+# operator, the hall's address, and the filing numbers, each shown only when set.
+HALL_SPONSOR = env.str("HALL_SPONSOR", default="OneTrip 市人民政府办公室")
+HALL_OPERATOR = env.str("HALL_OPERATOR", default="OneTrip 市政务服务管理办公室")
+HALL_ADDRESS = env.str("HALL_ADDRESS", default="OneTrip 市民中心 1 号楼")
+HALL_EMAIL = env.str("HALL_EMAIL", default="")
+SITE_ICP_FILING = env.str("SITE_ICP_FILING", default="")
+SITE_SECURITY_FILING = env.str("SITE_SECURITY_FILING", default="")
+SITE_GOV_CODE = env.str("SITE_GOV_CODE", default="")
+# The elderly-friendly mode (适老化): large text and high contrast, kept in this cookie.
+CARE_MODE_COOKIE = "care_mode"
 # The portal's public address, for links in papers and notices (SMS, e-mail). Required with
 # DEBUG off (system check): a link to 127.0.0.1 printed on a receipt helps nobody.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")

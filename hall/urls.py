@@ -6,15 +6,20 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from notices.urls import message_urls
 from windows.urls import public_urls
 
 from . import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("privacy/", views.privacy, name="privacy"),
+    path("care-mode/", views.care_mode, name="care-mode"),
+    path("favicon.ico", views.favicon),
     path("", include("matters.urls")),
     path("accounts/", include("accounts.urls")),
     path("accounts/email/", include("notices.urls")),
+    path("messages/", include(message_urls)),
     path("", include("cases.urls")),
     path("desk/", include("windows.urls")),
     path("", include(public_urls)),

@@ -193,6 +193,7 @@ class MatterAdmin(CatalogHistoryAdmin):
                     "consultation_phone",
                     "result_name",
                     "result_licence_type",
+                    "keywords",
                 )
             },
         ),

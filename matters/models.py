@@ -178,6 +178,15 @@ class Matter(models.Model):
     places = models.JSONField(_("办理地点（同城通办）"), default=list)
     consultation_phone = models.CharField(_("咨询电话"), max_length=30)
     result_name = models.CharField(_("办理结果"), max_length=100)
+    keywords = models.CharField(
+        _("检索关键词"),
+        max_length=200,
+        blank=True,
+        default="",
+        help_text=_(
+            "群众常用的叫法，以空格分隔，如“开公司 办执照”；搜索时与名称、办理结果、材料一并匹配"
+        ),
+    )
     result_licence_type = models.ForeignKey(
         LicenceType,
         verbose_name=_("结果电子证照类型"),

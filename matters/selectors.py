@@ -16,7 +16,7 @@ from .models import (
     ProcessStep,
     Requirement,
 )
-from .search import search_matters
+from .search import search_matters, search_words
 
 
 def matter_list(
@@ -38,6 +38,8 @@ def matter_list(
         queryset = queryset.filter(online_level=online_level)
     if max_trips is not None:
         queryset = queryset.filter(max_trips=max_trips)
+    if search_words(search):
+        return queryset.order_by("-search_rank", "board__order", "code")
     return queryset.order_by("board__order", "code")
 
 

@@ -33,6 +33,7 @@ GUIDE_FIELDS = (
     "places",
     "consultation_phone",
     "result_name",
+    "keywords",
 )
 STEP_FIELDS = ("order", "name", "description", "days")
 REQUIREMENT_FIELDS = (

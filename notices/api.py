@@ -1,25 +1,44 @@
 """The signed-in user's in-portal messages (``GET /api/v1/notices/``) and e-mail address
 for notices (``/api/v1/me/email/``)."""
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions, serializers, status, views, viewsets
+from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from .models import Channel, EmailAddress, Notice
+from .inbox import inbox_mark_read, inbox_of, inbox_unread_count
+from .models import EmailAddress, Notice
 from .services import email_address_confirm, email_address_remove, email_address_request
 
 
 class NoticeSerializer(serializers.ModelSerializer):
     event = serializers.CharField(source="template")
     created = serializers.DateTimeField(source="created_at")
+    read = serializers.DateTimeField(
+        source="read_at", allow_null=True, help_text="首次阅读时间；未读为 null"
+    )
 
     class Meta:
         model = Notice
-        fields = ("id", "event", "channel", "subject", "text", "created")
+        fields = ("id", "event", "channel", "subject", "text", "created", "read")
+
+
+class MarkReadInput(serializers.Serializer):
+    ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        required=False,
+        max_length=500,
+        help_text="要标为已读的消息；省略则全部标为已读",
+    )
+
+
+class MarkReadAnswer(serializers.Serializer):
+    marked = serializers.IntegerField(help_text="本次标为已读的条数")
+    unread = serializers.IntegerField(help_text="剩余未读条数")
 
 
 class NoticeViewSet(viewsets.ReadOnlyModelViewSet):
-    """Own in-portal messages, newest first."""
+    """Own in-portal messages, newest first; ``?unread=true`` for the unread ones only."""
 
     serializer_class = NoticeSerializer
     permission_classes = [permissions.IsAuthenticated]
@@ -28,9 +47,25 @@ class NoticeViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Notice.objects.none()
-        return Notice.objects.filter(recipient=self.request.user, channel=Channel.INBOX).order_by(
-            "-created_at", "-id"
-        )
+        queryset = inbox_of(self.request.user)
+        if self.request.query_params.get("unread") in ("1", "true"):
+            queryset = queryset.filter(read_at__isnull=True)
+        return queryset
+
+    @extend_schema(
+        parameters=[OpenApiParameter("unread", bool, description="只列未读消息")],
+    )
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(request=MarkReadInput, responses=MarkReadAnswer)
+    @action(detail=False, methods=["post"])
+    def read(self, request):
+        """Mark own messages read: those of ``ids`` (others' ids are ignored), or all."""
+        data = MarkReadInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        marked = inbox_mark_read(request.user, ids=data.validated_data.get("ids"))
+        return Response({"marked": marked, "unread": inbox_unread_count(request.user)})
 
 
 class EmailAddressSerializer(serializers.Serializer):

@@ -67,6 +67,8 @@ class Notice(models.Model):
     provider_id = models.CharField(_("网关消息号"), max_length=100, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True, db_index=True)
     sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+    # In-portal messages only: when the recipient first saw it in the message centre.
+    read_at = models.DateTimeField(_("阅读时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("通知")
@@ -80,6 +82,12 @@ class Notice(models.Model):
         indexes = [
             models.Index(fields=["status", "next_attempt_at"]),
             models.Index(fields=["recipient", "channel", "-created_at"]),
+            # The unread count in every signed-in page's navigation.
+            models.Index(
+                fields=["recipient"],
+                condition=models.Q(channel="inbox", read_at__isnull=True),
+                name="notice_unread_inbox",
+            ),
         ]
 
     def __str__(self) -> str:

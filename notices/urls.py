@@ -10,3 +10,9 @@ urlpatterns = [
     path("confirm/<str:token>/", views.email_confirm, name="email-confirm"),
     path("remove/", views.email_remove, name="email-remove"),
 ]
+
+# Mounted at /messages/ by hall.urls.
+message_urls = (
+    [path("", views.message_centre, name="message-centre")],
+    "messages",
+)

@@ -1,7 +1,9 @@
-"""The account's e-mail address for notices (我的账户 → 电子邮箱): set, confirm, remove."""
+"""The account's e-mail address for notices (我的账户 → 电子邮箱): set, confirm, remove; and the
+message centre (消息中心) for in-portal messages."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -9,8 +11,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from .exceptions import EmailAddressError
 from .forms import EmailAddressForm
+from .inbox import inbox_mark_read, inbox_of
 from .models import EmailAddress
 from .services import email_address_confirm, email_address_remove, email_address_request
+
+MESSAGES_PER_PAGE = 20
 
 
 @login_required
@@ -68,3 +73,19 @@ def email_remove(request: HttpRequest) -> HttpResponse:
     email_address_remove(user=request.user, by=request.user)
     messages.success(request, _("已停用邮件通知。"))
     return redirect("notices:email")
+
+
+@login_required
+def message_centre(request: HttpRequest) -> HttpResponse:
+    """消息中心: the signed-in person's in-portal messages, newest first, 20 a page; what this
+    page shows unread is marked read once it is shown (it stays flagged as new on this view)."""
+    page = Paginator(inbox_of(request.user), MESSAGES_PER_PAGE).get_page(request.GET.get("page"))
+    messages_shown = list(page.object_list)
+    unread_ids = [notice.pk for notice in messages_shown if notice.read_at is None]
+    if unread_ids:
+        inbox_mark_read(request.user, ids=unread_ids)
+    return render(
+        request,
+        "notices/message_centre.html",
+        {"page": page, "notices": messages_shown, "new_ids": set(unread_ids)},
+    )

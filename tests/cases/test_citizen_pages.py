@@ -404,8 +404,9 @@ def test_my_cases_runs_a_constant_number_of_queries(
     for _ in range(count):
         services.case_create(by=citizen, matter=matter, applicant=applicant_of(citizen))
     client.force_login(citizen)
-    # Session, user, page count, page of cases (with matter, bundle and trips joined).
-    with django_assert_max_num_queries(5):
+    # Session, user, page count, page of cases (with matter, bundle and trips joined), the
+    # navigation's unread messages.
+    with django_assert_max_num_queries(6):
         response = client.get(reverse("cases:case-list"))
     assert response.status_code == 200
     assert response.content.decode().count('class="status-tag') == min(count, 20)

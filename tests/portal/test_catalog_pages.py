@@ -513,7 +513,7 @@ def test_bundle_pages_run_a_constant_number_of_queries(
         assert client.get(reverse("matters:bundle-list")).status_code == 200
 
 
-def test_signed_in_pages_add_only_the_session_and_user(
+def test_signed_in_pages_add_only_the_session_user_and_unread_count(
     client, citizen, django_assert_max_num_queries
 ):
     build_catalog(30)
@@ -522,7 +522,8 @@ def test_signed_in_pages_add_only_the_session_and_user(
     citizen.save(update_fields=["password"])
     client.force_login(citizen)
 
-    with django_assert_max_num_queries(5):
+    # Three for the page, session and user, the navigation's unread messages.
+    with django_assert_max_num_queries(6):
         page = names_on(client.get(reverse("home")))
 
     assert "李四" in page and "退出" in page
