@@ -119,7 +119,14 @@ def visible_cases(user: User, queryset: QuerySet[Case] | None = None) -> QuerySe
     if is_approver(user) and user.department_id:
         # A semi-join, not a join: no DISTINCT over every case, and the list's order index
         # stays usable.
-        reviewed = Review.objects.filter(case=OuterRef("pk"), department_id=user.department_id)
+        reviewed = Review.objects.filter(
+            case=OuterRef("pk"),
+            department_id=user.department_id,
+            # Always true; a correlation PostgreSQL cannot hash keeps the check a probe of
+            # the (case, department) index per case read, instead of hashing every review
+            # of the department on each list (``bench/lists.py``).
+            case_id__lte=OuterRef("pk"),
+        )
         condition |= Q(Exists(reviewed))
     return queryset.filter(condition)
 

@@ -298,7 +298,7 @@ class Case(models.Model):
     def save(self, *args, **kwargs):
         # The counters belong to their F() updates: a full save of an instance read before
         # one would write the old count back.
-        if not self._state.adding and kwargs.get("update_fields") is None:
+        if not self._state.adding and self.pk is not None and kwargs.get("update_fields") is None:
             kwargs["update_fields"] = [
                 field.name
                 for field in self._meta.concrete_fields
@@ -667,8 +667,12 @@ class Review(models.Model):
             models.UniqueConstraint(fields=["case", "department"], name="review_unique_department"),
         ]
         indexes = [
-            # A department's queue by status (``?status=pending``, the admin's filter).
-            models.Index(fields=["department", "status"], name="review_department_status"),
+            # A department's pending reviews (the approver's queue, ``?status=pending``).
+            models.Index(
+                fields=["department"],
+                condition=models.Q(status="pending"),
+                name="review_pending_department",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -64,6 +64,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='review',
-            index=models.Index(fields=['department', 'status'], name='review_department_status'),
+            index=models.Index(condition=models.Q(('status', 'pending')), fields=['department'], name='review_pending_department'),
         ),
     ]
