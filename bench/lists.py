@@ -9,8 +9,9 @@
 Each database must be PostgreSQL, of its own, named ``…bench`` (created if missing, migrated,
 its case tables emptied and refilled by ``--build``). Cases come from the dashboard bench's SQL
 generator (``bench/dashboard.py``: ``build_catalog``, ``build_cases``); this script adds what
-the lists need: the latest online cases (one in 250, at least 40) still ``submitted`` (the
-desk's inbox, half of them with a material missing), a review per case for its lead
+the lists need: the latest online cases (one in 250, at least 120) still ``submitted`` (the
+desk's inbox, half of them with a material missing), the latest 300 others at least in review
+(full pages of pending reviews at 1 k too), a review per case for its lead
 department and for every third case a second department (pending while in review, approved
 once closed), and 30 cases of one citizen. The measure signs in a citizen, a clerk, an
 approver and a supervisor with the test client (in process, no network) and requests every
@@ -149,6 +150,22 @@ def build_list_extras(total: int) -> None:
                WHERE case_id IN (SELECT id FROM cases_case WHERE status = 'submitted')""",
         ),
         (
+            "in review (a backlog of at least 300)",
+            """UPDATE cases_case SET status = 'in_review', decided_at = NULL, closed_at = NULL
+               WHERE status = 'closed' AND id IN (
+                   SELECT id FROM cases_case WHERE status <> 'submitted'
+                   ORDER BY submitted_at DESC LIMIT %(backlog)s)""",
+        ),
+        (
+            "in review: not collected yet",
+            """WITH v AS (
+                   DELETE FROM cases_visit WHERE kind = 'collect'
+                     AND case_id IN (SELECT id FROM cases_case WHERE status = 'in_review')
+                   RETURNING case_id)
+               UPDATE cases_case c SET trip_count = trip_count - 1 FROM v
+               WHERE c.id = v.case_id""",
+        ),
+        (
             "inbox: a material missing",
             """WITH m AS (
                    UPDATE cases_casematerial SET status = 'missing', received_copies = 0
@@ -193,7 +210,9 @@ def build_list_extras(total: int) -> None:
         "step": max(1, total // CITIZEN_CASES),
         "n": CITIZEN_CASES,
         # Five working days of online filings wait at most (deemed acceptance).
-        "inbox": max(40, total // 250),
+        "inbox": max(120, total // 250),
+        # Enough in review that a department's pending queue fills pages at 1 k too.
+        "backlog": 300,
     }
     with connection.cursor() as cursor:
         for label, statement in steps:
