@@ -287,9 +287,6 @@ class Case(models.Model):
                 condition=models.Q(status="submitted"),
                 name="case_awaiting_intake",
             ),
-            # The applicant's side of 我的办件 (``access.applicant_side_condition``).
-            models.Index(fields=["owner", "-created_at", "-id"], name="case_owner_order"),
-            models.Index(fields=["created_by", "-created_at", "-id"], name="case_creator_order"),
         ]
 
     def __str__(self) -> str:

@@ -55,14 +55,6 @@ class Migration(migrations.Migration):
             index=models.Index(condition=models.Q(('status', 'submitted')), fields=['submitted_at', 'id'], name='case_awaiting_intake'),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['owner', '-created_at', '-id'], name='case_owner_order'),
-        ),
-        migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['created_by', '-created_at', '-id'], name='case_creator_order'),
-        ),
-        migrations.AddIndex(
             model_name='review',
             index=models.Index(condition=models.Q(('status', 'pending')), fields=['department'], name='review_pending_department'),
         ),
