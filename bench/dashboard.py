@@ -114,8 +114,9 @@ def build_cases(total: int, months: int, today: datetime.date) -> None:
             """
             CREATE UNLOGGED TABLE bench_matter AS
             SELECT (row_number() OVER (ORDER BY code)) - 1 AS idx, id, lead_department_id,
-                   committed_days, legal_days, handling_type = 'instant' AS instant
-            FROM matters_matter WHERE code LIKE 'dsb%%'
+                   committed_days, legal_days, handling_type = 'instant' AS instant,
+                   (SELECT count(*) FROM matters_requirement r WHERE r.matter_id = m.id) AS reqs
+            FROM matters_matter m WHERE code LIKE 'dsb%%'
             """
         )
         cursor.execute("SELECT count(*) FROM bench_matter")
@@ -131,11 +132,11 @@ def build_cases(total: int, months: int, today: datetime.date) -> None:
                     SELECT g, floor(power(random(), 2) * %(matters)s)::int AS mi,
                            %(start)s::timestamptz + random() * %(span)s * interval '1 day'
                                + interval '9 hours' AS sub,
-                           random() AS r1, random() AS r2, random() AS r3
+                           random() AS r1, random() AS r2, random() AS r3, random() AS r4
                     FROM generate_series(%(lo)s, %(hi)s) g
                 ), c AS (
                     SELECT b.*, m.id AS matter_id, m.lead_department_id, m.committed_days,
-                           m.legal_days, m.instant, (b.sub)::date AS acc,
+                           m.legal_days, m.instant, m.reqs, (b.sub)::date AS acc,
                            ((b.sub)::date + ceil(m.committed_days * 1.4)::int) AS dl
                     FROM base b JOIN bench_matter m ON m.idx = b.mi
                 ), d AS (
@@ -154,7 +155,7 @@ def build_cases(total: int, months: int, today: datetime.date) -> None:
                     receiver_phone, province, city, district, address, waybill, status,
                     committed_days, legal_days, extension_days, stopped_days, submitted_at,
                     accepted_on, deadline, warning_on, decided_at, closed_at, decision_note,
-                    created_at, updated_at)
+                    created_at, updated_at, trip_count, materials_in)
                 SELECT 'B' || lpad(g::text, 12, '0'), matter_id, lead_department_id,
                        CASE WHEN r1 < 0.45 THEN 'window' ELSE 'online' END, 'person',
                        '张三', '', '', '13800000000', '', '', '', 'pickup', '', '', '', '', '',
@@ -162,7 +163,9 @@ def build_cases(total: int, months: int, today: datetime.date) -> None:
                        committed_days, legal_days, 0,
                        CASE WHEN r3 < 0.1 THEN 2 ELSE 0 END, sub, acc, dl,
                        dl - greatest(1, ceil(committed_days * 0.28)::int), dec, dec, '',
-                       sub, sub
+                       sub, sub,
+                       -- The visits and materials generated below, counted on the row.
+                       (r1 < 0.45)::int + (dec IS NOT NULL AND r4 < 0.12)::int, reqs
                 FROM d
                 """,
                 {
@@ -187,7 +190,7 @@ def build_cases(total: int, months: int, today: datetime.date) -> None:
                 "visits (second trip)",
                 """INSERT INTO cases_visit (case_id, date, kind)
                    SELECT id, (decided_at)::date + 1, 'collect' FROM cases_case
-                   WHERE decided_at IS NOT NULL AND random() < 0.12""",
+                   WHERE trip_count > (channel = 'window')::int""",
             ),
             (
                 "materials",

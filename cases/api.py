@@ -21,6 +21,7 @@ from matters.models import Bundle, Matter
 from . import services
 from .access import is_approver, is_clerk
 from .models import Case, Review
+from .pagination import KeysetPagination
 from .selectors import case_detail_queryset, case_list_for_user, review_queue_for_department
 from .serializers import (
     AcceptInput,
@@ -76,6 +77,8 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
     lookup_field = "number"
     permission_classes = [permissions.IsAuthenticated]
+    # The list is read off its order's index: pages by cursor, no count of every case.
+    pagination_class = KeysetPagination
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self):
@@ -239,6 +242,7 @@ class ReviewViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = ReviewSerializer
     permission_classes = [permissions.IsAuthenticated]
+    pagination_class = KeysetPagination
 
     queryset = Review.objects.none()
 

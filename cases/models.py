@@ -246,6 +246,18 @@ class Case(models.Model):
     decision_note = models.TextField(_("决定意见"), blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    # Counters the lists show, kept on the row so that a list never counts per case. Written
+    # only by F() updates in the transaction that adds a visit or changes a material
+    # (``cases.services.counters``); ``save()`` never writes them back.
+    trip_count = models.PositiveIntegerField(_("跑动次数"), default=0, db_default=0)
+    materials_in = models.PositiveIntegerField(
+        _("已收材料"),
+        default=0,
+        db_default=0,
+        help_text=_("已收取、已核验或电子证照免提交的材料数"),
+    )
+
+    COUNTERS = ("trip_count", "materials_in")
 
     class Meta:
         verbose_name = _("办件")
@@ -265,10 +277,31 @@ class Case(models.Model):
             # The supervision dashboard counts by these dates.
             models.Index(fields=["submitted_at"]),
             models.Index(fields=["decided_at"]),
+            # The lists' orders, so that a page is read off an index and never sorted whole:
+            # every case list (newest first), the review queues (deadline first), and the
+            # desk's inbox (online cases submitted and not yet answered, oldest first).
+            models.Index(fields=["-created_at", "-id"], name="case_list_order"),
+            models.Index(fields=["deadline", "accepted_on", "id"], name="case_deadline_order"),
+            models.Index(
+                fields=["submitted_at", "id"],
+                condition=models.Q(status="submitted"),
+                name="case_awaiting_intake",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.number
+
+    def save(self, *args, **kwargs):
+        # The counters belong to their F() updates: a full save of an instance read before
+        # one would write the old count back.
+        if not self._state.adding and self.pk is not None and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name not in self.COUNTERS
+            ]
+        super().save(*args, **kwargs)
 
     @property
     def title(self) -> str:
@@ -629,6 +662,14 @@ class Review(models.Model):
         ordering = ["case_id", "department_id"]
         constraints = [
             models.UniqueConstraint(fields=["case", "department"], name="review_unique_department"),
+        ]
+        indexes = [
+            # A department's pending reviews (the approver's queue, ``?status=pending``).
+            models.Index(
+                fields=["department"],
+                condition=models.Q(status="pending"),
+                name="review_pending_department",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from django.utils.translation import gettext as _
 
+from .counters import material_status_changed
 from .models import Case, CaseMaterial, MaterialStatus
 
 Satisfier = Callable[[Case], set[int]]
@@ -46,6 +47,7 @@ def satisfied_materials_recheck(*, case: Case) -> list[CaseMaterial]:
     still_held = satisfied_material_types(case)
     lapsed = [material for material in marked if material.material_type_id not in still_held]
     for material in lapsed:
+        material_status_changed(case, material.status, MaterialStatus.MISSING)
         material.status = MaterialStatus.MISSING
         material.reason = _("所持电子证照已失效（撤销、过期或核验未通过），请提交该材料")
         material.save(update_fields=["status", "reason"])

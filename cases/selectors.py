@@ -1,19 +1,24 @@
 """Reads of cases and reviews, with their joins done (constant queries per list)."""
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, F, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from accounts.models import User
 
 from .access import visible_cases
-from .models import Case, CaseEvent, CaseMaterial, MaterialFile, Review, ReviewStatus
+from .models import Case, CaseEvent, CaseMaterial, CaseStatus, MaterialFile, Review, ReviewStatus
 
 
 def case_list_for_user(user: User, *, status: str = "") -> QuerySet[Case]:
-    """The cases ``user`` may see, newest first, with what a list row shows."""
+    """The cases ``user`` may see, newest first, with what a list row shows.
+
+    Read off the ``case_list_order`` index: the trips come from the row's counter, never from
+    a count over the visits of every case.
+    """
     queryset = visible_cases(
         user,
         Case.objects.select_related("matter", "bundle", "lead_department").annotate(
-            trips=Count("visits", distinct=True)
+            trips=F("trip_count")
         ),
     )
     if status:
@@ -51,22 +56,51 @@ def case_detail_queryset(user: User) -> QuerySet[Case]:
     )
 
 
+REVIEW_QUEUE_ORDER = ("case__deadline", "case__accepted_on", "case_id")
+
+
 def review_queue_for_department(
     department_id: int | None, *, status: str = ReviewStatus.PENDING
 ) -> QuerySet[Review]:
-    """A department's reviews, deadline first (cases whose clock is stopped last)."""
+    """A department's reviews, deadline first (``REVIEW_QUEUE_ORDER``).
+
+    The order is the case's (``case_deadline_order`` index): the database walks the cases by
+    deadline and picks the department's reviews, instead of sorting them all. A case has one
+    review per department, so the case breaks ties.
+    """
     queryset = Review.objects.filter(department_id=department_id).select_related(
         "case", "case__matter", "case__bundle", "department"
     )
     if status:
         queryset = queryset.filter(status=status)
-    return queryset.order_by("case__deadline", "case__accepted_on", "id")
+    return queryset.order_by(*REVIEW_QUEUE_ORDER)
 
 
 def cases_awaiting_intake() -> QuerySet[Case]:
-    """Online cases submitted and not yet answered, oldest first (the desk's inbox)."""
+    """Online cases submitted and not yet answered, oldest first (the desk's inbox).
+
+    Read off the partial index ``case_awaiting_intake``.
+    """
     return (
-        Case.objects.filter(status="submitted")
+        Case.objects.filter(status=CaseStatus.SUBMITTED)
         .select_related("matter", "bundle", "lead_department")
         .order_by("submitted_at", "id")
+    )
+
+
+def with_material_counts(queryset: QuerySet[Case]) -> QuerySet[Case]:
+    """``material_count`` and ``received_count`` (in hand) on each case of a short list.
+
+    In hand is the row's counter; the total is counted per case shown (after the page is
+    taken), never grouped over every case the filter matches.
+    """
+    total = (
+        CaseMaterial.objects.filter(case=OuterRef("pk"))
+        .order_by()
+        .values("case")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return queryset.annotate(
+        material_count=Coalesce(Subquery(total), 0), received_count=F("materials_in")
     )

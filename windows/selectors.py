@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from accounts.identity import normalize_id_number, validate_credit_code, validate_id_number
 from accounts.models import IdentityKind, User
-from cases.models import IN_HAND, Case, CaseStatus, Channel, fsm_sources
-from cases.selectors import case_list_for_user, cases_awaiting_intake
+from cases.models import Case, CaseStatus, Channel, fsm_sources
+from cases.selectors import case_list_for_user, cases_awaiting_intake, with_material_counts
 from matters.calendar import working_days_since
 from matters.models import Board
 
@@ -38,15 +38,7 @@ class InboxRow:
 
 def desk_inbox(*, limit: int = 100) -> tuple[list[InboxRow], int]:
     """Cases awaiting intake, oldest first, with the working days they have waited."""
-    queryset = cases_awaiting_intake().annotate(
-        material_count=Count("materials", distinct=True),
-        received_count=Count(
-            "materials",
-            filter=Q(materials__status__in=IN_HAND),
-            distinct=True,
-        ),
-    )
-    cases = list(queryset[:limit])
+    cases = list(with_material_counts(cases_awaiting_intake())[:limit])
     total = len(cases) if len(cases) < limit else cases_awaiting_intake().count()
     today = timezone.localdate()
     submitted = {

@@ -5,8 +5,9 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Case as SqlCase
-from django.db.models import F, IntegerField, QuerySet, Value, When
+from django.db.models import IntegerField, QuerySet, Value, When
 from django.http import Http404, HttpRequest, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
@@ -24,7 +25,7 @@ from ..models import (
     ReviewStatus,
     SpecialProcedureKind,
 )
-from ..selectors import case_detail_queryset, review_queue_for_department
+from ..selectors import REVIEW_QUEUE_ORDER, case_detail_queryset, review_queue_for_department
 from .common import (
     ServiceOnlyAdmin,
     deadline_marker,
@@ -98,6 +99,36 @@ def _queue_order() -> SqlCase:
     )
 
 
+class QueuePaginator(Paginator):
+    """Pages of the queue in its own order (pending first, then by deadline) without sorting
+    the department's every review: the pending reviews (few) and then the decided ones, each
+    read in deadline order off the cases' ``case_deadline_order`` index. Any other order
+    (a column the user sorted by) pages as usual."""
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = min(bottom + self.per_page, self.count)
+        if top + self.orphans >= self.count:
+            top = self.count
+        return self._get_page(self._rows(bottom, top), number, self)
+
+    def _rows(self, bottom: int, top: int):
+        queryset = self.object_list
+        order = queryset.query.order_by
+        if not order or order[0] != "queue_rank":
+            return queryset[bottom:top]
+        rest = order[1:]
+        pending = queryset.filter(status=ReviewStatus.PENDING).order_by(*rest)
+        waiting = pending.count()
+        rows = list(pending[bottom:top]) if bottom < waiting else []
+        if len(rows) < top - bottom:
+            start = max(0, bottom - waiting)
+            decided = queryset.exclude(status=ReviewStatus.PENDING).order_by(*rest)
+            rows += list(decided[start : start + top - bottom - len(rows)])
+        return rows
+
+
 @admin.register(Review)
 class ReviewAdmin(ServiceOnlyAdmin):
     """The department's review queue: pending first, then by deadline."""
@@ -117,6 +148,9 @@ class ReviewAdmin(ServiceOnlyAdmin):
     search_fields = ("case__number",)
     sortable_by = ("case_number", "accepted_on", "deadline", "round")
     list_per_page = 50
+    paginator = QueuePaginator
+    # A second count of the department's every review on each page is not worth its cost.
+    show_full_result_count = False
     detail_template = "admin/cases/review/review_detail.html"
 
     class Media:
@@ -143,7 +177,7 @@ class ReviewAdmin(ServiceOnlyAdmin):
         return queryset.annotate(queue_rank=_queue_order())
 
     def get_ordering(self, request: HttpRequest):
-        return ("queue_rank", F("case__deadline").asc(nulls_last=True), "case__accepted_on", "id")
+        return ("queue_rank", *REVIEW_QUEUE_ORDER)
 
     def get_list_filter(self, request: HttpRequest):
         if access.is_supervisor(request.user):

@@ -7,8 +7,15 @@ from accounts.models import IdentityKind, User
 from matters.models import MaterialType
 
 from ..access import is_own_identity
+from ..counters import material_status_changed
 from ..exceptions import AgentNotAccountError, ApplicantNotAccountError
-from ..models import POWER_OF_ATTORNEY_CODE, POWER_OF_ATTORNEY_NAME, Case, CaseMaterial
+from ..models import (
+    POWER_OF_ATTORNEY_CODE,
+    POWER_OF_ATTORNEY_NAME,
+    Case,
+    CaseMaterial,
+    MaterialStatus,
+)
 
 
 def applicant_account(kind: str, identity: str) -> User | None:
@@ -99,6 +106,7 @@ def require_power_of_attorney(case: Case, needed: bool) -> None:
             material.required = False
             material.save(update_fields=["required"])
         else:
+            material_status_changed(case, material.status, MaterialStatus.MISSING)
             material.delete()
     elif not material.requirement.required:
         material.required, material.deferrable = False, material.requirement.deferrable

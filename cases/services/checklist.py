@@ -16,6 +16,7 @@ from accounts.models import User
 from matters.models import MaterialForm
 
 from ..access import can_act_as_applicant, is_clerk
+from ..counters import material_status_changed
 from ..events import CaseAction
 from ..exceptions import CasePermissionError
 from ..models import IN_HAND, Case, CaseMaterial, MaterialStatus, VisitKind
@@ -66,6 +67,7 @@ def material_receive(
     if in_hand and (material.received_form, material.received_copies) == (form, copies):
         return material
     if material.status != MaterialStatus.VERIFIED:
+        material_status_changed(case, material.status, MaterialStatus.RECEIVED)
         material.status = MaterialStatus.RECEIVED
     material.received_form = form
     material.received_copies = copies
@@ -105,6 +107,7 @@ def material_mark_missing(
     material = material_for_requirement(case, requirement_id)
     if material.status == MaterialStatus.MISSING and material.reason == reason:
         return material
+    material_status_changed(case, material.status, MaterialStatus.MISSING)
     material.status = MaterialStatus.MISSING
     material.reason = reason
     material.received_form = ""

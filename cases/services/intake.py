@@ -24,6 +24,7 @@ from matters.models import Bundle, CatalogStatus, DeliveryMethod, Matter
 from matters.selectors import bundle_queryset, bundle_requirements, merge_requirements
 
 from ..access import can_act_as_applicant, is_clerk
+from ..counters import material_status_changed, materials_in_added
 from ..events import CaseAction
 from ..exceptions import (
     CaseError,
@@ -259,8 +260,11 @@ def case_create(
     # 无证明办理: what the applicant already holds (e.g. a valid e-licence) is not asked for.
     satisfied = satisfied_material_types(case)
     if satisfied:
-        case.materials.filter(material_type_id__in=satisfied).update(
-            status=MaterialStatus.SATISFIED_BY_LICENCE
+        materials_in_added(
+            case,
+            case.materials.filter(material_type_id__in=satisfied).update(
+                status=MaterialStatus.SATISFIED_BY_LICENCE
+            ),
         )
     record_event(case, action=CaseAction.CREATE, by=by, to_status=case.status)
     return case
@@ -442,6 +446,7 @@ def material_upload(
         uploaded_by=by,
     )
     was_deferred = material.status == MaterialStatus.DEFERRED
+    material_status_changed(case, material.status, MaterialStatus.RECEIVED)
     material.status = MaterialStatus.RECEIVED
     # While a supplement is open the reason says what was asked (shown again if the applicant
     # takes the new file off); otherwise the material is simply in.
@@ -505,7 +510,9 @@ def material_file_remove(*, stored: MaterialFile, by: User) -> CaseMaterial:
     file = stored.file
     stored.delete()
     if not material.files.exists():
+        before = material.status
         material.status = MaterialStatus.DEFERRED if material.due_date else MaterialStatus.MISSING
+        material_status_changed(case, before, material.status)
         material.save(update_fields=["status"])
     transaction.on_commit(lambda: file.delete(save=False))
     return material
@@ -632,6 +639,7 @@ def _accept(
     received = case.submitted_at if by is None else None
     accepted_on = timezone.localdate(received) if received else today
     for material in deferred_materials:
+        material_status_changed(case, material.status, MaterialStatus.DEFERRED)
         material.status = MaterialStatus.DEFERRED
         material.due_date = due_date
         material.save(update_fields=["status", "due_date"])
@@ -676,6 +684,7 @@ def _mark_missing(case: Case, missing: list[int], reasons: dict[int, str], note:
     if not materials:
         raise ValidationError({"missing": [_("请列出需要补正的全部材料。")]})
     for material in materials:
+        material_status_changed(case, material.status, MaterialStatus.MISSING)
         material.status = MaterialStatus.MISSING
         material.reason = reasons.get(material.requirement_id, "") or note or _("需补正")
         material.save(update_fields=["status", "reason"])

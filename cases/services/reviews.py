@@ -10,6 +10,7 @@ from django_fsm import TransitionNotAllowed
 from accounts.models import User
 
 from ..access import is_approver, is_clerk, is_supervisor
+from ..counters import material_status_changed
 from ..events import CaseAction
 from ..exceptions import CasePermissionError, InvalidTransitionError
 from ..models import (
@@ -140,6 +141,7 @@ def _conclude_if_all_decided(case: Case) -> None:
         names = []
         for requirement_id, reasons in asked.items():
             material = material_for_requirement(case, requirement_id)
+            material_status_changed(case, material.status, MaterialStatus.MISSING)
             material.status = MaterialStatus.MISSING
             material.reason = "；".join(reasons)[:300]
             material.save(update_fields=["status", "reason"])

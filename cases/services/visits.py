@@ -4,6 +4,7 @@ import datetime
 
 from accounts.models import User
 
+from ..counters import trip_counted
 from ..models import Case, Visit
 
 
@@ -12,4 +13,6 @@ def visit_record(*, case: Case, by: User | None, kind: str, on: datetime.date) -
     visit, _created = Visit.objects.get_or_create(
         case=case, date=on, defaults={"kind": kind, "clerk": by}
     )
+    if _created:
+        trip_counted(case)
     return visit
