@@ -1,11 +1,13 @@
 """Reads of cases and reviews, with their joins done (constant queries per list)."""
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.functions import Coalesce, JSONObject
 
 from accounts.models import User
 
 from .access import visible_cases
-from .models import Case, CaseEvent, CaseMaterial, MaterialFile, Review, ReviewStatus
+from .models import Case, CaseEvent, CaseMaterial, MaterialFile, Review, ReviewStatus, Visit
 
 
 def case_list_for_user(user: User, *, status: str = "") -> QuerySet[Case]:
@@ -21,34 +23,67 @@ def case_list_for_user(user: User, *, status: str = "") -> QuerySet[Case]:
     return queryset.order_by("-created_at", "-id")
 
 
-def case_detail_queryset(user: User) -> QuerySet[Case]:
-    """Cases ``user`` may see, with materials, files, reviews, events and visits loaded."""
-    return visible_cases(
-        user,
-        Case.objects.select_related(
-            "matter", "bundle", "lead_department", "owner", "matter__board", "shipment"
-        ).prefetch_related(
-            Prefetch(
-                "materials",
-                queryset=CaseMaterial.objects.select_related(
-                    "material_type", "requirement"
-                ).prefetch_related(
-                    Prefetch("files", queryset=MaterialFile.objects.order_by("uploaded_at", "id"))
-                ),
-            ),
+def case_detail_queryset(user: User, *, answer: bool = False) -> QuerySet[Case]:
+    """Cases ``user`` may see, with materials, files, reviews, events and visits loaded.
+
+    ``answer=True`` loads only what the API's case detail shows, in as few queries as it
+    can: the trips are counted and the reviews read in the case's own query (``trip_total``,
+    ``review_rows``), the files in the materials' (``file_rows``); the visits, special
+    procedures and extensions (pages only) are left out.
+    """
+    materials = CaseMaterial.objects.select_related("material_type", "requirement")
+    if answer:
+        # The files' shown fields in the materials' own query (``file_rows``).
+        files = MaterialFile.objects.filter(material=OuterRef("pk")).order_by("uploaded_at", "id")
+        materials = materials.annotate(
+            file_rows=ArraySubquery(
+                files.values(row=JSONObject(id="id", name="original_name", size="size"))
+            )
+        )
+    else:
+        materials = materials.prefetch_related(
+            Prefetch("files", queryset=MaterialFile.objects.order_by("uploaded_at", "id"))
+        )
+    related = [
+        Prefetch("materials", queryset=materials),
+        Prefetch("events", queryset=CaseEvent.objects.select_related("actor").order_by("at", "id")),
+        # The courier integration's (delivery) shipment history, read by the API.
+        "shipment__history",
+        # The documents app's papers, read by the API (``documents`` sits above cases).
+        "documents",
+    ]
+    queryset = Case.objects.select_related(
+        "matter", "bundle", "lead_department", "owner", "matter__board", "shipment"
+    )
+    if answer:
+        trips = (
+            Visit.objects.filter(case=OuterRef("pk"))
+            .order_by()
+            .values("case")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        reviews = Review.objects.filter(case=OuterRef("pk")).order_by("department_id", "id")
+        review_row = JSONObject(
+            id="id",
+            code="department__code",
+            name="department__name",
+            status="status",
+            opinion="opinion",
+            round="round",
+        )
+        queryset = queryset.annotate(
+            trip_total=Coalesce(Subquery(trips), 0),
+            review_rows=ArraySubquery(reviews.values(row=review_row)),
+        )
+    else:
+        related += [
             Prefetch("reviews", queryset=Review.objects.select_related("department")),
-            Prefetch(
-                "events", queryset=CaseEvent.objects.select_related("actor").order_by("at", "id")
-            ),
             "visits",
             "special_procedures",
             "extensions",
-            # The courier integration's (delivery) shipment history, read by the API.
-            "shipment__history",
-            # The documents app's papers, read by the API (``documents`` sits above cases).
-            "documents",
-        ),
-    )
+        ]
+    return visible_cases(user, queryset.prefetch_related(*related))
 
 
 def review_queue_for_department(

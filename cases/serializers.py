@@ -269,7 +269,9 @@ class CaseDetailSerializer(serializers.ModelSerializer):
         return data
 
     def get_trips(self, case) -> int:
-        return len(case.visits.all())
+        # Counted in the case's query by ``case_detail_queryset(answer=True)``.
+        total = getattr(case, "trip_total", None)
+        return len(case.visits.all()) if total is None else total
 
     def get_deadline_colour(self, case) -> str | None:
         if case.status != CaseStatus.IN_REVIEW:
@@ -292,12 +294,12 @@ class CaseDetailSerializer(serializers.ModelSerializer):
                 "reason": material.reason,
                 "files": [
                     {
-                        "id": stored.id,
-                        "name": stored.original_name,
-                        "size": stored.size,
-                        "url": reverse("cases:material-file", args=[case.number, stored.id]),
+                        "id": stored["id"],
+                        "name": stored["name"],
+                        "size": stored["size"],
+                        "url": reverse("cases:material-file", args=[case.number, stored["id"]]),
                     }
-                    for stored in material.files.all()
+                    for stored in _file_rows(material)
                 ],
             }
             for material in case.materials.all()
@@ -307,12 +309,12 @@ class CaseDetailSerializer(serializers.ModelSerializer):
         staff = is_staff_viewer(self._viewer) or is_approver(self._viewer)
         return [
             {
-                "id": review.id,
-                "department": {"code": review.department.code, "name": review.department.name},
-                "status": review.status,
-                **({"opinion": review.opinion, "round": review.round} if staff else {}),
+                "id": review["id"],
+                "department": {"code": review["code"], "name": review["name"]},
+                "status": review["status"],
+                **({"opinion": review["opinion"], "round": review["round"]} if staff else {}),
             }
-            for review in case.reviews.all()
+            for review in _review_rows(case)
         ]
 
     def get_events(self, case) -> list[dict]:
@@ -359,6 +361,37 @@ class CaseDetailSerializer(serializers.ModelSerializer):
                 for step in shipment.history.all()
             ],
         }
+
+
+def _file_rows(material) -> list[dict]:
+    """The material's files as ``{id, name, size}``: read with the material by
+    ``case_detail_queryset(answer=True)``, else from its files."""
+    rows = getattr(material, "file_rows", None)
+    if rows is not None:
+        return rows
+    return [
+        {"id": stored.id, "name": stored.original_name, "size": stored.size}
+        for stored in material.files.all()
+    ]
+
+
+def _review_rows(case) -> list[dict]:
+    """The case's reviews as dicts: read with the case by ``case_detail_queryset(answer=True)``,
+    else from its reviews."""
+    rows = getattr(case, "review_rows", None)
+    if rows is not None:
+        return rows
+    return [
+        {
+            "id": review.id,
+            "code": review.department.code,
+            "name": review.department.name,
+            "status": review.status,
+            "opinion": review.opinion,
+            "round": review.round,
+        }
+        for review in case.reviews.all()
+    ]
 
 
 def _actor_label(event: CaseEvent, *, staff: bool, masked: bool = False) -> str:

@@ -17,7 +17,8 @@ def lock_case(case: Case | int) -> Case:
     pk = case.pk if isinstance(case, Case) else case
     return (
         Case.objects.select_for_update(of=("self",))
-        .select_related("matter", "bundle", "lead_department")
+        # The owner and their notice address: the reactions' notices go there.
+        .select_related("matter", "bundle", "lead_department", "owner__notice_email")
         .get(pk=pk)
     )
 

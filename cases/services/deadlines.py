@@ -4,21 +4,33 @@ case waits for the applicant or a special procedure runs, plus any granted exten
 import datetime
 import math
 
-from matters.calendar import add_working_days, working_days_between
+from matters.calendar import add_working_days, working_days_between, working_days_in
 
 from ..models import Case
 
 GREEN, YELLOW, RED = "green", "yellow", "red"
 # Yellow once this share of the time limit is used.
 YELLOW_SHARE = 0.8
+# Calendar days read at once for a deadline; a longer limit reads on (``add_working_days``).
+_SPAN_DAYS = 366
 
 
 def deadline_dates(
     accepted_on: datetime.date, total_days: int, stopped_days: int = 0
 ) -> tuple[datetime.date, datetime.date]:
-    """The deadline and the day the yellow warning starts, for a limit in working days."""
-    deadline = add_working_days(accepted_on, total_days + stopped_days)
-    warning_on = add_working_days(accepted_on, math.ceil(YELLOW_SHARE * total_days) + stopped_days)
+    """The deadline and the day the yellow warning starts, for a limit in working days.
+
+    Both from one read of the calendar (the working days of the year after acceptance).
+    """
+    counts = (total_days + stopped_days, math.ceil(YELLOW_SHARE * total_days) + stopped_days)
+    start = accepted_on + datetime.timedelta(days=1)
+    working = working_days_in(start, start + datetime.timedelta(days=_SPAN_DAYS))
+    deadline, warning_on = (
+        (working[days - 1] if days else accepted_on)
+        if days <= len(working)
+        else add_working_days(accepted_on, days)
+        for days in counts
+    )
     return deadline, warning_on
 
 

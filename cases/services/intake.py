@@ -511,11 +511,16 @@ def material_file_remove(*, stored: MaterialFile, by: User) -> CaseMaterial:
     return material
 
 
-def missing_for_submission(case: Case) -> list[CaseMaterial]:
-    """Required materials not in, except those the guide marks deferrable."""
+def missing_for_submission(
+    case: Case, *, materials: list[CaseMaterial] | None = None
+) -> list[CaseMaterial]:
+    """Required materials not in, except those the guide marks deferrable (of ``materials``
+    when the caller has read them already)."""
+    if materials is None:
+        materials = case.materials.select_related("material_type")
     return [
         material
-        for material in case.materials.select_related("material_type")
+        for material in materials
         if material.needed_at_submission and material.status not in IN_HAND
     ]
 
@@ -542,8 +547,9 @@ def case_submit(*, case: Case, by: User) -> Case:
         case = lock_case(case)
         _check_applicant_actor(by, case)
         case_require_transition(case, "submit")
-        satisfied_materials_recheck(case=case)
-        missing = missing_for_submission(case)
+        materials = list(case.materials.select_related("material_type"))
+        satisfied_materials_recheck(case=case, materials=materials)
+        missing = missing_for_submission(case, materials=materials)
         if not missing:
             run_transition(case, CaseAction.SUBMIT, by=by, at=timezone.now())
             return case
@@ -612,14 +618,18 @@ def _accept(
     if by is not None and not is_clerk(by):
         raise CasePermissionError(_("只有窗口人员可以受理。"))
     case_require_transition(case, "accept")
-    satisfied_materials_recheck(case=case)
+    # The materials are read once; every check below looks at these rows.
+    materials = list(case.materials.select_related("material_type"))
+    satisfied_materials_recheck(case=case, materials=materials)
     deferred_materials = _validate_deferrals(case, deferred, due_date)
     deferred_ids = {material.pk for material in deferred_materials}
-    missing = [m for m in missing_for_submission(case) if m.pk not in deferred_ids]
+    missing = [
+        m for m in missing_for_submission(case, materials=materials) if m.pk not in deferred_ids
+    ]
     # Deferrable materials not yet in must be deferred (with a due date) or asked for.
     missing += [
         m
-        for m in case.materials.select_related("material_type")
+        for m in materials
         if m.required
         and m.deferrable
         and m.pk not in deferred_ids
@@ -635,6 +645,14 @@ def _accept(
         material.status = MaterialStatus.DEFERRED
         material.due_date = due_date
         material.save(update_fields=["status", "due_date"])
+    # What the acceptance notice names: every material now deferred, and the earliest due day.
+    current = {m.pk: m for m in deferred_materials}
+    now_deferred = [
+        current.get(m.pk, m)
+        for m in materials
+        if current.get(m.pk, m).status == MaterialStatus.DEFERRED
+    ]
+    due = min((m.due_date for m in now_deferred if m.due_date), default=None)
     note = ""
     if deferred_materials:
         names = "、".join(m.material_type.name for m in deferred_materials)
@@ -653,7 +671,17 @@ def _accept(
     )
     deadline, warning_on = deadline_dates(accepted_on, case.committed_days + case.extension_days)
     run_transition(
-        case, "accept", by=by, note=note, on=accepted_on, deadline=deadline, warning_on=warning_on
+        case,
+        "accept",
+        by=by,
+        note=note,
+        payload={
+            "deferred": [m.material_type.name for m in now_deferred],
+            "due_date": due.isoformat() if due else None,
+        },
+        on=accepted_on,
+        deadline=deadline,
+        warning_on=warning_on,
     )
     if by is not None and (in_person if in_person is not None else case.channel == Channel.WINDOW):
         visit_record(case=case, by=by, kind=VisitKind.INTAKE, on=today)
