@@ -27,9 +27,9 @@ def case_detail_queryset(user: User, *, answer: bool = False) -> QuerySet[Case]:
     """Cases ``user`` may see, with materials, files, reviews, events and visits loaded.
 
     ``answer=True`` loads only what the API's case detail shows, in as few queries as it
-    can: the trips are counted and the reviews read in the case's own query (``trip_total``,
-    ``review_rows``), the files in the materials' (``file_rows``); the visits, special
-    procedures and extensions (pages only) are left out.
+    can: the trips are counted and the reviews and events read in the case's own query
+    (``trip_total``, ``review_rows``, ``event_rows``), the files in the materials'
+    (``file_rows``); the visits, special procedures and extensions (pages only) are left out.
     """
     materials = CaseMaterial.objects.select_related("material_type", "requirement")
     if answer:
@@ -46,7 +46,6 @@ def case_detail_queryset(user: User, *, answer: bool = False) -> QuerySet[Case]:
         )
     related = [
         Prefetch("materials", queryset=materials),
-        Prefetch("events", queryset=CaseEvent.objects.select_related("actor").order_by("at", "id")),
         # The courier integration's (delivery) shipment history, read by the API.
         "shipment__history",
         # The documents app's papers, read by the API (``documents`` sits above cases).
@@ -72,12 +71,29 @@ def case_detail_queryset(user: User, *, answer: bool = False) -> QuerySet[Case]:
             opinion="opinion",
             round="round",
         )
+        events = CaseEvent.objects.filter(case=OuterRef("pk")).order_by("at", "id")
+        event_row = JSONObject(
+            action="action",
+            from_status="from_status",
+            to_status="to_status",
+            actor_id="actor_id",
+            actor_name="actor__name",
+            actor_username="actor__username",
+            actor_role="actor_role",
+            at="at",
+            note="note",
+            internal="internal",
+        )
         queryset = queryset.annotate(
             trip_total=Coalesce(Subquery(trips), 0),
             review_rows=ArraySubquery(reviews.values(row=review_row)),
+            event_rows=ArraySubquery(events.values(row=event_row)),
         )
     else:
         related += [
+            Prefetch(
+                "events", queryset=CaseEvent.objects.select_related("actor").order_by("at", "id")
+            ),
             Prefetch("reviews", queryset=Review.objects.select_related("department")),
             "visits",
             "special_procedures",

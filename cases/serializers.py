@@ -1,5 +1,8 @@
 """API shapes for cases and reviews (ARCHITECTURE.md's contract)."""
 
+import datetime
+from types import SimpleNamespace
+
 from django.urls import reverse
 from django.utils import timezone
 from rest_framework import serializers
@@ -329,7 +332,7 @@ class CaseDetailSerializer(serializers.ModelSerializer):
                 "at": timezone.localtime(event.at),
                 "note": event.note,
             }
-            for event in case.events.all()
+            for event in _events(case)
             if staff or not event.internal
         ]
 
@@ -394,7 +397,27 @@ def _review_rows(case) -> list[dict]:
     ]
 
 
-def _actor_label(event: CaseEvent, *, staff: bool, masked: bool = False) -> str:
+def _events(case) -> list:
+    """The case's events, oldest first: read with the case by
+    ``case_detail_queryset(answer=True)`` (as rows standing for events), else its events."""
+    rows = getattr(case, "event_rows", None)
+    if rows is None:
+        return list(case.events.all())
+    return [
+        SimpleNamespace(
+            **{key: row[key] for key in ("action", "from_status", "to_status", "note")},
+            actor_role=row["actor_role"],
+            internal=row["internal"],
+            at=datetime.datetime.fromisoformat(row["at"]),
+            actor=SimpleNamespace(display_name=row["actor_name"] or row["actor_username"])
+            if row["actor_id"] is not None
+            else None,
+        )
+        for row in rows
+    ]
+
+
+def _actor_label(event: CaseEvent | SimpleNamespace, *, staff: bool, masked: bool = False) -> str:
     role = role_label(event.actor_role)
     if staff and event.actor is not None:
         name = event.actor.display_name
