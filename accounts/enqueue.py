@@ -30,3 +30,25 @@ def enqueue_after_commit(task: Task | str, *args: int | str) -> None:
             logger.warning("broker unavailable; %s%r left for the sweep", task.name, args)
 
     transaction.on_commit(enqueue)
+
+
+def enqueue_each_after_commit(task: Task | str, ids: list[int | str]) -> None:
+    """Run ``task.delay(id)`` for each of ``ids`` after commit, from one after-commit
+    callback (a step that records many rows registers one, not one per row)."""
+    if not ids:
+        return
+    if isinstance(task, str):
+        task = import_string(task)
+    ids = list(ids)
+
+    def enqueue() -> None:
+        for position, one in enumerate(ids):
+            try:
+                task.delay(one)
+            except Exception:  # the broker is down: the rest would fail too; sweeps catch up
+                logger.warning(
+                    "broker unavailable; %s for %s left for the sweep", task.name, ids[position:]
+                )
+                return
+
+    transaction.on_commit(enqueue)

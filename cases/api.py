@@ -19,7 +19,7 @@ from accounts.models import IdentityKind
 from matters.models import Bundle, Matter
 
 from . import services
-from .access import is_approver, is_clerk
+from .access import is_approver, is_clerk, visible_cases
 from .models import Case, Review
 from .pagination import KeysetPagination
 from .selectors import case_detail_queryset, case_list_for_user, review_queue_for_department
@@ -86,13 +86,17 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             return case_list_for_user(
                 self.request.user, status=self.request.query_params.get("status", "")
             )
-        return case_detail_queryset(self.request.user)
+        if self.action == "retrieve":
+            return case_detail_queryset(self.request.user, answer=True)
+        # A command looks the case up (visibility: 404) with one light query; its service
+        # locks and re-reads the row, and the answer reads the whole case once (``_answer``).
+        return visible_cases(self.request.user)
 
     def get_serializer_class(self):
         return CaseListSerializer if self.action == "list" else CaseDetailSerializer
 
     def _answer(self, case: Case, code: int = status.HTTP_200_OK) -> Response:
-        fresh = case_detail_queryset(self.request.user).get(pk=case.pk)
+        fresh = case_detail_queryset(self.request.user, answer=True).get(pk=case.pk)
         return Response(
             CaseDetailSerializer(fresh, context={"request": self.request}).data, status=code
         )
@@ -279,7 +283,10 @@ class ReviewViewSet(viewsets.ReadOnlyModelViewSet):
             opinion=data.validated_data["opinion"],
             missing=data.validated_data.get("missing") or None,
         )
-        review.refresh_from_db()
+        # The review as it now is, with its case and department, in one query.
+        review = Review.objects.select_related(
+            "case", "case__matter", "case__bundle", "department"
+        ).get(pk=review.pk)
         return Response(ReviewSerializer(review, context={"request": request}).data)
 
     @extend_schema(request=OpinionInput, responses=ReviewSerializer)

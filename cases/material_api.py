@@ -7,6 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from . import services
+from .access import visible_cases
 from .models import MaterialFile
 from .selectors import case_detail_queryset
 from .serializers import CaseDetailSerializer
@@ -33,10 +34,10 @@ class MaterialFileView(APIView):
         The material is missing again when its last file goes. Replacing a file is removing
         it and uploading the new one (``POST …/materials/``).
         """
-        case = get_object_or_404(case_detail_queryset(request.user), number=number)
+        case = get_object_or_404(visible_cases(request.user), number=number)
         stored = get_object_or_404(
             MaterialFile.objects.select_related("material"), pk=file_id, material__case=case
         )
         services.material_file_remove(stored=stored, by=request.user)
-        fresh = case_detail_queryset(request.user).get(pk=case.pk)
+        fresh = case_detail_queryset(request.user, answer=True).get(pk=case.pk)
         return Response(CaseDetailSerializer(fresh, context={"request": request}).data)

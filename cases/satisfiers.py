@@ -32,15 +32,18 @@ def satisfied_material_types(case: Case) -> set[int]:
     return found
 
 
-def satisfied_materials_recheck(*, case: Case) -> list[CaseMaterial]:
+def satisfied_materials_recheck(
+    *, case: Case, materials: list[CaseMaterial] | None = None
+) -> list[CaseMaterial]:
     """Mark missing again the materials whose holding no longer counts; return them.
 
-    Call with the case locked, inside the transaction of the step that relies on them.
+    Call with the case locked, inside the transaction of the step that relies on them;
+    ``materials``: the case's materials when the caller has read them (changed in place).
     """
+    if materials is None:
+        materials = case.materials.select_related("material_type")
     marked = [
-        material
-        for material in case.materials.select_related("material_type")
-        if material.status == MaterialStatus.SATISFIED_BY_LICENCE
+        material for material in materials if material.status == MaterialStatus.SATISFIED_BY_LICENCE
     ]
     if not marked:
         return []

@@ -1,5 +1,8 @@
 """API shapes for cases and reviews (ARCHITECTURE.md's contract)."""
 
+import datetime
+from types import SimpleNamespace
+
 from django.urls import reverse
 from django.utils import timezone
 from rest_framework import serializers
@@ -269,7 +272,7 @@ class CaseDetailSerializer(serializers.ModelSerializer):
         return data
 
     def get_trips(self, case) -> int:
-        return len(case.visits.all())
+        return case.trip_count
 
     def get_deadline_colour(self, case) -> str | None:
         if case.status != CaseStatus.IN_REVIEW:
@@ -292,12 +295,12 @@ class CaseDetailSerializer(serializers.ModelSerializer):
                 "reason": material.reason,
                 "files": [
                     {
-                        "id": stored.id,
-                        "name": stored.original_name,
-                        "size": stored.size,
-                        "url": reverse("cases:material-file", args=[case.number, stored.id]),
+                        "id": stored["id"],
+                        "name": stored["name"],
+                        "size": stored["size"],
+                        "url": reverse("cases:material-file", args=[case.number, stored["id"]]),
                     }
-                    for stored in material.files.all()
+                    for stored in _file_rows(material)
                 ],
             }
             for material in case.materials.all()
@@ -307,12 +310,12 @@ class CaseDetailSerializer(serializers.ModelSerializer):
         staff = is_staff_viewer(self._viewer) or is_approver(self._viewer)
         return [
             {
-                "id": review.id,
-                "department": {"code": review.department.code, "name": review.department.name},
-                "status": review.status,
-                **({"opinion": review.opinion, "round": review.round} if staff else {}),
+                "id": review["id"],
+                "department": {"code": review["code"], "name": review["name"]},
+                "status": review["status"],
+                **({"opinion": review["opinion"], "round": review["round"]} if staff else {}),
             }
-            for review in case.reviews.all()
+            for review in _review_rows(case)
         ]
 
     def get_events(self, case) -> list[dict]:
@@ -327,7 +330,7 @@ class CaseDetailSerializer(serializers.ModelSerializer):
                 "at": timezone.localtime(event.at),
                 "note": event.note,
             }
-            for event in case.events.all()
+            for event in _events(case)
             if staff or not event.internal
         ]
 
@@ -361,7 +364,58 @@ class CaseDetailSerializer(serializers.ModelSerializer):
         }
 
 
-def _actor_label(event: CaseEvent, *, staff: bool, masked: bool = False) -> str:
+def _file_rows(material) -> list[dict]:
+    """The material's files as ``{id, name, size}``: read with the material by
+    ``case_detail_queryset(answer=True)``, else from its files."""
+    rows = getattr(material, "file_rows", None)
+    if rows is not None:
+        return rows
+    return [
+        {"id": stored.id, "name": stored.original_name, "size": stored.size}
+        for stored in material.files.all()
+    ]
+
+
+def _review_rows(case) -> list[dict]:
+    """The case's reviews as dicts: read with the case by ``case_detail_queryset(answer=True)``,
+    else from its reviews."""
+    rows = getattr(case, "review_rows", None)
+    if rows is not None:
+        return rows
+    return [
+        {
+            "id": review.id,
+            "code": review.department.code,
+            "name": review.department.name,
+            "status": review.status,
+            "opinion": review.opinion,
+            "round": review.round,
+        }
+        for review in case.reviews.all()
+    ]
+
+
+def _events(case) -> list:
+    """The case's events, oldest first: read with the case by
+    ``case_detail_queryset(answer=True)`` (as rows standing for events), else its events."""
+    rows = getattr(case, "event_rows", None)
+    if rows is None:
+        return list(case.events.all())
+    return [
+        SimpleNamespace(
+            **{key: row[key] for key in ("action", "from_status", "to_status", "note")},
+            actor_role=row["actor_role"],
+            internal=row["internal"],
+            at=datetime.datetime.fromisoformat(row["at"]),
+            actor=SimpleNamespace(display_name=row["actor_name"] or row["actor_username"])
+            if row["actor_id"] is not None
+            else None,
+        )
+        for row in rows
+    ]
+
+
+def _actor_label(event: CaseEvent | SimpleNamespace, *, staff: bool, masked: bool = False) -> str:
     role = role_label(event.actor_role)
     if staff and event.actor is not None:
         name = event.actor.display_name

@@ -7,6 +7,9 @@ records. Sending, rendering and dispatching run after commit in Celery.
 Registered at start-up by ``hall.apps.HallConfig.ready``.
 """
 
+import datetime
+from functools import partial
+
 from django.conf import settings
 from django.urls import reverse
 
@@ -14,7 +17,7 @@ from cases import events
 from cases.events import CaseAction
 from cases.models import Case, CaseEvent, CaseStatus, MaterialStatus, SpecialProcedureKind
 from notices.models import Channel
-from notices.services import notice_create
+from notices.services import NoticeDraft, notices_create
 
 
 def case_context(case: Case) -> dict:
@@ -29,52 +32,53 @@ def case_context(case: Case) -> dict:
     }
 
 
-def tell_applicant(event: CaseEvent, template: str, **extra) -> None:
+def applicant_notices(event: CaseEvent, template: str, **extra) -> list[NoticeDraft]:
     """SMS to the applicant's mobile and, with an account, an in-portal message and an
     e-mail (to the address the account confirmed, for templates with an e-mail version)."""
     case = event.case
     context = {**case_context(case), **extra}
-    key = f"case-event:{event.pk}"
-    notice_create(
-        key=key,
-        channel=Channel.SMS,
-        template=template,
-        context=context,
-        address=case.applicant_phone,
-    )
+    # The key names the event just recorded: no notice can have it yet.
+    draft = partial(NoticeDraft, key=f"case-event:{event.pk}", template=template, context=context)
+    drafts = [draft(channel=Channel.SMS, address=case.applicant_phone, fresh=True)]
     if case.owner_id:
-        for channel in (Channel.INBOX, Channel.EMAIL):
-            notice_create(
-                key=key, channel=channel, template=template, context=context, recipient=case.owner
-            )
+        drafts += [
+            draft(channel=channel, recipient=case.owner, fresh=True)
+            for channel in (Channel.INBOX, Channel.EMAIL)
+        ]
     if case.channel == "online" and case.created_by_id not in (None, case.owner_id):
         # The declared agent who filed online follows the case in their own inbox too.
-        notice_create(
-            key=key,
-            channel=Channel.INBOX,
-            template=template,
-            context=context,
-            recipient=case.created_by,
-        )
+        drafts.append(draft(channel=Channel.INBOX, recipient=case.created_by, fresh=True))
+    return drafts
 
 
-def tell_staff(key: str, users, template: str, context: dict) -> None:
+def tell_applicant(event: CaseEvent, template: str, **extra) -> None:
+    notices_create(applicant_notices(event, template, **extra))
+
+
+def staff_notices(
+    key: str, users, template: str, context: dict, *, fresh: bool = False
+) -> list[NoticeDraft]:
     """In-portal message, and SMS where the staff member has a mobile on file."""
+    drafts = []
     for user in users:
-        notice_create(
-            key=key, channel=Channel.INBOX, template=template, context=context, recipient=user
-        )
+        drafts.append(NoticeDraft(key, Channel.INBOX, template, context, user, fresh=fresh))
         if user.phone:
-            notice_create(
-                key=key, channel=Channel.SMS, template=template, context=context, recipient=user
-            )
+            drafts.append(NoticeDraft(key, Channel.SMS, template, context, user, fresh=fresh))
+    return drafts
 
 
-def approvers_of(department_id: int):
+def tell_staff(key: str, users, template: str, context: dict, *, fresh: bool = False) -> None:
+    notices_create(staff_notices(key, users, template, context, fresh=fresh))
+
+
+def approvers_of(department_ids):
+    """The active approvers of these departments (one query for all)."""
     from accounts.models import User
     from accounts.roles import APPROVER
 
-    return User.objects.filter(department_id=department_id, groups__name=APPROVER, is_active=True)
+    return User.objects.filter(
+        department_id__in=list(department_ids), groups__name=APPROVER, is_active=True
+    )
 
 
 def paper(case: Case, kind: str) -> None:
@@ -98,28 +102,51 @@ def on_submit(event: CaseEvent) -> None:
 
 def on_accept(event: CaseEvent) -> None:
     case = event.case
-    deferred = case.materials.filter(status=MaterialStatus.DEFERRED).select_related("material_type")
-    tell_applicant(
-        event,
-        "case_accepted",
-        deferred=[m.material_type.name for m in deferred],
-        due_date=min((m.due_date for m in deferred if m.due_date), default=None),
-    )
+    if "deferred" in event.payload:
+        deferred = event.payload["deferred"]
+        due_date = event.payload.get("due_date")
+        due_date = datetime.date.fromisoformat(due_date) if due_date else None
+    else:  # an acceptance recorded before the payload carried the deferrals
+        materials = case.materials.filter(status=MaterialStatus.DEFERRED).select_related(
+            "material_type"
+        )
+        deferred = [m.material_type.name for m in materials]
+        due_date = min((m.due_date for m in materials if m.due_date), default=None)
     paper(case, "receipt")
     if deferred:
         paper(case, "commitment")
-    tell_reviewers(case)
+    # The applicant's and the reviewers' notices: one INSERT.
+    notices_create(
+        applicant_notices(event, "case_accepted", deferred=deferred, due_date=due_date)
+        # The reviews were opened by this very acceptance: their keys are new.
+        + reviewer_notices(case, fresh=True)
+    )
+
+
+def reviewer_notices(case: Case, *, fresh: bool = False) -> list[NoticeDraft]:
+    """Each department with a pending review hears of it once per round (the approvers of
+    every department read at once)."""
+    reviews = list(case.reviews.filter(status="pending").select_related("department"))
+    if not reviews:
+        return []
+    approvers: dict[int, list] = {}
+    for user in approvers_of({review.department_id for review in reviews}):
+        approvers.setdefault(user.department_id, []).append(user)
+    context = case_context(case)
+    drafts = []
+    for review in reviews:
+        drafts += staff_notices(
+            f"review:{review.pk}:round:{review.round}",
+            approvers.get(review.department_id, []),
+            "review_assigned",
+            {**context, "department": review.department.name},
+            fresh=fresh,
+        )
+    return drafts
 
 
 def tell_reviewers(case: Case) -> None:
-    """Each department with a pending review hears of it once per round."""
-    for review in case.reviews.filter(status="pending").select_related("department"):
-        tell_staff(
-            f"review:{review.pk}:round:{review.round}",
-            approvers_of(review.department_id),
-            "review_assigned",
-            {**case_context(case), "department": review.department.name},
-        )
+    notices_create(reviewer_notices(case))
 
 
 def on_resubmit(event: CaseEvent) -> None:
@@ -201,15 +228,18 @@ def on_collect(event: CaseEvent) -> None:
 def on_delivery_failed(event: CaseEvent) -> None:
     case = event.case
     reason = event.payload["reason"]
-    tell_applicant(event, "delivery_failed", waybill=case.waybill, reason=reason)
     from accounts.models import User
     from accounts.roles import CLERK
 
-    tell_staff(
-        f"case-event:{event.pk}",
-        User.objects.filter(groups__name=CLERK, is_active=True),
-        "delivery_failed",
-        {**case_context(case), "waybill": case.waybill, "reason": reason},
+    notices_create(
+        applicant_notices(event, "delivery_failed", waybill=case.waybill, reason=reason)
+        + staff_notices(
+            f"case-event:{event.pk}",
+            User.objects.filter(groups__name=CLERK, is_active=True),
+            "delivery_failed",
+            {**case_context(case), "waybill": case.waybill, "reason": reason},
+            fresh=True,
+        )
     )
 
 

@@ -2,6 +2,7 @@
 
 import datetime
 import logging
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.base_user import BaseUserManager
@@ -14,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.enqueue import enqueue_after_commit
+from accounts.enqueue import enqueue_after_commit, enqueue_each_after_commit
 from accounts.identity import mask_phone
 
 from .backends import PermanentSendError, TransientSendError, email_backend, sms_backend
@@ -120,6 +121,114 @@ def notice_create(
     if created and not inbox:
         enqueue_after_commit("notices.tasks.send_notice", notice.pk)
     return notice
+
+
+@dataclass(frozen=True)
+class NoticeDraft:
+    """One notice to record with ``notices_create``; ``fresh``: its key cannot exist yet
+    (it names an event made in this very transaction), so nothing is looked up."""
+
+    key: str
+    channel: str
+    template: str
+    context: dict
+    recipient: object = None
+    address: str = ""
+    fresh: bool = False
+
+
+def notices_create(drafts: list[NoticeDraft]) -> list[Notice]:
+    """Record many notices at once, as ``notice_create`` records one (same rules, no daily
+    limit): one query for the recipients' confirmed e-mail addresses, one for the keys
+    already recorded (none when every draft is ``fresh``), one INSERT, each template
+    rendered once per context, and the sends enqueued in one after-commit callback.
+
+    The caller holds the lock that makes its keys its own (the case row), so no concurrent
+    transaction records the same key meanwhile. Returns the notices created.
+    """
+    emails: dict[int, str] = {}
+    wanted = set()
+    for draft in drafts:
+        recipient = draft.recipient
+        if (
+            draft.channel != Channel.EMAIL
+            or draft.address
+            or recipient is None
+            or not recipient.pk
+            or not has_template(draft.template, draft.channel)
+        ):
+            continue
+        if type(recipient).notice_email.is_cached(recipient):
+            # Read with the recipient (``select_related("owner__notice_email")``).
+            stored = getattr(recipient, "notice_email", None)
+            emails[recipient.pk] = stored.email if stored is not None else ""
+        else:
+            wanted.add(recipient.pk)
+    if wanted:
+        emails.update(
+            EmailAddress.objects.filter(user_id__in=wanted)
+            .exclude(email="")
+            .values_list("user_id", "email")
+        )
+    rows = []
+    for draft in drafts:
+        channel, recipient, address = draft.channel, draft.recipient, draft.address
+        if channel == Channel.SMS:
+            address = address or (recipient.phone if recipient else "")
+        elif channel == Channel.EMAIL:
+            if not has_template(draft.template, channel):
+                continue
+            address = address or (emails.get(recipient.pk, "") if recipient else "")
+        if channel != Channel.INBOX and not address:
+            continue
+        if channel == Channel.INBOX and recipient is None:
+            continue
+        recipient_key = f"user:{recipient.pk}" if recipient is not None else address
+        rows.append((draft, address, recipient_key))
+    seen = set()
+    stale = [(d.key, d.channel, k) for d, _a, k in rows if not d.fresh]
+    if stale:
+        seen = set(
+            Notice.objects.filter(key__in={key for key, _c, _k in stale}).values_list(
+                "key", "channel", "recipient_key"
+            )
+        )
+    rendered: dict[tuple[str, int], tuple[str, str]] = {}
+    now = timezone.now()
+    notices = []
+    for draft, address, recipient_key in rows:
+        identity = (draft.key, draft.channel, recipient_key)
+        if identity in seen:
+            continue
+        seen.add(identity)
+        name = (template_name(draft.template, draft.channel), id(draft.context))
+        if name not in rendered:
+            rendered[name] = render_notice(draft.template, draft.context, draft.channel)
+        subject, text = rendered[name]
+        inbox = draft.channel == Channel.INBOX
+        notices.append(
+            Notice(
+                key=draft.key,
+                channel=draft.channel,
+                recipient=draft.recipient,
+                recipient_key=recipient_key,
+                address=address,
+                template=draft.template,
+                subject=subject,
+                text=text,
+                status=NoticeStatus.SENT if inbox else NoticeStatus.PENDING,
+                sent_at=now if inbox else None,
+                next_attempt_at=None if inbox else now,
+            )
+        )
+    if not notices:
+        return []
+    Notice.objects.bulk_create(notices)
+    enqueue_each_after_commit(
+        "notices.tasks.send_notice",
+        [notice.pk for notice in notices if notice.channel != Channel.INBOX],
+    )
+    return notices
 
 
 def _uncapped(*, key: str, channel: str, recipient_key: str) -> bool:

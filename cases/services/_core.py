@@ -17,19 +17,24 @@ def lock_case(case: Case | int) -> Case:
     pk = case.pk if isinstance(case, Case) else case
     return (
         Case.objects.select_for_update(of=("self",))
-        .select_related("matter", "bundle", "lead_department")
+        # The owner and their notice address: the reactions' notices go there.
+        .select_related("matter", "bundle", "lead_department", "owner__notice_email")
         .get(pk=pk)
     )
 
 
-def missing_payload(case: Case) -> list[dict]:
+def missing_payload(case: Case, *, materials: list | None = None) -> list[dict]:
     """The materials the applicant must supply now, each with its reason, as an event carries
-    them: those marked missing with a reason."""
+    them: those marked missing with a reason (of ``materials``, the case's materials as they
+    now are, when the caller holds them)."""
+    if materials is None:
+        materials = case.materials.filter(status=MaterialStatus.MISSING).select_related(
+            "material_type"
+        )
     return [
         {"name": m.material_type.name, "reason": m.reason}
-        for m in case.materials.filter(status=MaterialStatus.MISSING)
-        .exclude(reason="")
-        .select_related("material_type")
+        for m in materials
+        if m.status == MaterialStatus.MISSING and m.reason
     ]
 
 

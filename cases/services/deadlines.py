@@ -4,21 +4,67 @@ case waits for the applicant or a special procedure runs, plus any granted exten
 import datetime
 import math
 
-from matters.calendar import add_working_days, working_days_between
+from matters.calendar import (
+    add_working_days,
+    is_working_day,
+    working_days_between,
+    working_days_in,
+)
 
 from ..models import Case
 
 GREEN, YELLOW, RED = "green", "yellow", "red"
 # Yellow once this share of the time limit is used.
 YELLOW_SHARE = 0.8
+# Calendar days read at once for a deadline; a longer limit reads on (``add_working_days``).
+_SPAN_DAYS = 366
+
+
+class WorkingDays:
+    """The working days of the year after ``day``, read from the calendar once, when first
+    asked (a deadline, a due date: one query for both)."""
+
+    def __init__(self, day: datetime.date) -> None:
+        self.day = day
+        self._days: list[datetime.date] | None = None
+
+    @property
+    def days(self) -> list[datetime.date]:
+        if self._days is None:
+            start = self.day + datetime.timedelta(days=1)
+            self._days = working_days_in(start, start + datetime.timedelta(days=_SPAN_DAYS))
+        return self._days
+
+    def after(self, count: int) -> datetime.date:
+        """The day ``count`` working days after ``day`` (``day`` itself for 0)."""
+        if count == 0:
+            return self.day
+        if count <= len(self.days):
+            return self.days[count - 1]
+        return add_working_days(self.day, count)
+
+    def includes(self, day: datetime.date) -> bool:
+        """Whether ``day`` is a working day."""
+        if self.days and self.day < day <= self.days[-1]:
+            return day in set(self.days)
+        return is_working_day(day)
 
 
 def deadline_dates(
-    accepted_on: datetime.date, total_days: int, stopped_days: int = 0
+    accepted_on: datetime.date,
+    total_days: int,
+    stopped_days: int = 0,
+    *,
+    working: WorkingDays | None = None,
 ) -> tuple[datetime.date, datetime.date]:
-    """The deadline and the day the yellow warning starts, for a limit in working days."""
-    deadline = add_working_days(accepted_on, total_days + stopped_days)
-    warning_on = add_working_days(accepted_on, math.ceil(YELLOW_SHARE * total_days) + stopped_days)
+    """The deadline and the day the yellow warning starts, for a limit in working days.
+
+    Both from one read of the calendar (``working``: that read, when the caller has it).
+    """
+    if working is None or working.day != accepted_on:
+        working = WorkingDays(accepted_on)
+    deadline = working.after(total_days + stopped_days)
+    warning_on = working.after(math.ceil(YELLOW_SHARE * total_days) + stopped_days)
     return deadline, warning_on
 
 

@@ -19,7 +19,6 @@ from PIL import Image, UnidentifiedImageError
 
 from accounts.identity import validate_credit_code, validate_id_number, validate_mobile
 from accounts.models import IdentityKind, User
-from matters.calendar import is_working_day
 from matters.models import Bundle, CatalogStatus, DeliveryMethod, Matter
 from matters.selectors import bundle_queryset, bundle_requirements, merge_requirements
 
@@ -57,7 +56,7 @@ from ._core import (
     run_transition,
 )
 from .applicants import applicant_account, identity_of, online_filing, require_power_of_attorney
-from .deadlines import deadline_dates, resume_clock
+from .deadlines import WorkingDays, deadline_dates, resume_clock
 from .numbering import next_case_number
 from .visits import visit_record
 
@@ -376,8 +375,9 @@ def material_for_requirement(case: Case, requirement_id: int | None) -> CaseMate
     """
     from matters.models import Requirement
 
+    materials = case.materials.select_related("material_type")
     if requirement_id is None:
-        material = case.materials.filter(requirement__isnull=True).first()
+        material = materials.filter(requirement__isnull=True).first()
         if material is None:
             raise ValidationError({"requirement": [_("该办件没有这项材料要求。")]})
         return material
@@ -385,12 +385,25 @@ def material_for_requirement(case: Case, requirement_id: int | None) -> CaseMate
         Requirement.objects.filter(pk=requirement_id).values_list("material_id", flat=True).first()
     )
     material = (
-        case.materials.filter(material_type_id=material_type_id).first()
-        if material_type_id
-        else None
+        materials.filter(material_type_id=material_type_id).first() if material_type_id else None
     )
     if material is None:
         raise ValidationError({"requirement": [_("该办件没有这项材料要求。")]})
+    return material
+
+
+def material_in(case: Case, materials: list[CaseMaterial], requirement_id: int | None):
+    """``material_for_requirement`` from the case's materials read already (``materials``,
+    kept current: a material read here takes its place in the list)."""
+    for material in materials:
+        if requirement_id is not None and material.requirement_id == requirement_id:
+            return material
+    material = material_for_requirement(case, requirement_id)
+    for index, other in enumerate(materials):
+        if other.pk == material.pk:
+            materials[index] = material
+            return material
+    materials.append(material)
     return material
 
 
@@ -518,11 +531,16 @@ def material_file_remove(*, stored: MaterialFile, by: User) -> CaseMaterial:
     return material
 
 
-def missing_for_submission(case: Case) -> list[CaseMaterial]:
-    """Required materials not in, except those the guide marks deferrable."""
+def missing_for_submission(
+    case: Case, *, materials: list[CaseMaterial] | None = None
+) -> list[CaseMaterial]:
+    """Required materials not in, except those the guide marks deferrable (of ``materials``
+    when the caller has read them already)."""
+    if materials is None:
+        materials = case.materials.select_related("material_type")
     return [
         material
-        for material in case.materials.select_related("material_type")
+        for material in materials
         if material.needed_at_submission and material.status not in IN_HAND
     ]
 
@@ -549,16 +567,29 @@ def case_submit(*, case: Case, by: User) -> Case:
         case = lock_case(case)
         _check_applicant_actor(by, case)
         case_require_transition(case, "submit")
-        satisfied_materials_recheck(case=case)
-        missing = missing_for_submission(case)
+        materials = list(case.materials.select_related("material_type"))
+        satisfied_materials_recheck(case=case, materials=materials)
+        missing = missing_for_submission(case, materials=materials)
         if not missing:
             run_transition(case, CaseAction.SUBMIT, by=by, at=timezone.now())
             return case
     raise _missing_error(missing)
 
 
-def _validate_deferrals(case: Case, deferred: list[int], due_date: datetime.date | None):
-    materials = [material_for_requirement(case, requirement_id) for requirement_id in deferred]
+def _validate_deferrals(
+    case: Case,
+    deferred: list[int],
+    due_date: datetime.date | None,
+    *,
+    loaded: list[CaseMaterial],
+    working: WorkingDays,
+):
+    """The materials to defer; ``loaded``: the case's materials, read already."""
+    by_requirement = {m.requirement_id: m for m in loaded}
+    materials = [
+        by_requirement.get(requirement_id) or material_for_requirement(case, requirement_id)
+        for requirement_id in deferred
+    ]
     errors = []
     for material in materials:
         if material.key:
@@ -573,7 +604,7 @@ def _validate_deferrals(case: Case, deferred: list[int], due_date: datetime.date
         errors.append(_("容缺受理须约定补齐日期。"))
     if due_date is not None and due_date <= timezone.localdate():
         errors.append(_("补齐日期须晚于今天。"))
-    elif due_date is not None and not is_working_day(due_date):
+    elif due_date is not None and not working.includes(due_date):
         errors.append(
             _("补齐日期%(date)s不是工作日，请选择工作日。") % {"date": due_date.isoformat()}
         )
@@ -619,14 +650,26 @@ def _accept(
     if by is not None and not is_clerk(by):
         raise CasePermissionError(_("只有窗口人员可以受理。"))
     case_require_transition(case, "accept")
-    satisfied_materials_recheck(case=case)
-    deferred_materials = _validate_deferrals(case, deferred, due_date)
+    # The materials are read once; every check below looks at these rows.
+    materials = list(case.materials.select_related("material_type"))
+    satisfied_materials_recheck(case=case, materials=materials)
+    today = timezone.localdate()
+    # Deemed acceptance (licensing law art. 32): accepted as of the day the materials came in.
+    received = case.submitted_at if by is None else None
+    accepted_on = timezone.localdate(received) if received else today
+    # One read of the calendar for the due date and the deadline.
+    working = WorkingDays(accepted_on)
+    deferred_materials = _validate_deferrals(
+        case, deferred, due_date, loaded=materials, working=working
+    )
     deferred_ids = {material.pk for material in deferred_materials}
-    missing = [m for m in missing_for_submission(case) if m.pk not in deferred_ids]
+    missing = [
+        m for m in missing_for_submission(case, materials=materials) if m.pk not in deferred_ids
+    ]
     # Deferrable materials not yet in must be deferred (with a due date) or asked for.
     missing += [
         m
-        for m in case.materials.select_related("material_type")
+        for m in materials
         if m.required
         and m.deferrable
         and m.pk not in deferred_ids
@@ -634,15 +677,22 @@ def _accept(
     ]
     if missing and by is not None:
         return missing
-    today = timezone.localdate()
-    # Deemed acceptance (licensing law art. 32): accepted as of the day the materials came in.
-    received = case.submitted_at if by is None else None
-    accepted_on = timezone.localdate(received) if received else today
+    if deferred_materials:
+        CaseMaterial.objects.filter(pk__in=deferred_ids).update(
+            status=MaterialStatus.DEFERRED, due_date=due_date
+        )
     for material in deferred_materials:
         material_status_changed(case, material.status, MaterialStatus.DEFERRED)
         material.status = MaterialStatus.DEFERRED
         material.due_date = due_date
-        material.save(update_fields=["status", "due_date"])
+    # What the acceptance notice names: every material now deferred, and the earliest due day.
+    current = {m.pk: m for m in deferred_materials}
+    now_deferred = [
+        current.get(m.pk, m)
+        for m in materials
+        if current.get(m.pk, m).status == MaterialStatus.DEFERRED
+    ]
+    due = min((m.due_date for m in now_deferred if m.due_date), default=None)
     note = ""
     if deferred_materials:
         names = "、".join(m.material_type.name for m in deferred_materials)
@@ -659,9 +709,21 @@ def _accept(
     Review.objects.bulk_create(
         Review(case=case, department=department) for department in reviewing_departments(case)
     )
-    deadline, warning_on = deadline_dates(accepted_on, case.committed_days + case.extension_days)
+    deadline, warning_on = deadline_dates(
+        accepted_on, case.committed_days + case.extension_days, working=working
+    )
     run_transition(
-        case, "accept", by=by, note=note, on=accepted_on, deadline=deadline, warning_on=warning_on
+        case,
+        "accept",
+        by=by,
+        note=note,
+        payload={
+            "deferred": [m.material_type.name for m in now_deferred],
+            "due_date": due.isoformat() if due else None,
+        },
+        on=accepted_on,
+        deadline=deadline,
+        warning_on=warning_on,
     )
     if by is not None and (in_person if in_person is not None else case.channel == Channel.WINDOW):
         visit_record(case=case, by=by, kind=VisitKind.INTAKE, on=today)
@@ -679,8 +741,10 @@ def reviewing_departments(case: Case):
     return list(Department.objects.filter(**query).distinct().order_by("code"))
 
 
-def _mark_missing(case: Case, missing: list[int], reasons: dict[int, str], note: str) -> list:
-    materials = [material_for_requirement(case, requirement_id) for requirement_id in missing]
+def _mark_missing(
+    case: Case, missing: list[int], reasons: dict[int, str], note: str, loaded: list
+) -> list:
+    materials = [material_in(case, loaded, requirement_id) for requirement_id in missing]
     if not materials:
         raise ValidationError({"missing": [_("请列出需要补正的全部材料。")]})
     for material in materials:
@@ -706,14 +770,15 @@ def case_request_supplement(
     if not is_clerk(by):
         raise CasePermissionError(_("只有窗口人员可以出具一次性告知。"))
     case_require_transition(case, "request_supplement")
-    materials = _mark_missing(case, missing, reasons or {}, note)
+    loaded = list(case.materials.select_related("material_type"))
+    materials = _mark_missing(case, missing, reasons or {}, note, loaded)
     names = "、".join(m.material_type.name for m in materials)
     run_transition(
         case,
         CaseAction.REQUEST_SUPPLEMENT,
         by=by,
         note=_("一次性告知需补正：%(names)s。%(note)s") % {"names": names, "note": note},
-        payload={"missing": missing_payload(case)},
+        payload={"missing": missing_payload(case, materials=loaded)},
     )
     if in_person if in_person is not None else case.channel == Channel.WINDOW:
         visit_record(case=case, by=by, kind=VisitKind.INTAKE, on=timezone.localdate())

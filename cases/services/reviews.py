@@ -15,6 +15,7 @@ from ..events import CaseAction
 from ..exceptions import CasePermissionError, InvalidTransitionError
 from ..models import (
     Case,
+    CaseMaterial,
     CaseStatus,
     Extension,
     ExtensionStatus,
@@ -32,7 +33,7 @@ from ._core import (
     run_transition,
 )
 from .deadlines import refresh_deadline, resume_clock, stop_clock
-from .intake import material_for_requirement
+from .intake import material_in
 
 DECISIONS = {
     "approve": "approve",
@@ -88,11 +89,13 @@ def review_decide(
         raise ValidationError({"decision": [_("未知的审查结论。")]})
     opinion = _require_opinion(opinion)
     kwargs = {"by": by, "at": timezone.now(), "opinion": opinion}
+    materials = None
     if decision == "return":
         if not missing:
             raise ValidationError({"missing": [_("退回补正须列出需补正的材料。")]})
+        materials = list(case.materials.select_related("material_type"))
         for requirement_id in missing:
-            material_for_requirement(case, requirement_id)
+            material_in(case, materials, requirement_id)
         kwargs["missing"] = list(missing)
     try:
         getattr(review, DECISIONS[decision])(**kwargs)
@@ -105,11 +108,11 @@ def review_decide(
         by=by,
         note=f"{review.department.name}：{opinion}",
     )
-    _conclude_if_all_decided(case)
+    _conclude_if_all_decided(case, materials)
     return review
 
 
-def _conclude_if_all_decided(case: Case) -> None:
+def _conclude_if_all_decided(case: Case, materials: list[CaseMaterial] | None = None) -> None:
     reviews = list(case.reviews.select_related("department"))
     outcome = Case.conclusion_for(review.status for review in reviews)
     if outcome is None:
@@ -139,8 +142,10 @@ def _conclude_if_all_decided(case: Case) -> None:
                     f"{review.opinion.rstrip(CLOSING)}"
                 )
         names = []
+        if materials is None:
+            materials = list(case.materials.select_related("material_type"))
         for requirement_id, reasons in asked.items():
-            material = material_for_requirement(case, requirement_id)
+            material = material_in(case, materials, requirement_id)
             material_status_changed(case, material.status, MaterialStatus.MISSING)
             material.status = MaterialStatus.MISSING
             material.reason = "；".join(reasons)[:300]
@@ -152,7 +157,7 @@ def _conclude_if_all_decided(case: Case) -> None:
             CaseAction.CONCLUDE,
             by=None,
             note=_("需补正：%(names)s") % {"names": "、".join(names)},
-            payload={"missing": missing_payload(case)},
+            payload={"missing": missing_payload(case, materials=materials)},
             outcome=CaseStatus.SUPPLEMENT_REQUIRED,
             at=now,
         )
