@@ -103,7 +103,11 @@ def no_outstanding_deferrals(case: "Case") -> bool:
 
 
 def no_pending_reviews(case: "Case") -> bool:
-    """Every department has decided (an instant matter has no review at all)."""
+    """Every department has decided (an instant matter has no review at all); read off the
+    reviews already loaded with the case when a service loaded them."""
+    loaded = getattr(case, "_prefetched_objects_cache", {}).get("reviews")
+    if loaded is not None:
+        return all(review.status != ReviewStatus.PENDING for review in loaded)
     return not case.reviews.filter(status=ReviewStatus.PENDING).exists()
 
 

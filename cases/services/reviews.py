@@ -3,6 +3,7 @@ special procedures (the clock stops) and extensions (延期)."""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed
@@ -113,7 +114,13 @@ def review_decide(
 
 
 def _conclude_if_all_decided(case: Case, materials: list[CaseMaterial] | None = None) -> None:
-    reviews = list(case.reviews.select_related("department"))
+    # Loaded onto the case (after this step's decision was saved, under the case's lock) so
+    # that the state machine's guard reads them too.
+    getattr(case, "_prefetched_objects_cache", {}).pop("reviews", None)
+    prefetch_related_objects(
+        [case], Prefetch("reviews", queryset=Review.objects.select_related("department"))
+    )
+    reviews = list(case.reviews.all())
     outcome = Case.conclusion_for(review.status for review in reviews)
     if outcome is None:
         return
