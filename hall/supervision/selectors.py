@@ -319,10 +319,15 @@ def _rating_rows(scope: Scope, low, high, by_day: bool = False) -> QuerySet:
     )
 
 
-def _followup_rows(scope: Scope) -> QuerySet:
+FOLLOWUP_PREFIX = "rating__case__"
+
+
+def _followup_rows(scope: Scope, *, open_only: bool = True) -> QuerySet:
     return (
-        FollowUp.objects.filter(scope.case_filter("rating__case__"), closed_at__isnull=True)
-        .values(*(f"rating__case__{name}" for name in GRAIN))
+        FollowUp.objects.filter(
+            scope.case_filter(FOLLOWUP_PREFIX), *([Q(closed_at__isnull=True)] if open_only else [])
+        )
+        .values(*(f"{FOLLOWUP_PREFIX}{name}" for name in GRAIN))
         .annotate(n=Count("id"))
         .order_by()
     )
@@ -348,18 +353,21 @@ def _without_jit() -> None:
 
 
 def _supervision_figures(scope: Scope) -> Dashboard:
-    from .summary import summarised_figures
+    from hall.models import SupervisionSummaryState
 
+    from .summary import open_followups, summarised_figures
+
+    state = SupervisionSummaryState.objects.first()
     grains: dict[tuple, Figures] = defaultdict(Figures)
-    for part, summarised in summarised_figures(scope):
+    for part, summarised in summarised_figures(scope, state):
         if summarised is not None:
             for key, figures in summarised.items():
                 grains[key].add(figures)
         else:
             for key, figures in collect(part).items():
                 grains[key].add(figures)
-    for row in _followup_rows(scope):
-        grains[_grain(row, "rating__case__")].open_followups += row["n"]
+    for key, n in open_followups(scope, state).items():
+        grains[key].open_followups += n
     return _roll_up(scope, grains)
 
 
@@ -450,6 +458,7 @@ def _roll_up(scope: Scope, grains: dict[tuple, Figures]) -> Dashboard:
 
 def _open_cases(scope: Scope) -> QuerySet[Case]:
     # A case waiting on the applicant has its clock stopped: its deadline moves on resumption.
+    # Only the listed columns are read: the lists are the page's widest part.
     return (
         Case.objects.filter(
             scope.case_filter(),
@@ -458,20 +467,37 @@ def _open_cases(scope: Scope) -> QuerySet[Case]:
             clock_stopped_on__isnull=True,
         )
         .select_related("lead_department", "matter", "bundle")
+        .only(*LIST_FIELDS)
         .order_by("deadline", "id")
     )
 
 
-def cases_overdue(scope: Scope, today: datetime.date | None = None) -> list[Case]:
+LIST_FIELDS = (
+    "number",
+    "status",
+    "accepted_on",
+    "warning_on",
+    "deadline",
+    "lead_department__name",
+    "matter__name",
+    "bundle__name",
+)
+
+
+def cases_overdue(
+    scope: Scope, today: datetime.date | None = None, limit: int = LIST_LIMIT
+) -> list[Case]:
     """Open cases past their deadline (red), earliest deadline first."""
     today = today or timezone.localdate()
-    return list(_open_cases(scope).filter(deadline__lt=today)[:LIST_LIMIT])
+    return list(_open_cases(scope).filter(deadline__lt=today)[:limit])
 
 
-def cases_nearly_due(scope: Scope, today: datetime.date | None = None) -> list[Case]:
+def cases_nearly_due(
+    scope: Scope, today: datetime.date | None = None, limit: int = LIST_LIMIT
+) -> list[Case]:
     """Open cases past their warning date and not yet overdue (yellow)."""
     today = today or timezone.localdate()
-    return list(_open_cases(scope).filter(warning_on__lte=today, deadline__gte=today)[:LIST_LIMIT])
+    return list(_open_cases(scope).filter(warning_on__lte=today, deadline__gte=today)[:limit])
 
 
 class _Percentile90(Aggregate):
