@@ -61,7 +61,7 @@ class SupervisionSummaryState(models.Model):
     # When ``SupervisionOpenFollowUps`` was counted, and the last follow-up it could see: the
     # dashboard adds the follow-ups created since and takes off those closed since.
     followups_counted_at = models.DateTimeField(null=True, blank=True)
-    followups_last_id = models.BigIntegerField(default=0)
+    followups_last_id = models.BigIntegerField(default=0, db_default=0)
 
     class Meta:
         verbose_name = _("监察汇总状态")
