@@ -75,7 +75,11 @@ def _count_open_followups(state: SupervisionSummaryState) -> None:
     """Count the open follow-ups now, per grain; ``state`` records when and up to which one."""
     counted_at = timezone.now()
     last_id = FollowUp.objects.aggregate(last=Max("id"))["last"] or 0
-    rows = _followup_rows(Scope.default()).filter(id__lte=last_id)
+    # Open at ``counted_at`` by the timestamps: a closing time after it (a clock ahead) is taken
+    # off again by ``open_followups``, as every closing since.
+    rows = _followup_rows(Scope.default(), open_only=False).filter(
+        Q(closed_at__isnull=True) | Q(closed_at__gt=counted_at), id__lte=last_id
+    )
     SupervisionOpenFollowUps.objects.all().delete()
     SupervisionOpenFollowUps.objects.bulk_create(
         SupervisionOpenFollowUps(
@@ -104,7 +108,7 @@ def open_followups(scope: Scope, state: SupervisionSummaryState | None) -> dict[
         counts[(department_id, matter_id, bundle_id)] += n
     last_id, counted_at = state.followups_last_id, state.followups_counted_at
     created = Q(id__gt=last_id, closed_at__isnull=True)
-    closed = Q(id__lte=last_id, closed_at__gte=counted_at)
+    closed = Q(id__lte=last_id, closed_at__gt=counted_at)
     changes = (
         _followup_rows(scope, open_only=False)
         .filter(created | closed)
