@@ -120,7 +120,8 @@ def open_followups(scope: Scope, state: SupervisionSummaryState | None) -> dict[
 
 
 def supervision_summary_refresh_recent(*, today: datetime.date | None = None) -> int:
-    """The nightly refresh (Celery beat): rebuild the last ``REFRESH_DAYS`` closed days."""
+    """The nightly refresh (Celery beat): rebuild the last ``REFRESH_DAYS`` closed days, and
+    summarise the older days if they are not yet."""
     today = today or timezone.localdate()
     yesterday = today - datetime.timedelta(days=1)
     state = SupervisionSummaryState.objects.first()
@@ -129,7 +130,20 @@ def supervision_summary_refresh_recent(*, today: datetime.date | None = None) ->
         # Close any gap since the last run as well.
         start = min(start, state.covered_to + datetime.timedelta(days=1))
         start = max(start, state.covered_from)
-    return supervision_summary_refresh(start=start, end=yesterday)
+    rows = supervision_summary_refresh(start=start, end=yesterday)
+    # The older days as well while the summary does not reach the first case (no backfill yet,
+    # or one cut short by the task's time limit: chunks commit newest first, so the next night
+    # goes on where this one stopped).
+    state = SupervisionSummaryState.objects.first()
+    first = _first_day()
+    if state is not None and first is not None and first < state.covered_from:
+        supervision_summary_backfill(start=first, end=state.covered_from - datetime.timedelta(1))
+    return rows
+
+
+def _first_day() -> datetime.date | None:
+    first = Case.objects.aggregate(first=Min("submitted_at"))["first"]
+    return timezone.localdate(first) if first is not None else None
 
 
 def supervision_summary_backfill(
@@ -147,11 +161,9 @@ def supervision_summary_backfill(
     """
     yesterday = timezone.localdate() - datetime.timedelta(days=1)
     end = min(end or yesterday, yesterday)
+    start = start or _first_day()
     if start is None:
-        first = Case.objects.aggregate(first=Min("submitted_at"))["first"]
-        if first is None:
-            return None
-        start = timezone.localdate(first)
+        return None
     if end < start:
         return None
     last = end
