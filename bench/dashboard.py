@@ -267,6 +267,12 @@ def main() -> None:
     parser.add_argument(
         "--summary-only", action="store_true", help="skip the (slow) measure without the summary"
     )
+    parser.add_argument(
+        "--backfill-days",
+        type=int,
+        default=0,
+        help="summarise only the last N days (default: all; the one-year range needs 365)",
+    )
     args = parser.parse_args()
 
     url = bench_database_url("dashboard.py")
@@ -323,7 +329,6 @@ def main() -> None:
     from hall.supervision.summary import (
         supervision_summary_backfill,
         supervision_summary_refresh,
-        supervision_summary_refresh_recent,
     )
 
     scope = Scope(start=start, end=today)
@@ -336,9 +341,13 @@ def main() -> None:
         recount = figures_of(supervision_figures(scope))
         print(f"  selector (one run): {(time.perf_counter() - began) * 1000:.0f} ms")
 
-    print("\nbuilding the summary (manage.py supervision_summary: every closed day, 31 per chunk)")
+    first = today - datetime.timedelta(days=args.backfill_days) if args.backfill_days else None
+    print(
+        "\nbuilding the summary (manage.py supervision_summary: "
+        f"{'every closed day' if first is None else f'from {first}'}, 31 days per chunk)"
+    )
     began = time.perf_counter()
-    covered = supervision_summary_backfill()
+    covered = supervision_summary_backfill(start=first)
     print(
         f"  backfill {covered[0]} .. {covered[1]}: {SupervisionDaily.objects.count():,} rows in "
         f"{time.perf_counter() - began:.1f}s"
@@ -348,8 +357,8 @@ def main() -> None:
     supervision_summary_refresh(start=yesterday, end=yesterday)
     print(f"  one day (yesterday) rebuilt in {time.perf_counter() - began:.1f}s")
     began = time.perf_counter()
-    supervision_summary_refresh_recent()
-    print(f"  nightly task (last 60 closed days) in {time.perf_counter() - began:.1f}s")
+    supervision_summary_refresh(start=yesterday - datetime.timedelta(days=59), end=yesterday)
+    print(f"  last 60 closed days (the nightly task) in {time.perf_counter() - began:.1f}s")
 
     print("\nwith the summary (closed days from SupervisionDaily, today from the cases):")
     if recount is not None:
