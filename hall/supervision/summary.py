@@ -5,7 +5,11 @@ and reads only the days outside the summarised range (today, as a rule) from the
 refresh rebuilds whole days, so it is safe to run twice. A decided case's trips can still grow
 after its decision day (collecting the result); the nightly refresh therefore rebuilds the last
 ``REFRESH_DAYS`` days, which keeps closed days exact as long as results are collected within
-that time.
+that time. ``manage.py supervision_summary`` builds any range (a new hall: every day).
+
+Open follow-ups are a count of now: each refresh counts them per grain, and the dashboard adds
+the follow-ups created since and takes off those closed since, so it never joins every open
+follow-up to its case.
 """
 
 import datetime
