@@ -244,25 +244,12 @@ def _decided_rows(scope: Scope, low, high, by_day: bool = False) -> QuerySet:
         .values("n")
     )
 
-    def materials(condition: Q) -> Subquery:
-        counted = (
-            CaseMaterial.objects.filter(condition, case=OuterRef("pk"))
-            .order_by()
-            .values("case")
-            .annotate(n=Count("id"))
-            .values("n")
-        )
-        return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
-
-    # Trips and materials per case come from correlated subqueries (indexed on case_id), so
-    # joins never multiply the case rows.
+    # Trips per case come from a correlated subquery (indexed on case_id), so joins never
+    # multiply the case rows; materials are counted by ``_material_rows``.
     return (
         _decided(scope, low, high)
         .annotate(
             case_trips=Coalesce(Subquery(trips, output_field=IntegerField()), 0),
-            case_brought=materials(Q(status__in=BROUGHT)),
-            case_required=materials(Q(required=True)),
-            case_by_licence=materials(Q(status=MaterialStatus.SATISFIED_BY_LICENCE)),
             day=TruncDate("decided_at"),
         )
         .values(*GRAIN, *(["day"] if by_day else []))
@@ -271,15 +258,30 @@ def _decided_rows(scope: Scope, low, high, by_day: bool = False) -> QuerySet:
             trips=Sum("case_trips"),
             one_trip=Count("id", filter=Q(case_trips__lte=1)),
             zero_trip=Count("id", filter=Q(case_trips=0)),
-            brought=Sum("case_brought"),
-            required=Sum("case_required"),
-            by_licence=Sum("case_by_licence"),
             timed=Count("id", filter=Q(accepted_on__isnull=False)),
             stopped=Coalesce(Sum("stopped_days", filter=Q(accepted_on__isnull=False)), 0),
             committed=Coalesce(Sum("committed_days", filter=Q(accepted_on__isnull=False)), 0),
             legal=Coalesce(Sum("legal_days", filter=Q(accepted_on__isnull=False)), 0),
             with_deadline=Count("id", filter=Q(deadline__isnull=False)),
             on_time=Count("id", filter=Q(deadline__isnull=False, day__lte=F("deadline"))),
+        )
+        .order_by()
+    )
+
+
+def _material_rows(scope: Scope, low, high, by_day: bool = False) -> QuerySet:
+    """Materials of the decided cases per grain: one pass over their rows (one index lookup
+    per case) rather than a subquery per case and kind."""
+    return (
+        CaseMaterial.objects.filter(
+            scope.case_filter("case__"), case__decided_at__gte=low, case__decided_at__lt=high
+        )
+        .annotate(day=TruncDate("case__decided_at"))
+        .values(*(f"case__{name}" for name in GRAIN), *(["day"] if by_day else []))
+        .annotate(
+            brought=Count("id", filter=Q(status__in=BROUGHT)),
+            required=Count("id", filter=Q(required=True)),
+            by_licence=Count("id", filter=Q(status=MaterialStatus.SATISFIED_BY_LICENCE)),
         )
         .order_by()
     )
@@ -336,7 +338,7 @@ def _followup_rows(scope: Scope, *, open_only: bool = True) -> QuerySet:
 def supervision_figures(scope: Scope) -> Dashboard:
     """The dashboard's figures for ``scope``: the hall total and per department, board, matter.
 
-    A constant number of queries whatever the data: five grouped aggregates, one calendar
+    A constant number of queries whatever the data: six grouped aggregates, one calendar
     query, and the names of the departments, matters, boards and bundles that occur.
     """
     with transaction.atomic():
@@ -388,15 +390,17 @@ def collect(scope: Scope, *, by_day: bool = False) -> dict[tuple, Figures]:
         figures.trips += row["trips"] or 0
         figures.one_trip += row["one_trip"]
         figures.zero_trip += row["zero_trip"]
-        figures.brought += row["brought"] or 0
-        figures.required += row["required"] or 0
-        figures.by_licence += row["by_licence"] or 0
         figures.timed += row["timed"]
         figures.working_days -= row["stopped"]
         figures.committed_days += row["committed"]
         figures.legal_days += row["legal"]
         figures.with_deadline += row["with_deadline"]
         figures.on_time += row["on_time"]
+    for row in _material_rows(scope, low, high, by_day):
+        figures = grains[_key(row, "case__", by_day=by_day)]
+        figures.brought += row["brought"]
+        figures.required += row["required"]
+        figures.by_licence += row["by_licence"]
     for key, days in _working_days(scope, low, high, by_day).items():
         grains[key].working_days += days
     for row in _rating_rows(scope, low, high, by_day):

@@ -153,13 +153,13 @@ def more_of_everything(hall, copies: int) -> None:
             )
 
 
-# The figures (16): savepoint, jit off, the summary's state and rows, the days after it from
-# the cases (received, decided, working days with the calendar, ratings), open follow-ups
+# The figures (17): savepoint, jit off, the summary's state and rows, the days after it from
+# the cases (received, decided, materials, working days with the calendar, ratings), open follow-ups
 # (count and changes since), names (departments, matters, boards). The API adds the
 # supervisor check; the page the session, user and check (3), the two lists, the queue (4)
 # and the form's choices (2).
-API_QUERIES = 17
-PAGE_QUERIES = 27
+API_QUERIES = 18
+PAGE_QUERIES = 28
 
 
 @pytest.mark.parametrize("copies", [0, 40])
