@@ -235,7 +235,9 @@ def _decided(scope: Scope, low, high) -> QuerySet[Case]:
     return Case.objects.filter(scope.case_filter(), decided_at__gte=low, decided_at__lt=high)
 
 
-def _decided_rows(scope: Scope, low, high, by_day: bool = False) -> QuerySet:
+def _case_trips() -> Coalesce:
+    """Each case's trips: a correlated count of its visits (indexed on case_id), so joins never
+    multiply the case rows. A trip count kept on the case row would replace it here."""
     trips = (
         Visit.objects.filter(case=OuterRef("pk"))
         .order_by()
@@ -243,13 +245,15 @@ def _decided_rows(scope: Scope, low, high, by_day: bool = False) -> QuerySet:
         .annotate(n=Count("id"))
         .values("n")
     )
+    return Coalesce(Subquery(trips, output_field=IntegerField()), 0)
 
-    # Trips per case come from a correlated subquery (indexed on case_id), so joins never
-    # multiply the case rows; materials are counted by ``_material_rows``.
+
+def _decided_rows(scope: Scope, low, high, by_day: bool = False) -> QuerySet:
+    # Materials are counted by ``_material_rows``.
     return (
         _decided(scope, low, high)
         .annotate(
-            case_trips=Coalesce(Subquery(trips, output_field=IntegerField()), 0),
+            case_trips=_case_trips(),
             day=TruncDate("decided_at"),
         )
         .values(*GRAIN, *(["day"] if by_day else []))
