@@ -2,7 +2,7 @@
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/onetrip_dashboard_bench \
         .venv/bin/python bench/dashboard.py [--cases 1000000] [--months 24] [--rebuild]
-        [--runs 5] [--explain]
+        [--runs 20] [--summary-only] [--backfill-days N] [--index candidates|none] [--explain]
 
 It needs PostgreSQL and a database of its own whose name ends in ``bench`` (created if it does
 not exist, migrated; its case tables emptied and refilled); it refuses anything else so that it
@@ -10,8 +10,9 @@ never touches the real ``onetrip`` database. Cases are generated in SQL (INSERT 
 generate_series, in batches, with a progress line): spread over ``--months`` months up to today,
 skewed over 200 matters of 30 departments and 8 boards, 45 % at the window (one intake visit,
 some a second one), three materials each (about 30 % satisfied by an e-licence), 60 % of
-decided cases rated, bad ratings followed up. Then it times the dashboard page and the summary
-API for the last year (target ≤ 500 ms). See bench/README.md.
+decided cases rated, bad ratings followed up. Then it builds the daily summary (timed), checks
+its figures against a recount from the cases, and times the dashboard page and the summary API
+for the last year (target: p95 ≤ 500 ms). See bench/README.md.
 """
 
 import argparse
