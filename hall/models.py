@@ -5,6 +5,7 @@ and sums the dashboard adds up (see ``hall.supervision.selectors``): received ca
 submission day, decided ones by their decision day, ratings by their day. It is derived data,
 rebuilt by ``hall.supervision.summary.supervision_summary_refresh``; ``SupervisionSummaryState``
 records which days it covers, and the dashboard reads every other day from the cases.
+``SupervisionOpenFollowUps`` counts the follow-ups open at the last refresh.
 """
 
 from django.db import models
@@ -57,6 +58,10 @@ class SupervisionSummaryState(models.Model):
     covered_from = models.DateField()
     covered_to = models.DateField()
     refreshed_at = models.DateTimeField(auto_now=True)
+    # When ``SupervisionOpenFollowUps`` was counted, and the last follow-up it could see: the
+    # dashboard adds the follow-ups created since and takes off those closed since.
+    followups_counted_at = models.DateTimeField(null=True, blank=True)
+    followups_last_id = models.BigIntegerField(default=0, db_default=0)
 
     class Meta:
         verbose_name = _("监察汇总状态")
@@ -64,3 +69,29 @@ class SupervisionSummaryState(models.Model):
 
     def __str__(self) -> str:
         return f"{self.covered_from} .. {self.covered_to}"
+
+
+class SupervisionOpenFollowUps(models.Model):
+    """Bad-rating follow-ups open when the summary was last refreshed, per grain.
+
+    Open follow-ups are a count of now, whatever the date range; counting them from the cases
+    means one case row per open follow-up, which grows with the hall's history.
+    """
+
+    lead_department = models.ForeignKey(
+        "accounts.Department", on_delete=models.CASCADE, related_name="+"
+    )
+    matter = models.ForeignKey(
+        "matters.Matter", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    bundle = models.ForeignKey(
+        "matters.Bundle", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    open = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("监察未办结整改")
+        verbose_name_plural = _("监察未办结整改")
+
+    def __str__(self) -> str:
+        return f"{self.lead_department_id}/{self.matter_id or self.bundle_id}: {self.open}"

@@ -44,7 +44,8 @@ def remind_follow_ups(today: str | None = None) -> int:
 
 @shared_task(acks_late=True, ignore_result=True, time_limit=1800)
 def refresh_supervision_summary() -> int:
-    """Rebuild the dashboard's daily summary of the last 60 closed days (whole days: safe twice)."""
+    """Rebuild the dashboard's daily summary of the last 60 closed days (whole days: safe twice),
+    and summarise older days not summarised yet (``manage.py supervision_summary`` does it all)."""
     from hall.supervision.summary import supervision_summary_refresh_recent
 
     return supervision_summary_refresh_recent()

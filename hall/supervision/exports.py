@@ -41,10 +41,14 @@ TABLES = (*FIGURE_TABLES, *CASE_TABLES)
 FORMATS = ("csv", "xlsx")
 
 
+def figure_header(table: str) -> list[str]:
+    return [FIGURE_TABLES[table][0]] + [name for name, _ in FIGURE_COLUMNS]
+
+
 def figure_table(dashboard: Dashboard, table: str) -> tuple[list[str], list[list]]:
     """Header and rows of a figures table, the hall total last."""
-    heading, attribute = FIGURE_TABLES[table]
-    header = [heading] + [name for name, _ in FIGURE_COLUMNS]
+    attribute = FIGURE_TABLES[table][1]
+    header = figure_header(table)
     groups = [*getattr(dashboard, attribute), dashboard.total]
     rows = [[f.label] + [value(f) for _, value in FIGURE_COLUMNS] for f in groups]
     return header, rows

@@ -235,7 +235,9 @@ def _decided(scope: Scope, low, high) -> QuerySet[Case]:
     return Case.objects.filter(scope.case_filter(), decided_at__gte=low, decided_at__lt=high)
 
 
-def _decided_rows(scope: Scope, low, high, by_day: bool = False) -> QuerySet:
+def _case_trips() -> Coalesce:
+    """Each case's trips: a correlated count of its visits (indexed on case_id), so joins never
+    multiply the case rows. A trip count kept on the case row would replace it here."""
     trips = (
         Visit.objects.filter(case=OuterRef("pk"))
         .order_by()
@@ -243,26 +245,15 @@ def _decided_rows(scope: Scope, low, high, by_day: bool = False) -> QuerySet:
         .annotate(n=Count("id"))
         .values("n")
     )
+    return Coalesce(Subquery(trips, output_field=IntegerField()), 0)
 
-    def materials(condition: Q) -> Subquery:
-        counted = (
-            CaseMaterial.objects.filter(condition, case=OuterRef("pk"))
-            .order_by()
-            .values("case")
-            .annotate(n=Count("id"))
-            .values("n")
-        )
-        return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
-    # Trips and materials per case come from correlated subqueries (indexed on case_id), so
-    # joins never multiply the case rows.
+def _decided_rows(scope: Scope, low, high, by_day: bool = False) -> QuerySet:
+    # Materials are counted by ``_material_rows``.
     return (
         _decided(scope, low, high)
         .annotate(
-            case_trips=Coalesce(Subquery(trips, output_field=IntegerField()), 0),
-            case_brought=materials(Q(status__in=BROUGHT)),
-            case_required=materials(Q(required=True)),
-            case_by_licence=materials(Q(status=MaterialStatus.SATISFIED_BY_LICENCE)),
+            case_trips=_case_trips(),
             day=TruncDate("decided_at"),
         )
         .values(*GRAIN, *(["day"] if by_day else []))
@@ -271,15 +262,30 @@ def _decided_rows(scope: Scope, low, high, by_day: bool = False) -> QuerySet:
             trips=Sum("case_trips"),
             one_trip=Count("id", filter=Q(case_trips__lte=1)),
             zero_trip=Count("id", filter=Q(case_trips=0)),
-            brought=Sum("case_brought"),
-            required=Sum("case_required"),
-            by_licence=Sum("case_by_licence"),
             timed=Count("id", filter=Q(accepted_on__isnull=False)),
             stopped=Coalesce(Sum("stopped_days", filter=Q(accepted_on__isnull=False)), 0),
             committed=Coalesce(Sum("committed_days", filter=Q(accepted_on__isnull=False)), 0),
             legal=Coalesce(Sum("legal_days", filter=Q(accepted_on__isnull=False)), 0),
             with_deadline=Count("id", filter=Q(deadline__isnull=False)),
             on_time=Count("id", filter=Q(deadline__isnull=False, day__lte=F("deadline"))),
+        )
+        .order_by()
+    )
+
+
+def _material_rows(scope: Scope, low, high, by_day: bool = False) -> QuerySet:
+    """Materials of the decided cases per grain: one pass over their rows (one index lookup
+    per case) rather than a subquery per case and kind."""
+    return (
+        CaseMaterial.objects.filter(
+            scope.case_filter("case__"), case__decided_at__gte=low, case__decided_at__lt=high
+        )
+        .annotate(day=TruncDate("case__decided_at"))
+        .values(*(f"case__{name}" for name in GRAIN), *(["day"] if by_day else []))
+        .annotate(
+            brought=Count("id", filter=Q(status__in=BROUGHT)),
+            required=Count("id", filter=Q(required=True)),
+            by_licence=Count("id", filter=Q(status=MaterialStatus.SATISFIED_BY_LICENCE)),
         )
         .order_by()
     )
@@ -319,10 +325,15 @@ def _rating_rows(scope: Scope, low, high, by_day: bool = False) -> QuerySet:
     )
 
 
-def _followup_rows(scope: Scope) -> QuerySet:
+FOLLOWUP_PREFIX = "rating__case__"
+
+
+def _followup_rows(scope: Scope, *, open_only: bool = True) -> QuerySet:
     return (
-        FollowUp.objects.filter(scope.case_filter("rating__case__"), closed_at__isnull=True)
-        .values(*(f"rating__case__{name}" for name in GRAIN))
+        FollowUp.objects.filter(
+            scope.case_filter(FOLLOWUP_PREFIX), *([Q(closed_at__isnull=True)] if open_only else [])
+        )
+        .values(*(f"{FOLLOWUP_PREFIX}{name}" for name in GRAIN))
         .annotate(n=Count("id"))
         .order_by()
     )
@@ -331,7 +342,7 @@ def _followup_rows(scope: Scope) -> QuerySet:
 def supervision_figures(scope: Scope) -> Dashboard:
     """The dashboard's figures for ``scope``: the hall total and per department, board, matter.
 
-    A constant number of queries whatever the data: five grouped aggregates, one calendar
+    A constant number of queries whatever the data: six grouped aggregates, one calendar
     query, and the names of the departments, matters, boards and bundles that occur.
     """
     with transaction.atomic():
@@ -348,18 +359,21 @@ def _without_jit() -> None:
 
 
 def _supervision_figures(scope: Scope) -> Dashboard:
-    from .summary import summarised_figures
+    from hall.models import SupervisionSummaryState
 
+    from .summary import open_followups, summarised_figures
+
+    state = SupervisionSummaryState.objects.first()
     grains: dict[tuple, Figures] = defaultdict(Figures)
-    for part, summarised in summarised_figures(scope):
+    for part, summarised in summarised_figures(scope, state):
         if summarised is not None:
             for key, figures in summarised.items():
                 grains[key].add(figures)
         else:
             for key, figures in collect(part).items():
                 grains[key].add(figures)
-    for row in _followup_rows(scope):
-        grains[_grain(row, "rating__case__")].open_followups += row["n"]
+    for key, n in open_followups(scope, state).items():
+        grains[key].open_followups += n
     return _roll_up(scope, grains)
 
 
@@ -380,15 +394,17 @@ def collect(scope: Scope, *, by_day: bool = False) -> dict[tuple, Figures]:
         figures.trips += row["trips"] or 0
         figures.one_trip += row["one_trip"]
         figures.zero_trip += row["zero_trip"]
-        figures.brought += row["brought"] or 0
-        figures.required += row["required"] or 0
-        figures.by_licence += row["by_licence"] or 0
         figures.timed += row["timed"]
         figures.working_days -= row["stopped"]
         figures.committed_days += row["committed"]
         figures.legal_days += row["legal"]
         figures.with_deadline += row["with_deadline"]
         figures.on_time += row["on_time"]
+    for row in _material_rows(scope, low, high, by_day):
+        figures = grains[_key(row, "case__", by_day=by_day)]
+        figures.brought += row["brought"]
+        figures.required += row["required"]
+        figures.by_licence += row["by_licence"]
     for key, days in _working_days(scope, low, high, by_day).items():
         grains[key].working_days += days
     for row in _rating_rows(scope, low, high, by_day):
@@ -450,6 +466,7 @@ def _roll_up(scope: Scope, grains: dict[tuple, Figures]) -> Dashboard:
 
 def _open_cases(scope: Scope) -> QuerySet[Case]:
     # A case waiting on the applicant has its clock stopped: its deadline moves on resumption.
+    # Only the listed columns are read: the lists are the page's widest part.
     return (
         Case.objects.filter(
             scope.case_filter(),
@@ -458,20 +475,37 @@ def _open_cases(scope: Scope) -> QuerySet[Case]:
             clock_stopped_on__isnull=True,
         )
         .select_related("lead_department", "matter", "bundle")
+        .only(*LIST_FIELDS)
         .order_by("deadline", "id")
     )
 
 
-def cases_overdue(scope: Scope, today: datetime.date | None = None) -> list[Case]:
+LIST_FIELDS = (
+    "number",
+    "status",
+    "accepted_on",
+    "warning_on",
+    "deadline",
+    "lead_department__name",
+    "matter__name",
+    "bundle__name",
+)
+
+
+def cases_overdue(
+    scope: Scope, today: datetime.date | None = None, limit: int = LIST_LIMIT
+) -> list[Case]:
     """Open cases past their deadline (red), earliest deadline first."""
     today = today or timezone.localdate()
-    return list(_open_cases(scope).filter(deadline__lt=today)[:LIST_LIMIT])
+    return list(_open_cases(scope).filter(deadline__lt=today)[:limit])
 
 
-def cases_nearly_due(scope: Scope, today: datetime.date | None = None) -> list[Case]:
+def cases_nearly_due(
+    scope: Scope, today: datetime.date | None = None, limit: int = LIST_LIMIT
+) -> list[Case]:
     """Open cases past their warning date and not yet overdue (yellow)."""
     today = today or timezone.localdate()
-    return list(_open_cases(scope).filter(warning_on__lte=today, deadline__gte=today)[:LIST_LIMIT])
+    return list(_open_cases(scope).filter(warning_on__lte=today, deadline__gte=today)[:limit])
 
 
 class _Percentile90(Aggregate):

@@ -5,19 +5,25 @@ and reads only the days outside the summarised range (today, as a rule) from the
 refresh rebuilds whole days, so it is safe to run twice. A decided case's trips can still grow
 after its decision day (collecting the result); the nightly refresh therefore rebuilds the last
 ``REFRESH_DAYS`` days, which keeps closed days exact as long as results are collected within
-that time.
+that time. ``manage.py supervision_summary`` builds any range (a new hall: every day).
+
+Open follow-ups are a count of now: each refresh counts them per grain, and the dashboard adds
+the follow-ups created since and takes off those closed since, so it never joins every open
+follow-up to its case.
 """
 
 import datetime
-from collections.abc import Iterator
+from collections import defaultdict
+from collections.abc import Callable, Iterator
 
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Count, Max, Min, Q, Sum
 from django.utils import timezone
 
-from hall.models import SupervisionDaily, SupervisionSummaryState
+from cases.models import Case, FollowUp
+from hall.models import SupervisionDaily, SupervisionOpenFollowUps, SupervisionSummaryState
 
-from .selectors import Figures, Scope, collect
+from .selectors import FOLLOWUP_PREFIX, Figures, Scope, _followup_rows, _grain, collect
 
 REFRESH_DAYS = 60
 SUMMED = [
@@ -58,16 +64,68 @@ def supervision_summary_refresh(*, start: datetime.date, end: datetime.date) -> 
     ]
     SupervisionDaily.objects.bulk_create(rows, batch_size=5000)
     if state is None:
-        SupervisionSummaryState.objects.create(covered_from=start, covered_to=end)
+        state = SupervisionSummaryState(covered_from=start, covered_to=end)
     else:
         state.covered_from = min(state.covered_from, start)
         state.covered_to = max(state.covered_to, end)
-        state.save()
+    if end >= state.covered_to or state.followups_counted_at is None:
+        # The nightly refresh, not each chunk of an older range being backfilled.
+        _count_open_followups(state)
+    state.save()
     return len(rows)
 
 
+def _count_open_followups(state: SupervisionSummaryState) -> None:
+    """Count the open follow-ups now, per grain; ``state`` records when and up to which one."""
+    counted_at = timezone.now()
+    last_id = FollowUp.objects.aggregate(last=Max("id"))["last"] or 0
+    # Open at ``counted_at`` by the timestamps: a closing time after it (a clock ahead) is taken
+    # off again by ``open_followups``, as every closing since.
+    rows = _followup_rows(Scope.default(), open_only=False).filter(
+        Q(closed_at__isnull=True) | Q(closed_at__gt=counted_at), id__lte=last_id
+    )
+    SupervisionOpenFollowUps.objects.all().delete()
+    SupervisionOpenFollowUps.objects.bulk_create(
+        SupervisionOpenFollowUps(
+            lead_department_id=department_id, matter_id=matter_id, bundle_id=bundle_id, open=n
+        )
+        for department_id, matter_id, bundle_id, n in (
+            (*_grain(row, FOLLOWUP_PREFIX), row["n"]) for row in rows
+        )
+    )
+    state.followups_counted_at = counted_at
+    state.followups_last_id = last_id
+
+
+def open_followups(scope: Scope, state: SupervisionSummaryState | None) -> dict[tuple, int]:
+    """Open follow-ups now per grain: counted at the last refresh, plus those created since,
+    less those closed since (two small queries)."""
+    counts: dict[tuple, int] = defaultdict(int)
+    if state is None or state.followups_counted_at is None:
+        for row in _followup_rows(scope):
+            counts[_grain(row, FOLLOWUP_PREFIX)] += row["n"]
+        return counts
+    counted = SupervisionOpenFollowUps.objects.filter(scope.case_filter()).values_list(
+        "lead_department_id", "matter_id", "bundle_id", "open"
+    )
+    for department_id, matter_id, bundle_id, n in counted:
+        counts[(department_id, matter_id, bundle_id)] += n
+    last_id, counted_at = state.followups_last_id, state.followups_counted_at
+    created = Q(id__gt=last_id, closed_at__isnull=True)
+    closed = Q(id__lte=last_id, closed_at__gt=counted_at)
+    changes = (
+        _followup_rows(scope, open_only=False)
+        .filter(created | closed)
+        .annotate(created=Count("id", filter=created), closed=Count("id", filter=closed))
+    )
+    for row in changes:
+        counts[_grain(row, FOLLOWUP_PREFIX)] += row["created"] - row["closed"]
+    return counts
+
+
 def supervision_summary_refresh_recent(*, today: datetime.date | None = None) -> int:
-    """The nightly refresh (Celery beat): rebuild the last ``REFRESH_DAYS`` closed days."""
+    """The nightly refresh (Celery beat): rebuild the last ``REFRESH_DAYS`` closed days, and
+    summarise the older days if they are not yet."""
     today = today or timezone.localdate()
     yesterday = today - datetime.timedelta(days=1)
     state = SupervisionSummaryState.objects.first()
@@ -76,7 +134,51 @@ def supervision_summary_refresh_recent(*, today: datetime.date | None = None) ->
         # Close any gap since the last run as well.
         start = min(start, state.covered_to + datetime.timedelta(days=1))
         start = max(start, state.covered_from)
-    return supervision_summary_refresh(start=start, end=yesterday)
+    rows = supervision_summary_refresh(start=start, end=yesterday)
+    # The older days as well while the summary does not reach the first case (no backfill yet,
+    # or one cut short by the task's time limit: chunks commit newest first, so the next night
+    # goes on where this one stopped).
+    state = SupervisionSummaryState.objects.first()
+    first = _first_day()
+    if state is not None and first is not None and first < state.covered_from:
+        supervision_summary_backfill(start=first, end=state.covered_from - datetime.timedelta(1))
+    return rows
+
+
+def _first_day() -> datetime.date | None:
+    first = Case.objects.aggregate(first=Min("submitted_at"))["first"]
+    return timezone.localdate(first) if first is not None else None
+
+
+def supervision_summary_backfill(
+    *,
+    start: datetime.date | None = None,
+    end: datetime.date | None = None,
+    chunk_days: int = 31,
+    progress: Callable[[datetime.date, datetime.date, int], None] | None = None,
+) -> tuple[datetime.date, datetime.date] | None:
+    """Summarise the closed days ``start``..``end`` (default: from the first case to yesterday).
+
+    One transaction per ``chunk_days`` days, newest first: each chunk is adjacent to the range
+    already covered, so the dashboard keeps its summary while the backfill runs. Returns the
+    range covered at the end, or ``None`` when there is nothing to summarise.
+    """
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    end = min(end or yesterday, yesterday)
+    start = start or _first_day()
+    if start is None:
+        return None
+    if end < start:
+        return None
+    last = end
+    while last >= start:
+        first_day = max(start, last - datetime.timedelta(days=chunk_days - 1))
+        rows = supervision_summary_refresh(start=first_day, end=last)
+        if progress:
+            progress(first_day, last, rows)
+        last = first_day - datetime.timedelta(days=1)
+    state = SupervisionSummaryState.objects.get()
+    return state.covered_from, state.covered_to
 
 
 def _summary_grains(scope: Scope) -> dict[tuple, Figures]:
@@ -96,13 +198,14 @@ def _summary_grains(scope: Scope) -> dict[tuple, Figures]:
     }
 
 
-def summarised_figures(scope: Scope) -> Iterator[tuple[Scope, dict[tuple, Figures] | None]]:
+def summarised_figures(
+    scope: Scope, state: SupervisionSummaryState | None
+) -> Iterator[tuple[Scope, dict[tuple, Figures] | None]]:
     """Split ``scope`` into at most three parts: before, inside and after the summary.
 
     Yields ``(part, grains)`` for the summarised part and ``(part, None)`` for the parts to be
     read from the cases: a constant number of queries whatever the range.
     """
-    state = SupervisionSummaryState.objects.first()
     if state is None or scope.end < state.covered_from or scope.start > state.covered_to:
         yield scope, None
         return

@@ -24,8 +24,10 @@ from .selectors import (
 )
 
 MAX_RANGE_DAYS = 366 * 3
-# Rows per table on the page (the busiest first); the downloads hold them all.
+# Rows per table on the page (the busiest first, the earliest deadline first); the downloads
+# hold them all (up to ``selectors.LIST_LIMIT`` cases).
 PAGE_ROWS = 30
+PAGE_CASES = 50
 
 
 class ScopeForm(forms.Form):
@@ -135,6 +137,16 @@ def bar_chart(title: str, groups: list[Figures], attribute: str, percent: bool) 
     }
 
 
+def _case_lists(scope: Scope) -> dict:
+    """The red and yellow lists, their first ``PAGE_CASES`` cases and whether there are more."""
+    lists = {}
+    for name, select in (("overdue", cases_overdue), ("nearly_due", cases_nearly_due)):
+        cases = select(scope, limit=PAGE_CASES + 1)
+        lists[name] = cases[:PAGE_CASES]
+        lists[f"{name}_more"] = len(cases) > PAGE_CASES
+    return lists
+
+
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     """The supervision dashboard for a date range (default: the last 30 days)."""
@@ -149,7 +161,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 {
                     "name": name,
                     "title": title,
-                    "header": exports.figure_table(figures, name)[0],
+                    "header": exports.figure_header(name),
                     "groups": getattr(figures, attribute)[:PAGE_ROWS],
                     "more": max(len(getattr(figures, attribute)) - PAGE_ROWS, 0),
                 }
@@ -159,8 +171,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 bar_chart(title, figures.by_department, attribute, percent)
                 for title, attribute, percent in CHARTS
             ],
-            overdue=cases_overdue(scope),
-            nearly_due=cases_nearly_due(scope),
+            **_case_lists(scope),
             queue=queue_figures(scope),
             query=request.GET.urlencode(),
         )

@@ -1,15 +1,19 @@
 """Permissions, the page, the API and the CSV/XLSX downloads."""
 
 import csv
+import datetime
 import io
 
 import pytest
 from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
+from cases.models import Visit
+from hall.supervision.summary import supervision_summary_refresh
+from hall.supervision.views import PAGE_CASES
 from tests.factories import UserFactory
 
-from .conftest import END, START
+from .conftest import END, START, make_case, rate
 
 RANGE = f"start={START}&end={END}"
 API = "/api/v1/supervision/summary/"
@@ -125,3 +129,53 @@ def test_api_permissions(citizen, db):
     api = APIClient()
     api.force_authenticate(citizen)
     assert api.get(API).status_code == 403
+
+
+def more_of_everything(hall, copies: int) -> None:
+    """``copies`` more cases of each kind: decided with visits and bad ratings followed up,
+    overdue and nearly due, on every day of the range to 03-28, for both matters and departments."""
+    for n in range(copies):
+        day = f"03-{3 + n % 26:02d}"
+        for matter, department in ((hall["m1"], hall["a"]), (hall["m2"], hall["b"])):
+            decided = make_case(
+                matter, department, submitted=day, accepted=day, deadline="03-31", decided=day
+            )
+            Visit.objects.create(case=decided, date=decided.accepted_on, kind="intake")
+            rate(decided, 1, day, follow_up_department=department)
+            make_case(matter, department, submitted=day, accepted=day, deadline="03-20")
+            make_case(
+                matter,
+                department,
+                submitted=day,
+                accepted=day,
+                deadline="03-28",
+                warning_on=datetime.date(2026, 3, 25),
+            )
+
+
+# The figures (17): savepoint, jit off, the summary's state and rows, the days after it from
+# the cases (received, decided, materials, working days with the calendar, ratings), open follow-ups
+# (count and changes since), names (departments, matters, boards). The API adds the
+# supervisor check; the page the session, user and check (3), the two lists, the queue (4)
+# and the form's choices (2).
+API_QUERIES = 18
+PAGE_QUERIES = 28
+
+
+@pytest.mark.parametrize("copies", [0, 40])
+def test_query_count_does_not_grow_with_the_data(
+    supervisor_client, supervisor, hall, copies, django_assert_max_num_queries
+):
+    more_of_everything(hall, copies)
+    supervision_summary_refresh(start=datetime.date(2026, 3, 1), end=datetime.date(2026, 3, 25))
+    with django_assert_max_num_queries(PAGE_QUERIES):
+        page = supervisor_client.get(f"/supervision/?{RANGE}")
+    assert page.context["dashboard"].total.received == 3 + 6 * copies
+    if copies:
+        assert len(page.context["overdue"]) == PAGE_CASES  # the rest in the download
+        assert page.context["overdue_more"]
+    api = APIClient()
+    api.force_authenticate(supervisor)
+    with django_assert_max_num_queries(API_QUERIES):
+        summary = api.get(API, {"from": START, "to": END}).json()
+    assert summary["open_followups"] == 1 + 2 * copies

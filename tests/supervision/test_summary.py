@@ -72,3 +72,14 @@ def test_summarised_query_count_is_small(hall):
     with CaptureQueriesContext(connection) as queries:
         supervision_figures(Scope(start=START, end=END))
     assert len(queries) <= 10
+
+
+def test_nightly_refresh_summarises_the_history_not_yet_summarised(hall):
+    """A hall that never ran the backfill command: the nightly task covers every closed day
+    from the first case on, so a long range no longer reads the cases."""
+    today = datetime.date.today()
+    supervision_summary_refresh_recent(today=today)
+    state = SupervisionSummaryState.objects.get()
+    assert state.covered_from == datetime.date(2026, 1, 5)  # c7, the first case
+    assert state.covered_to == today - datetime.timedelta(days=1)
+    assert SupervisionDaily.objects.filter(day__lt=START).exists()

@@ -1,0 +1,194 @@
+"""On a generated hall (random cases over 90 days up to today, bundles, visits, materials,
+ratings, follow-ups, holidays), the figures read from the daily summary equal a recount from
+the cases: for ranges inside, across and outside the summarised days, with every filter, and
+after cases, ratings and follow-ups change since the last refresh."""
+
+import datetime
+import random
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+from django.utils import timezone
+
+from cases.models import (
+    Case,
+    CaseMaterial,
+    CaseStatus,
+    Channel,
+    FollowUp,
+    MaterialStatus,
+    Rating,
+    Visit,
+)
+from hall.models import SupervisionDaily, SupervisionSummaryState
+from hall.supervision.selectors import Scope, supervision_figures
+from matters.models import CalendarDay, CalendarDayKind
+from tests.factories import (
+    BoardFactory,
+    BundleFactory,
+    DepartmentFactory,
+    MaterialTypeFactory,
+    MatterFactory,
+    RequirementFactory,
+)
+
+DAYS = 90
+
+
+def figures_of(dashboard) -> list:
+    return [
+        (f.label, f.summary(), f.mean_materials_required, f.mean_by_licence)
+        for f in [
+            dashboard.total,
+            *dashboard.by_department,
+            *dashboard.by_board,
+            *dashboard.by_matter,
+        ]
+    ]
+
+
+def recount(scope: Scope) -> list:
+    """The figures from the cases alone, as if there were no summary."""
+    with transaction.atomic():
+        SupervisionSummaryState.objects.all().delete()
+        figures = figures_of(supervision_figures(scope))
+        transaction.set_rollback(True)
+    return figures
+
+
+def at(day: datetime.date, rng: random.Random) -> datetime.datetime:
+    moment = datetime.datetime.combine(day, datetime.time(rng.randint(0, 23), rng.randint(0, 59)))
+    return timezone.make_aware(moment, timezone.get_current_timezone())
+
+
+@pytest.fixture
+def generated(db):
+    rng = random.Random(20261206)
+    today = timezone.localdate()
+    first = today - datetime.timedelta(days=DAYS)
+    CalendarDay.objects.update_or_create(
+        date=today - datetime.timedelta(days=20),
+        defaults={"kind": CalendarDayKind.HOLIDAY, "name": "测试假日"},
+    )
+    departments = [DepartmentFactory(code=f"gd{i}") for i in range(3)]
+    boards = [BoardFactory(code=f"gb{i}") for i in range(2)]
+    matters = [
+        MatterFactory(
+            code=f"gm{i}",
+            board=boards[i % 2],
+            lead_department=departments[i % 3],
+            instant=i == 0,
+            committed_days=0 if i == 0 else 3 + i,
+            legal_days=1 if i == 0 else 20,
+            with_guide=False,
+        )
+        for i in range(5)
+    ]
+    requirements = {
+        matter.id: [
+            RequirementFactory(matter=matter, material=MaterialTypeFactory(), required=k < 2)
+            for k in range(3)
+        ]
+        for matter in matters
+    }
+    bundle = BundleFactory(matters=matters[1:3])
+    now = timezone.now()
+    for n in range(400):
+        submitted = first + datetime.timedelta(days=rng.randint(0, DAYS))
+        in_bundle = rng.random() < 0.1
+        matter = matters[int(rng.random() ** 2 * len(matters))]
+        accepted = submitted if rng.random() < 0.9 else None
+        decided = None
+        if accepted and rng.random() < 0.75:
+            decided_on = min(today, submitted + datetime.timedelta(days=rng.randint(0, 12)))
+            decided = min(now, at(decided_on, rng))
+        case = Case.objects.create(
+            number=f"G{n:08d}",
+            matter=None if in_bundle else matter,
+            bundle=bundle if in_bundle else None,
+            lead_department=matter.lead_department,
+            channel=Channel.WINDOW if rng.random() < 0.5 else Channel.ONLINE,
+            applicant_kind="person",
+            applicant_name="张三",
+            applicant_phone="13800000000",
+            status=CaseStatus.CLOSED if decided else CaseStatus.IN_REVIEW,
+            committed_days=matter.committed_days,
+            legal_days=matter.legal_days,
+            stopped_days=rng.choice([0, 0, 0, 1, 2]),
+            submitted_at=min(now, at(submitted, rng)),
+            accepted_on=accepted,
+            deadline=accepted + datetime.timedelta(days=rng.randint(0, 9)) if accepted else None,
+            decided_at=decided,
+        )
+        visits = rng.sample(range(0, 6), rng.choice([0, 1, 1, 1, 2, 3]))
+        for offset in visits:
+            Visit.objects.create(
+                case=case, date=submitted + datetime.timedelta(days=offset), kind="intake"
+            )
+        for requirement in rng.sample(requirements[matter.id], rng.randint(0, 3)):
+            CaseMaterial.objects.create(
+                case=case,
+                requirement=requirement,
+                material_type=requirement.material,
+                required=requirement.required,
+                status=rng.choice(list(MaterialStatus.values)),
+            )
+        if decided and rng.random() < 0.6:
+            score = rng.choice([1, 2, 3, 4, 5, 5])
+            rating = Rating.objects.create(case=case, score=score, channel=Channel.ONLINE)
+            rated = min(now, decided + datetime.timedelta(hours=rng.randint(0, 72)))
+            Rating.objects.filter(pk=rating.pk).update(created_at=rated)
+            if score <= 2:
+                FollowUp.objects.create(
+                    rating=rating,
+                    department=case.lead_department,
+                    due_date=today,
+                    # Some closing times after now, as a clock ahead (or the bench) makes them.
+                    closed_at=rated + datetime.timedelta(days=1) if rng.random() < 0.5 else None,
+                )
+    return {"today": today, "first": first, "departments": departments, "boards": boards}
+
+
+def scopes(generated) -> list[Scope]:
+    today, first = generated["today"], generated["first"]
+    year = Scope(start=today - datetime.timedelta(days=364), end=today)
+    return [
+        year,
+        Scope(start=first + datetime.timedelta(days=10), end=today),
+        Scope(start=first + datetime.timedelta(days=5), end=today - datetime.timedelta(days=7)),
+        Scope(start=today, end=today),
+        Scope(start=year.start, end=today, department_id=generated["departments"][0].id),
+        Scope(start=year.start, end=today, board_id=generated["boards"][1].id),
+        Scope(start=year.start, end=today, matter_id=Case.objects.first().matter_id),
+    ]
+
+
+def test_backfilled_summary_equals_recount(generated):
+    expected = [recount(scope) for scope in scopes(generated)]
+    call_command("supervision_summary", chunk_days=7, verbosity=0)
+    state = SupervisionSummaryState.objects.get()
+    assert state.covered_to == generated["today"] - datetime.timedelta(days=1)
+    assert SupervisionDaily.objects.exists()
+    assert [figures_of(supervision_figures(scope)) for scope in scopes(generated)] == expected
+    assert expected[0][0][1]["open_followups"] > 0
+
+
+def test_summary_equals_recount_after_changes_since_the_refresh(generated):
+    today = generated["today"]
+    # Summary up to 10 days ago: the last days come from the cases.
+    call_command(
+        "supervision_summary",
+        "--from",
+        str(generated["first"] + datetime.timedelta(days=15)),
+        "--to",
+        str(today - datetime.timedelta(days=10)),
+        verbosity=0,
+    )
+    still_open = FollowUp.objects.filter(closed_at__isnull=True).order_by("id").first()
+    FollowUp.objects.filter(pk=still_open.pk).update(closed_at=timezone.now())
+    decided = Case.objects.filter(decided_at__isnull=False, rating__isnull=True).first()
+    rating = Rating.objects.create(case=decided, score=1, channel=Channel.ONLINE)
+    FollowUp.objects.create(rating=rating, department=decided.lead_department, due_date=today)
+    for scope in scopes(generated):
+        assert figures_of(supervision_figures(scope)) == recount(scope), scope
