@@ -659,6 +659,11 @@ class Review(models.Model):
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The case's deadline and acceptance day, the queue's order: copied by database triggers
+    # (cases/migrations/0008) whenever the case's change or the review is written, so that a
+    # department's queue reads one index instead of sorting its backlog by the case's columns.
+    case_deadline = models.DateField(null=True, blank=True, editable=False)
+    case_accepted_on = models.DateField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("部门审查")
@@ -670,9 +675,14 @@ class Review(models.Model):
         indexes = [
             # A department's pending reviews (the approver's queue, ``?status=pending``).
             models.Index(
-                fields=["department"],
+                fields=["department", "case_deadline", "case_accepted_on", "case"],
                 condition=models.Q(status="pending"),
-                name="review_pending_department",
+                name="review_pending_queue",
+            ),
+            # Every review of a department in the queue's order (``/api/v1/reviews/``).
+            models.Index(
+                fields=["department", "case_deadline", "case_accepted_on", "case"],
+                name="review_department_queue",
             ),
         ]
 

@@ -102,7 +102,7 @@ def case_detail_queryset(user: User, *, answer: bool = False) -> QuerySet[Case]:
     return visible_cases(user, queryset.prefetch_related(*related))
 
 
-REVIEW_QUEUE_ORDER = ("case__deadline", "case__accepted_on", "case_id")
+REVIEW_QUEUE_ORDER = ("case_deadline", "case_accepted_on", "case_id")
 
 
 def review_queue_for_department(
@@ -110,9 +110,10 @@ def review_queue_for_department(
 ) -> QuerySet[Review]:
     """A department's reviews, deadline first (``REVIEW_QUEUE_ORDER``).
 
-    The order is the case's (``case_deadline_order`` index): the database walks the cases by
-    deadline and picks the department's reviews, instead of sorting them all. A case has one
-    review per department, so the case breaks ties.
+    The order is the case's deadline and acceptance day, copied onto the review by triggers
+    (``review_pending_queue`` and ``review_department_queue`` indexes): the database reads the
+    head of the department's index instead of sorting its backlog. A case has one review per
+    department, so the case breaks ties.
     """
     queryset = Review.objects.filter(department_id=department_id).select_related(
         "case", "case__matter", "case__bundle", "department"

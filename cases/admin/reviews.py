@@ -102,7 +102,7 @@ def _queue_order() -> SqlCase:
 class QueuePaginator(Paginator):
     """Pages of the queue in its own order (pending first, then by deadline) without sorting
     the department's every review: the pending reviews (few) and then the decided ones, each
-    read in deadline order off the cases' ``case_deadline_order`` index. Any other order
+    read in deadline order off the reviews' ``review_department_queue`` index. Any other order
     (a column the user sorted by) pages as usual."""
 
     def page(self, number):

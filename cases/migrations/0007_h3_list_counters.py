@@ -26,17 +26,17 @@ class Migration(migrations.Migration):
         ),
         migrations.RunSQL(
             """
-            UPDATE cases_case c SET
-                trip_count = (SELECT count(*) FROM cases_visit v WHERE v.case_id = c.id),
+            UPDATE cases_case SET
+                trip_count = (SELECT count(*) FROM cases_visit v WHERE v.case_id = cases_case.id),
                 materials_in = (
                     SELECT count(*) FROM cases_casematerial m
-                    WHERE m.case_id = c.id
+                    WHERE m.case_id = cases_case.id
                       AND m.status IN ('received', 'verified', 'satisfied_by_licence')
                 )
-            WHERE EXISTS (SELECT 1 FROM cases_visit v WHERE v.case_id = c.id)
+            WHERE EXISTS (SELECT 1 FROM cases_visit v WHERE v.case_id = cases_case.id)
                OR EXISTS (
                     SELECT 1 FROM cases_casematerial m
-                    WHERE m.case_id = c.id
+                    WHERE m.case_id = cases_case.id
                       AND m.status IN ('received', 'verified', 'satisfied_by_licence')
                )
             """,
