@@ -246,7 +246,8 @@ class Lifecycle:
         case = self.step("collect", "POST", f"{base}/collect/", clerk, json={})
         if case["status"] != "closed":
             raise BenchError(f"case {number} ended {case['status']!r}, not closed")
-        self.papers(base, citizen, matter["papers"])
+        if rng.random() < self.args.paper_share:
+            self.papers(base, citizen, matter["papers"])
         self.client.recorder.lifecycles.append(time.perf_counter() - started)
 
     def papers(self, base: str, citizen: str, expected: list[str]) -> None:
@@ -534,6 +535,12 @@ def main() -> None:
     parser.add_argument("--pool", choices=["prefork", "solo"], default="prefork")
     parser.add_argument("--concurrency", type=int, default=2, help="prefork worker processes")
     parser.add_argument("--insert-rate", type=float, default=5, help="bare INSERTs per second")
+    parser.add_argument(
+        "--paper-share",
+        type=float,
+        default=1.0,
+        help="share of lifecycles whose applicant downloads every paper (1: all)",
+    )
     parser.add_argument("--poll", type=float, default=0.2, help="seconds between paper asks")
     parser.add_argument("--paper-timeout", type=float, default=120, help="seconds, then abort")
     parser.add_argument(
