@@ -1,12 +1,14 @@
 """The citizen portal's account pages: sign-up, sign-in, sign-out, one's own profile, password
 change and the reset of a forgotten password by SMS code."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.debug import sensitive_post_parameters
@@ -64,12 +66,35 @@ def signup(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/signup.html", {"form": form})
 
 
+# Where each role works all day, in this order when a person has several.
+WORKSPACES = (
+    (roles.CLERK, "windows:desk-home"),
+    (roles.APPROVER, "admin:cases_review_changelist"),
+    (roles.SUPERVISOR, "supervision:dashboard"),
+    (roles.CATALOG_ADMIN, "admin:index"),
+)
+
+
+def workspace_url(user) -> str:
+    """The page a person lands on after sign-in: staff their own workspace, others home."""
+    for role, url_name in WORKSPACES:
+        if user.is_staff and user.has_role(role):
+            return reverse(url_name)
+    if user.is_superuser:
+        return reverse("admin:index")
+    return reverse(settings.LOGIN_REDIRECT_URL)
+
+
 class LoginView(auth_views.LoginView):
-    """Sign-in; django-axes locks a user name after repeated failures."""
+    """Sign-in; django-axes locks a user name after repeated failures. Without a ``next``,
+    staff land on their own workspace (``workspace_url``)."""
 
     template_name = "accounts/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+    def get_default_redirect_url(self) -> str:
+        return workspace_url(self.request.user)
 
 
 class LogoutView(auth_views.LogoutView):
