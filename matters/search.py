@@ -1,6 +1,6 @@
 """Search helpers for the catalog: pinyin initials and the one search filter."""
 
-from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from pypinyin import Style, lazy_pinyin
 
 MAX_WORDS = 5
@@ -18,17 +18,19 @@ def search_words(term: str) -> list[str]:
 
 
 def _word_filter(word: str) -> Q:
-    from .models import Requirement
+    from .models import MaterialType, Requirement
 
     query = (
         Q(name__icontains=word)
         | Q(code__icontains=word)
         | Q(result_name__icontains=word)
         | Q(keywords__icontains=word)
+        # Matters asking for a material of that name: one uncorrelated subquery (hashed once),
+        # not a probe of the requirements for each matter.
         | Q(
-            Exists(
-                Requirement.objects.filter(matter=OuterRef("pk"), material__name__icontains=word)
-            )
+            pk__in=Requirement.objects.filter(
+                material_id__in=MaterialType.objects.filter(name__icontains=word).values("pk")
+            ).values("matter_id")
         )
     )
     if word.isascii() and word.isalnum():
