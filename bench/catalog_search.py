@@ -12,7 +12,6 @@ that it never touches the real ``onetrip`` database. See bench/README.md.
 import argparse
 import os
 import random
-import statistics
 import sys
 import time
 import warnings
@@ -20,6 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from benchdb import bench_database_url, ensure_database
+from timing import percentile
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
@@ -291,10 +291,6 @@ def set_indexes(mode: str) -> None:
         else:
             for name in BENCH_INDEXES:
                 cursor.execute(f"DROP INDEX IF EXISTS {name}")
-
-
-def percentile(samples: list[float], pct: int) -> float:
-    return statistics.quantiles(samples, n=100, method="inclusive")[pct - 1]
 
 
 def measure(client, path: str, param: str, searches: int) -> dict[str, list[float]]:

@@ -58,6 +58,7 @@ sys.path.insert(0, str(BASE_DIR))
 
 from bench.benchdb import bench_database_url, ensure_database  # noqa: E402
 from bench.http_stack import Stack  # noqa: E402
+from bench.timing import percentile  # noqa: E402
 
 PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 TOKEN_CITIZENS = 400  # citizens with an API token, drawn at random by the lifecycles
@@ -72,12 +73,6 @@ PAPERS = ("receipt", "decision", "delivery_receipt")
 
 class BenchError(Exception):
     pass
-
-
-def percentile(samples: list[float], pct: int) -> float:
-    if len(samples) == 1:
-        return samples[0]
-    return statistics.quantiles(samples, n=100, method="inclusive")[pct - 1]
 
 
 def uptime() -> str:

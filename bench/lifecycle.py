@@ -33,6 +33,7 @@ from pathlib import Path
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from benchdb import bench_database_url, ensure_database
+from timing import percentile
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
@@ -77,10 +78,6 @@ REVIEW_ACTIONS = {
     "returned": "review_return",
 }
 ACCEPTED = {"in_review", "approved", "denied", "ready", "in_transit", "closed"}
-
-
-def percentile(samples: list[float], pct: int) -> float:
-    return statistics.quantiles(samples, n=100, method="inclusive")[pct - 1]
 
 
 def id_number(n: int) -> str:
