@@ -136,7 +136,9 @@ def deadline_light_condition(light: str, today, prefix: str = "") -> Q:
 
 def review_queue_counts(department_id: int, today) -> dict[str, int]:
     """A department's pending reviews and how many of them show yellow and red (one query)."""
-    return Review.objects.filter(department_id=department_id, status=ReviewStatus.PENDING).aggregate(
+    return Review.objects.filter(
+        department_id=department_id, status=ReviewStatus.PENDING
+    ).aggregate(
         pending=Count("id"),
         yellow=Count("id", filter=deadline_light_condition("yellow", today, "case__")),
         red=Count("id", filter=deadline_light_condition("red", today, "case__")),

@@ -215,7 +215,9 @@ def _open_for(request: HttpRequest, ticket: Ticket) -> HttpResponse:
         request.session[SESSION_APPLICANT] = prefill
     else:
         request.session.pop(SESSION_APPLICANT, None)
-    messages.info(request, _("正在办理 %(n)s：请选择事项新办，或打开申请人的办件。") % {"n": ticket})
+    messages.info(
+        request, _("正在办理 %(n)s：请选择事项新办，或打开申请人的办件。") % {"n": ticket.number}
+    )
     return redirect(f"{reverse('windows:desk-home')}?serving={ticket.pk}")
 
 

@@ -10,8 +10,8 @@ from django.db.models import Case as SqlCase
 from django.db.models import IntegerField, QuerySet, Value, When
 from django.http import Http404, HttpRequest, HttpResponseRedirect
 from django.urls import reverse
-from django.utils.html import format_html
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django_fsm import can_proceed
 
