@@ -127,6 +127,10 @@ class User(AbstractUser):
     def display_name(self) -> str:
         return self.name or self.username
 
+    def get_short_name(self) -> str:
+        """How the admin greets the person (欢迎，…): their name, not a login name."""
+        return self.display_name
+
     def role_names(self) -> list[str]:
         """The user's role names, from groups (prefetch ``groups`` for lists)."""
         return sorted(group.name for group in self.groups.all())

@@ -2,7 +2,7 @@
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connection
-from django.db.models import Count, F, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, JSONObject
 
 from accounts.models import User
@@ -121,6 +121,28 @@ def review_queue_for_department(
     if status:
         queryset = queryset.filter(status=status)
     return queryset.order_by(*REVIEW_QUEUE_ORDER)
+
+
+def deadline_light_condition(light: str, today, prefix: str = "") -> Q:
+    """The rows whose case shows the ``light`` (``yellow`` or ``red``) of
+    ``services.deadlines.deadline_colour`` today: red past the deadline, yellow from the
+    warning day (80% of the limit used); never while the clock is stopped."""
+    running = Q(**{f"{prefix}clock_stopped_on__isnull": True, f"{prefix}deadline__isnull": False})
+    red = Q(**{f"{prefix}deadline__lt": today})
+    if light == "red":
+        return running & red
+    return running & ~red & Q(**{f"{prefix}warning_on__lte": today})
+
+
+def review_queue_counts(department_id: int, today) -> dict[str, int]:
+    """A department's pending reviews and how many of them show yellow and red (one query)."""
+    return Review.objects.filter(
+        department_id=department_id, status=ReviewStatus.PENDING
+    ).aggregate(
+        pending=Count("id"),
+        yellow=Count("id", filter=deadline_light_condition("yellow", today, "case__")),
+        red=Count("id", filter=deadline_light_condition("red", today, "case__")),
+    )
 
 
 def cases_awaiting_intake() -> QuerySet[Case]:

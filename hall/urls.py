@@ -22,6 +22,7 @@ urlpatterns = [
     path("messages/", include(message_urls)),
     path("", include("cases.urls")),
     path("desk/", include("windows.urls")),
+    path("desk/", include("delivery.urls")),
     path("", include(public_urls)),
     path("supervision/", include("hall.supervision.urls")),
     path("", include("documents.urls")),

@@ -396,15 +396,6 @@ class ChecklistForm(forms.Form):
             self.add_error(field, messages)
 
 
-class ShipForm(forms.Form):
-    waybill = forms.CharField(
-        label=_("快递运单号"),
-        max_length=40,
-        error_messages={"required": _("请填写快递运单号。")},
-        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "text"}),
-    )
-
-
 class ReceiveDeferredForm(forms.Form):
     form = forms.ChoiceField(label=_("收取形式"), choices=FORM_CHOICES)
     copies = forms.IntegerField(label=_("份数"), min_value=1, max_value=MAX_COPIES, initial=1)

@@ -52,7 +52,6 @@ from .forms import (
     ChecklistForm,
     InstantForm,
     ReceiveDeferredForm,
-    ShipForm,
 )
 
 SESSION_APPLICANT = "desk_applicant"
@@ -129,6 +128,14 @@ def desk_home(request: HttpRequest) -> HttpResponse:
                     context["find_error"] = _("证件号码不正确，也没有找到相关办件。")
         else:
             request.session.pop(SESSION_APPLICANT, None)
+    elif request.GET.get("serving"):
+        # Came from 开始办理 on the queue panel: the ticket's applicant and their cases.
+        prefill = request.session.get(SESSION_APPLICANT) or {}
+        identity = prefill.get("id_number") or prefill.get("credit_code")
+        if identity:
+            found = list(selectors.cases_of_applicant(request.user, identity))
+            context["found"] = [{"case": case, **_masked(case)} for case in found]
+            context["searched"] = True
     q = request.GET.get("q", "").strip()[:50]
     if q:
         matters = list(matter_list(search=q)[:20])
@@ -270,13 +277,39 @@ def _case_or_404(request: HttpRequest, number: str) -> Case:
     return get_object_or_404(case_detail_queryset(request.user), number=number)
 
 
+# The papers the desk prints, in the order of the case's life (the documents app writes them;
+# read here through the case's prefetched relation). A failed render is left to the admin.
+PAPER_ORDER = (
+    "receipt",
+    "commitment",
+    "one_time_notice",
+    "refusal",
+    "supplement_notice",
+    "decision",
+    "licence",
+    "delivery_receipt",
+)
+# What the desk offers to print at once after a decision made with the applicant present.
+OFFERED_PAPERS = {
+    "receipt": ("receipt", "commitment"),
+    "one_time_notice": ("one_time_notice",),
+    "refusal": ("refusal",),
+    "delivery_receipt": ("delivery_receipt",),
+}
+PRINT_AFTER = {ACCEPT: "receipt", DEFER: "receipt", NOTICE: "one_time_notice", REJECT: "refusal"}
+
+
+def _papers(case: Case) -> list:
+    papers = [d for d in case.documents.all() if d.status != "failed" and d.kind in PAPER_ORDER]
+    return sorted(papers, key=lambda d: PAPER_ORDER.index(d.kind))
+
+
 def _render_case(
     request: HttpRequest,
     case: Case,
     *,
     checklist: ChecklistForm | None = None,
     page_errors: list[str] | None = None,
-    ship_form: ShipForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     materials = list(case.materials.all())
@@ -298,6 +331,10 @@ def _render_case(
     deferred = [m for m in materials if m.status == MaterialStatus.DEFERRED]
     events = [{"event": event, "label": event_label(event)} for event in case.events.all()]
     rateable = rating is None and case.is_issued
+    papers = _papers(case)
+    offered = request.GET.get("print", "")
+    # The courier order of a case in transit (delivery, read through the case's relation).
+    shipment = getattr(case, "shipment", None) if case.status == CaseStatus.IN_TRANSIT else None
     # The applicant rates on their own device: the link (and its QR) for the window's screen.
     rating_link = (
         request.build_absolute_uri(
@@ -329,7 +366,9 @@ def _render_case(
         },
         "authorised": authorised,
         "instant_form": InstantForm(),
-        "ship_form": ship_form or ShipForm(),
+        "papers": papers,
+        "offered": [paper for paper in papers if paper.kind in OFFERED_PAPERS.get(offered, ())],
+        "shipment": shipment,
         "rating": rating,
         "rateable": rateable,
         "rating_link": rating_link,
@@ -453,7 +492,12 @@ def case_intake(request: HttpRequest, number: str) -> HttpResponse:
             if action in (ACCEPT, DEFER) and decided.is_instant:
                 message = _("已受理。本事项为即办件，可当场办结。")
             messages.success(request, message)
-            return redirect("windows:case-intake", number=decided.number)
+            target = reverse("windows:case-intake", args=[decided.number])
+            # The applicant at the counter leaves with the paper of the decision.
+            present = case.channel == Channel.WINDOW or form.cleaned_data.get("in_person")
+            if action in PRINT_AFTER and present:
+                target += f"?print={PRINT_AFTER[action]}"
+            return redirect(target)
     return _render_case(request, case, checklist=form, status=status)
 
 
@@ -462,20 +506,21 @@ def _run(
     number: str,
     call: Callable[[Case], object],
     success: str,
-    **render_kwargs,
+    *,
+    offer: str = "",
 ) -> HttpResponse:
-    """Call one hand-over service on the case; show its refusal on the case page."""
+    """Call one hand-over service on the case; show its refusal on the case page. ``offer``
+    names the paper the desk offers to print at once."""
     case = _case_or_404(request, number)
     try:
         call(case)
     except ValidationError as error:
-        return _render_case(request, case, page_errors=error.messages, status=400, **render_kwargs)
+        return _render_case(request, case, page_errors=error.messages, status=400)
     except DomainError as error:
-        return _render_case(
-            request, case, page_errors=[error.detail], status=error.status_code, **render_kwargs
-        )
+        return _render_case(request, case, page_errors=[error.detail], status=error.status_code)
     messages.success(request, success)
-    return redirect("windows:case-intake", number=number)
+    target = reverse("windows:case-intake", args=[number])
+    return redirect(f"{target}?print={offer}" if offer else target)
 
 
 @clerk_required
@@ -515,24 +560,20 @@ def case_collect(request: HttpRequest, number: str) -> HttpResponse:
         number,
         lambda case: case_services.case_collect(case=case, by=request.user),
         _("申请人已在窗口领取，办件已办结。"),
+        offer="delivery_receipt",
     )
 
 
 @clerk_required
 @require_POST
 def case_ship(request: HttpRequest, number: str) -> HttpResponse:
-    """Hand the result to the courier with the waybill number typed by hand."""
-    form = ShipForm(request.POST)
-    if not form.is_valid():
-        case = _case_or_404(request, number)
-        return _render_case(request, case, ship_form=form, status=400)
-    waybill = form.cleaned_data["waybill"]
+    """Hand the result to the courier: the courier integration orders the waybill after
+    commit (``delivery``); the case page shows it once the courier answers."""
     return _run(
         request,
         number,
-        lambda case: case_services.case_ship(case=case, by=request.user, waybill=waybill),
-        _("已交寄，运单号 %(w)s。") % {"w": waybill},
-        ship_form=form,
+        lambda case: case_services.case_ship(case=case, by=request.user),
+        _("已交快递，正在向快递公司下单，运单号稍后显示。"),
     )
 
 

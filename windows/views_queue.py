@@ -39,7 +39,7 @@ from .services import (
     ticket_transfer,
 )
 from .services import kiosk_register as kiosk_register_service
-from .views import clerk_required
+from .views import SESSION_APPLICANT, clerk_required
 
 TICKET_SALT = "windows.ticket"
 
@@ -201,6 +201,26 @@ def queue_panel(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _open_for(request: HttpRequest, ticket: Ticket) -> HttpResponse:
+    """Where 开始办理 leads: the ticket's case, else the desk with the ticket's applicant
+    ready for a new application (and their cases listed)."""
+    if ticket.case_id is not None:
+        return redirect("windows:case-intake", number=ticket.case.number)
+    identity = ticket.id_number
+    if not identity and ticket.appointment_id is not None:
+        user = ticket.appointment.user
+        identity = user.id_number or user.credit_code
+    prefill = selectors.applicant_prefill(identity) if identity else {}
+    if prefill:
+        request.session[SESSION_APPLICANT] = prefill
+    else:
+        request.session.pop(SESSION_APPLICANT, None)
+    messages.info(
+        request, _("正在办理 %(n)s：请选择事项新办，或打开申请人的办件。") % {"n": ticket.number}
+    )
+    return redirect(f"{reverse('windows:desk-home')}?serving={ticket.pk}")
+
+
 @require_POST
 @clerk_required
 def queue_action(request: HttpRequest, action: str) -> HttpResponse:
@@ -216,13 +236,18 @@ def queue_action(request: HttpRequest, action: str) -> HttpResponse:
             else:
                 messages.success(request, _("已叫号 %(n)s。") % {"n": ticket.number})
             return redirect("windows:queue-panel")
-        ticket = get_object_or_404(Ticket, pk=request.POST.get("ticket"), window=window)
+        ticket = get_object_or_404(
+            Ticket.objects.select_related("case", "appointment__user"),
+            pk=request.POST.get("ticket"),
+            window=window,
+        )
         if action == "recall":
             ticket_recall(ticket=ticket, by=by)
         elif action == "no-show":
             ticket_no_show(ticket=ticket, by=by)
         elif action == "serve":
             ticket_serve(ticket=ticket, by=by)
+            return _open_for(request, ticket)
         elif action == "done":
             ticket_done(ticket=ticket, by=by)
         elif action == "transfer":

@@ -10,6 +10,7 @@ from django.db.models import Case as SqlCase
 from django.db.models import IntegerField, QuerySet, Value, When
 from django.http import Http404, HttpRequest, HttpResponseRedirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django_fsm import can_proceed
@@ -25,7 +26,12 @@ from ..models import (
     ReviewStatus,
     SpecialProcedureKind,
 )
-from ..selectors import REVIEW_QUEUE_ORDER, case_detail_queryset, review_queue_for_department
+from ..selectors import (
+    REVIEW_QUEUE_ORDER,
+    case_detail_queryset,
+    deadline_light_condition,
+    review_queue_for_department,
+)
 from .common import (
     ServiceOnlyAdmin,
     deadline_marker,
@@ -129,6 +135,23 @@ class QueuePaginator(Paginator):
         return rows
 
 
+class DeadlineLightFilter(admin.SimpleListFilter):
+    """Pending reviews by their case's deadline light (the admin index's counts link here)."""
+
+    title = _("时限")
+    parameter_name = "light"
+
+    def lookups(self, request, model_admin):
+        return [("yellow", _("即将到期")), ("red", _("已超期"))]
+
+    def queryset(self, request, queryset):
+        light = self.value()
+        if light not in ("yellow", "red"):
+            return queryset
+        condition = deadline_light_condition(light, timezone.localdate(), "case__")
+        return queryset.filter(condition, status=ReviewStatus.PENDING)
+
+
 @admin.register(Review)
 class ReviewAdmin(ServiceOnlyAdmin):
     """The department's review queue: pending first, then by deadline."""
@@ -144,7 +167,7 @@ class ReviewAdmin(ServiceOnlyAdmin):
         "review_status",
     )
     list_display_links = ("case_number",)
-    list_filter = (("status", titled_filter(_("本部门结论"))),)
+    list_filter = (("status", titled_filter(_("本部门结论"))), DeadlineLightFilter)
     search_fields = ("case__number",)
     sortable_by = ("case_number", "accepted_on", "deadline", "round")
     list_per_page = 50

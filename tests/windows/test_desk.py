@@ -448,41 +448,6 @@ def test_collecting_at_the_window_is_a_trip_and_closes_the_case(clerk_client, ma
     assert "跑动 1 次" in page
 
 
-def test_shipping_needs_the_waybill(clerk_client, make_case, citizen, clerk, matter):
-    case = services.case_create(
-        by=clerk,
-        matter=matter,
-        applicant=services.Applicant(
-            kind="person", name="陈晓东", phone="13900001111", id_number="11010519491231002X"
-        ),
-        delivery=services.Delivery(
-            method="courier",
-            receiver="陈晓东",
-            phone="13900001111",
-            province="浙江省",
-            city="杭州市",
-            district="西湖区",
-            address="文三路100号",
-        ),
-    )
-    clerk_client.post(url("case-intake", case.number), checklist_data(case, "accept", ALL_IN))
-    for review in Review.objects.filter(case=case):
-        services.review_decide(
-            review=review,
-            by=UserFactory(approver=True, department=review.department),
-            decision="approve",
-            opinion="同意。",
-        )
-    clerk_client.post(url("case-issue", case.number))
-    response = clerk_client.post(url("case-ship", case.number), {"waybill": " "})
-    assert response.status_code == 400
-    assert "请填写快递运单号。" in response.content.decode()
-    response = clerk_client.post(url("case-ship", case.number), {"waybill": "EMS1234567890"})
-    assert response.status_code == 302
-    case.refresh_from_db()
-    assert (case.status, case.waybill) == ("in_transit", "EMS1234567890")
-
-
 def test_the_applicant_rates_at_the_window(client, clerk_client, make_case, clerk):
     case = make_case("approved")
     services.case_issue(case=case, by=clerk)
