@@ -178,12 +178,16 @@ def estimated_wait_minutes(ticket) -> tuple[int, int]:
 
 
 def board_snapshot(*, day=None) -> dict:
-    """The display board: the latest calls and the waiting count per board (2 queries)."""
+    """The display board: the latest calls and the waiting count per board (2 queries).
+
+    A ticket marked no-show (过号) leaves the board: it is no longer a call to answer.
+    """
 
     day = day or timezone.localdate()
     calls = (
         Ticket.objects.filter(date=day, called_at__isnull=False)
         .exclude(window=None)
+        .exclude(status=TicketStatus.NO_SHOW)
         .select_related("window", "board")
         .order_by("-called_at", "-id")[:LATEST_CALLS]
     )

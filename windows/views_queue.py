@@ -46,7 +46,10 @@ TICKET_SALT = "windows.ticket"
 
 class KioskForm(forms.Form):
     board = forms.ModelChoiceField(
-        Board.objects.all(), to_field_name="code", label=gettext_lazy("办理板块")
+        Board.objects.all(),
+        to_field_name="code",
+        label=gettext_lazy("办理板块"),
+        error_messages={"required": gettext_lazy("请选择办理板块。")},
     )
     id_number = forms.CharField(
         label=gettext_lazy("身份证号码（选填）"), required=False, max_length=18
@@ -75,7 +78,7 @@ class CheckInForm(forms.Form):
     def clean(self) -> dict:
         data = super().clean()
         if not data.get("code") and not data.get("id_number") and not self.errors:
-            raise ValidationError(_("请输入预约码。"))
+            self.add_error("code", _("请输入预约码。"))
         return data
 
 
@@ -104,7 +107,10 @@ def kiosk(request: HttpRequest) -> HttpResponse:
         return rate_limited_response(request)
     form = KioskForm(prefix="take")
     check_in = CheckInForm(prefix="checkin")
-    if request.method == "POST" and "take-board" in request.POST:
+    # Each form names itself: a ticket form sent without a board is still the ticket form,
+    # and its error belongs under the board choice, not under the check-in.
+    taking = request.POST.get("form") == "take" or "take-board" in request.POST
+    if request.method == "POST" and taking:
         form = KioskForm(request.POST, prefix="take")
         if form.is_valid():
             ticket = ticket_take(**form.cleaned_data)
