@@ -5,9 +5,15 @@ DATA_UPLOAD_MAX_MEMORY_SIZE, an unknown API path); these handlers keep every ans
 shape its caller reads.
 """
 
-from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+from django.core.exceptions import (
+    PermissionDenied,
+    RequestDataTooBig,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 API_PREFIX = "/api/"
@@ -19,17 +25,25 @@ def wants_json(request: HttpRequest) -> bool:
     return request.path.startswith(API_PREFIX)
 
 
-def error_response(request: HttpRequest, *, status: int, code: str, detail: str) -> HttpResponse:
+def error_response(
+    request: HttpRequest, *, status: int, code: str, detail: str, reason: str = ""
+) -> HttpResponse:
     """The error as the caller reads it: JSON for the API, a short page for a browser."""
     if wants_json(request):
         return JsonResponse({"detail": detail, "code": code}, status=status, json_dumps_params=UTF8)
+    context = {"status": status, "code": code, "detail": detail, "reason": reason}
     try:
-        body = render_to_string(
-            "errors/error.html", {"status": status, "detail": detail}, request=request
-        )
+        body = render_to_string("errors/error.html", context, request=request)
     except Exception:
-        body = f"<!DOCTYPE html><title>{status}</title><p>{detail}</p>"
+        body = _plain_page(status, detail)
     return HttpResponse(body, status=status)
+
+
+def _plain_page(status: int, detail: str) -> str:
+    return (
+        f'<!DOCTYPE html><html lang="zh-CN"><meta charset="utf-8"><title>{status}</title>'
+        f"<h1>{escape(detail)}</h1></html>"
+    )
 
 
 def too_large_detail() -> str:
@@ -46,8 +60,29 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    # The views raise PermissionDenied with a sentence for the person (in Chinese): show it.
+    reason = str(exception) if isinstance(exception, PermissionDenied) and exception.args else ""
     return error_response(
-        request, status=403, code="permission_denied", detail=_("您无权访问此页面。")
+        request,
+        status=403,
+        code="permission_denied",
+        detail=_("您无权访问此页面。"),
+        reason=reason,
+    )
+
+
+def csrf_failed_detail() -> str:
+    return _("页面已过期，提交未成功。")
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """CSRF_FAILURE_VIEW: a form sent from a stale page (or without the cookie), in words."""
+    return error_response(
+        request,
+        status=403,
+        code="csrf_failed",
+        detail=csrf_failed_detail(),
+        reason=_("请返回上一页，刷新页面后重新提交；如仍不成功，请确认浏览器允许本站使用 Cookie。"),
     )
 
 
@@ -58,14 +93,15 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    """500 without templates that read the database: the fault may be the database."""
+    """500 with a page that reads nothing from the database (no request context, no
+    navigation of the signed-in user): the fault may be the database."""
     detail = _("系统出现故障，请稍后再试。已提交的内容不会丢失。")
     if wants_json(request):
         return JsonResponse(
             {"detail": detail, "code": "server_error"}, status=500, json_dumps_params=UTF8
         )
-    return HttpResponse(
-        f'<!DOCTYPE html><html lang="zh-hans"><meta charset="utf-8"><title>500</title>'
-        f"<h1>{detail}</h1></html>",
-        status=500,
-    )
+    try:
+        body = render_to_string("errors/500.html", {"status": 500, "detail": detail})
+    except Exception:
+        body = _plain_page(500, detail)
+    return HttpResponse(body, status=500)

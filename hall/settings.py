@@ -38,6 +38,8 @@ if not DEBUG and SECRET_KEY in _PUBLIC_SECRET_KEYS:
     )
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# A refused form (stale page, no cookie) answers in Chinese in the portal's look, JSON under /api/.
+CSRF_FAILURE_VIEW = "hall.errors.csrf_failure"
 
 INSTALLED_APPS = [
     "hall.admin_site.HallAdminConfig",

@@ -67,6 +67,11 @@ class MatterFilterForm(forms.Form):
         self.fields["department"].choices = [("", _("全部部门"))] + [
             (d.code, d.name) for d in departments
         ]
+        # The filters stand apart from the search box (after the results on a phone) and
+        # still submit with it.
+        for name, field in self.fields.items():
+            if name != "q":
+                field.widget.attrs["form"] = "matter-search"
 
 
 def matter_list(request: HttpRequest) -> HttpResponse:

@@ -4,7 +4,7 @@ import re
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, Max, Min, Q, QuerySet
 from django.utils import timezone
 
 from accounts.identity import normalize_id_number, validate_credit_code, validate_id_number
@@ -234,12 +234,18 @@ def window_panel(window) -> dict:
     return {"current": current, "waiting": waiting.count()}
 
 
-def upcoming_slots(*, board=None, day=None, limit: int = 60):
-    """Future slots with their places taken, soonest first."""
+def _open_slots(today, now_time):
+    """Slots from today on, less today's slots that have already ended."""
+    return Slot.objects.filter(date__gte=today).exclude(date=today, end__lte=now_time)
 
-    today = day or timezone.localdate()
+
+def upcoming_slots(*, board=None, day=None, on=None, limit: int = 60):
+    """Future slots with their places taken, soonest first; ``on`` one day only."""
+
+    now = timezone.localtime()
+    today = day or now.date()
     queryset = (
-        Slot.objects.filter(date__gte=today)
+        _open_slots(today, now.time())
         .select_related("board")
         .annotate(taken=Count("appointments", filter=Q(appointments__status__in=HOLDING)))
         .annotate(remaining=F("capacity") - F("taken"))
@@ -247,7 +253,30 @@ def upcoming_slots(*, board=None, day=None, limit: int = 60):
     )
     if board is not None:
         queryset = queryset.filter(board=board)
+    if on is not None:
+        queryset = queryset.filter(date=on)
     return queryset[:limit]
+
+
+def booking_window() -> tuple:
+    """``(first, last)`` day on which slots are open for booking, ``(None, None)`` if none."""
+
+    now = timezone.localtime()
+    bounds = _open_slots(now.date(), now.time()).aggregate(first=Min("date"), last=Max("date"))
+    return bounds["first"], bounds["last"]
+
+
+def first_open_day(board):
+    """The first day with an open slot of ``board``, or ``None``."""
+
+    now = timezone.localtime()
+    return (
+        _open_slots(now.date(), now.time())
+        .filter(board=board)
+        .order_by("date")
+        .values_list("date", flat=True)
+        .first()
+    )
 
 
 def appointments_of(user):

@@ -4,6 +4,8 @@ desk's queue panel and the citizen's appointments.
 Views parse, call one service or selector, and render; the services decide and refuse.
 """
 
+from urllib.parse import urlencode
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -21,7 +23,7 @@ from django_fsm import can_proceed
 from accounts.exceptions import DomainError
 from accounts.identity import mask_id_number, validate_id_number, validate_mobile
 from accounts.ratelimits import address_limited, rate_limited_response
-from matters.models import Board
+from matters.models import Board, Matter
 
 from . import selectors
 from .kiosk import kiosk_forget, kiosk_of, kiosk_remember
@@ -46,7 +48,10 @@ TICKET_SALT = "windows.ticket"
 
 class KioskForm(forms.Form):
     board = forms.ModelChoiceField(
-        Board.objects.all(), to_field_name="code", label=gettext_lazy("办理板块")
+        Board.objects.all(),
+        to_field_name="code",
+        label=gettext_lazy("办理板块"),
+        error_messages={"required": gettext_lazy("请选择办理板块。")},
     )
     id_number = forms.CharField(
         label=gettext_lazy("身份证号码（选填）"), required=False, max_length=18
@@ -75,7 +80,7 @@ class CheckInForm(forms.Form):
     def clean(self) -> dict:
         data = super().clean()
         if not data.get("code") and not data.get("id_number") and not self.errors:
-            raise ValidationError(_("请输入预约码。"))
+            self.add_error("code", _("请输入预约码。"))
         return data
 
 
@@ -104,7 +109,10 @@ def kiosk(request: HttpRequest) -> HttpResponse:
         return rate_limited_response(request)
     form = KioskForm(prefix="take")
     check_in = CheckInForm(prefix="checkin")
-    if request.method == "POST" and "take-board" in request.POST:
+    # Each form names itself: a ticket form sent without a board is still the ticket form,
+    # and its error belongs under the board choice, not under the check-in.
+    taking = request.POST.get("form") == "take" or "take-board" in request.POST
+    if request.method == "POST" and taking:
         form = KioskForm(request.POST, prefix="take")
         if form.is_valid():
             ticket = ticket_take(**form.cleaned_data)
@@ -264,9 +272,73 @@ def queue_action(request: HttpRequest, action: str) -> HttpResponse:
 # Appointments ------------------------------------------------------------------------------
 
 
+class AppointmentSearchForm(forms.Form):
+    """Which slots to show: a board, or a matter (its board), and a day in the booking window."""
+
+    board = forms.ModelChoiceField(
+        Board.objects.order_by("order", "code"),
+        to_field_name="code",
+        required=False,
+        label=gettext_lazy("办理板块"),
+        empty_label=gettext_lazy("请选择板块"),
+        error_messages={"invalid_choice": gettext_lazy("请选择列表中的板块。")},
+    )
+    matter = forms.ChoiceField(
+        required=False,
+        label=gettext_lazy("或按事项"),
+        help_text=gettext_lazy("选择要办的事项，自动对应其办理板块。"),
+        error_messages={"invalid_choice": gettext_lazy("请选择列表中的事项。")},
+    )
+    date = forms.DateField(
+        required=False,
+        label=gettext_lazy("预约日期"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": gettext_lazy("请按“年-月-日”选择日期。")},
+    )
+
+    def __init__(self, *args, matters, window, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.matters = {matter.code: matter for matter in matters}
+        groups: dict[str, list] = {}
+        for matter in matters:
+            groups.setdefault(matter.board.name, []).append((matter.code, matter.name))
+        self.fields["matter"].choices = [("", _("（不限事项）")), *groups.items()]
+        self.first, self.last = window
+        if self.first:
+            self.fields["date"].widget.attrs.update(
+                min=self.first.isoformat(), max=self.last.isoformat()
+            )
+
+    def is_valid(self) -> bool:
+        valid = super().is_valid()
+        for name in self.errors:
+            if name in self.fields:
+                self.fields[name].widget.attrs.update(
+                    {"aria-invalid": "true", "aria-describedby": f"{self[name].auto_id}_error"}
+                )
+        return valid
+
+    def clean(self) -> dict:
+        data = super().clean()
+        matter = self.matters.get(data.get("matter") or "")
+        data["matter"] = matter
+        if matter is not None:
+            data["board"] = matter.board
+        day = data.get("date")
+        if day and self.first and not self.first <= day <= self.last:
+            self.add_error(
+                "date",
+                _("可预约%(first)s至%(last)s之间的日期。")
+                % {"first": self.first.isoformat(), "last": self.last.isoformat()},
+            )
+        if day and not self.first:
+            self.add_error("date", _("暂无可预约时段。"))
+        return data
+
+
 @login_required
 def appointment_list(request: HttpRequest) -> HttpResponse:
-    """Book a slot and see or cancel one's bookings."""
+    """Choose a board (or a matter) and a day, book a slot; see or cancel one's bookings."""
     if request.method == "POST":
         try:
             if "cancel" in request.POST:
@@ -285,12 +357,37 @@ def appointment_list(request: HttpRequest) -> HttpResponse:
                 )
         except (DomainError, ValidationError) as error:
             messages.error(request, getattr(error, "detail", None) or "; ".join(error.messages))
-        return redirect("queue:appointment-list")
+        # Back to the same board and day (only these two, as a query on this page).
+        back = {
+            key: request.POST[key] for key in ("board", "date", "matter") if request.POST.get(key)
+        }
+        url = reverse("queue:appointment-list")
+        return redirect(f"{url}?{urlencode(back)}" if back else url)
+
+    matters = list(Matter.published.select_related("board").order_by("board__order", "name"))
+    search = AppointmentSearchForm(request.GET, matters=matters, window=selectors.booking_window())
+    board = day = None
+    slots = []
+    if search.is_valid():
+        board = search.cleaned_data["board"]
+        day = search.cleaned_data["date"]
+        if board is not None:
+            if day is None:
+                # No day chosen: the first with open slots, shown in the date picker too.
+                day = selectors.first_open_day(board)
+                if day is not None:
+                    search.data = search.data.copy()
+                    search.data["date"] = day.isoformat()
+            slots = list(selectors.upcoming_slots(board=board, on=day)) if day else []
     return render(
         request,
         "windows/appointments.html",
         {
-            "slots": selectors.upcoming_slots(),
+            "search": search,
+            "board": board,
+            "day": day,
+            "matter": search.cleaned_data.get("matter") if search.is_valid() else None,
+            "slots": slots,
             "appointments": selectors.appointments_of(request.user)[:20],
         },
     )

@@ -11,7 +11,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from accounts.exceptions import DomainError
 
-from ..errors import too_large_detail
+from ..errors import csrf_failed_detail, too_large_detail
 
 
 def exception_handler(exc, context):
@@ -33,6 +33,9 @@ def exception_handler(exc, context):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, exceptions.PermissionDenied) and str(exc.detail).startswith("CSRF"):
+        # SessionAuthentication's refusal ("CSRF Failed: …") in the words of the portal.
+        exc = exceptions.PermissionDenied(csrf_failed_detail(), code="csrf_failed")
 
     response = drf_exception_handler(exc, context)
     if response is None:

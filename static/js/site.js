@@ -2,6 +2,28 @@
 (function () {
   "use strict";
 
+  /* Phones: the navigation folds behind a menu button (a real button: Enter and Space open
+     it, Escape closes it and returns to the button). Wide screens never see the button. */
+  var toggle = document.querySelector(".nav-toggle");
+  var nav = toggle && toggle.closest(".site-nav");
+  if (nav) {
+    var setOpen = function (open) {
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+      nav.classList.toggle("is-open", open);
+    };
+    nav.classList.add("site-nav--foldable");
+    toggle.hidden = false;
+    toggle.addEventListener("click", function () {
+      setOpen(toggle.getAttribute("aria-expanded") !== "true");
+    });
+    nav.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && nav.classList.contains("is-open")) {
+        setOpen(false);
+        toggle.focus();
+      }
+    });
+  }
+
   /* Sign-up: show only the fields of the chosen user type (person or company). */
   var form = document.querySelector("[data-signup-form]");
   if (form) {

@@ -21,7 +21,7 @@ def test_kiosk_desk_and_board(page, screenshot):
 
     display = page.context.new_page()
     display.goto("/board/")
-    expect(display.locator("#board-calls")).to_contain_text("暂无叫号")
+    expect(display.locator("#board-now")).to_contain_text("暂无叫号")
     loads = []
     display.on("load", lambda _page: loads.append(1))
 
@@ -41,8 +41,8 @@ def test_kiosk_desk_and_board(page, screenshot):
     expect(page.locator("#current-ticket")).to_have_text("A001")
     screenshot(page, "queue-desk")
 
-    expect(display.locator("#board-calls")).to_contain_text("A001")
-    expect(display.locator("#board-calls")).to_contain_text("3号窗口")
+    expect(display.locator("#board-now")).to_contain_text("A001")
+    expect(display.locator("#board-now")).to_contain_text("3号窗口")
     expect(display.locator('#board-waiting li[data-board="realty"] strong')).to_have_text("0")
     screenshot(display, "queue-board")
     assert loads == []

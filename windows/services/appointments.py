@@ -5,7 +5,8 @@ Check-in needs the booking's own code, or a registered kiosk for check-in by ID 
 refused check-in answers the same whether or not the person has a booking.
 
 Booking locks the slot row while its places are counted, so concurrent bookings queue up
-on it and never exceed the capacity.
+on it and never exceed the capacity. It first locks the booker's own row, so that one person's
+concurrent bookings queue up too: one booking per person per day and board.
 """
 
 import datetime
@@ -97,16 +98,29 @@ def slots_open_for_days(
 
 @transaction.atomic
 def appointment_book(*, slot: Slot, by: User) -> Appointment:
-    """Book a place in ``slot``; never more than its capacity, even under concurrent booking.
+    """Book a place in ``slot``; never more than its capacity, and never a second booking of
+    the same person for the same day and board, even under concurrent booking.
 
-    The slot row is locked while its places are counted, so bookings queue up on it.
+    The booker's row is locked first (one person's bookings queue up on it: the daily limit
+    holds across slots), then the slot row while its places are counted. Always in this
+    order, so two bookings never wait on each other crosswise.
     """
-    slot = Slot.objects.select_for_update(of=("self",)).get(pk=slot.pk)
+    User.objects.select_for_update(of=("self",)).filter(pk=by.pk).first()
+    slot = Slot.objects.select_for_update(of=("self",)).select_related("board").get(pk=slot.pk)
     if _slot_bounds(slot)[1] <= timezone.now():
         raise AppointmentError(_("该时段已过，不能预约。"), code="slot_past")
     holding = Appointment.objects.filter(slot=slot, status__in=HOLDING)
     if holding.filter(user=by).exists():
         raise AppointmentError(_("您已预约该时段。"), code="already_booked")
+    same_day = Appointment.objects.filter(
+        user=by, slot__board_id=slot.board_id, slot__date=slot.date, status__in=HOLDING
+    )
+    if same_day.exists():
+        raise AppointmentError(
+            _("每人每天在同一板块限预约一次：您已预约%(date)s的%(board)s，如需改约请先取消。")
+            % {"date": slot.date.strftime("%Y-%m-%d"), "board": slot.board.name},
+            code="daily_limit",
+        )
     if holding.count() >= slot.capacity:
         raise SlotFullError(_("该时段已约满，请选择其他时段。"))
     code = new_booking_code()
