@@ -98,10 +98,10 @@ def _scope(request: HttpRequest) -> tuple[ScopeForm, Scope | None]:
 
 
 CHARTS = [
-    ("最多跑一次率", "one_trip_rate", True),
-    ("按时办结率", "on_time_rate", True),
-    ("平均办理工作日", "mean_working_days", False),
-    ("满意率", "satisfaction_rate", True),
+    (_("最多跑一次率"), "one_trip_rate", True),
+    (_("按时办结率"), "on_time_rate", True),
+    (_("平均办理工作日"), "mean_working_days", False),
+    (_("满意率"), "satisfaction_rate", True),
 ]
 BAR_HEIGHT = 22
 LABEL_WIDTH = 180
