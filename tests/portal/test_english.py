@@ -141,3 +141,18 @@ def test_papers_stay_chinese_when_made_and_read_in_english(make_case, citizen):
     text = squeeze(pdf_text(b"".join(response.streaming_content)))
     assert "受理通知书" in text
     assert "Notice" not in text
+
+
+def test_a_case_history_made_by_staff_working_in_english_stays_chinese(make_case, citizen):
+    from cases.services import rating_create
+
+    with translation.override("en"):
+        deferred = make_case("in_review", deferred=True)
+        completed = make_case("closed")
+        rating_create(case=completed, by=citizen, score=5)
+    notes = list(deferred.events.values_list("note", flat=True)) + list(
+        completed.events.values_list("note", flat=True)
+    )
+    assert any(note.startswith("容缺受理：") for note in notes)
+    assert "评价：非常满意" in notes
+    assert not any("Accepted" in n or "Rating" in n or "satisfied" in n for n in notes)
