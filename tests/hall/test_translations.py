@@ -73,6 +73,33 @@ def _described(fresh: Path, report: str) -> str:
     return "\n\n".join(out) or report
 
 
+# Chinese left in a page template outside {% translate %} / {% blocktranslate %} would show
+# in Chinese on an English page. Papers (templates/pdf) and notices (.txt) stay Chinese.
+CJK = re.compile(r"[\u4e00-\u9fff]+")
+UNTRANSLATED_ON_PURPOSE = {("base.html", "政")}  # the brand mark, a logo glyph
+TEMPLATE_MARKUP = re.compile(
+    r"\{% *comment *%\}.*?\{% *endcomment *%\}|\{#.*?#\}"
+    r"|\{% *blocktranslate.*?\{% *endblocktranslate *%\}|\{%.*?%\}|\{\{.*?\}\}",
+    re.S,
+)
+
+
+def test_no_page_template_has_chinese_outside_a_translation_tag():
+    pages = Path(settings.BASE_DIR) / "templates"
+    found = []
+    for template in sorted(pages.rglob("*.html")):
+        name = str(template.relative_to(pages))
+        if name.startswith("pdf/"):
+            continue
+        text = TEMPLATE_MARKUP.sub("", template.read_text(encoding="utf-8"))
+        found += [
+            f"{name}: {words}"
+            for words in CJK.findall(text)
+            if (name, words) not in UNTRANSLATED_ON_PURPOSE
+        ]
+    assert found == [], "Wrap these in {% translate %} or {% blocktranslate %}"
+
+
 def test_locale_en_has_no_untranslated_or_fuzzy_entry():
     result = subprocess.run(
         ["msgattrib", "--only-fuzzy", str(PO)], capture_output=True, text=True, check=True
