@@ -4,6 +4,9 @@
   var body = document.body;
   var source = body.getAttribute("data-source");
   var interval = parseInt(body.getAttribute("data-interval"), 10) || 3000;
+  // The page's words in the page's language (the template translates them).
+  var windowSuffix = body.getAttribute("data-window-suffix") || "";
+  var noCalls = body.getAttribute("data-no-calls") || "";
   var calls = document.getElementById("board-calls");
   var waiting = document.getElementById("board-waiting");
 
@@ -19,13 +22,13 @@
     data.calls.forEach(function (call) {
       var tr = document.createElement("tr");
       tr.appendChild(cell("td", call.ticket, "board-calls__ticket"));
-      tr.appendChild(cell("td", call.window + "号窗口"));
+      tr.appendChild(cell("td", call.window + windowSuffix));
       rows.appendChild(tr);
     });
     if (!data.calls.length) {
       var empty = document.createElement("tr");
       empty.className = "board-calls__empty";
-      var td = cell("td", "暂无叫号");
+      var td = cell("td", noCalls);
       td.colSpan = 2;
       empty.appendChild(td);
       rows.appendChild(empty);

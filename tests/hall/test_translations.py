@@ -117,3 +117,14 @@ def test_compiled_catalog_matches_the_translation(tmp_path):
     with MO.open("rb") as f:
         compiled = dict(gettext.GNUTranslations(f)._catalog)
     assert compiled == _catalog(PO, tmp_path), f"{MO} is stale: run `make install`."
+
+
+def test_scripts_take_their_words_from_the_page():
+    """The pages' scripts hold no Chinese: what they write comes from the (translated) page."""
+    scripts = Path(settings.BASE_DIR) / "static" / "js"
+    found = [
+        f"{script.name}: {words}"
+        for script in sorted(scripts.rglob("*.js"))
+        for words in CJK.findall(script.read_text(encoding="utf-8"))
+    ]
+    assert found == []
