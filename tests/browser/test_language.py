@@ -40,7 +40,9 @@ def test_switch_to_english_keeps_it_across_pages_and_back(page, screenshot):
     assert page.get_by_role("heading", name="高频事项").is_visible()
 
 
-def test_an_english_browser_gets_english(chromium, live_server, transactional_db):
+def test_an_english_browser_gets_english(
+    chromium, live_server, transactional_db, django_db_serialized_rollback
+):
     context = chromium.new_context(locale="en-US", base_url=live_server.url)
     try:
         page = context.new_page()
