@@ -133,9 +133,12 @@ def test_papers_stay_chinese_when_made_and_read_in_english(make_case, citizen):
         case = make_case("in_review")
     receipt = case.documents.get(kind="receipt")
     assert receipt.title == "受理通知书"
-    # … and the applicant, reading in English, downloads it.
+    # … and the applicant, reading in English, sees what it is and downloads it.
     client = Client(**EN)
     client.force_login(citizen)
+    page = client.get(reverse("cases:case-detail", args=[case.number])).content.decode()
+    assert 'Notice of acceptance <span lang="zh-CN">(受理通知书)</span>' in page
+    assert "PDF (in Chinese)" in page
     response = client.get(reverse("documents:document-download", args=[case.number, "receipt"]))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     text = squeeze(pdf_text(b"".join(response.streaming_content)))
