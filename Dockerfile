@@ -14,6 +14,7 @@ COPY requirements.txt .
 RUN pip install --no-cache-dir -r requirements.txt
 COPY . .
 RUN DEBUG=true python manage.py collectstatic --noinput \
+    && DEBUG=true python manage.py compilemessages --ignore=.venv \
     && useradd --system --home /app onetrip && mkdir -p /app/media && chown onetrip /app/media
 USER onetrip
 EXPOSE 8000

@@ -12,8 +12,11 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/onetrip
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 # pytest-xdist workers for the unit and page tests (each gets a database of its own).
 TEST_WORKERS ?= auto
+# The translations (locale/<lang>/LC_MESSAGES/django.po) and the .mo files `make install` builds.
+PO_FILES := $(wildcard locale/*/LC_MESSAGES/django.po)
+MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: run test install system-deps services lint migrate seed serve clean bench
+.PHONY: run test install system-deps services lint migrate seed serve clean bench messages
 
 run: install migrate seed serve
 
@@ -33,7 +36,20 @@ test: install services lint
 	@echo "==> Browser and integration tests, one at a time"
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) -m pytest -m "browser or integration" $(PYTEST_ARGS) || [ $$? = 5 ]
 
-install: system-deps $(STAMPS)/venv $(STAMPS)/dev.env
+install: system-deps $(STAMPS)/venv $(STAMPS)/dev.env $(MO_FILES)
+
+# The translations compiled for Django (not committed); msgfmt comes with gettext.
+locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po
+	@echo "==> Compiling the translation $<"
+	msgfmt --check-format -o $@ $<
+
+# After changing UI text: extract every translatable string into locale/en (new ones come
+# with an empty msgstr to translate), compile, and run the test that every string has English.
+messages: $(STAMPS)/venv
+	@echo "==> Extracting the translatable strings into locale/en/LC_MESSAGES/django.po"
+	$(PY) manage.py makemessages -l en --no-obsolete --ignore=.venv --ignore=bench --ignore=tests --ignore=staticfiles --ignore=node_modules
+	msgfmt --check-format -o locale/en/LC_MESSAGES/django.mo locale/en/LC_MESSAGES/django.po
+	DJANGO_SETTINGS_MODULE=tests.settings $(PY) -m pytest -p no:cacheprovider -n 0 -q tests/hall/test_translations.py
 
 # This checkout is a development one: manage.py runs with DEBUG on here (hall/settings.py reads
 # this file after the environment and .env; deployments and the tests never do).

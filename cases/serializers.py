@@ -5,6 +5,7 @@ from types import SimpleNamespace
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from accounts import roles
@@ -56,7 +57,7 @@ class CaseCreateInput(serializers.Serializer):
     def validate(self, attrs):
         if bool(attrs.get("matter")) == bool(attrs.get("bundle")):
             raise serializers.ValidationError(
-                {"matter": ["请选择一个事项（matter）或一件事（bundle）。"]}
+                {"matter": [_("请选择一个事项（matter）或一件事（bundle）。")]}
             )
         return attrs
 
@@ -72,7 +73,7 @@ class MaterialUploadInput(serializers.Serializer):
     def validate(self, attrs):
         if ("requirement" in attrs) == ("material" in attrs):
             raise serializers.ValidationError(
-                {"requirement": ["请指定材料要求（requirement）或材料编码（material）之一。"]}
+                {"requirement": [_("请指定材料要求（requirement）或材料编码（material）之一。")]}
             )
         return attrs
 

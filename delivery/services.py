@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.enqueue import enqueue_after_commit
+from accounts.language import recorded
 from accounts.models import User
 from cases.exceptions import InvalidTransitionError
 from cases.models import Case
@@ -175,7 +176,7 @@ def shipment_request_waybill(*, shipment_id: int) -> Shipment | None:
             shipment.last_error = str(error)
             ShipmentAttempt.objects.create(shipment=shipment, ok=False, error=str(error))
             if shipment.attempts >= max_attempts():
-                note = _("快递下单失败（已尝试%(n)d次）：%(e)s")
+                note = recorded("快递下单失败（已尝试%(n)d次）：%(e)s")
                 _fail(shipment, note % {"n": shipment.attempts, "e": error})
             else:
                 delay = retry_countdown(shipment.attempts)

@@ -12,6 +12,7 @@ Include in ``hall/api/urls.py`` with ``path("", include("documents.api"))``:
 
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import generics, permissions, serializers
 from rest_framework.exceptions import NotFound
@@ -96,10 +97,10 @@ class LicenceVerifyView(APIView):
     def get(self, request, code: str) -> Response:
         verification = licence_verify(code)
         if verification is None:
-            raise NotFound("未找到该电子证照。")
+            raise NotFound(_("未找到该电子证照。"))
         if not verification.genuine:
             raise LicenceTamperedError(
-                "证照内容与签名不符，可能已被篡改，请勿采信。", extra={"status": "invalid"}
+                _("证照内容与签名不符，可能已被篡改，请勿采信。"), extra={"status": "invalid"}
             )
         return Response(verification.public_facts())
 

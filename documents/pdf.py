@@ -20,6 +20,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.safestring import SafeString, mark_safe
 
 # WeasyPrint logs every rendering step at INFO; keep its warnings only.
@@ -43,6 +44,12 @@ def _font_config():
     return FontConfiguration()
 
 
+def in_papers_language():
+    """Legal papers are in Chinese whatever language the page asking for them is shown in:
+    ``with in_papers_language(): ...`` around building a paper's content and rendering it."""
+    return translation.override(settings.LANGUAGE_CODE)
+
+
 # Layouts a template may offer through ``density``: 0 is the normal one, each next is denser.
 DENSITIES = (0, 1, 2, 3, 4)
 
@@ -60,7 +67,10 @@ def render_pdf(template: str, context: dict, *, fit_pages: int | None = None) ->
     cache = _image_cache()
     start = min(context.get("density", 0), DENSITIES[-1])
     for density in DENSITIES[start:] if fit_pages else (start,):
-        html = render_to_string(template, {**context, "density": density, "font_url": font_url()})
+        with in_papers_language():
+            html = render_to_string(
+                template, {**context, "density": density, "font_url": font_url()}
+            )
         head, style, body = _split_style(html)
         source = HTML(string=head + body, base_url=str(settings.BASE_DIR), url_fetcher=fetcher)
         document = source.render(

@@ -15,6 +15,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("privacy/", views.privacy, name="privacy"),
     path("care-mode/", views.care_mode, name="care-mode"),
+    # The language switch: Django's set_language (POST), kept in the language cookie.
+    path("i18n/", include("django.conf.urls.i18n")),
     path("favicon.ico", views.favicon),
     path("", include("matters.urls")),
     path("accounts/", include("accounts.urls")),

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from accounts.enqueue import enqueue_after_commit, enqueue_each_after_commit
 from accounts.identity import mask_phone
+from accounts.language import hall_language
 
 from .backends import PermanentSendError, TransientSendError, email_backend, sms_backend
 from .exceptions import EmailAddressError
@@ -46,8 +47,10 @@ def has_template(template: str, channel: str) -> bool:
 
 
 def render_notice(template: str, context: dict, channel: str = Channel.SMS) -> tuple[str, str]:
-    """The subject (first line) and the text of a notice template, in Chinese."""
-    rendered = render_to_string(template_name(template, channel), context).strip()
+    """The subject (first line) and the text of a notice template, in Chinese (dates too,
+    even when the page that caused the notice was shown in English)."""
+    with hall_language():
+        rendered = render_to_string(template_name(template, channel), context).strip()
     subject, _sep, body = rendered.partition("\n")
     return subject.strip(), (body.strip() or subject.strip())
 

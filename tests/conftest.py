@@ -1,6 +1,7 @@
 """Shared actors and clients."""
 
 import pytest
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from .factories import PASSWORD, UserFactory
@@ -52,3 +53,12 @@ def citizen_api(citizen) -> APIClient:
 def _fast_password_hashing(settings):
     # Hashing at full strength costs ~0.3 s per user; tests make many users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _default_language_after_each_test():
+    # The locale middleware leaves the language of a request active in the thread (the test
+    # client runs in the test's thread): after an English request, the next test starts in
+    # Chinese again, as a fresh worker process would.
+    yield
+    translation.deactivate()

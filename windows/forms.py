@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.identity import validate_credit_code, validate_id_number, validate_mobile
+from accounts.language import recorded
 from accounts.models import IdentityKind
 from cases.models import CaseMaterial, MaterialStatus, RatingScore
 from cases.services import Agent, Applicant, Delivery
@@ -385,7 +386,7 @@ class ChecklistForm(forms.Form):
         return marks
 
     def commitment_text(self) -> str:
-        return str(_("申请人已签署《容缺受理承诺书》。"))
+        return recorded("申请人已签署《容缺受理承诺书》。")
 
     def add_service_errors(self, error: ValidationError) -> None:
         if not hasattr(error, "error_dict"):

@@ -1,6 +1,7 @@
 """The one way a case changes status: lock, transition, save, event, reactions."""
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed, can_proceed
 
 from accounts.models import User
@@ -41,7 +42,8 @@ def missing_payload(case: Case, *, materials: list | None = None) -> list[dict]:
 def refuse(case: Case, action: CaseAction | str) -> InvalidTransitionError:
     status = CaseStatus(case.status).label
     return InvalidTransitionError(
-        f"办件当前状态为“{status}”，不能执行此操作。", extra={"status": case.status}
+        _("办件当前状态为“%(status)s”，不能执行此操作。") % {"status": status},
+        extra={"status": case.status},
     )
 
 

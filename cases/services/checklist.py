@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.language import recorded
 from accounts.models import User
 from matters.models import MaterialForm
 
@@ -75,7 +76,7 @@ def material_receive(
     material.save(update_fields=["status", "received_form", "received_copies", "reason"])
     label = _material_label(material, form, copies)
     if was_deferred:
-        note = _("容缺材料已在窗口补交：%(m)s") % {"m": label}
+        note = recorded("容缺材料已在窗口补交：%(m)s", {"m": label})
         record_event(case, action=CaseAction.DEFERRED_SUPPLIED, by=by, note=note)
         if deferred_open:
             visit_record(case=case, by=by, kind=VisitKind.SUPPLEMENT, on=timezone.localdate())
@@ -84,7 +85,7 @@ def material_receive(
             case,
             action=CaseAction.MATERIAL_RECEIVED,
             by=by,
-            note=_("窗口收取：%(m)s") % {"m": label},
+            note=recorded("窗口收取：%(m)s", {"m": label}),
             internal=True,
         )
     return material
@@ -117,7 +118,9 @@ def material_mark_missing(
         case,
         action=CaseAction.MATERIAL_MISSING,
         by=by,
-        note=_("窗口核对缺少：%(m)s（%(r)s）") % {"m": material.material_type.name, "r": reason},
+        note=recorded(
+            "窗口核对缺少：%(m)s（%(r)s）", {"m": material.material_type.name, "r": reason}
+        ),
         internal=True,
     )
     return material
@@ -134,5 +137,7 @@ def case_hand_in(*, case: Case, by: User) -> Case:
         # An online draft is the applicant's alone: only they hand it in.
         if not can_act_as_applicant(by, case):
             raise CasePermissionError(_("网上申请的草稿只能由申请人提交。"))
-        run_transition(case, CaseAction.SUBMIT, by=by, note=_("窗口收件。"), at=timezone.now())
+        run_transition(
+            case, CaseAction.SUBMIT, by=by, note=recorded("窗口收件。"), at=timezone.now()
+        )
     return case

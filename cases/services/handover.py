@@ -5,6 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.language import recorded
 from accounts.models import User
 from matters.models import DeliveryMethod
 
@@ -58,7 +59,9 @@ def case_ship(*, case: Case, by: User | None, waybill: str = "") -> Case:
     case_require_transition(case, "ship")
     if case.delivery_method != DeliveryMethod.COURIER:
         raise ValidationError({"waybill": [_("该办件选择窗口领取，不能快递寄送。")]})
-    note = _("运单号：%(w)s") % {"w": waybill} if waybill else _("已交快递，等待运单号。")
+    note = (
+        recorded("运单号：%(w)s", {"w": waybill}) if waybill else recorded("已交快递，等待运单号。")
+    )
     run_transition(case, CaseAction.SHIP, by=by, note=note, waybill=waybill)
     return case
 
@@ -72,7 +75,9 @@ def case_record_waybill(*, case: Case, waybill: str, by: User | None = None) -> 
         return case
     case.waybill = waybill
     case.save(update_fields=["waybill", "updated_at"])
-    record_event(case, action=CaseAction.WAYBILL, by=by, note=_("运单号：%(w)s") % {"w": waybill})
+    record_event(
+        case, action=CaseAction.WAYBILL, by=by, note=recorded("运单号：%(w)s", {"w": waybill})
+    )
     return case
 
 
@@ -85,7 +90,7 @@ def case_delivery_failed(*, case: Case, reason: str, by: User | None = None) -> 
         case,
         action=CaseAction.DELIVERY_FAILED,
         by=by,
-        note=_("投递失败：%(r)s") % {"r": reason},
+        note=recorded("投递失败：%(r)s", {"r": reason}),
         payload={"reason": reason},
     )
     return case

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
 from accounts.identity import validate_credit_code, validate_id_number, validate_mobile
+from accounts.language import recorded
 from accounts.models import IdentityKind, User
 from matters.models import Bundle, CatalogStatus, DeliveryMethod, Matter
 from matters.selectors import bundle_queryset, bundle_requirements, merge_requirements
@@ -471,7 +472,7 @@ def material_upload(
             case,
             action=CaseAction.DEFERRED_SUPPLIED,
             by=by,
-            note=_("容缺材料已补交：%(m)s") % {"m": material.material_type.name},
+            note=recorded("容缺材料已补交：%(m)s", {"m": material.material_type.name}),
         )
     return stored
 
@@ -696,13 +697,16 @@ def _accept(
     note = ""
     if deferred_materials:
         names = "、".join(m.material_type.name for m in deferred_materials)
-        note = _("容缺受理：%(names)s，承诺于%(due)s前补齐。%(commitment)s") % {
-            "names": names,
-            "due": due_date,
-            "commitment": commitment,
-        }
+        note = recorded(
+            "容缺受理：%(names)s，承诺于%(due)s前补齐。%(commitment)s",
+            {
+                "names": names,
+                "due": due_date,
+                "commitment": commitment,
+            },
+        )
     elif by is None:
-        note = _(
+        note = recorded(
             "网上申请满5个工作日未作处理，依法视为受理，受理日期为收到申请材料之日（%(day)s）。"
         ) % {"day": f"{accepted_on.year}年{accepted_on.month}月{accepted_on.day}日"}
     # Reviews and dates first: the event's reactions (notices) read them.
@@ -777,7 +781,7 @@ def case_request_supplement(
         case,
         CaseAction.REQUEST_SUPPLEMENT,
         by=by,
-        note=_("一次性告知需补正：%(names)s。%(note)s") % {"names": names, "note": note},
+        note=recorded("一次性告知需补正：%(names)s。%(note)s", {"names": names, "note": note}),
         payload={"missing": missing_payload(case, materials=loaded)},
     )
     if in_person if in_person is not None else case.channel == Channel.WINDOW:

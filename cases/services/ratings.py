@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.language import recorded
 from accounts.models import User
 from matters.calendar import add_working_days
 
@@ -92,7 +93,7 @@ def _rate(
         case,
         action=CaseAction.RATING,
         by=by,
-        note=_("评价：%(label)s") % {"label": RatingScore(score).label},
+        note=recorded("评价：%(label)s", {"label": RatingScore(score).label}),
     )
     if rating.is_bad:
         window = about == RatingAbout.WINDOW

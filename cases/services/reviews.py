@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed
 
+from accounts.language import recorded
 from accounts.models import User
 
 from ..access import is_approver, is_clerk, is_supervisor
@@ -24,6 +25,7 @@ from ..models import (
     Review,
     ReviewStatus,
     SpecialProcedure,
+    SpecialProcedureKind,
 )
 from ._core import (
     case_require_transition,
@@ -163,7 +165,7 @@ def _conclude_if_all_decided(case: Case, materials: list[CaseMaterial] | None = 
             case,
             CaseAction.CONCLUDE,
             by=None,
-            note=_("需补正：%(names)s") % {"names": "、".join(names)},
+            note=recorded("需补正：%(names)s", {"names": "、".join(names)}),
             payload={"missing": missing_payload(case, materials=materials)},
             outcome=CaseStatus.SUPPLEMENT_REQUIRED,
             at=now,
@@ -229,8 +231,14 @@ def special_procedure_start(
         case,
         action=CaseAction.SPECIAL_PROCEDURE_START,
         by=by,
-        note=_("启动特别程序（%(kind)s，预计%(days)d个工作日），期间不计入办理时限：%(reason)s")
-        % {"kind": procedure.get_kind_display(), "days": expected_days, "reason": reason},
+        note=recorded(
+            "启动特别程序（%(kind)s，预计%(days)d个工作日），期间不计入办理时限：%(reason)s",
+            {
+                "kind": SpecialProcedureKind(procedure.kind).label,
+                "days": expected_days,
+                "reason": reason,
+            },
+        ),
         payload={
             "procedure": procedure.pk,
             "kind": procedure.kind,
@@ -259,7 +267,9 @@ def special_procedure_end(*, procedure: SpecialProcedure, by: User) -> SpecialPr
         case,
         action=CaseAction.SPECIAL_PROCEDURE_END,
         by=by,
-        note=_("特别程序结束，恢复计时，办结期限为%(deadline)s。") % {"deadline": case.deadline},
+        note=recorded(
+            "特别程序结束，恢复计时，办结期限为%(deadline)s。", {"deadline": case.deadline}
+        ),
     )
     return procedure
 
@@ -293,7 +303,7 @@ def extension_request(*, case: Case, by: User, days: int, reason: str) -> Extens
         case,
         action=CaseAction.EXTENSION_REQUEST,
         by=by,
-        note=_("申请延期%(days)d个工作日：%(reason)s") % {"days": days, "reason": reason},
+        note=recorded("申请延期%(days)d个工作日：%(reason)s", {"days": days, "reason": reason}),
         internal=True,
     )
     return extension

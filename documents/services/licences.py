@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from cases.models import Case
@@ -182,10 +183,10 @@ class Verification:
 
 
 VERDICT_LABELS = {
-    LicenceStatus.VALID: "真实有效",
-    LicenceStatus.REVOKED: "已撤销",
-    LicenceStatus.EXPIRED: "已过期",
-    "invalid": "内容与签名不符，证照可能被篡改",
+    LicenceStatus.VALID: gettext_lazy("真实有效"),
+    LicenceStatus.REVOKED: gettext_lazy("已撤销"),
+    LicenceStatus.EXPIRED: gettext_lazy("已过期"),
+    "invalid": gettext_lazy("内容与签名不符，证照可能被篡改"),
 }
 
 

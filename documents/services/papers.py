@@ -29,7 +29,7 @@ from matters.models import MatterKind
 
 from ..decisions import WORDINGS, DecisionWording, decision_kind, wording_for
 from ..models import Document, DocumentKind, DocumentStatus, Licence
-from ..pdf import qr_img, render_pdf, seal_img
+from ..pdf import in_papers_language, qr_img, render_pdf, seal_img
 from ._common import (
     cn_date,
     masked_holder_name,
@@ -300,7 +300,10 @@ def document_request(*, case: Case, kind: str) -> Document:
     again (a second supplement round) refreshes the same document instead of adding one, and
     until it is rendered again nobody is given the old file.
     """
-    context = BUILDERS[kind](case, _base_context(case, kind))
+    # The snapshot holds labels (statuses, the title): in Chinese even when a clerk or an
+    # applicant using the English pages triggered the paper.
+    with in_papers_language():
+        context = BUILDERS[kind](case, _base_context(case, kind))
     document, _created = Document.objects.update_or_create(
         case=case,
         kind=kind,

@@ -98,11 +98,13 @@ def _scope(request: HttpRequest) -> tuple[ScopeForm, Scope | None]:
 
 
 CHARTS = [
-    ("最多跑一次率", "one_trip_rate", True),
-    ("按时办结率", "on_time_rate", True),
-    ("平均办理工作日", "mean_working_days", False),
-    ("满意率", "satisfaction_rate", True),
+    (_("最多跑一次率"), "one_trip_rate", True),
+    (_("按时办结率"), "on_time_rate", True),
+    (_("平均办理工作日"), "mean_working_days", False),
+    (_("满意率"), "satisfaction_rate", True),
 ]
+# The page's headings of the figure tables (the XLSX keeps exports.FIGURE_TABLES' Chinese).
+TABLE_HEADINGS = {"department": _("按部门"), "board": _("按板块"), "matter": _("按事项")}
 BAR_HEIGHT = 22
 LABEL_WIDTH = 180
 PLOT_WIDTH = 360
@@ -161,6 +163,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 {
                     "name": name,
                     "title": title,
+                    "heading": TABLE_HEADINGS[name],
                     "header": exports.figure_header(name),
                     "groups": getattr(figures, attribute)[:PAGE_ROWS],
                     "more": max(len(getattr(figures, attribute)) - PAGE_ROWS, 0),

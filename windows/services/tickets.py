@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
 from accounts.identity import normalize_id_number
+from accounts.language import recorded
 from accounts.models import User
 from cases.models import Case, VisitKind, fsm_sources
 from cases.services import visit_record
@@ -199,7 +200,7 @@ def _close_current(window: Window, *, by: User, expected: str | None) -> None:
         before = ticket.status
         ticket.done(at=now)
         ticket.save(update_fields=["status", "served_at", "done_at"])
-        _record(ticket, action="done", before=before, by=by, note=_("叫下一位时办结"))
+        _record(ticket, action="done", before=before, by=by, note=recorded("叫下一位时办结"))
 
 
 @transaction.atomic
