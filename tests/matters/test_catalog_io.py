@@ -296,7 +296,7 @@ def test_invalid_file_leaves_an_existing_catalog_as_it_was(built_catalog):
         (lambda d: d["departments"].append(dict(d["departments"][0])), "编码在文件中重复"),
         (lambda d: d["boards"][1].update(letter=d["boards"][0]["letter"]), "叫号字母"),
         (lambda d: d["departments"][0].update(parent=d["departments"][0]["code"]), "循环"),
-        (lambda d: d["matters"][0].update(max_trips=2), "最多跑动次数"),
+        (lambda d: d["matters"][0].update(max_trips=9), "最多跑动次数"),
         (lambda d: d["matters"][0].update(online_level=6), "网上办理深度"),
         (lambda d: d["matters"][0].update(legal_days="20"), "legal_days"),
         (lambda d: d["matters"][0].update(delivery_methods=["drone"]), "drone"),
