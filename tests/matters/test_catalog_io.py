@@ -297,6 +297,8 @@ def test_invalid_file_leaves_an_existing_catalog_as_it_was(built_catalog):
         (lambda d: d["boards"][1].update(letter=d["boards"][0]["letter"]), "叫号字母"),
         (lambda d: d["departments"][0].update(parent=d["departments"][0]["code"]), "循环"),
         (lambda d: d["matters"][0].update(max_trips=9), "最多跑动次数"),
+        (lambda d: d["matters"][0].update(max_trips=2), "须写明跑多次理由"),
+        (lambda d: d["matters"][0].update(max_trips=3, status="draft"), "须写明跑多次理由"),
         (lambda d: d["matters"][0].update(online_level=6), "网上办理深度"),
         (lambda d: d["matters"][0].update(legal_days="20"), "legal_days"),
         (lambda d: d["matters"][0].update(delivery_methods=["drone"]), "drone"),
