@@ -14,6 +14,7 @@ from .selectors import Dashboard, Figures
 
 PERCENT = "percent"
 NUMBER = "number"
+TEXT = "text"
 # The one rule for a rate, on the page, in CSV and in XLSX (there as a fraction formatted so).
 PERCENT_FORMAT = "0.0%"
 
@@ -60,7 +61,7 @@ FIGURE_TABLES = {
 PEOPLE_TABLES = {"window": _("窗口"), "staff": _("工作人员")}
 WINDOW_COLUMNS = [
     (_("窗口号"), "number", NUMBER),
-    (_("窗口"), "name", NUMBER),
+    (_("窗口"), "name", TEXT),
     (_("叫号数"), "tickets_called", NUMBER),
     (_("办结取号数"), "tickets_served", NUMBER),
     (_("办件数"), "cases", NUMBER),
@@ -69,8 +70,8 @@ WINDOW_COLUMNS = [
     (_("满意率"), "satisfaction_rate", PERCENT),
 ]
 STAFF_COLUMNS = [
-    (_("工作人员"), "name", NUMBER),
-    (_("部门"), "department", NUMBER),
+    (_("工作人员"), "name", TEXT),
+    (_("部门"), "department", TEXT),
     (_("经办件数"), "cases", NUMBER),
     (_("接待跑动次数"), "visits", NUMBER),
     (_("叫号数"), "tickets_called", NUMBER),
@@ -94,8 +95,9 @@ def people_table(figures: dict, table: str) -> tuple[list, list[list], list[str]
     return [label for label, _key, _kind in columns], rows, [kind for *_rest, kind in columns]
 
 
-def people_cells(row: dict, table: str) -> list[str]:
-    return [shown(row[key], kind) for _label, key, kind in people_columns(table)]
+def people_cells(row: dict, table: str) -> list[tuple[str, bool]]:
+    """Each cell as shown, and whether it is text (aligned left)."""
+    return [(shown(row[key], kind), kind == TEXT) for _label, key, kind in people_columns(table)]
 
 
 FORMATS = ("csv", "xlsx")

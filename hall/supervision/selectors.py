@@ -637,6 +637,9 @@ def window_staff_figures(scope: Scope) -> dict:
     )
     if scope.board_id:
         tickets = tickets.filter(board_id=scope.board_id)
+    if scope.department_id or scope.matter_id:
+        # Filtered by department or matter: the tickets of its cases only.
+        tickets = tickets.filter(scope.case_filter("case__"))
     windows = list(
         tickets.values("window_id", "window__number", "window__name")
         .annotate(
@@ -709,6 +712,8 @@ def window_staff_figures(scope: Scope) -> dict:
     )
     if scope.board_id:
         calls = calls.filter(ticket__board_id=scope.board_id)
+    if scope.department_id or scope.matter_id:
+        calls = calls.filter(scope.case_filter("ticket__case__"))
     wait = ExpressionWrapper(
         F("ticket__called_at") - F("ticket__created_at"), output_field=DurationField()
     )

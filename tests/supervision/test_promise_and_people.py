@@ -152,8 +152,8 @@ def floor(hall):
     Visit.objects.create(case=case, date=day("03-12"), kind="collect", clerk=clerk)
     rate(case, 5, "03-13")
     bad = make_case(
-        hall["m1"],
-        hall["a"],
+        hall["m2"],
+        hall["b"],
         submitted="03-11",
         accepted="03-11",
         deadline="03-18",
@@ -181,7 +181,7 @@ def floor(hall):
     ticket(w1, 1, 10, case=case, by=clerk)
     ticket(w1, 2, 20, by=clerk, status="no_show")
     ticket(w2, 3, 30, case=bad, by=other)
-    return {"clerk": clerk, "other": other}
+    return {"clerk": clerk, "other": other, "b": hall["b"]}
 
 
 def test_figures_per_window_and_staff(floor):
@@ -211,6 +211,10 @@ def test_figures_per_window_and_staff(floor):
     }
     assert staff["赵窗口"]["mean_wait_minutes"] == 30.0
     assert [row["name"] for row in figures["staff"]] == ["王窗口", "赵窗口"]
+    # Filtered by department: the tickets and visits of its cases only.
+    only_b = window_staff_figures(Scope(start=START, end=END, department_id=floor["b"].id))
+    assert [row["number"] for row in only_b["windows"]] == [2]
+    assert [row["name"] for row in only_b["staff"]] == ["赵窗口"]
 
 
 def test_page_and_api_show_windows_and_staff_without_applicant_data(client, supervisor, floor):
