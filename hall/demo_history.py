@@ -306,7 +306,7 @@ def _case(hall: _Hall, matter: Matter, day: datetime.date, today, sequence: int)
     accepted_on = day if not online else add_working_days(day, rng.choice((0, 1, 1, 2)))
     if instant and not online:
         accepted_on = day
-    deadline = add_working_days(accepted_on, matter.committed_days) if not instant else day
+    deadline = add_working_days(accepted_on, matter.committed_days) if not instant else accepted_on
     warning_on = add_working_days(accepted_on, max(matter.committed_days - 2, 0))
     # Most cases within the promised days, one in twelve late.
     if instant:
