@@ -87,28 +87,18 @@ def test_report_pdf_for_a_month(supervisor_client, hall, django_assert_max_num_q
     assert "supervision-report-2026-03.pdf" in response["Content-Disposition"]
 
 
-def test_report_text_has_the_figures(supervisor, hall):
-    from django.test import RequestFactory
-
+def test_report_text_has_the_figures(supervisor_client, hall, monkeypatch):
     from documents import pdf
 
     captured = {}
     real = pdf.render_pdf
 
     def spy(template, context, **kwargs):
-        html, content = real(template, context, **kwargs)
-        captured["html"] = html
-        return html, content
+        captured["html"], content = real(template, context, **kwargs)
+        return captured["html"], content
 
-    pdf.render_pdf = spy
-    try:
-        from hall.supervision.views import report
-
-        request = RequestFactory().get("/supervision/report.pdf", {"month": "2026-03"})
-        request.user = supervisor
-        report(request)
-    finally:
-        pdf.render_pdf = real
+    monkeypatch.setattr(pdf, "render_pdf", spy)
+    supervisor_client.get("/supervision/report.pdf?month=2026-03")
     html = captured["html"]
     assert "督查专报" in html and "2026年3月" in html
     assert "甲局" in html and "事项一" in html
