@@ -737,6 +737,14 @@ class Visit(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["case", "date"], name="visit_one_per_case_per_day"),
         ]
+        indexes = [
+            # The supervision figures per staff member: the visits a clerk served in a range.
+            models.Index(
+                fields=["clerk", "date"],
+                name="visit_clerk_date_idx",
+                condition=models.Q(clerk__isnull=False),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.date}"

@@ -175,6 +175,7 @@ class MatterAdmin(CatalogHistoryAdmin):
                     "committed_days",
                     "legal_extension_days",
                     "max_trips",
+                    "trips_exception_reason",
                     "online_level",
                     "delivery_methods",
                     "places",

@@ -10,7 +10,7 @@ import re
 
 from django.utils.translation import gettext as _
 
-from .models import HandlingType, Matter
+from .models import TRIPS_EXCEPTION_MESSAGE, HandlingType, Matter
 
 # Catch-all wording ("bring other materials") is refused on publish. Its forms are matched,
 # not its exact words: 其他（相关/需要的…）材料, …等（相关）材料, 必要的材料, 审批机关/有关部门
@@ -78,6 +78,8 @@ def guide_problems(matter: Matter) -> list[str]:
         problems.append(_("请至少选择一种送达方式。"))
     if matter.max_trips == 0 and "courier" not in (matter.delivery_methods or []):
         problems.append(_("“跑零次”事项须支持快递送达。"))
+    if matter.max_trips >= 2 and not (getattr(matter, "trips_exception_reason", "") or "").strip():
+        problems.append(TRIPS_EXCEPTION_MESSAGE)
     if matter.fee and not (matter.fee_basis or "").strip():
         problems.append(_("收费事项须写明收费依据。"))
 

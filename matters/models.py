@@ -7,6 +7,7 @@ the legal one, an instant matter without back-office review, a stated 容缺 sco
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -126,6 +127,11 @@ class PublishedManager(models.Manager):
         return super().get_queryset().filter(status=CatalogStatus.PUBLISHED)
 
 
+# The most trips a matter on the exception list (跑多次是例外) may promise.
+MAX_TRIPS_EXCEPTION = 5
+TRIPS_EXCEPTION_MESSAGE = _("最多跑动次数为 2 次及以上的例外事项须写明跑多次理由。")
+
+
 class Matter(models.Model):
     """A matter (事项) with every element of its guide."""
 
@@ -158,7 +164,16 @@ class Matter(models.Model):
     committed_days = models.PositiveSmallIntegerField(_("承诺时限（工作日）"))
     legal_extension_days = models.PositiveSmallIntegerField(_("法定可延长（工作日）"), default=0)
     max_trips = models.PositiveSmallIntegerField(
-        _("最多跑动次数"), validators=[MaxValueValidator(1)], default=1
+        _("最多跑动次数"),
+        validators=[MaxValueValidator(MAX_TRIPS_EXCEPTION)],
+        default=1,
+        help_text=_("0 为跑零次，1 为最多跑一次；2 次及以上为例外事项，须公布理由"),
+    )
+    trips_exception_reason = models.TextField(
+        _("跑多次理由"),
+        blank=True,
+        default="",
+        help_text=_("最多跑动次数为 2 次及以上的例外事项须公布需要多次到场的理由"),
     )
     online_level = models.PositiveSmallIntegerField(
         _("网上办理深度"), choices=OnlineLevel.choices, default=OnlineLevel.GUIDE
@@ -223,8 +238,14 @@ class Matter(models.Model):
                 condition=models.Q(online_level__gte=1, online_level__lte=5),
                 name="matter_online_level_1_5",
             ),
+            # 跑多次是例外: more than one trip only with a published reason.
             models.CheckConstraint(
-                condition=models.Q(max_trips__lte=1), name="matter_max_trips_0_1"
+                condition=models.Q(max_trips__lte=1)
+                | (
+                    models.Q(max_trips__lte=MAX_TRIPS_EXCEPTION)
+                    & ~models.Q(trips_exception_reason="")
+                ),
+                name="matter_max_trips_exception",
             ),
         ]
 
@@ -243,9 +264,19 @@ class Matter(models.Model):
     def is_instant(self) -> bool:
         return self.handling_type == HandlingType.INSTANT
 
+    def clean(self) -> None:
+        super().clean()
+        if self.max_trips >= 2 and not (self.trips_exception_reason or "").strip():
+            raise ValidationError({"trips_exception_reason": TRIPS_EXCEPTION_MESSAGE})
+
     @property
     def is_zero_trip(self) -> bool:
         return self.max_trips == 0
+
+    @property
+    def is_trips_exception(self) -> bool:
+        """On the exception list (跑多次是例外): more than one trip, with a published reason."""
+        return self.max_trips >= 2
 
     @property
     def allows_courier(self) -> bool:

@@ -23,6 +23,7 @@ GUIDE_FIELDS = (
     "committed_days",
     "legal_extension_days",
     "max_trips",
+    "trips_exception_reason",
     "online_level",
     "fee",
     "fee_basis",

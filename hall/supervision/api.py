@@ -11,7 +11,7 @@ from accounts.models import Department
 from cases.access import is_supervisor
 from matters.models import Board
 
-from .selectors import Scope, supervision_figures
+from .selectors import Scope, supervision_figures, window_staff_figures
 from .views import MAX_RANGE_DAYS
 
 
@@ -46,11 +46,36 @@ class SummaryQuerySerializer(serializers.Serializer):
         return attrs
 
 
+class WindowFiguresSerializer(serializers.Serializer):
+    number = serializers.IntegerField()
+    name = serializers.CharField()
+    tickets_called = serializers.IntegerField()
+    tickets_served = serializers.IntegerField()
+    cases = serializers.IntegerField()
+    mean_wait_minutes = serializers.FloatField(allow_null=True)
+    ratings = serializers.IntegerField()
+    satisfaction_rate = serializers.FloatField(allow_null=True)
+
+
+class StaffFiguresSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    department = serializers.CharField()
+    cases = serializers.IntegerField()
+    visits = serializers.IntegerField()
+    tickets_called = serializers.IntegerField()
+    mean_wait_minutes = serializers.FloatField(allow_null=True)
+    ratings = serializers.IntegerField()
+    satisfaction_rate = serializers.FloatField(allow_null=True)
+
+
 class SummarySerializer(serializers.Serializer):
     cases_received = serializers.IntegerField()
     cases_decided = serializers.IntegerField()
     one_trip_rate = serializers.FloatField(allow_null=True)
     zero_trip_rate = serializers.FloatField(allow_null=True)
+    promise_kept_rate = serializers.FloatField(allow_null=True)
+    trips_exceptions = serializers.IntegerField()
+    mean_steps = serializers.FloatField(allow_null=True)
     mean_trips = serializers.FloatField(allow_null=True)
     mean_materials_brought = serializers.FloatField(allow_null=True)
     mean_working_days = serializers.FloatField(allow_null=True)
@@ -58,6 +83,8 @@ class SummarySerializer(serializers.Serializer):
     instant_share = serializers.FloatField(allow_null=True)
     satisfaction_rate = serializers.FloatField(allow_null=True)
     open_followups = serializers.IntegerField()
+    windows = WindowFiguresSerializer(many=True)
+    staff = StaffFiguresSerializer(many=True)
 
 
 class SupervisionSummaryView(APIView):
@@ -84,4 +111,5 @@ class SupervisionSummaryView(APIView):
             department_id=data["department"].id if data.get("department") else None,
             board_id=data["board"].id if data.get("board") else None,
         )
-        return Response(SummarySerializer(supervision_figures(scope).total.summary()).data)
+        summary = {**supervision_figures(scope).total.summary(), **window_staff_figures(scope)}
+        return Response(SummarySerializer(summary).data)

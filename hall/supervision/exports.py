@@ -12,23 +12,45 @@ from cases.models import Case
 
 from .selectors import Dashboard, Figures
 
-FIGURE_COLUMNS: list[tuple[str, Callable[[Figures], object]]] = [
-    ("受理件数", lambda f: f.received),
-    ("办结件数", lambda f: f.decided),
-    ("最多跑一次率", lambda f: f.one_trip_rate),
-    ("零跑动率", lambda f: f.zero_trip_rate),
-    ("平均跑动次数", lambda f: f.mean_trips),
-    ("件均提交材料", lambda f: f.mean_materials_brought),
-    ("件均应交材料", lambda f: f.mean_materials_required),
-    ("件均证照免交", lambda f: f.mean_by_licence),
-    ("平均办理工作日", lambda f: f.mean_working_days),
-    ("平均承诺时限", lambda f: f.mean_committed_days),
-    ("平均法定时限", lambda f: f.mean_legal_days),
-    ("按时办结率", lambda f: f.on_time_rate),
-    ("即办件占比", lambda f: f.instant_share),
-    ("满意率", lambda f: f.satisfaction_rate),
-    ("评价数", lambda f: f.ratings),
-    ("未办结差评整改", lambda f: f.open_followups),
+PERCENT = "percent"
+NUMBER = "number"
+TEXT = "text"
+# The one rule for a rate, on the page, in CSV and in XLSX (there as a fraction formatted so).
+PERCENT_FORMAT = "0.0%"
+
+
+def percent(value: float | None) -> str:
+    """A rate as shown everywhere: one decimal and a per cent sign (``66.7%``), ``—`` if none."""
+    return "—" if value is None else f"{value * 100:.1f}%"
+
+
+def shown(value: object, kind: str = NUMBER) -> str:
+    """A figure as the page and the CSV show it."""
+    if value is None:
+        return "—"
+    return percent(value) if kind == PERCENT else str(value)
+
+
+FIGURE_COLUMNS: list[tuple[str, Callable[[Figures], object], str]] = [
+    ("受理件数", lambda f: f.received, NUMBER),
+    ("办结件数", lambda f: f.decided, NUMBER),
+    ("最多跑一次率", lambda f: f.one_trip_rate, PERCENT),
+    ("零跑动率", lambda f: f.zero_trip_rate, PERCENT),
+    ("承诺兑现率", lambda f: f.promise_kept_rate, PERCENT),
+    ("跑多次例外件数", lambda f: f.exceptions, NUMBER),
+    ("平均跑动次数", lambda f: f.mean_trips, NUMBER),
+    ("件均经办环节", lambda f: f.mean_steps, NUMBER),
+    ("件均提交材料", lambda f: f.mean_materials_brought, NUMBER),
+    ("件均应交材料", lambda f: f.mean_materials_required, NUMBER),
+    ("件均证照免交", lambda f: f.mean_by_licence, NUMBER),
+    ("平均办理工作日", lambda f: f.mean_working_days, NUMBER),
+    ("平均承诺时限", lambda f: f.mean_committed_days, NUMBER),
+    ("平均法定时限", lambda f: f.mean_legal_days, NUMBER),
+    ("按时办结率", lambda f: f.on_time_rate, PERCENT),
+    ("即办件占比", lambda f: f.instant_share, PERCENT),
+    ("满意率", lambda f: f.satisfaction_rate, PERCENT),
+    ("评价数", lambda f: f.ratings, NUMBER),
+    ("未办结差评整改", lambda f: f.open_followups, NUMBER),
 ]
 
 FIGURE_TABLES = {
@@ -36,13 +58,63 @@ FIGURE_TABLES = {
     "board": ("板块", "by_board"),
     "matter": ("事项", "by_matter"),
 }
+PEOPLE_TABLES = {"window": _("窗口"), "staff": _("工作人员")}
+WINDOW_COLUMNS = [
+    (_("窗口号"), "number", NUMBER),
+    (_("窗口"), "name", TEXT),
+    (_("叫号数"), "tickets_called", NUMBER),
+    (_("办结取号数"), "tickets_served", NUMBER),
+    (_("办件数"), "cases", NUMBER),
+    (_("平均等候（分钟）"), "mean_wait_minutes", NUMBER),
+    (_("评价数"), "ratings", NUMBER),
+    (_("满意率"), "satisfaction_rate", PERCENT),
+]
+STAFF_COLUMNS = [
+    (_("工作人员"), "name", TEXT),
+    (_("部门"), "department", TEXT),
+    (_("经办件数"), "cases", NUMBER),
+    (_("接待跑动次数"), "visits", NUMBER),
+    (_("叫号数"), "tickets_called", NUMBER),
+    (_("平均等候（分钟）"), "mean_wait_minutes", NUMBER),
+    (_("评价数"), "ratings", NUMBER),
+    (_("满意率"), "satisfaction_rate", PERCENT),
+]
 CASE_TABLES = {"nearly_due": _("临近到期（黄灯）"), "overdue": _("已超期（红灯）")}
-TABLES = (*FIGURE_TABLES, *CASE_TABLES)
+TABLES = (*FIGURE_TABLES, *PEOPLE_TABLES, *CASE_TABLES)
+
+
+def people_columns(table: str) -> list:
+    return WINDOW_COLUMNS if table == "window" else STAFF_COLUMNS
+
+
+def people_table(figures: dict, table: str) -> tuple[list, list[list], list[str]]:
+    """Header, rows and column kinds of the per-window or per-staff table."""
+    columns = people_columns(table)
+    source = figures["windows" if table == "window" else "staff"]
+    rows = [[row[key] for _label, key, _kind in columns] for row in source]
+    return [label for label, _key, _kind in columns], rows, [kind for *_rest, kind in columns]
+
+
+def people_cells(row: dict, table: str) -> list[tuple[str, bool]]:
+    """Each cell as shown, and whether it is text (aligned left)."""
+    return [(shown(row[key], kind), kind == TEXT) for _label, key, kind in people_columns(table)]
+
+
 FORMATS = ("csv", "xlsx")
 
 
 def figure_header(table: str) -> list[str]:
-    return [FIGURE_TABLES[table][0]] + [name for name, _ in FIGURE_COLUMNS]
+    return [FIGURE_TABLES[table][0]] + [name for name, _value, _kind in FIGURE_COLUMNS]
+
+
+def figure_kinds() -> list[str]:
+    """Each column's kind (the label column first), for the downloads' formatting."""
+    return [NUMBER] + [kind for _name, _value, kind in FIGURE_COLUMNS]
+
+
+def figure_cells(figures: Figures) -> list[str]:
+    """A figures row as the page shows it (the label apart)."""
+    return [shown(value(figures), kind) for _name, value, kind in FIGURE_COLUMNS]
 
 
 def figure_table(dashboard: Dashboard, table: str) -> tuple[list[str], list[list]]:
@@ -50,7 +122,7 @@ def figure_table(dashboard: Dashboard, table: str) -> tuple[list[str], list[list
     attribute = FIGURE_TABLES[table][1]
     header = figure_header(table)
     groups = [*getattr(dashboard, attribute), dashboard.total]
-    rows = [[f.label] + [value(f) for _, value in FIGURE_COLUMNS] for f in groups]
+    rows = [[f.label] + [value(f) for _name, value, _kind in FIGURE_COLUMNS] for f in groups]
     return header, rows
 
 
@@ -80,38 +152,54 @@ def case_table(cases: Iterable[Case]) -> tuple[list[str], list[list]]:
     return header, rows
 
 
-def _csv(header: list[str], rows: list[list]) -> bytes:
+def _csv(header: list[str], rows: list[list], kinds: list[str]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(header)
-    writer.writerows(["" if value is None else value for value in row] for row in rows)
+    writer.writerows(
+        [
+            percent(value) if kind == PERCENT else ("" if value is None else value)
+            for value, kind in zip(row, kinds, strict=False)
+        ]
+        for row in rows
+    )
     # Excel on Chinese Windows opens UTF-8 CSV correctly only with a BOM.
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
-def _xlsx(title: str, header: list[str], rows: list[list]) -> bytes:
+def _xlsx(title: str, header: list[str], rows: list[list], kinds: list[str]) -> bytes:
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=title[:31])
     sheet.append(header)
     for row in rows:
-        sheet.append(row)
+        cells = []
+        for value, kind in zip(row, kinds, strict=False):
+            cell = WriteOnlyCell(sheet, value=value)
+            if kind == PERCENT:
+                cell.number_format = PERCENT_FORMAT
+            cells.append(cell)
+        sheet.append(cells)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
 
 
-def download(name: str, fmt: str, header: list[str], rows: list[list]) -> HttpResponse:
+def download(
+    name: str, fmt: str, header: list[str], rows: list[list], kinds: list[str] | None = None
+) -> HttpResponse:
+    """The table as an attachment named ``name.fmt``; ``kinds`` marks the rate columns."""
     # Lazy translations become plain text before a file is written.
     header = [str(cell) for cell in header]
     rows = [[str(cell) if isinstance(cell, Promise) else cell for cell in row] for row in rows]
-    """The table as an attachment named ``name.fmt``."""
+    kinds = kinds or [NUMBER] * len(header)
     if fmt == "xlsx":
-        content = _xlsx(name, header, rows)
+        content = _xlsx(name, header, rows, kinds)
         content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     else:
-        content = _csv(header, rows)
+        content = _csv(header, rows, kinds)
         content_type = "text/csv; charset=utf-8"
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'

@@ -11,6 +11,16 @@ Which cases count where:
 - satisfaction: ratings given within the range, of the cases in scope;
 - open follow-ups: bad-rating follow-ups not closed now, whatever the range.
 
+The promise (``promise_kept_rate``): a decided case kept its matter's promise when it took no more
+trips than the matter's ``max_trips`` (跑零次: none; 最多跑一次: one; a matter on the exception
+list, 跑多次是例外: its published number); a bundle promises one trip. A case of an exception
+matter that took two trips or more within its number is an exception (``exceptions``), not a
+failure: the 最多跑一次 rate leaves it out of its denominator.
+
+Steps (经办环节个数) of a decided case: the handling steps its events record — the window's
+acceptance decision (受理, 一次性告知 or 不予受理), each department's review decision (each
+round), and the decision itself (办结: the conclusion, at the window for an instant matter).
+
 Working days from acceptance to decision are exact on the hall calendar: the decided cases are
 counted per acceptance date and per decision date (two grouped queries), and one calendar query
 turns dates into working-day ordinals; the days the clock stood still (``stopped_days``:
@@ -41,9 +51,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Department
+from cases.events import CaseAction
 from cases.models import (
     OPEN_STATUSES,
     Case,
+    CaseEvent,
     CaseMaterial,
     FollowUp,
     MaterialStatus,
@@ -107,6 +119,9 @@ class Figures:
     decided: int = 0
     one_trip: int = 0
     zero_trip: int = 0
+    promise_kept: int = 0
+    exceptions: int = 0  # exception-list cases within their published trips (2 or more)
+    steps: int = 0
     trips: int = 0
     brought: int = 0
     required: int = 0
@@ -132,7 +147,16 @@ class Figures:
 
     @property
     def one_trip_rate(self) -> float | None:
-        return self._ratio(self.one_trip, self.decided)
+        # An exception-list case within its published trips is not a failure.
+        return self._ratio(self.one_trip, self.decided - self.exceptions)
+
+    @property
+    def promise_kept_rate(self) -> float | None:
+        return self._ratio(self.promise_kept, self.decided)
+
+    @property
+    def mean_steps(self) -> float | None:
+        return self._ratio(self.steps, self.decided)
 
     @property
     def zero_trip_rate(self) -> float | None:
@@ -185,6 +209,9 @@ class Figures:
             "cases_decided": self.decided,
             "one_trip_rate": self.one_trip_rate,
             "zero_trip_rate": self.zero_trip_rate,
+            "promise_kept_rate": self.promise_kept_rate,
+            "trips_exceptions": self.exceptions,
+            "mean_steps": self.mean_steps,
             "mean_trips": self.mean_trips,
             "mean_materials_brought": self.mean_materials_brought,
             "mean_working_days": self.mean_working_days,
@@ -248,12 +275,39 @@ def _case_trips() -> Coalesce:
     return Coalesce(Subquery(trips, output_field=IntegerField()), 0)
 
 
+# The handling steps a case's events record (module docstring).
+STEP_ACTIONS = (
+    CaseAction.ACCEPT,
+    CaseAction.REQUEST_SUPPLEMENT,
+    CaseAction.REJECT,
+    CaseAction.REVIEW_APPROVE,
+    CaseAction.REVIEW_RETURN,
+    CaseAction.REVIEW_DENY,
+    CaseAction.CONCLUDE,
+)
+
+
+def _case_steps() -> Coalesce:
+    """Each case's handling steps: a correlated count of its step events (indexed on case_id)."""
+    steps = (
+        CaseEvent.objects.filter(case=OuterRef("pk"), action__in=STEP_ACTIONS)
+        .order_by()
+        .values("case")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return Coalesce(Subquery(steps, output_field=IntegerField()), 0)
+
+
 def _decided_rows(scope: Scope, low, high, by_day: bool = False) -> QuerySet:
     # Materials are counted by ``_material_rows``.
     return (
         _decided(scope, low, high)
         .annotate(
             case_trips=_case_trips(),
+            case_steps=_case_steps(),
+            # A bundle promises one trip.
+            promised=Coalesce(F("matter__max_trips"), 1),
             day=TruncDate("decided_at"),
         )
         .values(*GRAIN, *(["day"] if by_day else []))
@@ -262,6 +316,11 @@ def _decided_rows(scope: Scope, low, high, by_day: bool = False) -> QuerySet:
             trips=Sum("case_trips"),
             one_trip=Count("id", filter=Q(case_trips__lte=1)),
             zero_trip=Count("id", filter=Q(case_trips=0)),
+            promise_kept=Count("id", filter=Q(case_trips__lte=F("promised"))),
+            exceptions=Count(
+                "id", filter=Q(promised__gte=2, case_trips__gte=2, case_trips__lte=F("promised"))
+            ),
+            steps=Coalesce(Sum("case_steps"), 0),
             timed=Count("id", filter=Q(accepted_on__isnull=False)),
             stopped=Coalesce(Sum("stopped_days", filter=Q(accepted_on__isnull=False)), 0),
             committed=Coalesce(Sum("committed_days", filter=Q(accepted_on__isnull=False)), 0),
@@ -394,6 +453,9 @@ def collect(scope: Scope, *, by_day: bool = False) -> dict[tuple, Figures]:
         figures.trips += row["trips"] or 0
         figures.one_trip += row["one_trip"]
         figures.zero_trip += row["zero_trip"]
+        figures.promise_kept += row["promise_kept"]
+        figures.exceptions += row["exceptions"]
+        figures.steps += row["steps"]
         figures.timed += row["timed"]
         figures.working_days -= row["stopped"]
         figures.committed_days += row["committed"]
@@ -516,8 +578,8 @@ class _Percentile90(Aggregate):
 
 
 def queue_figures(scope: Scope) -> dict:
-    """Queue figures of the range: tickets taken and served, mean and p90 wait (taking a
-    ticket to being called), tickets served per window. Four queries."""
+    """Queue figures of the range: tickets taken and called, mean and p90 wait (taking a
+    ticket to being called). Three queries; per window see ``window_staff_figures``."""
     from windows.models import Ticket
 
     tickets = Ticket.objects.filter(date__gte=scope.start, date__lte=scope.end)
@@ -531,12 +593,6 @@ def queue_figures(scope: Scope) -> dict:
     else:  # the embedded SQLite default: a small hall, counted in Python
         waits = sorted(called.annotate(w=wait).values_list("w", flat=True))
         p90 = waits[min(len(waits) - 1, int(0.9 * len(waits)))] if waits else None
-    per_window = list(
-        tickets.filter(status="done", window__isnull=False)
-        .values("window__number", "window__name")
-        .annotate(served=Count("id"))
-        .order_by("window__number")
-    )
 
     def minutes(value) -> float | None:
         return round(value.total_seconds() / 60, 1) if value is not None else None
@@ -546,5 +602,157 @@ def queue_figures(scope: Scope) -> dict:
         "tickets_called": figures["count"],
         "mean_wait_minutes": minutes(figures["mean"]),
         "p90_wait_minutes": minutes(p90),
-        "per_window": per_window,
     }
+
+
+def _wait() -> ExpressionWrapper:
+    return ExpressionWrapper(F("called_at") - F("created_at"), output_field=DurationField())
+
+
+def _minutes(value) -> float | None:
+    return round(value.total_seconds() / 60, 1) if value is not None else None
+
+
+def _satisfaction(n: int, good: int) -> float | None:
+    return round(good / n, 4) if n else None
+
+
+def window_staff_figures(scope: Scope) -> dict:
+    """Figures per window and per staff member (对窗口工作人员重点考核), six grouped queries.
+
+    - per window: tickets of the range called and served at the window, the mean wait of those
+      called there, the cases linked to its tickets, and the ratings of those cases (given in
+      the range);
+    - per staff member: the cases whose visit (trip) in the range they served at the window, the
+      tickets they called and their mean wait, and the ratings of the cases they served.
+
+    Staff names are shown (the supervisor assesses the staff); no applicant data is read.
+    """
+    from accounts.models import User
+    from windows.models import Ticket, TicketEvent
+
+    low, high = scope.bounds()
+    tickets = Ticket.objects.filter(
+        date__gte=scope.start, date__lte=scope.end, window__isnull=False
+    )
+    if scope.board_id:
+        tickets = tickets.filter(board_id=scope.board_id)
+    if scope.department_id or scope.matter_id:
+        # Filtered by department or matter: the tickets of its cases only.
+        tickets = tickets.filter(scope.case_filter("case__"))
+    windows = list(
+        tickets.values("window_id", "window__number", "window__name")
+        .annotate(
+            called=Count("id", filter=Q(called_at__isnull=False)),
+            served=Count("id", filter=Q(status="done")),
+            cases=Count("case", distinct=True),
+            wait=Avg(_wait(), filter=Q(called_at__isnull=False)),
+        )
+        .order_by("window__number")
+    )
+    good = Q(score__in=GOOD_SCORES)
+    ratings = Rating.objects.filter(
+        scope.case_filter("case__"), created_at__gte=low, created_at__lt=high
+    )
+    window_ratings = {
+        row["case__tickets__window"]: row
+        for row in ratings.filter(
+            case__tickets__window__isnull=False,
+            case__tickets__date__gte=scope.start,
+            case__tickets__date__lte=scope.end,
+        )
+        .values("case__tickets__window")
+        .annotate(n=Count("id", distinct=True), good=Count("id", filter=good, distinct=True))
+        .order_by()
+    }
+    window_rows = []
+    for row in windows:
+        rated = window_ratings.get(row["window_id"], {"n": 0, "good": 0})
+        window_rows.append(
+            {
+                "number": row["window__number"],
+                "name": row["window__name"],
+                "tickets_called": row["called"],
+                "tickets_served": row["served"],
+                "cases": row["cases"],
+                "mean_wait_minutes": _minutes(row["wait"]),
+                "ratings": rated["n"],
+                "satisfaction_rate": _satisfaction(rated["n"], rated["good"]),
+            }
+        )
+
+    staff: dict[int, dict] = defaultdict(
+        lambda: {
+            "cases": 0,
+            "visits": 0,
+            "tickets_called": 0,
+            "mean_wait_minutes": None,
+            "ratings": 0,
+            "good": 0,
+        }
+    )
+    visits = (
+        Visit.objects.filter(
+            scope.case_filter("case__"),
+            date__gte=scope.start,
+            date__lte=scope.end,
+            clerk__isnull=False,
+        )
+        .values("clerk_id")
+        .annotate(cases=Count("case", distinct=True), visits=Count("id"))
+        .order_by()
+    )
+    for row in visits:
+        staff[row["clerk_id"]].update(cases=row["cases"], visits=row["visits"])
+    calls = TicketEvent.objects.filter(
+        action="call",
+        actor__isnull=False,
+        ticket__date__gte=scope.start,
+        ticket__date__lte=scope.end,
+    )
+    if scope.board_id:
+        calls = calls.filter(ticket__board_id=scope.board_id)
+    if scope.department_id or scope.matter_id:
+        calls = calls.filter(scope.case_filter("ticket__case__"))
+    wait = ExpressionWrapper(
+        F("ticket__called_at") - F("ticket__created_at"), output_field=DurationField()
+    )
+    for row in (
+        calls.values("actor_id")
+        .annotate(called=Count("ticket", distinct=True), wait=Avg(wait))
+        .order_by()
+    ):
+        staff[row["actor_id"]].update(
+            tickets_called=row["called"], mean_wait_minutes=_minutes(row["wait"])
+        )
+    for row in (
+        ratings.filter(
+            case__visits__clerk__isnull=False,
+            case__visits__date__gte=scope.start,
+            case__visits__date__lte=scope.end,
+        )
+        .values("case__visits__clerk")
+        .annotate(n=Count("id", distinct=True), good=Count("id", filter=good, distinct=True))
+        .order_by()
+    ):
+        staff[row["case__visits__clerk"]].update(ratings=row["n"], good=row["good"])
+    names = {
+        row["id"]: row
+        for row in User.objects.filter(id__in=list(staff)).values(
+            "id", "name", "username", "department__name"
+        )
+    }
+    staff_rows = []
+    for user_id, row in staff.items():
+        user = names.get(user_id, {})
+        good_ratings = row.pop("good")
+        staff_rows.append(
+            {
+                "name": user.get("name") or user.get("username", ""),
+                "department": user.get("department__name") or "",
+                **row,
+                "satisfaction_rate": _satisfaction(row["ratings"], good_ratings),
+            }
+        )
+    staff_rows.sort(key=lambda r: (-r["cases"], -r["tickets_called"], r["name"]))
+    return {"windows": window_rows, "staff": staff_rows}

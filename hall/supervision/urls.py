@@ -8,5 +8,6 @@ app_name = "supervision"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("report.pdf", views.report, name="report"),
     path("export/<str:table>.<str:fmt>", views.export, name="dashboard-export"),
 ]

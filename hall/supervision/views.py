@@ -1,8 +1,12 @@
 """The supervision dashboard pages: figures, charts, lists and their downloads."""
 
+import datetime
+
 from django import forms
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -21,6 +25,7 @@ from .selectors import (
     cases_overdue,
     queue_figures,
     supervision_figures,
+    window_staff_figures,
 )
 
 MAX_RANGE_DAYS = 366 * 3
@@ -49,13 +54,34 @@ class ScopeForm(forms.Form):
         to_field_name="code",
         empty_label=_("全部板块"),
     )
-    matter = forms.ModelChoiceField(
-        Matter.objects.order_by("code"),
+    matter = forms.CharField(
         label=_("事项"),
         required=False,
-        to_field_name="code",
-        widget=forms.TextInput(attrs={"placeholder": _("事项编码")}),
+        max_length=120,
+        widget=forms.TextInput(
+            attrs={
+                "placeholder": _("事项名称或编码"),
+                "list": "sv-matter-options",
+                "autocomplete": "off",
+                "data-matter-search": "/api/v1/matters/",
+            }
+        ),
     )
+
+    def clean_matter(self) -> Matter | None:
+        """A matter by its code or its exact name (the autocomplete offers names)."""
+        value = (self.cleaned_data.get("matter") or "").strip()
+        if not value:
+            return None
+        found = list(Matter.objects.filter(Q(code=value) | Q(name=value)).order_by("code")[:5])
+        by_code = [m for m in found if m.code == value]
+        if by_code:
+            return by_code[0]
+        if not found:
+            raise forms.ValidationError(_("没有名称或编码为“%(v)s”的事项。") % {"v": value})
+        if len(found) > 1:
+            raise forms.ValidationError(_("有多个事项叫这个名称，请输入事项编码。"))
+        return found[0]
 
     def clean(self):
         data = super().clean()
@@ -119,7 +145,7 @@ def bar_chart(title: str, groups: list[Figures], attribute: str, percent: bool) 
     bars = []
     for index, (label, value) in enumerate(values):
         width = 0 if value is None else round(PLOT_WIDTH * value / top, 1)
-        shown = "—" if value is None else (f"{value:.1%}" if percent else f"{value:g}")
+        shown = exports.shown(value, exports.PERCENT if percent else exports.NUMBER)
         bars.append(
             {
                 "label": label,
@@ -149,6 +175,27 @@ def _case_lists(scope: Scope) -> dict:
     return lists
 
 
+def _people_tables(figures: dict) -> list[dict]:
+    return [
+        {
+            "name": name,
+            "title": title,
+            "header": [label for label, _key, _kind in exports.people_columns(name)],
+            "rows": [
+                exports.people_cells(row, name)
+                for row in figures["windows" if name == "window" else "staff"][:PAGE_ROWS]
+            ],
+        }
+        for name, title in exports.PEOPLE_TABLES.items()
+    ]
+
+
+def _report_month_default() -> str:
+    """The last full month, for the 督查专报 link."""
+    first = timezone.localdate().replace(day=1)
+    return (first - datetime.timedelta(days=1)).strftime("%Y-%m")
+
+
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     """The supervision dashboard for a date range (default: the last 30 days)."""
@@ -165,7 +212,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                     "title": title,
                     "heading": TABLE_HEADINGS[name],
                     "header": exports.figure_header(name),
-                    "groups": getattr(figures, attribute)[:PAGE_ROWS],
+                    "rows": [
+                        (group.label, exports.figure_cells(group))
+                        for group in getattr(figures, attribute)[:PAGE_ROWS]
+                    ],
                     "more": max(len(getattr(figures, attribute)) - PAGE_ROWS, 0),
                 }
                 for name, (title, attribute) in exports.FIGURE_TABLES.items()
@@ -176,6 +226,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             ],
             **_case_lists(scope),
             queue=queue_figures(scope),
+            people_tables=_people_tables(window_staff_figures(scope)),
+            report_month=_report_month_default(),
             query=request.GET.urlencode(),
         )
     return render(request, "supervision/dashboard.html", context, status=200 if scope else 400)
@@ -192,8 +244,82 @@ def export(request: HttpRequest, table: str, fmt: str) -> HttpResponse:
         return HttpResponse(form.errors.as_text(), status=400, content_type="text/plain")
     if table in exports.FIGURE_TABLES:
         header, rows = exports.figure_table(supervision_figures(scope), table)
+        kinds = exports.figure_kinds()
+    elif table in exports.PEOPLE_TABLES:
+        header, rows, kinds = exports.people_table(window_staff_figures(scope), table)
     else:
         cases = cases_overdue(scope) if table == "overdue" else cases_nearly_due(scope)
         header, rows = exports.case_table(cases)
+        kinds = None
     name = f"supervision-{table}-{scope.start:%Y%m%d}-{scope.end:%Y%m%d}"
-    return exports.download(name, fmt, header, rows)
+    return exports.download(name, fmt, header, rows, kinds)
+
+
+REPORT_COLUMNS = (
+    "受理件数",
+    "办结件数",
+    "最多跑一次率",
+    "承诺兑现率",
+    "跑多次例外件数",
+    "件均经办环节",
+    "平均办理工作日",
+    "按时办结率",
+    "满意率",
+)
+REPORT_ROWS = 30
+
+
+def _month(value: str) -> tuple[datetime.date, datetime.date] | None:
+    try:
+        first = datetime.datetime.strptime(value or "", "%Y-%m").date()
+    except ValueError:
+        return None
+    following = (first.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+    return first, following - datetime.timedelta(days=1)
+
+
+@login_required
+def report(request: HttpRequest) -> HttpResponse:
+    """The monthly 督查专报 (PDF): the month's figures, per department, matter, window and
+    staff member. Supervisors only; a constant number of queries."""
+    from documents.pdf import render_pdf
+
+    _require_supervisor(request)
+    month = _month(request.GET.get("month", ""))
+    if month is None:
+        return HttpResponse(
+            _("请选择月份（YYYY-MM）。"), status=400, content_type="text/plain; charset=utf-8"
+        )
+    scope = Scope(start=month[0], end=month[1])
+    figures = supervision_figures(scope)
+    picked = [
+        (name, value, kind)
+        for name, value, kind in exports.FIGURE_COLUMNS
+        if name in REPORT_COLUMNS
+    ]
+
+    def rows(groups: list[Figures]) -> list[tuple[str, list[str]]]:
+        return [(g.label, [exports.shown(v(g), k) for _n, v, k in picked]) for g in groups]
+
+    people = window_staff_figures(scope)
+    context = {
+        "title": _("“最多跑一次”督查专报"),
+        "hall": settings.HALL_NAME,
+        "month": month[0],
+        "scope": scope,
+        "total": figures.total,
+        "columns": [name for name, _v, _k in picked],
+        "total_row": rows([figures.total])[0][1],
+        "departments": rows(figures.by_department),
+        "matters": rows(figures.by_matter[:REPORT_ROWS]),
+        "matters_more": max(len(figures.by_matter) - REPORT_ROWS, 0),
+        "people_tables": _people_tables(people),
+        "queue": queue_figures(scope),
+        "generated": timezone.localtime(),
+    }
+    _html, pdf = render_pdf("pdf/supervision_report.html", context)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="supervision-report-{month[0]:%Y-%m}.pdf"'
+    )
+    return response

@@ -12,6 +12,7 @@ from accounts.models import Department
 from ..exceptions import CatalogImportError
 from ..guide import guide_problems
 from ..models import (
+    TRIPS_EXCEPTION_MESSAGE,
     Board,
     Bundle,
     CatalogStatus,
@@ -320,6 +321,13 @@ def _validate_matter(checker: _Checker, row: dict, material_names: dict[str, str
                 checker.add(where, _("未知的送达方式“%s”。") % method)
         if len(set(methods)) != len(methods) or len(set(values["places"])) != len(values["places"]):
             checker.add(where, _("送达方式或办理地点有重复。"))
+        # A published guide gets the same check from ``guide_problems`` below.
+        if (
+            values["status"] != CatalogStatus.PUBLISHED
+            and values["max_trips"] >= 2
+            and not (values.get("trips_exception_reason") or "").strip()
+        ):
+            checker.add(where, str(TRIPS_EXCEPTION_MESSAGE))
 
     steps, step_orders = [], set()
     raw_steps = row.get("steps", [])

@@ -26,3 +26,37 @@
     });
   });
 })();
+
+// The matter filter: names offered from the catalog's search API as one types (a <datalist>).
+(function () {
+  "use strict";
+  var input = document.querySelector("input[data-matter-search]");
+  var list = input && document.getElementById(input.getAttribute("list"));
+  if (!input || !list) { return; }
+  var timer = null;
+  var asked = "";
+  function fill(matters) {
+    list.textContent = "";
+    matters.slice(0, 12).forEach(function (matter) {
+      var option = document.createElement("option");
+      option.value = matter.name;
+      option.label = matter.code;
+      list.appendChild(option);
+    });
+  }
+  input.addEventListener("input", function () {
+    var query = input.value.trim();
+    clearTimeout(timer);
+    if (!query || query === asked) { return; }
+    timer = setTimeout(function () {
+      asked = query;
+      var url = input.getAttribute("data-matter-search") + "?search=" + encodeURIComponent(query);
+      fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+        .then(function (response) { return response.ok ? response.json() : []; })
+        .then(function (data) {
+          if (input.value.trim() === query) { fill(Array.isArray(data) ? data : (data.results || [])); }
+        })
+        .catch(function () { /* the field still takes a name or a code as typed */ });
+    }, 200);
+  });
+})();

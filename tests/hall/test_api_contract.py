@@ -92,3 +92,23 @@ def test_the_schema_the_site_serves_has_every_contract_path(client):
     text = client.get("/api/schema/").content.decode()
     for _method, path in contract_rows():
         assert f"  {path}:" in text, path
+
+
+SUMMARY_FIELD = re.compile(r"^\|\s*`(\w+)`\s*\|")
+
+
+def documented_summary_fields() -> list[str]:
+    text = CONTRACT.read_text(encoding="utf-8")
+    section = text.split("### The supervision summary's fields", 1)[1].split("\n## ", 1)[0]
+    return [m.group(1) for line in section.splitlines() if (m := SUMMARY_FIELD.match(line))]
+
+
+def test_supervision_summary_fields_are_documented(supervisor):
+    """Every field the summary answers is in API.md's table, and nothing more."""
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(supervisor)
+    body = api.get("/api/v1/supervision/summary/").json()
+    assert "promise_kept_rate" in body
+    assert documented_summary_fields() == list(body)

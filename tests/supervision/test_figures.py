@@ -22,6 +22,9 @@ def test_hall_total_equals_hand_count(hall):
         "cases_decided": 3,  # c1, c2, c3
         "one_trip_rate": 0.6667,  # c1 (1), c3 (0)
         "zero_trip_rate": 0.3333,  # c3
+        "promise_kept_rate": 0.6667,  # m1 promises one trip: c2 (2) missed it
+        "trips_exceptions": 0,
+        "mean_steps": 0.0,  # no events recorded in this hall
         "mean_trips": 1.0,  # (1 + 2 + 0) / 3
         "mean_materials_brought": 1.6667,  # (2 + 3 + 0) / 3; licence not brought
         "mean_working_days": 3.3333,  # (4 + (8 - 2) + 0) / 3
