@@ -130,7 +130,13 @@ CHARTS = [
     (_("满意率"), "satisfaction_rate", True),
 ]
 # The page's headings of the figure tables (the XLSX keeps exports.FIGURE_TABLES' Chinese).
-TABLE_HEADINGS = {"department": _("按部门"), "board": _("按板块"), "matter": _("按事项")}
+TABLE_HEADINGS = {
+    "department": _("按部门"),
+    "board": _("按板块"),
+    "matter": _("按事项"),
+    "window": _("按窗口"),
+    "staff": _("按工作人员"),
+}
 BAR_HEIGHT = 22
 LABEL_WIDTH = 180
 PLOT_WIDTH = 360
@@ -180,6 +186,7 @@ def _people_tables(figures: dict) -> list[dict]:
         {
             "name": name,
             "title": title,
+            "heading": TABLE_HEADINGS[name],
             "header": [label for label, _key, _kind in exports.people_columns(name)],
             "rows": [
                 exports.people_cells(row, name)
