@@ -1079,3 +1079,36 @@ def test_case_list_runs_a_constant_number_of_queries(
 
     assert (few_count, many_count) == (3, 30)
     assert few == many
+
+
+# ---------------------------------------------------------------------------------------------
+# The case detail reads the whole case in one statement (its token in another)
+
+DETAIL_QUERY_BOUND = 2  # the token with its user, the case with all it shows
+
+
+@pytest.mark.parametrize("role", ["owner", "clerk", "reviewing_approver"])
+def test_case_detail_reads_the_case_once(
+    client_for, actor, build_case, django_assert_max_num_queries, role
+):
+    """Materials with their files, reviews, events and papers come with the case: a closed case
+    with all of them costs what a case just accepted costs."""
+    client = client_for(actor(role))
+    for case in (build_case("in_review"), build_case("closed")):
+        with django_assert_max_num_queries(DETAIL_QUERY_BOUND):
+            response = client.get(url(case))
+        assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "closed"
+    assert body["materials"] and body["materials"][0]["files"][0]["url"]
+    assert len(body["reviews"]) == 2 and body["events"] and body["documents"]
+
+
+def test_a_command_answers_the_case_as_its_detail_shows_it(client_for, clerk, build_case):
+    """The command's answer (read by key once the lookup let the caller through) is the
+    detail the caller reads next."""
+    case = build_case("submitted")
+    client = client_for(clerk)
+    accepted = client.post(url(case, "accept"), {}, format="json")
+    assert accepted.status_code == 200, accepted.content
+    assert accepted.json() == client.get(url(case)).json()

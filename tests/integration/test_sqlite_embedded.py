@@ -26,6 +26,8 @@ case = client.post("/api/v1/cases/", {"matter": matter}, format="json")
 assert case.status_code == 201, case.content
 listed = client.get("/api/v1/cases/").json()["results"]
 assert [row["number"] for row in listed] == [case.json()["number"]], listed
+detail = client.get("/api/v1/cases/" + case.json()["number"] + "/")
+assert detail.json() == case.json(), detail.content
 print("API OK")
 """
 
