@@ -193,7 +193,11 @@ class Lifecycle:
         self.trace = False  # have the server log this lifecycle's statements (--trace)
         self.server_profile = False  # have the server profile every step (--server-profile)
 
-    def step(self, step: str, method: str, path: str, token: str, **kwargs) -> dict:
+    def step(
+        self, step: str, method: str, path: str, token: str, *, minimal: bool = False, **kwargs
+    ) -> dict:
+        if minimal and self.args.minimal:  # the client needs no more than number and status
+            kwargs["headers"] = {**kwargs.get("headers", {}), "Prefer": "return=minimal"}
         if self.trace:
             kwargs["headers"] = {**kwargs.get("headers", {}), "X-Bench-Trace": step}
         if self.server_profile:
@@ -228,8 +232,9 @@ class Lifecycle:
                     citizen,
                     data={"requirement": material["requirement"]},
                     files={"file": ("scan.pdf", PDF_BYTES, "application/pdf")},
+                    minimal=True,
                 )
-        self.step("submit", "POST", f"{base}/submit/", citizen, json={})
+        self.step("submit", "POST", f"{base}/submit/", citizen, json={}, minimal=True)
         case = self.step("accept", "POST", f"{base}/accept/", clerk, json={})
         reviews = case["reviews"]
         for n, review in enumerate(reviews, 1):
@@ -240,8 +245,8 @@ class Lifecycle:
                 data["approvers"][review["department"]["code"]],
                 json={"opinion": "同意。"},
             )
-        self.step("issue", "POST", f"{base}/issue/", clerk, json={})
-        case = self.step("collect", "POST", f"{base}/collect/", clerk, json={})
+        self.step("issue", "POST", f"{base}/issue/", clerk, json={}, minimal=True)
+        case = self.step("collect", "POST", f"{base}/collect/", clerk, json={}, minimal=True)
         if case["status"] != "closed":
             raise BenchError(f"case {number} ended {case['status']!r}, not closed")
         if rng.random() < self.args.paper_share:
@@ -564,6 +569,11 @@ def main() -> None:
         type=float,
         default=1.0,
         help="share of lifecycles whose applicant downloads every paper (1: all)",
+    )
+    parser.add_argument(
+        "--minimal",
+        action="store_true",
+        help="Prefer: return=minimal on the steps whose answer the client does not read",
     )
     parser.add_argument("--poll", type=float, default=0.2, help="seconds between paper asks")
     parser.add_argument("--paper-timeout", type=float, default=120, help="seconds, then abort")

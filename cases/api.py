@@ -4,6 +4,7 @@ Views parse input, call one service and answer with the case as it now is. Servi
 domain errors; the project's exception handler turns them into ``{"detail", "code"}``.
 """
 
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, permissions, status, viewsets
@@ -43,6 +44,13 @@ from .serializers import (
     WithdrawInput,
     track_data,
 )
+
+
+def prefers_minimal(request) -> bool:
+    """Whether the client asked for ``Prefer: return=minimal`` (RFC 7240): it does not need
+    the case in the answer."""
+    preferences = request.headers.get("Prefer", "").split(",")
+    return any(p.split(";", 1)[0].strip().lower() == "return=minimal" for p in preferences)
 
 
 def _applicant_from(data: dict | None, user) -> services.Applicant:
@@ -100,7 +108,20 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def get_serializer_class(self):
         return CaseListSerializer if self.action == "list" else CaseDetailSerializer
 
-    def _answer(self, case: Case, code: int = status.HTTP_200_OK) -> Response:
+    def _answer(
+        self, case: Case, code: int = status.HTTP_200_OK, *, done: object = None
+    ) -> Response:
+        """The case as it now is; with ``Prefer: return=minimal`` (RFC 7240) only its number
+        and status, without reading the case again (``done``: what the service returned, the
+        case as the service left it when it is one)."""
+        if prefers_minimal(self.request):
+            now = done if isinstance(done, Case) else case
+            headers = {"Preference-Applied": "return=minimal"}
+            if isinstance(done, Case) and code == status.HTTP_201_CREATED:
+                headers["Location"] = reverse("api:case-detail", args=[now.number])
+            return Response(
+                {"number": now.number, "status": now.status}, status=code, headers=headers
+            )
         # The lookup checked that the caller may see the case: read it by its key alone.
         fresh = case_answer(case.pk)
         return Response(
@@ -137,7 +158,7 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             agent=services.Agent(**agent) if agent else None,
             delivery=services.Delivery(**delivery) if delivery else None,
         )
-        return self._answer(case, status.HTTP_201_CREATED)
+        return self._answer(case, status.HTTP_201_CREATED, done=case)
 
     @extend_schema(
         request={"multipart/form-data": MaterialUploadInput}, responses={201: CaseDetailSerializer}
@@ -170,8 +191,8 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
                     services.case_require_transition(case, transition)
                 raise ValidationError(data.errors)
             values = dict(data.validated_data)
-        service(case=case, by=request.user, **values, **extra)
-        return self._answer(case)
+        done = service(case=case, by=request.user, **values, **extra)
+        return self._answer(case, done=done)
 
     @extend_schema(request=None, responses=CaseDetailSerializer)
     @action(detail=True, methods=["post"])
