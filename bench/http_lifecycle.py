@@ -191,10 +191,17 @@ class Lifecycle:
     def __init__(self, client: Client, data: dict, rng: random.Random, args) -> None:
         self.client, self.data, self.rng, self.args = client, data, rng, args
         self.trace = False  # have the server log this lifecycle's statements (--trace)
+        self.server_profile = False  # have the server profile every step (--server-profile)
 
-    def step(self, step: str, method: str, path: str, token: str, **kwargs) -> dict:
+    def step(
+        self, step: str, method: str, path: str, token: str, *, minimal: bool = False, **kwargs
+    ) -> dict:
+        if minimal and self.args.minimal:  # the client needs no more than number and status
+            kwargs["headers"] = {**kwargs.get("headers", {}), "Prefer": "return=minimal"}
         if self.trace:
             kwargs["headers"] = {**kwargs.get("headers", {}), "X-Bench-Trace": step}
+        if self.server_profile:
+            kwargs["headers"] = {**kwargs.get("headers", {}), "X-Bench-Step": step}
         answer = self.client.call(step, method, path, token, **kwargs).json()
         if self.args.profile:  # the baseline, interleaved between the steps
             self.client.call("bare_insert", "POST", "/bench/insert/", self.data["ping"])
@@ -225,8 +232,9 @@ class Lifecycle:
                     citizen,
                     data={"requirement": material["requirement"]},
                     files={"file": ("scan.pdf", PDF_BYTES, "application/pdf")},
+                    minimal=True,
                 )
-        self.step("submit", "POST", f"{base}/submit/", citizen, json={})
+        self.step("submit", "POST", f"{base}/submit/", citizen, json={}, minimal=True)
         case = self.step("accept", "POST", f"{base}/accept/", clerk, json={})
         reviews = case["reviews"]
         for n, review in enumerate(reviews, 1):
@@ -237,8 +245,8 @@ class Lifecycle:
                 data["approvers"][review["department"]["code"]],
                 json={"opinion": "同意。"},
             )
-        self.step("issue", "POST", f"{base}/issue/", clerk, json={})
-        case = self.step("collect", "POST", f"{base}/collect/", clerk, json={})
+        self.step("issue", "POST", f"{base}/issue/", clerk, json={}, minimal=True)
+        case = self.step("collect", "POST", f"{base}/collect/", clerk, json={}, minimal=True)
         if case["status"] != "closed":
             raise BenchError(f"case {number} ended {case['status']!r}, not closed")
         if rng.random() < self.args.paper_share:
@@ -279,7 +287,15 @@ class Lifecycle:
 
 
 def run_phase(
-    stack: Stack, data: dict, args, count: int, seed: int, *, clients: int, trace: bool = False
+    stack: Stack,
+    data: dict,
+    args,
+    count: int,
+    seed: int,
+    *,
+    clients: int,
+    trace: bool = False,
+    profile: bool = False,
 ) -> dict:
     """``count`` lifecycles over ``clients`` threads, with the insert thread alongside."""
     recorders = [Recorder() for _ in range(clients)]
@@ -302,6 +318,7 @@ def run_phase(
                 Client(stack.base_url, recorders[n]), data, random.Random(seed * 100 + n), args
             )
             lifecycle.trace = trace and n == 0
+            lifecycle.server_profile = profile
             while next_lifecycle():
                 lifecycle.run()
                 lifecycle.trace = False
@@ -520,6 +537,23 @@ def print_trace(path: Path) -> None:
             print(f"    {n:>3} × {kind}")
 
 
+def merge_profiles(source: Path, target: Path) -> None:
+    """One ``<step>.prof`` per step in ``target`` from the server's per-request profiles, and
+    each step's ten most expensive functions by own time."""
+    import pstats
+
+    target.mkdir(parents=True, exist_ok=True)
+    by_step: dict[str, list[Path]] = {}
+    for path in source.glob("*.prof"):
+        by_step.setdefault(path.name.split(".")[0], []).append(path)
+    print(f"\n  server profiles (cProfile, gunicorn threads) in {target}:")
+    for step, paths in sorted(by_step.items()):
+        stats = pstats.Stats(*map(str, paths))
+        stats.dump_stats(target / f"{step}.prof")
+        each = stats.total_tt * 1000 / len(paths)
+        print(f"    {step}: {len(paths)} requests, {each:.1f} ms each")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=8, help="concurrent client threads")
@@ -536,6 +570,11 @@ def main() -> None:
         default=1.0,
         help="share of lifecycles whose applicant downloads every paper (1: all)",
     )
+    parser.add_argument(
+        "--minimal",
+        action="store_true",
+        help="Prefer: return=minimal on the steps whose answer the client does not read",
+    )
     parser.add_argument("--poll", type=float, default=0.2, help="seconds between paper asks")
     parser.add_argument("--paper-timeout", type=float, default=120, help="seconds, then abort")
     parser.add_argument(
@@ -543,6 +582,12 @@ def main() -> None:
     )
     parser.add_argument(
         "--trace", action="store_true", help="list the statements of one measured lifecycle"
+    )
+    parser.add_argument(
+        "--server-profile",
+        type=Path,
+        metavar="DIR",
+        help="cProfile every measured request in gunicorn; one merged .prof per step in DIR",
     )
     parser.add_argument("--json", type=Path, help="write the results to this file")
     parser.add_argument("--keep-logs", action="store_true", help="keep the stack's logs")
@@ -577,6 +622,9 @@ def main() -> None:
         call_command("migrate", verbosity=0)
         data = prepare_data(args.seed)
         connection.close()
+        if args.server_profile:
+            stack.profile_dir.mkdir()
+            stack.env["BENCH_PROFILE_DIR"] = str(stack.profile_dir)
         stack.start_servers()
         print(f"stack up: {stack.base_url}, Redis {stack.redis_url}, media {stack.media_root}")
         if args.warmup:
@@ -585,12 +633,21 @@ def main() -> None:
                 f"warm-up: {len(warm['recorder'].lifecycles)} lifecycles in {warm['elapsed']:.1f} s"
             )
         phase = run_phase(
-            stack, data, args, args.lifecycles, args.seed, clients=clients, trace=args.trace
+            stack,
+            data,
+            args,
+            args.lifecycles,
+            args.seed,
+            clients=clients,
+            trace=args.trace,
+            profile=bool(args.server_profile),
         )
         result = summarise(phase, args)
         print_summary(result, args)
         if args.trace:
             print_trace(stack.trace_file)
+        if args.server_profile:
+            merge_profiles(stack.profile_dir, args.server_profile)
         if args.json:
             result["config"] = {
                 **{k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()},

@@ -1,13 +1,21 @@
 """Bench-only middleware: the SQL statements of each request, in its response headers."""
 
+import cProfile
+import itertools
 import json
 import os
 import time
+from pathlib import Path
 
 from django.db import connection
 
 # With --trace the bench names this file, and marks the requests to trace (X-Bench-Trace).
 TRACE_FILE = os.environ.get("BENCH_TRACE_FILE", "")
+# With --server-profile the bench names this folder: every request marked with
+# ``X-Bench-Step: <step>`` is run under cProfile (its thread only) and its stats saved there
+# as ``<step>.<pid>.<n>.prof``, merged per step by the bench at the end.
+PROFILE_DIR = os.environ.get("BENCH_PROFILE_DIR", "")
+_profiled = itertools.count(1)  # next() is atomic under the GIL
 
 
 class StatementCountMiddleware:
@@ -38,8 +46,15 @@ class StatementCountMiddleware:
             finally:
                 spent += time.perf_counter() - started
 
+        step = request.headers.get("X-Bench-Step", "") if PROFILE_DIR else ""
         with connection.execute_wrapper(counted):
-            response = self.get_response(request)
+            if step:
+                profiler = cProfile.Profile()
+                response = profiler.runcall(self.get_response, request)
+                name = f"{step}.{os.getpid()}.{next(_profiled)}.prof"
+                profiler.dump_stats(Path(PROFILE_DIR) / name)
+            else:
+                response = self.get_response(request)
         response["X-Statements"] = str(count)
         response["X-Statements-Ms"] = f"{spent * 1000:.1f}"
         if trace:

@@ -119,6 +119,7 @@ class Stack:
         )
         self.trace_file = self.dir / "trace.jsonl"
         self.env["BENCH_TRACE_FILE"] = str(self.trace_file)
+        self.profile_dir = self.dir / "profile"
         self.processes: list[Process] = []
 
     def start_redis(self) -> None:

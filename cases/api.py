@@ -4,6 +4,7 @@ Views parse input, call one service and answer with the case as it now is. Servi
 domain errors; the project's exception handler turns them into ``{"detail", "code"}``.
 """
 
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, permissions, status, viewsets
@@ -22,7 +23,12 @@ from . import services
 from .access import is_approver, is_clerk, visible_cases
 from .models import Case, Review
 from .pagination import KeysetPagination
-from .selectors import case_detail_queryset, case_list_for_user, review_queue_for_department
+from .selectors import (
+    case_answer,
+    case_detail_queryset,
+    case_list_for_user,
+    review_queue_for_department,
+)
 from .serializers import (
     AcceptInput,
     CaseCreateInput,
@@ -38,6 +44,13 @@ from .serializers import (
     WithdrawInput,
     track_data,
 )
+
+
+def prefers_minimal(request) -> bool:
+    """Whether the client asked for ``Prefer: return=minimal`` (RFC 7240): it does not need
+    the case in the answer."""
+    preferences = request.headers.get("Prefer", "").split(",")
+    return any(p.split(";", 1)[0].strip().lower() == "return=minimal" for p in preferences)
 
 
 def _applicant_from(data: dict | None, user) -> services.Applicant:
@@ -95,8 +108,22 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def get_serializer_class(self):
         return CaseListSerializer if self.action == "list" else CaseDetailSerializer
 
-    def _answer(self, case: Case, code: int = status.HTTP_200_OK) -> Response:
-        fresh = case_detail_queryset(self.request.user, answer=True).get(pk=case.pk)
+    def _answer(
+        self, case: Case, code: int = status.HTTP_200_OK, *, done: object = None
+    ) -> Response:
+        """The case as it now is; with ``Prefer: return=minimal`` (RFC 7240) only its number
+        and status, without reading the case again (``done``: what the service returned, the
+        case as the service left it when it is one)."""
+        if prefers_minimal(self.request):
+            now = done if isinstance(done, Case) else case
+            headers = {"Preference-Applied": "return=minimal"}
+            if isinstance(done, Case) and code == status.HTTP_201_CREATED:
+                headers["Location"] = reverse("api:case-detail", args=[now.number])
+            return Response(
+                {"number": now.number, "status": now.status}, status=code, headers=headers
+            )
+        # The lookup checked that the caller may see the case: read it by its key alone.
+        fresh = case_answer(case.pk)
         return Response(
             CaseDetailSerializer(fresh, context={"request": self.request}).data, status=code
         )
@@ -131,7 +158,7 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             agent=services.Agent(**agent) if agent else None,
             delivery=services.Delivery(**delivery) if delivery else None,
         )
-        return self._answer(case, status.HTTP_201_CREATED)
+        return self._answer(case, status.HTTP_201_CREATED, done=case)
 
     @extend_schema(
         request={"multipart/form-data": MaterialUploadInput}, responses={201: CaseDetailSerializer}
@@ -164,8 +191,8 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
                     services.case_require_transition(case, transition)
                 raise ValidationError(data.errors)
             values = dict(data.validated_data)
-        service(case=case, by=request.user, **values, **extra)
-        return self._answer(case)
+        done = service(case=case, by=request.user, **values, **extra)
+        return self._answer(case, done=done)
 
     @extend_schema(request=None, responses=CaseDetailSerializer)
     @action(detail=True, methods=["post"])

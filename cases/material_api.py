@@ -9,7 +9,7 @@ from rest_framework.views import APIView
 from . import services
 from .access import visible_cases
 from .models import MaterialFile
-from .selectors import case_detail_queryset
+from .selectors import case_answer
 from .serializers import CaseDetailSerializer
 
 
@@ -39,5 +39,5 @@ class MaterialFileView(APIView):
             MaterialFile.objects.select_related("material"), pk=file_id, material__case=case
         )
         services.material_file_remove(stored=stored, by=request.user)
-        fresh = case_detail_queryset(request.user, answer=True).get(pk=case.pk)
+        fresh = case_answer(case.pk)
         return Response(CaseDetailSerializer(fresh, context={"request": request}).data)

@@ -1,7 +1,9 @@
 """Reads of cases and reviews, with their joins done (constant queries per list)."""
 
+import copy
+
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, JSONObject
 
@@ -31,66 +33,24 @@ def case_list_for_user(user: User, *, status: str = "") -> QuerySet[Case]:
 def case_detail_queryset(user: User, *, answer: bool = False) -> QuerySet[Case]:
     """Cases ``user`` may see, with materials, files, reviews, events and visits loaded.
 
-    ``answer=True`` loads only what the API's case detail shows, in as few queries as it
-    can: the reviews and events are read in the case's own query (``review_rows``,
-    ``event_rows``), the files in the materials'
-    (``file_rows``); the visits, special procedures and extensions (pages only) are left out.
-    The rows are read as arrays (PostgreSQL); the embedded SQLite of ``make run`` reads them
-    with one query each instead.
+    ``answer=True`` loads only what the API's case detail shows (``case_answer_queryset``).
     """
-    answer = answer and connection.vendor == "postgresql"
-    materials = CaseMaterial.objects.select_related("material_type", "requirement")
     if answer:
-        # The files' shown fields in the materials' own query (``file_rows``).
-        files = MaterialFile.objects.filter(material=OuterRef("pk")).order_by("uploaded_at", "id")
-        materials = materials.annotate(
-            file_rows=ArraySubquery(
-                files.values(row=JSONObject(id="id", name="original_name", size="size"))
-            )
-        )
-    else:
-        materials = materials.prefetch_related(
-            Prefetch("files", queryset=MaterialFile.objects.order_by("uploaded_at", "id"))
-        )
-    related = [
-        Prefetch("materials", queryset=materials),
-        # The courier integration's (delivery) shipment history, read by the API.
-        "shipment__history",
-        # The documents app's papers, read by the API (``documents`` sits above cases).
-        "documents",
-    ]
-    queryset = Case.objects.select_related(
-        "matter", "bundle", "lead_department", "owner", "matter__board", "shipment"
-    )
-    if answer:
-        reviews = Review.objects.filter(case=OuterRef("pk")).order_by("department_id", "id")
-        review_row = JSONObject(
-            id="id",
-            code="department__code",
-            name="department__name",
-            status="status",
-            opinion="opinion",
-            round="round",
-        )
-        events = CaseEvent.objects.filter(case=OuterRef("pk")).order_by("at", "id")
-        event_row = JSONObject(
-            action="action",
-            from_status="from_status",
-            to_status="to_status",
-            actor_id="actor_id",
-            actor_name="actor__name",
-            actor_username="actor__username",
-            actor_role="actor_role",
-            at="at",
-            note="note",
-            internal="internal",
-        )
-        queryset = queryset.annotate(
-            review_rows=ArraySubquery(reviews.values(row=review_row)),
-            event_rows=ArraySubquery(events.values(row=event_row)),
-        )
-    else:
-        related += [
+        return visible_cases(user, case_answer_queryset())
+    files = MaterialFile.objects.order_by("uploaded_at", "id")
+    materials = CaseMaterial.objects.select_related(
+        "material_type", "requirement"
+    ).prefetch_related(Prefetch("files", queryset=files))
+    return visible_cases(
+        user,
+        Case.objects.select_related(
+            "matter", "bundle", "lead_department", "owner", "matter__board", "shipment"
+        ).prefetch_related(
+            Prefetch("materials", queryset=materials),
+            # The courier integration's (delivery) shipment history, read by the API.
+            "shipment__history",
+            # The documents app's papers, read by the API (``documents`` sits above cases).
+            "documents",
             Prefetch(
                 "events", queryset=CaseEvent.objects.select_related("actor").order_by("at", "id")
             ),
@@ -98,8 +58,141 @@ def case_detail_queryset(user: User, *, answer: bool = False) -> QuerySet[Case]:
             "visits",
             "special_procedures",
             "extensions",
-        ]
-    return visible_cases(user, queryset.prefetch_related(*related))
+        ),
+    )
+
+
+# Built once per process and database vendor: building it (the JSON subqueries' expressions
+# resolved) cost about as much as running it.
+_answer_querysets: dict[str, QuerySet[Case]] = {}
+
+
+def case_answer_queryset() -> QuerySet[Case]:
+    """What the API's case detail shows (``CaseDetailSerializer``), for every case: filter it
+    by the case, or by what the caller may see (``case_detail_queryset(answer=True)``).
+
+    On PostgreSQL one statement reads it all: the materials with their files, the reviews,
+    the events and the papers as arrays of JSON rows (``material_rows``, ``review_rows``,
+    ``event_rows``, ``document_rows``); only a courier shipment's history is a second one.
+    The embedded SQLite of ``make run`` reads them with one query each instead.
+    """
+    vendor = connection.vendor
+    queryset = _answer_querysets.get(vendor)
+    if queryset is None:
+        queryset = _answer_querysets[vendor] = _build_answer_queryset(vendor == "postgresql")
+    return queryset
+
+
+# The answer's statement as compiled for a stand-in key, per database alias: (compiler, SQL,
+# parameters, the stand-in's position among them).
+_ANSWER_STAND_IN = -20261206
+_answer_statements: dict[str, tuple] = {}
+
+
+def case_answer(pk: int) -> Case:
+    """The case with what the API's case detail shows (``case_answer_queryset``), by its key
+    alone: for a caller the lookup has already let through.
+
+    Django compiles a query again at every evaluation, and compiling the answer's JSON
+    subqueries took more CPU than PostgreSQL took to run them (about 3 ms a command). The SQL
+    differs only by the key, so on PostgreSQL it is compiled once per process, and each
+    answer runs it with its own key through a copy of that compiler (rows, converters,
+    related objects and prefetches as Django's own iterable makes them).
+    """
+    queryset = case_answer_queryset().filter(pk=pk)
+    if connection.vendor == "postgresql":
+        alias = queryset.db
+        statement = _answer_statements.get(alias)
+        if statement is None:
+            compiler = (
+                case_answer_queryset().filter(pk=_ANSWER_STAND_IN).query.get_compiler(using=alias)
+            )
+            sql, params = compiler.as_sql()
+            assert params.count(_ANSWER_STAND_IN) == 1
+            statement = (compiler, sql, params, params.index(_ANSWER_STAND_IN))
+            _answer_statements[alias] = statement
+        template, sql, params, position = statement
+        params = (*params[:position], pk, *params[position + 1 :])
+        compiler = copy.copy(template)
+        compiler.connection = connections[alias]
+        compiler.as_sql = lambda *args, **kwargs: (sql, params)
+        queryset.query.get_compiler = lambda *args, **kwargs: compiler
+    found = list(queryset)
+    if not found:
+        raise Case.DoesNotExist(f"No case {pk}")
+    return found[0]
+
+
+def _build_answer_queryset(rows: bool) -> QuerySet[Case]:
+    queryset = Case.objects.select_related("matter", "bundle", "shipment").prefetch_related(
+        # The courier integration's (delivery) shipment history; no query without a shipment.
+        "shipment__history"
+    )
+    if not rows:
+        materials = CaseMaterial.objects.select_related("material_type").prefetch_related(
+            Prefetch("files", queryset=MaterialFile.objects.order_by("uploaded_at", "id"))
+        )
+        return queryset.prefetch_related(
+            Prefetch("materials", queryset=materials),
+            # The documents app's papers (``documents`` sits above cases).
+            "documents",
+            Prefetch(
+                "events", queryset=CaseEvent.objects.select_related("actor").order_by("at", "id")
+            ),
+            Prefetch("reviews", queryset=Review.objects.select_related("department")),
+        )
+    files = MaterialFile.objects.filter(material=OuterRef("pk")).order_by("uploaded_at", "id")
+    materials = CaseMaterial.objects.filter(case=OuterRef("pk")).order_by("order", "id")
+    material_row = JSONObject(
+        requirement="requirement_id",
+        material="material_type__code",
+        name="material_type__name",
+        key="key",
+        required="required",
+        deferrable="deferrable",
+        status="status",
+        due_date="due_date",
+        reason="reason",
+        files=ArraySubquery(
+            files.values(row=JSONObject(id="id", name="original_name", size="size"))
+        ),
+    )
+    reviews = Review.objects.filter(case=OuterRef("pk")).order_by("department_id", "id")
+    review_row = JSONObject(
+        id="id",
+        code="department__code",
+        name="department__name",
+        status="status",
+        opinion="opinion",
+        round="round",
+    )
+    events = CaseEvent.objects.filter(case=OuterRef("pk")).order_by("at", "id")
+    event_row = JSONObject(
+        action="action",
+        from_status="from_status",
+        to_status="to_status",
+        actor_id="actor_id",
+        actor_name="actor__name",
+        actor_username="actor__username",
+        actor_role="actor_role",
+        at="at",
+        note="note",
+        internal="internal",
+    )
+    # The documents app's papers, by the relation it hangs on the case (it sits above cases);
+    # a pending paper renders on its first download, a failed one is not offered.
+    document_model = Case._meta.get_field("documents").related_model
+    documents = (
+        document_model.objects.filter(case=OuterRef("pk"))
+        .exclude(status="failed")
+        .order_by("requested_at", "id")
+    )
+    return queryset.annotate(
+        material_rows=ArraySubquery(materials.values(row=material_row)),
+        review_rows=ArraySubquery(reviews.values(row=review_row)),
+        event_rows=ArraySubquery(events.values(row=event_row)),
+        document_rows=ArraySubquery(documents.values(row=JSONObject(kind="kind", title="title"))),
+    )
 
 
 REVIEW_QUEUE_ORDER = ("case_deadline", "case_accepted_on", "case_id")

@@ -177,6 +177,19 @@ class CaseListSerializer(serializers.ModelSerializer):
         return applicant_data(case, masked=True)
 
 
+_MATERIAL_FIELDS = (
+    "requirement",
+    "material",
+    "name",
+    "key",
+    "required",
+    "deferrable",
+    "status",
+    "due_date",
+    "reason",
+)
+
+
 class CaseDetailSerializer(serializers.ModelSerializer):
     """One case for those allowed to see it; staff-internal notes only for staff."""
 
@@ -283,17 +296,30 @@ class CaseDetailSerializer(serializers.ModelSerializer):
         )
 
     def get_materials(self, case) -> list[dict]:
+        rows = getattr(case, "material_rows", None)
+        if rows is None:
+            rows = [
+                {
+                    "requirement": material.requirement_id,
+                    "material": material.material_type.code,
+                    "name": material.material_type.name,
+                    "key": material.key,
+                    "required": material.required,
+                    "deferrable": material.deferrable,
+                    "status": material.status,
+                    "due_date": material.due_date,
+                    "reason": material.reason,
+                    "files": [
+                        {"id": stored.id, "name": stored.original_name, "size": stored.size}
+                        for stored in material.files.all()
+                    ],
+                }
+                for material in case.materials.all()
+            ]
+        # The rows read with the case come as JSON objects: their keys in the contract's order.
         return [
             {
-                "requirement": material.requirement_id,
-                "material": material.material_type.code,
-                "name": material.material_type.name,
-                "key": material.key,
-                "required": material.required,
-                "deferrable": material.deferrable,
-                "status": material.status,
-                "due_date": material.due_date,
-                "reason": material.reason,
+                **{name: row[name] for name in _MATERIAL_FIELDS},
                 "files": [
                     {
                         "id": stored["id"],
@@ -301,10 +327,10 @@ class CaseDetailSerializer(serializers.ModelSerializer):
                         "size": stored["size"],
                         "url": reverse("cases:material-file", args=[case.number, stored["id"]]),
                     }
-                    for stored in _file_rows(material)
+                    for stored in row["files"]
                 ],
             }
-            for material in case.materials.all()
+            for row in rows
         ]
 
     def get_reviews(self, case) -> list[dict]:
@@ -336,18 +362,25 @@ class CaseDetailSerializer(serializers.ModelSerializer):
         ]
 
     def get_documents(self, case) -> list[dict]:
-        # The documents app (above cases) hangs its rendered papers on the case.
-        documents = getattr(case, "documents", None)
-        if documents is None:
-            return []
+        # The documents app (above cases) hangs its papers on the case; a pending paper
+        # renders on its first download, a failed one is not offered.
+        rows = getattr(case, "document_rows", None)
+        if rows is None:
+            documents = getattr(case, "documents", None)
+            if documents is None:
+                return []
+            rows = [
+                {"kind": document.kind, "title": document.title}
+                for document in documents.all()
+                if document.status != "failed"
+            ]
         return [
             {
-                "kind": document.kind,
-                "title": document.title,
-                "url": reverse("documents:document-download", args=[case.number, document.kind]),
+                "kind": row["kind"],
+                "title": row["title"],
+                "url": reverse("documents:document-download", args=[case.number, row["kind"]]),
             }
-            for document in documents.all()
-            if document.status != "failed"  # a pending paper renders on its first download
+            for row in rows
         ]
 
     def get_shipment(self, case) -> dict | None:
@@ -365,21 +398,9 @@ class CaseDetailSerializer(serializers.ModelSerializer):
         }
 
 
-def _file_rows(material) -> list[dict]:
-    """The material's files as ``{id, name, size}``: read with the material by
-    ``case_detail_queryset(answer=True)``, else from its files."""
-    rows = getattr(material, "file_rows", None)
-    if rows is not None:
-        return rows
-    return [
-        {"id": stored.id, "name": stored.original_name, "size": stored.size}
-        for stored in material.files.all()
-    ]
-
-
 def _review_rows(case) -> list[dict]:
-    """The case's reviews as dicts: read with the case by ``case_detail_queryset(answer=True)``,
-    else from its reviews."""
+    """The case's reviews as dicts: read with the case by ``case_answer_queryset``, else from
+    its reviews."""
     rows = getattr(case, "review_rows", None)
     if rows is not None:
         return rows
@@ -397,8 +418,8 @@ def _review_rows(case) -> list[dict]:
 
 
 def _events(case) -> list:
-    """The case's events, oldest first: read with the case by
-    ``case_detail_queryset(answer=True)`` (as rows standing for events), else its events."""
+    """The case's events, oldest first: read with the case by ``case_answer_queryset`` (as rows
+    standing for events), else its events."""
     rows = getattr(case, "event_rows", None)
     if rows is None:
         return list(case.events.all())

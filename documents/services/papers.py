@@ -304,17 +304,21 @@ def document_request(*, case: Case, kind: str) -> Document:
     # applicant using the English pages triggered the paper.
     with in_papers_language():
         context = BUILDERS[kind](case, _base_context(case, kind))
-    document, _created = Document.objects.update_or_create(
-        case=case,
-        kind=kind,
-        defaults={
-            "title": context["title"],
-            "context": context,
-            "snapshot_sha256": snapshot_hash(context),
-            "status": DocumentStatus.PENDING,
-            "requested_at": timezone.now(),
-            "error": "",
-        },
+    fresh = {
+        "title": context["title"],
+        "context": context,
+        "snapshot_sha256": snapshot_hash(context),
+        "status": DocumentStatus.PENDING,
+        "requested_at": timezone.now(),
+        "error": "",
+    }
+    # One upsert on (case, kind) (``update_or_create`` took a locking read, a savepoint and
+    # the insert): the fields above are replaced, the rendered file's own are left as they are.
+    [document] = Document.objects.bulk_create(
+        [Document(case=case, kind=kind, **fresh)],
+        update_conflicts=True,
+        unique_fields=["case", "kind"],
+        update_fields=list(fresh),
     )
     if kind == DocumentKind.LICENCE:
         case.licences.filter(document__isnull=True).update(document=document)

@@ -1079,3 +1079,112 @@ def test_case_list_runs_a_constant_number_of_queries(
 
     assert (few_count, many_count) == (3, 30)
     assert few == many
+
+
+# ---------------------------------------------------------------------------------------------
+# The case detail reads the whole case in one statement (its token in another)
+
+DETAIL_QUERY_BOUND = 2  # the token with its user, the case with all it shows
+
+
+@pytest.mark.parametrize("role", ["owner", "clerk", "reviewing_approver"])
+def test_case_detail_reads_the_case_once(
+    client_for, actor, build_case, django_assert_max_num_queries, role
+):
+    """Materials with their files, reviews, events and papers come with the case: a closed case
+    with all of them costs what a case just accepted costs."""
+    client = client_for(actor(role))
+    for case in (build_case("in_review"), build_case("closed")):
+        with django_assert_max_num_queries(DETAIL_QUERY_BOUND):
+            response = client.get(url(case))
+        assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "closed"
+    assert body["materials"] and body["materials"][0]["files"][0]["url"]
+    assert len(body["reviews"]) == 2 and body["events"] and body["documents"]
+
+
+def test_a_command_answers_the_case_as_its_detail_shows_it(client_for, clerk, build_case):
+    """The command's answer (read by key once the lookup let the caller through) is the
+    detail the caller reads next."""
+    case = build_case("submitted")
+    client = client_for(clerk)
+    accepted = client.post(url(case, "accept"), {}, format="json")
+    assert accepted.status_code == 200, accepted.content
+    assert accepted.json() == client.get(url(case)).json()
+
+
+# ---------------------------------------------------------------------------------------------
+# Prefer: return=minimal (RFC 7240): the number and status only, the case not read again
+
+
+class _Statements(list):
+    """The SQL of every statement run inside ``with statements:`` (an execute wrapper: the
+    test client's request start does not clear it)."""
+
+    def __enter__(self):
+        self._wrapper = connection.execute_wrapper(self._record)
+        self._wrapper.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        return self._wrapper.__exit__(*exc)
+
+    def _record(self, execute, sql, params, many, context):
+        self.append(sql)
+        return execute(sql, params, many, context)
+
+
+def test_a_command_with_return_minimal_answers_number_and_status_only(
+    client_for, clerk, build_case
+):
+    case = build_case("submitted")
+    client = client_for(clerk)
+    with _Statements() as full:
+        whole = client.post(url(case, "reject"), {"reason": "材料不实。"}, format="json")
+    assert whole.status_code == 200 and "Preference-Applied" not in whole
+    assert whole.json()["materials"]  # the default answer is the whole case, as before
+
+    case = build_case("submitted")
+    with _Statements() as minimal:
+        answer = client.post(
+            url(case, "accept"), {}, format="json", HTTP_PREFER="handling=lenient, return=minimal"
+        )
+    assert answer.status_code == 200, answer.content
+    assert answer.json() == {"number": case.number, "status": "in_review"}
+    assert answer["Preference-Applied"] == "return=minimal"
+    assert client.get(url(case)).json()["status"] == "in_review"  # the step was taken
+    # The case with all it shows is read for the whole answer only.
+    assert any("material_rows" in sql for sql in full)
+    assert minimal and not any("material_rows" in sql for sql in minimal)
+
+
+def test_create_and_upload_with_return_minimal(client_for, citizen, matter):
+    client = client_for(citizen)
+    created = client.post(
+        CASES, {"matter": matter.code}, format="json", HTTP_PREFER="return=minimal"
+    )
+    assert created.status_code == 201, created.content
+    number = created.json()["number"]
+    assert created.json() == {"number": number, "status": "draft"}
+    assert created["Location"] == url(number)
+    requirement = client.get(url(number)).json()["materials"][0]["requirement"]
+    uploaded = client.post(
+        url(number, "materials"),
+        {"requirement": requirement, "file": pdf()},
+        format="multipart",
+        HTTP_PREFER="return=minimal",
+    )
+    assert uploaded.status_code == 201, uploaded.content
+    assert uploaded.json() == {"number": number, "status": "draft"}
+    assert "Location" not in uploaded
+    files = client.get(url(number)).json()["materials"][0]["files"]
+    assert len(files) == 1
+
+
+def test_refusals_are_the_same_with_return_minimal(client_for, citizen, build_case):
+    """A refused step answers its error as always; the preference changes only success."""
+    case = build_case("submitted")
+    refused = client_for(citizen).post(url(case, "accept"), {}, HTTP_PREFER="return=minimal")
+    assert refused.status_code == 403
+    assert "Preference-Applied" not in refused

@@ -92,11 +92,7 @@ def test_no_page_template_has_chinese_outside_a_translation_tag():
         if name.startswith("pdf/"):
             continue
         text = TEMPLATE_MARKUP.sub("", template.read_text(encoding="utf-8"))
-        found += [
-            f"{name}: {words}"
-            for words in CJK.findall(text)
-            if words != BRAND_MARK
-        ]
+        found += [f"{name}: {words}" for words in CJK.findall(text) if words != BRAND_MARK]
     assert found == [], "Wrap these in {% translate %} or {% blocktranslate %}"
 
 

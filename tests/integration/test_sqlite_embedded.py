@@ -26,6 +26,20 @@ case = client.post("/api/v1/cases/", {"matter": matter}, format="json")
 assert case.status_code == 201, case.content
 listed = client.get("/api/v1/cases/").json()["results"]
 assert [row["number"] for row in listed] == [case.json()["number"]], listed
+detail = client.get("/api/v1/cases/" + case.json()["number"] + "/")
+assert detail.json() == case.json(), detail.content
+# A paper's snapshot is one upsert on (case, kind): asked again, the same row.
+from cases.models import Case
+from documents.models import Document
+from documents.services import document_request
+import datetime
+today = datetime.date.today()
+Case.objects.filter(number=case.json()["number"]).update(accepted_on=today, deadline=today)
+accepted = Case.objects.get(number=case.json()["number"])
+first = document_request(case=accepted, kind="receipt")
+again = document_request(case=accepted, kind="receipt")
+assert first.pk is not None and again.pk == first.pk, (first.pk, again.pk)
+assert Document.objects.filter(case=accepted, kind="receipt").count() == 1
 print("API OK")
 """
 
