@@ -218,9 +218,13 @@ def _upload(request: HttpRequest, case: Case) -> tuple[bool, dict[int, str], int
     return True, {}, 200
 
 
-def _upload_context(case: Case, rows: list[MaterialRow]) -> dict:
+def _upload_context(case: Case, rows: list[MaterialRow], *, upload_view: str) -> dict:
+    """What the material rows need; ``upload_view`` names the page that takes the uploads:
+    every upload form posts there explicitly, whatever URL the page was rendered at (a
+    refused resubmission renders the case page at ``…/resubmit/``)."""
     return {
         "case": case,
+        "upload_url": reverse(upload_view, kwargs={"number": case.number}),
         "rows": rows,
         "upload_errors": [row for row in rows if row.error],
         "limit_mb": UploadForm.limit_mb(),
