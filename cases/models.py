@@ -47,7 +47,15 @@ from django_fsm import (
 )
 
 from accounts.models import Department, IdentityKind
-from matters.models import Bundle, DeliveryMethod, MaterialType, Matter, Requirement
+from matters.models import (
+    Bundle,
+    DeliveryMethod,
+    MaterialForm,
+    MaterialType,
+    Matter,
+    ProvidedBy,
+    Requirement,
+)
 
 from .storage import private_storage
 
@@ -543,6 +551,8 @@ class MaterialStatus(models.TextChoices):
     DEFERRED = "deferred", _("容缺后补")
     VERIFIED = "verified", _("已核验")
     SATISFIED_BY_LICENCE = "satisfied_by_licence", _("电子证照免提交")
+    # The window found that a material the guide asks for only in some cases does not apply.
+    NOT_APPLICABLE = "not_applicable", _("不涉及")
 
 
 # A material counts as in hand when received, verified, or satisfied by a licence the
@@ -582,6 +592,14 @@ class CaseMaterial(models.Model):
     received_copies = models.PositiveSmallIntegerField(_("收取份数"), default=0)
     due_date = models.DateField(_("补齐期限"), null=True, blank=True)
     reason = models.CharField(_("缺少原因"), max_length=300, blank=True)
+    # Who brings it (copied from the guide, or the bundle's own licence): only the
+    # applicant's can be asked of the applicant.
+    provided_by = models.CharField(
+        _("材料来源"), max_length=12, choices=ProvidedBy.choices, default=ProvidedBy.APPLICANT
+    )
+    # When the window took the material in (checked it at the window, or accepted the case
+    # with it); empty for a file uploaded online and not yet checked (已上传，待审核).
+    taken_in_at = models.DateTimeField(_("窗口收取时间"), null=True, blank=True)
 
     objects = CaseMaterialQuerySet.as_manager()
 
@@ -606,6 +624,16 @@ class CaseMaterial(models.Model):
     @property
     def needed_at_submission(self) -> bool:
         return self.required and not self.deferrable
+
+    @property
+    def uploaded_online(self) -> bool:
+        """In as electronic files the applicant uploaded (not paper taken at the window)."""
+        return self.received_form == MaterialForm.ELECTRONIC
+
+    @property
+    def provided_for_applicant(self) -> bool:
+        """Pushed by a department or issued within the bundle: never the applicant's to bring."""
+        return self.provided_by != ProvidedBy.APPLICANT
 
     def is_open_deferral(self, case: Case) -> bool:
         """Deferred at acceptance and still awaited (``CaseMaterialQuerySet.deferred_open``)."""

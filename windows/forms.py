@@ -179,6 +179,8 @@ STATE_CHOICES = [
     (NOT_APPLICABLE, _("不涉及")),
 ]
 FORM_CHOICES = [(v, label) for v, label in MaterialForm.choices if v in RECEIVABLE_FORMS]
+# For a material the applicant uploaded: the window takes in the files sent online.
+ONLINE_FORM_CHOICE = (MaterialForm.ELECTRONIC, _("网上提交的电子材料"))
 
 ACCEPT, DEFER, NOTICE, REJECT, SAVE, RESUBMIT = (
     "accept",
@@ -211,6 +213,8 @@ def _initial_state(material: CaseMaterial) -> str:
         return NOT_APPLICABLE  # the applicant's e-licence stands for it: nothing to take in
     if material.status in (MaterialStatus.RECEIVED, MaterialStatus.VERIFIED):
         return RECEIVED
+    if material.status == MaterialStatus.NOT_APPLICABLE or material.provided_for_applicant:
+        return NOT_APPLICABLE
     if material.status == MaterialStatus.DEFERRED:
         return DEFERRED
     if material.reason:
@@ -290,12 +294,13 @@ class ChecklistForm(forms.Form):
                 required=False,
                 initial=_initial_state(material),
             )
+            online = material.uploaded_online
             self.fields[f"{prefix}_form"] = forms.ChoiceField(
                 label=_("%(m)s 收取形式") % {"m": name},
-                choices=FORM_CHOICES,
+                choices=[ONLINE_FORM_CHOICE, *FORM_CHOICES] if online else FORM_CHOICES,
                 required=False,
                 initial=material.received_form
-                if material.received_form in RECEIVABLE_FORMS
+                if material.received_form in RECEIVABLE_FORMS or online
                 else (
                     material.requirement.form
                     if material.requirement and material.requirement.form in RECEIVABLE_FORMS

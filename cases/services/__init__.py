@@ -7,6 +7,7 @@ from .checklist import (
     RECEIVABLE_FORMS,
     case_hand_in,
     material_mark_missing,
+    material_mark_not_applicable,
     material_receive,
 )
 from .deadlines import deadline_colour, refresh_deadline
@@ -100,6 +101,7 @@ __all__ = [
     "material_file_remove",
     "material_for_requirement",
     "material_mark_missing",
+    "material_mark_not_applicable",
     "material_receive",
     "material_upload",
     "missing_for_submission",

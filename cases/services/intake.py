@@ -19,7 +19,7 @@ from PIL import Image, UnidentifiedImageError
 
 from accounts.identity import validate_credit_code, validate_id_number, validate_mobile
 from accounts.models import IdentityKind, User
-from matters.models import Bundle, CatalogStatus, DeliveryMethod, Matter
+from matters.models import Bundle, CatalogStatus, DeliveryMethod, MaterialForm, Matter
 from matters.selectors import bundle_queryset, bundle_requirements, merge_requirements
 
 from ..access import can_act_as_applicant, is_clerk
@@ -251,6 +251,7 @@ def case_create(
             required=item.required,
             deferrable=item.deferrable,
             copies=item.copies,
+            provided_by=item.provided_by,
         )
         for order, item in enumerate(merged)
     )
@@ -465,7 +466,15 @@ def material_upload(
     # takes the new file off); otherwise the material is simply in.
     if not case.can("resubmit"):
         material.reason = ""
-    material.save(update_fields=["status", "reason"])
+    fields = ["status", "reason"]
+    if not is_clerk(by):
+        # Sent online: electronic copies, in once the window has checked them (a clerk's scan
+        # is the paper the checklist records).
+        material.received_form = MaterialForm.ELECTRONIC
+        material.received_copies = material.files.count()
+        material.taken_in_at = None
+        fields += ["received_form", "received_copies", "taken_in_at"]
+    material.save(update_fields=fields)
     if was_deferred:
         record_event(
             case,
@@ -522,11 +531,17 @@ def material_file_remove(*, stored: MaterialFile, by: User) -> CaseMaterial:
         )
     file = stored.file
     stored.delete()
-    if not material.files.exists():
+    files_left = material.files.count()
+    if not files_left:
         before = material.status
         material.status = MaterialStatus.DEFERRED if material.due_date else MaterialStatus.MISSING
         material_status_changed(case, before, material.status)
-        material.save(update_fields=["status"])
+        material.received_form, material.received_copies = "", 0
+        material.taken_in_at = None
+        material.save(update_fields=["status", "received_form", "received_copies", "taken_in_at"])
+    elif material.uploaded_online:
+        material.received_copies = files_left
+        material.save(update_fields=["received_copies"])
     transaction.on_commit(lambda: file.delete(save=False))
     return material
 
@@ -677,6 +692,10 @@ def _accept(
     ]
     if missing and by is not None:
         return missing
+    # Accepting takes in what was uploaded online and not yet checked at the window.
+    CaseMaterial.objects.filter(
+        case=case, status=MaterialStatus.RECEIVED, taken_in_at__isnull=True
+    ).update(taken_in_at=timezone.now())
     if deferred_materials:
         CaseMaterial.objects.filter(pk__in=deferred_ids).update(
             status=MaterialStatus.DEFERRED, due_date=due_date

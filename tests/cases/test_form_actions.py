@@ -37,9 +37,11 @@ def test_a_refused_resubmission_renders_upload_forms_that_post_to_the_case_page(
         detail, {"requirement": requirement(case, "完税凭证"), "file": pdf("tax.pdf")}
     )
     assert response.status_code == 302
-    assert case.materials.get(material_type__name="完税凭证").files.filter(
-        original_name="tax.pdf"
-    ).exists()
+    assert (
+        case.materials.get(material_type__name="完税凭证")
+        .files.filter(original_name="tax.pdf")
+        .exists()
+    )
 
 
 def test_the_draft_pages_post_to_themselves_explicitly(client, citizen, make_case):
@@ -51,9 +53,7 @@ def test_the_draft_pages_post_to_themselves_explicitly(client, citizen, make_cas
         assert posts and all("action=" in tag for tag in posts), name
     response = client.get(reverse("cases:case-materials", args=[case.number]))
     materials = reverse("cases:case-materials", args=[case.number])
-    assert all(
-        f'action="{materials}"' in tag for tag in forms_of(response) if "upload-form" in tag
-    )
+    assert all(f'action="{materials}"' in tag for tag in forms_of(response) if "upload-form" in tag)
 
 
 def test_the_desk_checklist_posts_to_the_case_even_when_rendered_by_a_refusal(
