@@ -346,6 +346,12 @@ class Case(models.Model):
         return self.status in fsm_sources(Case, "submit", "resubmit")
 
     @property
+    def commitment_open(self) -> bool:
+        """An online applicant may give (or change) the 容缺 commitment: submitted, before the
+        window's answer."""
+        return self.channel == Channel.ONLINE and self.status in fsm_sources(Case, "accept")
+
+    @property
     def deferrals_open(self) -> bool:
         """A material deferred at acceptance is still awaited (accepted, not yet issued)."""
         return self.status in DEFERRAL_OPEN_STATUSES
@@ -638,6 +644,32 @@ class CaseMaterial(models.Model):
     def is_open_deferral(self, case: Case) -> bool:
         """Deferred at acceptance and still awaited (``CaseMaterialQuerySet.deferred_open``)."""
         return self.status == MaterialStatus.DEFERRED and case.deferrals_open
+
+
+class DeferralCommitment(models.Model):
+    """The 容缺 commitment an online applicant gives on their case page: which deferrable
+    materials they will bring, and by when (容缺受理承诺). A walk-in applicant signs the paper
+    承诺书 at the window instead. One per case; giving it again replaces it (the case's
+    events keep each one)."""
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="commitment")
+    requirement_ids = models.JSONField(_("承诺补齐的材料"), default=list)
+    due_date = models.DateField(_("承诺补齐期限"))
+    text = models.TextField(_("承诺内容"))
+    given_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("承诺人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    given_at = models.DateTimeField(_("承诺时间"))
+
+    class Meta:
+        verbose_name = _("容缺承诺")
+        verbose_name_plural = _("容缺承诺")
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.due_date}"
 
 
 class MaterialFile(models.Model):

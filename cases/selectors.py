@@ -60,7 +60,14 @@ def case_detail_queryset(user: User, *, answer: bool = False) -> QuerySet[Case]:
         "documents",
     ]
     queryset = Case.objects.select_related(
-        "matter", "bundle", "lead_department", "owner", "matter__board", "shipment"
+        "matter",
+        "bundle",
+        "lead_department",
+        "owner",
+        "matter__board",
+        "shipment",
+        # The online 容缺 commitment (one per case, or none).
+        "commitment",
     )
     if answer:
         reviews = Review.objects.filter(case=OuterRef("pk")).order_by("department_id", "id")

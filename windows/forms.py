@@ -282,9 +282,11 @@ class ChecklistForm(forms.Form):
     )
     in_person = forms.BooleanField(label=_("申请人在窗口（计一次跑动）"), required=False)
 
-    def __init__(self, *args, materials: list[CaseMaterial], **kwargs):
+    def __init__(self, *args, materials: list[CaseMaterial], online: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.materials = materials
+        # An online applicant commits online (the date is theirs); the clerk ticks nothing.
+        self.online = online
         for material in materials:
             prefix = f"m{material.requirement_id}"
             name = material.material_type.name
@@ -348,7 +350,7 @@ class ChecklistForm(forms.Form):
         deferred = [m for m in self.materials if self._state(m) == DEFERRED]
         if action == DEFER and not deferred:
             self.add_error(None, _("容缺受理须至少选择一项“容缺”材料。"))
-        if action in (ACCEPT, DEFER) and deferred:
+        if action in (ACCEPT, DEFER) and deferred and not self.online:
             due_date = data.get("due_date")
             if due_date is None and "due_date" not in self.errors:
                 self.add_error("due_date", _("容缺受理须约定补齐日期。"))

@@ -10,6 +10,12 @@ from .checklist import (
     material_mark_not_applicable,
     material_receive,
 )
+from .commitments import (
+    case_commit_deferral,
+    commitment_text,
+    committable_materials,
+    default_commitment_date,
+)
 from .deadlines import deadline_colour, refresh_deadline
 from .handover import (
     DeferredMaterialsOutstandingError,
@@ -76,6 +82,7 @@ __all__ = [
     "case_accept",
     "case_approve_instant",
     "case_collect",
+    "case_commit_deferral",
     "case_create",
     "case_deliver",
     "case_delivery_failed",
@@ -91,7 +98,10 @@ __all__ = [
     "case_update_details",
     "case_withdraw",
     "cases_deem_accepted",
+    "commitment_text",
+    "committable_materials",
     "deadline_colour",
+    "default_commitment_date",
     "extension_decide",
     "extension_request",
     "follow_up_decide_appeal",

@@ -39,6 +39,7 @@ from ..models import (
     CaseMaterial,
     CaseStatus,
     Channel,
+    DeferralCommitment,
     MaterialFile,
     MaterialStatus,
     Review,
@@ -674,9 +675,21 @@ def _accept(
     accepted_on = timezone.localdate(received) if received else today
     # One read of the calendar for the due date and the deadline.
     working = WorkingDays(accepted_on)
-    deferred_materials = _validate_deferrals(
-        case, deferred, due_date, loaded=materials, working=working
-    )
+    online_errors: list[str] = []
+    if deferred and by is not None and case.channel == Channel.ONLINE:
+        due_date, commitment, online_errors = _online_commitment(
+            case, deferred, due_date, materials
+        )
+    try:
+        deferred_materials = _validate_deferrals(
+            case, deferred, due_date, loaded=materials, working=working
+        )
+    except ValidationError as error:
+        raise ValidationError(
+            {"deferred": online_errors + error.message_dict["deferred"]}
+        ) from error
+    if online_errors:
+        raise ValidationError({"deferred": online_errors})
     deferred_ids = {material.pk for material in deferred_materials}
     missing = [
         m for m in missing_for_submission(case, materials=materials) if m.pk not in deferred_ids
@@ -692,10 +705,12 @@ def _accept(
     ]
     if missing and by is not None:
         return missing
-    # Accepting takes in what was uploaded online and not yet checked at the window.
-    CaseMaterial.objects.filter(
-        case=case, status=MaterialStatus.RECEIVED, taken_in_at__isnull=True
-    ).update(taken_in_at=timezone.now())
+    # Accepting takes in what was uploaded and not yet checked at the window.
+    untaken = [
+        m.pk for m in materials if m.status == MaterialStatus.RECEIVED and m.taken_in_at is None
+    ]
+    if untaken:
+        CaseMaterial.objects.filter(pk__in=untaken).update(taken_in_at=timezone.now())
     if deferred_materials:
         CaseMaterial.objects.filter(pk__in=deferred_ids).update(
             status=MaterialStatus.DEFERRED, due_date=due_date
@@ -747,6 +762,43 @@ def _accept(
     if by is not None and (in_person if in_person is not None else case.channel == Channel.WINDOW):
         visit_record(case=case, by=by, kind=VisitKind.INTAKE, on=today)
     return case
+
+
+def _online_commitment(
+    case: Case, deferred: list[int], due_date: datetime.date | None, materials: list
+) -> tuple[datetime.date, str, list[str]]:
+    """An online case is deferred only on the applicant's own online commitment, for the
+    materials it names and by its date (the clerk ticks nothing for them): the due date, the
+    words for the acceptance, and what the commitment does not cover."""
+    commitment = DeferralCommitment.objects.filter(case=case).first()
+    if commitment is None:
+        raise ValidationError(
+            {
+                "deferred": [
+                    _(
+                        "申请人尚未在线作出容缺承诺，不能容缺受理：请出具一次性告知，"
+                        "或请申请人在办件页面确认容缺承诺。"
+                    )
+                ]
+            }
+        )
+    names = {m.requirement_id: m.material_type.name for m in materials}
+    # Only what the guide lets defer: the rest is named by ``_validate_deferrals``.
+    deferrable = {m.requirement_id for m in materials if m.deferrable and not m.key}
+    uncovered = [r for r in deferred if r in deferrable and r not in commitment.requirement_ids]
+    errors = []
+    if uncovered:
+        errors.append(
+            _("申请人的容缺承诺不包括：%(names)s。")
+            % {"names": "、".join(names.get(r, str(r)) for r in uncovered)}
+        )
+    if due_date is not None and due_date != commitment.due_date:
+        errors.append(
+            _("补齐期限须为申请人承诺的%(due)s。") % {"due": commitment.due_date.isoformat()}
+        )
+    at = timezone.localtime(commitment.given_at)
+    text = _("申请人已于%(at)s在线确认容缺承诺。") % {"at": at.strftime("%Y-%m-%d %H:%M")}
+    return commitment.due_date, text, errors
 
 
 def reviewing_departments(case: Case):

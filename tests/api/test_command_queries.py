@@ -30,8 +30,9 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-# Statements a command may run apart from its reactions.
-OWN = 15
+# Statements a command may run apart from its reactions (accepting reads the online 容缺
+# commitment and takes in the files uploaded online: one statement each).
+OWN = 17
 # What the reactions of a command may add: its notices (one INSERT, and the reads that
 # choose their recipients) and the papers it asks for (the documents app's, about seven
 # statements each: accepting with a deferral asks for two).
@@ -251,6 +252,7 @@ def test_accept(world, send, window):
 def test_accept_with_a_deferral(world, send):
     case = submitted(world, skip_deferrable=True)
     due = add_working_days(timezone.localdate(), 5)
+    services.case_commit_deferral(case=case, by=world["citizen"], due_date=due)
     body = {"deferred": [requirement_of(case, "完税凭证")], "due_date": due.isoformat()}
     send(world["clerk"], "post", url(case, "accept"), body)
     # The notice names the deferred material from the event (no read of the materials).
