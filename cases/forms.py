@@ -363,7 +363,8 @@ class CommitmentForm(forms.Form):
 
     due_date = forms.DateField(
         label=_("承诺补齐日期"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        # ISO dates: a date input shows nothing for any other format.
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
         error_messages={
             "required": _("请选择承诺补齐的日期。"),
             "invalid": _("请输入有效的日期。"),
