@@ -45,7 +45,10 @@ def test_the_applicant_reads_and_confirms_the_commitment_on_the_case_page(
     assert "容缺受理承诺" in page
     assert "暂缺材料：<strong>完税凭证</strong>" in page
     default = due_in()
-    assert f"本人承诺于{default.year}年{default.month}月{default.day}日前补齐以下材料：完税凭证" in page
+    assert (
+        f"本人承诺于{default.year}年{default.month}月{default.day}日前补齐以下材料：完税凭证"
+        in page
+    )
 
     # Not ticked: refused, the error under the box, nothing recorded.
     response = client.post(commit_url(case), {"due_date": default.isoformat()})
@@ -87,9 +90,7 @@ def test_a_date_that_is_not_a_working_day_is_refused_under_the_field(client, cit
     assert not DeferralCommitment.objects.exists()
 
 
-def test_without_a_commitment_the_window_cannot_defer_an_online_case(
-    client, clerk, make_case
-):
+def test_without_a_commitment_the_window_cannot_defer_an_online_case(client, clerk, make_case):
     case = make_case("submitted", deferred=True)
     with pytest.raises(ValidationError) as caught:
         services.case_accept(
