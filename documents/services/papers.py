@@ -141,8 +141,13 @@ def _remedies(case: Case) -> dict:
 def _commitment_context(case: Case, context: dict) -> dict:
     deferred = [m for m in _materials(case) if m.status == MaterialStatus.DEFERRED]
     due = min((m.due_date for m in deferred if m.due_date), default=None)
+    # An online applicant confirmed the commitment on their case page: no signature to sign.
+    online = getattr(case, "commitment", None) if case.channel == "online" else None
     return {
         **context,
+        "online_given_at": timezone.localtime(online.given_at).strftime("%Y年%m月%d日 %H:%M")
+        if online
+        else "",
         "applicant_full_name": case.applicant_name,
         "deferred": _material_rows(deferred),
         "due_date": cn_date(due),

@@ -200,3 +200,16 @@ def test_the_page_lists_the_courier_tracking_in_time_order_in_constant_queries(
     assert case.waybill in section
     order = [section.index(text) for text in ("快递员已揽收", "已到达杭州转运中心", "途经第7站")]
     assert order == sorted(order)
+
+
+def test_the_commitment_paper_records_the_online_confirmation(citizen, clerk, make_case):
+    from documents.models import Document
+    from documents.services.papers import paper_pdf, with_pictures
+    from tests.documents.conftest import pdf_text, squeeze
+
+    case = make_case("in_review", deferred=True)
+    paper = Document.objects.get(case=case, kind="commitment")
+    assert paper.context["online_given_at"]
+    text = squeeze(pdf_text(paper_pdf("commitment", with_pictures(paper.context))))
+    assert "在网上办事大厅确认本承诺" in text
+    assert "签字或盖章" not in text
