@@ -104,7 +104,8 @@ def _receipt_context(case: Case, context: dict) -> dict:
             [
                 m
                 for m in materials
-                if m.provided_for_applicant and m.status == MaterialStatus.MISSING
+                if m.provided_for_applicant
+                and m.status in (MaterialStatus.MISSING, MaterialStatus.NOT_APPLICABLE)
             ]
         ),
         "accepted_on": cn_date(case.accepted_on),

@@ -136,3 +136,33 @@ def test_a_property_transfer_is_submitted_without_the_pushed_deed_tax_receipt(
     block = html[html.index('material__name">契税完税凭证<') :]
     badge = block[block.index("material-status") : block.index("</span>")]
     assert "不涉及" in badge and "missing" not in badge
+
+
+def test_the_receipt_lists_the_pushed_receipt_as_not_to_be_submitted(settings, tmp_path):
+    from documents.models import Document
+    from documents.services import receipt_rows
+
+    settings.MEDIA_ROOT = tmp_path
+    catalog_import(data=demo())
+    citizen = UserFactory(citizen=True, name="张三")
+    clerk = UserFactory(clerk=True)
+    case = services.case_create(
+        by=citizen,
+        matter=Matter.objects.get(code="re-transfer"),
+        applicant=services.Applicant(
+            kind="person", name=citizen.name, phone=citizen.phone, id_number=citizen.id_number
+        ),
+    )
+    case = submit_with_everything_required(case, citizen)
+    deed_tax = case.materials.get(material_type__code="deed-tax-receipt")
+    # The window marks it 不涉及 on its checklist; the receipt still says why.
+    services.material_mark_not_applicable(
+        case=case, by=clerk, requirement_id=deed_tax.requirement_id
+    )
+    services.case_accept(case=case, by=clerk)
+    rows = {
+        r["name"]: r["state"]
+        for r in receipt_rows(Document.objects.get(case=case, kind="receipt").context)
+    }
+    assert rows["契税完税凭证"] == "由部门共享推送，无需提交"
+    assert rows["居民身份证"] == "网上提交电子材料，已收取"
