@@ -161,6 +161,18 @@ def can_act_as_applicant(user: User, case: Case) -> bool:
     return case.status != CaseStatus.DRAFT and is_applicant_account(user, case)
 
 
+def can_commit_deferral(user: User, case: Case) -> bool:
+    """The online 容缺 commitment is the applicant's own word: their account, or the agent
+    who filed the case for them (with the power of attorney). Never staff; a walk-in
+    applicant signs the paper 承诺书 at the window instead."""
+    return (
+        user.is_authenticated
+        and case.channel == Channel.ONLINE
+        and not is_staff_viewer(user)
+        and is_applicant_side(user, case)
+    )
+
+
 def can_rate(user: User, case: Case) -> bool:
     """The rating is the applicant's: their account, or the online agent when the applicant
     has no account of their own. Never staff."""

@@ -34,6 +34,7 @@ from .serializers import (
     CaseCreateInput,
     CaseDetailSerializer,
     CaseListSerializer,
+    CommitmentInput,
     MaterialUploadInput,
     OpinionInput,
     RatingInput,
@@ -211,6 +212,13 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def withdraw(self, request, number=None):
         """Withdraw the application."""
         return self._command(request, services.case_withdraw, WithdrawInput, transition="withdraw")
+
+    @extend_schema(request=CommitmentInput, responses=CaseDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def commitment(self, request, number=None):
+        """The online applicant's 容缺 commitment: every deferrable material still missing,
+        brought by ``due_date`` (the applicant or their declared agent only)."""
+        return self._command(request, services.case_commit_deferral, CommitmentInput)
 
     @extend_schema(request=AcceptInput, responses=CaseDetailSerializer)
     @action(detail=True, methods=["post"])

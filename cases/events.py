@@ -36,6 +36,8 @@ class CaseAction(models.TextChoices):
     REVIEW_DENY = "review_deny"
     MATERIAL_RECEIVED = "material_received"
     MATERIAL_MISSING = "material_missing"
+    MATERIAL_NOT_APPLICABLE = "material_not_applicable"
+    DEFERRAL_COMMITTED = "deferral_committed"
     DEFERRED_SUPPLIED = "deferred_supplied"
     SPECIAL_PROCEDURE_START = "special_procedure_start"
     SPECIAL_PROCEDURE_END = "special_procedure_end"

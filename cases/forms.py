@@ -356,3 +356,21 @@ class TrackForm(forms.Form):
         },
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false", "size": 6}),
     )
+
+
+class CommitmentForm(forms.Form):
+    """The online 容缺 commitment: by when, and the applicant's confirmation."""
+
+    due_date = forms.DateField(
+        label=_("承诺补齐日期"),
+        # ISO dates: a date input shows nothing for any other format.
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+        error_messages={
+            "required": _("请选择承诺补齐的日期。"),
+            "invalid": _("请输入有效的日期。"),
+        },
+    )
+    agree = forms.BooleanField(
+        label=_("我已阅读以上承诺，并保证按期补齐材料"),
+        error_messages={"required": _("请阅读承诺内容并勾选确认。")},
+    )

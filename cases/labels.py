@@ -22,6 +22,8 @@ EVENT_LABELS: dict[CaseAction, str] = {
     CaseAction.CONCLUDE: _("审查结论"),
     CaseAction.MATERIAL_RECEIVED: _("窗口收取材料"),
     CaseAction.MATERIAL_MISSING: _("窗口核对缺少"),
+    CaseAction.MATERIAL_NOT_APPLICABLE: _("窗口核对不涉及"),
+    CaseAction.DEFERRAL_COMMITTED: _("申请人在线作出容缺承诺"),
     CaseAction.DEFERRED_SUPPLIED: _("补交容缺材料"),
     CaseAction.SPECIAL_PROCEDURE_START: _("启动特别程序（停止计时）"),
     CaseAction.SPECIAL_PROCEDURE_END: _("特别程序结束（恢复计时）"),

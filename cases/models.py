@@ -47,7 +47,15 @@ from django_fsm import (
 )
 
 from accounts.models import Department, IdentityKind
-from matters.models import Bundle, DeliveryMethod, MaterialType, Matter, Requirement
+from matters.models import (
+    Bundle,
+    DeliveryMethod,
+    MaterialForm,
+    MaterialType,
+    Matter,
+    ProvidedBy,
+    Requirement,
+)
 
 from .storage import private_storage
 
@@ -338,6 +346,12 @@ class Case(models.Model):
         return self.status in fsm_sources(Case, "submit", "resubmit")
 
     @property
+    def commitment_open(self) -> bool:
+        """An online applicant may give (or change) the 容缺 commitment: submitted, before the
+        window's answer."""
+        return self.channel == Channel.ONLINE and self.status in fsm_sources(Case, "accept")
+
+    @property
     def deferrals_open(self) -> bool:
         """A material deferred at acceptance is still awaited (accepted, not yet issued)."""
         return self.status in DEFERRAL_OPEN_STATUSES
@@ -543,6 +557,8 @@ class MaterialStatus(models.TextChoices):
     DEFERRED = "deferred", _("容缺后补")
     VERIFIED = "verified", _("已核验")
     SATISFIED_BY_LICENCE = "satisfied_by_licence", _("电子证照免提交")
+    # The window found that a material the guide asks for only in some cases does not apply.
+    NOT_APPLICABLE = "not_applicable", _("不涉及")
 
 
 # A material counts as in hand when received, verified, or satisfied by a licence the
@@ -582,6 +598,14 @@ class CaseMaterial(models.Model):
     received_copies = models.PositiveSmallIntegerField(_("收取份数"), default=0)
     due_date = models.DateField(_("补齐期限"), null=True, blank=True)
     reason = models.CharField(_("缺少原因"), max_length=300, blank=True)
+    # Who brings it (copied from the guide, or the bundle's own licence): only the
+    # applicant's can be asked of the applicant.
+    provided_by = models.CharField(
+        _("材料来源"), max_length=12, choices=ProvidedBy.choices, default=ProvidedBy.APPLICANT
+    )
+    # When the window took the material in (checked it at the window, or accepted the case
+    # with it); empty for a file uploaded online and not yet checked (已上传，待审核).
+    taken_in_at = models.DateTimeField(_("窗口收取时间"), null=True, blank=True)
 
     objects = CaseMaterialQuerySet.as_manager()
 
@@ -607,9 +631,45 @@ class CaseMaterial(models.Model):
     def needed_at_submission(self) -> bool:
         return self.required and not self.deferrable
 
+    @property
+    def uploaded_online(self) -> bool:
+        """In as electronic files the applicant uploaded (not paper taken at the window)."""
+        return self.received_form == MaterialForm.ELECTRONIC
+
+    @property
+    def provided_for_applicant(self) -> bool:
+        """Pushed by a department or issued within the bundle: never the applicant's to bring."""
+        return self.provided_by != ProvidedBy.APPLICANT
+
     def is_open_deferral(self, case: Case) -> bool:
         """Deferred at acceptance and still awaited (``CaseMaterialQuerySet.deferred_open``)."""
         return self.status == MaterialStatus.DEFERRED and case.deferrals_open
+
+
+class DeferralCommitment(models.Model):
+    """The 容缺 commitment an online applicant gives on their case page: which deferrable
+    materials they will bring, and by when (容缺受理承诺). A walk-in applicant signs the paper
+    承诺书 at the window instead. One per case; giving it again replaces it (the case's
+    events keep each one)."""
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="commitment")
+    requirement_ids = models.JSONField(_("承诺补齐的材料"), default=list)
+    due_date = models.DateField(_("承诺补齐期限"))
+    text = models.TextField(_("承诺内容"))
+    given_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("承诺人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    given_at = models.DateTimeField(_("承诺时间"))
+
+    class Meta:
+        verbose_name = _("容缺承诺")
+        verbose_name_plural = _("容缺承诺")
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.due_date}"
 
 
 class MaterialFile(models.Model):

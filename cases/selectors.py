@@ -44,7 +44,14 @@ def case_detail_queryset(user: User, *, answer: bool = False) -> QuerySet[Case]:
     return visible_cases(
         user,
         Case.objects.select_related(
-            "matter", "bundle", "lead_department", "owner", "matter__board", "shipment"
+            "matter",
+            "bundle",
+            "lead_department",
+            "owner",
+            "matter__board",
+            "shipment",
+            # The online 容缺 commitment (one per case, or none).
+            "commitment",
         ).prefetch_related(
             Prefetch("materials", queryset=materials),
             # The courier integration's (delivery) shipment history, read by the API.
@@ -124,7 +131,9 @@ def case_answer(pk: int) -> Case:
 
 
 def _build_answer_queryset(rows: bool) -> QuerySet[Case]:
-    queryset = Case.objects.select_related("matter", "bundle", "shipment").prefetch_related(
+    queryset = Case.objects.select_related(
+        "matter", "bundle", "shipment", "commitment"
+    ).prefetch_related(
         # The courier integration's (delivery) shipment history; no query without a shipment.
         "shipment__history"
     )

@@ -84,6 +84,10 @@ class AcceptInput(serializers.Serializer):
     commitment = serializers.CharField(required=False, allow_blank=True, default="")
 
 
+class CommitmentInput(serializers.Serializer):
+    due_date = serializers.DateField()
+
+
 class SupplementInput(serializers.Serializer):
     # ``null`` names the power of attorney added to an agent's filing (it has no requirement).
     missing = serializers.ListField(
@@ -206,6 +210,7 @@ class CaseDetailSerializer(serializers.ModelSerializer):
     events = serializers.SerializerMethodField()
     documents = serializers.SerializerMethodField()
     shipment = serializers.SerializerMethodField()
+    commitment = serializers.SerializerMethodField()
 
     class Meta:
         model = Case
@@ -230,6 +235,7 @@ class CaseDetailSerializer(serializers.ModelSerializer):
             "events",
             "documents",
             "shipment",
+            "commitment",
             "decision_note",
             "created_at",
             "submitted_at",
@@ -382,6 +388,18 @@ class CaseDetailSerializer(serializers.ModelSerializer):
             }
             for row in rows
         ]
+
+    def get_commitment(self, case) -> dict | None:
+        """The applicant's online 容缺 commitment (loaded with the case), or ``null``."""
+        commitment = getattr(case, "commitment", None)
+        if commitment is None:
+            return None
+        return {
+            "requirements": commitment.requirement_ids,
+            "due_date": commitment.due_date,
+            "text": commitment.text,
+            "given_at": timezone.localtime(commitment.given_at),
+        }
 
     def get_shipment(self, case) -> dict | None:
         # The courier integration (delivery app) hangs its shipment on the case.

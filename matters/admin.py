@@ -90,6 +90,7 @@ class RequirementInline(admin.TabularInline):
         "form",
         "copies",
         "deferrable",
+        "provided_by",
         "notes",
         "blank_form",
         "sample",

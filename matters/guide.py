@@ -10,7 +10,7 @@ import re
 
 from django.utils.translation import gettext as _
 
-from .models import TRIPS_EXCEPTION_MESSAGE, HandlingType, Matter
+from .models import TRIPS_EXCEPTION_MESSAGE, HandlingType, Matter, ProvidedBy
 
 # Catch-all wording ("bring other materials") is refused on publish. Its forms are matched,
 # not its exact words: 其他（相关/需要的…）材料, …等（相关）材料, 必要的材料, 审批机关/有关部门
@@ -49,6 +49,12 @@ def vague_phrase(text: str) -> str | None:
     if not found:
         return None
     return min(found, key=lambda match: match.start()).group(0)
+
+
+def pushed_required_problem(name: str) -> str:
+    return _("材料“%(m)s”由部门共享推送，不能设为必交：申请人无从提交，会使申请无法提交。") % {
+        "m": name
+    }
 
 
 def guide_problems(matter: Matter) -> list[str]:
@@ -111,7 +117,10 @@ def guide_problems(matter: Matter) -> list[str]:
             )
         if requirement.key and requirement.deferrable:
             problems.append(_("主件“%(m)s”不能容缺。") % {"m": name})
-        if not requirement.required and not requirement.condition.strip():
+        pushed = getattr(requirement, "provided_by", "") == ProvidedBy.DEPARTMENT
+        if pushed and requirement.required:
+            problems.append(pushed_required_problem(name))
+        if not requirement.required and not requirement.condition.strip() and not pushed:
             problems.append(_("非必交材料“%(m)s”须写明提交条件。") % {"m": name})
         if requirement.deferrable and not matter.deferral_scope.strip():
             problems.append(_("材料“%(m)s”标记为可容缺，但指南未写明容缺受理范围。") % {"m": name})

@@ -344,8 +344,25 @@ class MaterialForm(models.TextChoices):
     ELECTRONIC = "electronic", _("电子材料")
 
 
+class ProvidedBy(models.TextChoices):
+    """Who brings a material: the applicant, or a department that pushes it to the hall
+    itself (e.g. the tax office's 契税完税凭证 once the tax is paid at the window)."""
+
+    APPLICANT = "applicant", _("申请人提交")
+    DEPARTMENT = "department", _("部门共享推送")
+    # Only on a bundle's merged checklist: the e-licence one of its own matters issues.
+    BUNDLE = "bundle", _("一件事内办理生成")
+
+
+REQUIREMENT_SOURCES = [(v, label) for v, label in ProvidedBy.choices if v != ProvidedBy.BUNDLE]
+
+
 class Requirement(models.Model):
-    """A material that a matter requires, as the guide states it."""
+    """A material that a matter requires, as the guide states it.
+
+    A material a department pushes is never the applicant's to bring, so it can never be
+    required of them (it would block the submission of every application).
+    """
 
     matter = models.ForeignKey(Matter, on_delete=models.CASCADE, related_name="requirements")
     material = models.ForeignKey(
@@ -364,6 +381,13 @@ class Requirement(models.Model):
         _("份数"), default=1, validators=[MinValueValidator(1)]
     )
     deferrable = models.BooleanField(_("可容缺"), default=False)
+    provided_by = models.CharField(
+        _("材料来源"),
+        max_length=12,
+        choices=REQUIREMENT_SOURCES,
+        default=ProvidedBy.APPLICANT,
+        help_text=_("由部门共享推送的材料不由申请人提交，不能设为必交"),
+    )
     notes = models.CharField(_("备注"), max_length=300, blank=True)
     blank_form = models.FileField(_("空白表格"), upload_to="forms/blank/", blank=True)
     sample = models.FileField(_("填写样例"), upload_to="forms/sample/", blank=True)
@@ -381,6 +405,13 @@ class Requirement(models.Model):
             models.CheckConstraint(
                 condition=~models.Q(key=True, deferrable=True),
                 name="requirement_key_not_deferrable",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(provided_by=ProvidedBy.DEPARTMENT, required=True),
+                name="requirement_pushed_not_required",
+                violation_error_message=_(
+                    "由部门共享推送的材料不能设为必交：申请人无从提交，会使申请无法提交。"
+                ),
             ),
         ]
 

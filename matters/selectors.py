@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.utils.translation import gettext as _
 
 from accounts.models import Department
 
@@ -14,6 +15,7 @@ from .models import (
     MaterialType,
     Matter,
     ProcessStep,
+    ProvidedBy,
     Requirement,
 )
 from .search import search_matters, search_words
@@ -84,39 +86,59 @@ class MergedRequirement:
     conditions: list[str] = field(default_factory=list)
     matters: list[Matter] = field(default_factory=list)
     requirement_ids: list[int] = field(default_factory=list)
+    # Who brings it: the applicant, a department that pushes it, or the bundle itself (the
+    # e-licence one of its matters issues); only the applicant's can be required.
+    provided_by: str = ProvidedBy.APPLICANT
 
 
-def merge_requirements(requirements: list[Requirement]) -> list[MergedRequirement]:
+def merge_requirements(
+    requirements: list[Requirement], *, produced: dict[int, Matter] | None = None
+) -> list[MergedRequirement]:
     """The union of requirements, each material type once.
 
     Key if any matter holds it key, required if any requires it, deferrable only if every
-    matter allows deferring it, the largest number of copies.
+    matter allows deferring it, the largest number of copies. ``produced`` maps the licence
+    types the bundle's own matters issue to the matter issuing each: another matter of the
+    bundle asking for that licence gets it from the bundle (企业开办 asking for the 营业执照
+    it issues), so that requirement is neither key nor required of the applicant.
     """
+    produced = produced or {}
     merged: dict[int, MergedRequirement] = {}
     for requirement in requirements:
+        provided_by = getattr(requirement, "provided_by", ProvidedBy.APPLICANT)
+        key, required, deferrable = requirement.key, requirement.required, requirement.deferrable
+        condition = requirement.condition
+        producer = produced.get(requirement.material.licence_type_id)
+        if producer is not None and producer.pk != requirement.matter_id:
+            provided_by, key, required, deferrable = ProvidedBy.BUNDLE, False, False, False
+            condition = _("由本“一件事”中的“%(m)s”办理生成，无需提交") % {"m": producer.name}
         entry = merged.get(requirement.material_id)
         if entry is None:
             merged[requirement.material_id] = MergedRequirement(
                 material=requirement.material,
-                key=requirement.key,
-                required=requirement.required,
-                deferrable=requirement.deferrable,
+                key=key,
+                required=required,
+                deferrable=deferrable,
                 copies=requirement.copies,
                 form=requirement.form,
-                conditions=[requirement.condition] if requirement.condition else [],
+                conditions=[condition] if condition else [],
                 matters=[requirement.matter],
                 requirement_ids=[requirement.id],
+                provided_by=provided_by,
             )
             continue
-        entry.key = entry.key or requirement.key
-        entry.required = entry.required or requirement.required
+        if entry.provided_by != provided_by:
+            # Asked of the applicant by one matter: theirs to bring.
+            entry.provided_by = ProvidedBy.APPLICANT
+        entry.key = entry.key or key
+        entry.required = entry.required or required
         if entry.form != requirement.form:
             # Matters disagree (original here, copy there): ask for both.
             entry.form = MaterialForm.ORIGINAL_AND_COPY
-        entry.deferrable = entry.deferrable and requirement.deferrable and not entry.key
+        entry.deferrable = entry.deferrable and deferrable and not entry.key
         entry.copies = max(entry.copies, requirement.copies)
-        if requirement.condition and requirement.condition not in entry.conditions:
-            entry.conditions.append(requirement.condition)
+        if condition and condition not in entry.conditions:
+            entry.conditions.append(condition)
         if entry.required:
             entry.conditions = []
         entry.matters.append(requirement.matter)
@@ -148,7 +170,7 @@ def bundle_queryset() -> QuerySet[Bundle]:
 
 def bundle_requirements(bundle: Bundle) -> list[MergedRequirement]:
     """A bundle's merged checklist (use a bundle from ``bundle_queryset`` to avoid queries)."""
-    requirements = [
-        requirement for item in bundle.items.all() for requirement in item.matter.requirements.all()
-    ]
-    return merge_requirements(requirements)
+    matters = [item.matter for item in bundle.items.all()]
+    requirements = [requirement for matter in matters for requirement in matter.requirements.all()]
+    produced = {m.result_licence_type_id: m for m in matters if m.result_licence_type_id}
+    return merge_requirements(requirements, produced=produced)

@@ -76,6 +76,7 @@ class RequirementSerializer(serializers.ModelSerializer):
             "key",
             "required",
             "deferrable",
+            "provided_by",
             "copies",
             "licence_type",
             "form",
@@ -180,6 +181,7 @@ class MergedRequirementSerializer(serializers.Serializer):
     key = serializers.BooleanField(read_only=True)
     required = serializers.BooleanField(read_only=True)
     deferrable = serializers.BooleanField(read_only=True)
+    provided_by = serializers.CharField(read_only=True)
     copies = serializers.IntegerField(read_only=True)
     form = serializers.CharField(read_only=True)
     conditions = serializers.ListField(child=serializers.CharField(), read_only=True)

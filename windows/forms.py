@@ -180,6 +180,8 @@ STATE_CHOICES = [
     (NOT_APPLICABLE, _("不涉及")),
 ]
 FORM_CHOICES = [(v, label) for v, label in MaterialForm.choices if v in RECEIVABLE_FORMS]
+# For a material the applicant uploaded: the window takes in the files sent online.
+ONLINE_FORM_CHOICE = (MaterialForm.ELECTRONIC, _("网上提交的电子材料"))
 
 ACCEPT, DEFER, NOTICE, REJECT, SAVE, RESUBMIT = (
     "accept",
@@ -212,6 +214,8 @@ def _initial_state(material: CaseMaterial) -> str:
         return NOT_APPLICABLE  # the applicant's e-licence stands for it: nothing to take in
     if material.status in (MaterialStatus.RECEIVED, MaterialStatus.VERIFIED):
         return RECEIVED
+    if material.status == MaterialStatus.NOT_APPLICABLE or material.provided_for_applicant:
+        return NOT_APPLICABLE
     if material.status == MaterialStatus.DEFERRED:
         return DEFERRED
     if material.reason:
@@ -279,9 +283,11 @@ class ChecklistForm(forms.Form):
     )
     in_person = forms.BooleanField(label=_("申请人在窗口（计一次跑动）"), required=False)
 
-    def __init__(self, *args, materials: list[CaseMaterial], **kwargs):
+    def __init__(self, *args, materials: list[CaseMaterial], online: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.materials = materials
+        # An online applicant commits online (the date is theirs); the clerk ticks nothing.
+        self.online = online
         for material in materials:
             prefix = f"m{material.requirement_id}"
             name = material.material_type.name
@@ -291,12 +297,13 @@ class ChecklistForm(forms.Form):
                 required=False,
                 initial=_initial_state(material),
             )
+            online = material.uploaded_online
             self.fields[f"{prefix}_form"] = forms.ChoiceField(
                 label=_("%(m)s 收取形式") % {"m": name},
-                choices=FORM_CHOICES,
+                choices=[ONLINE_FORM_CHOICE, *FORM_CHOICES] if online else FORM_CHOICES,
                 required=False,
                 initial=material.received_form
-                if material.received_form in RECEIVABLE_FORMS
+                if material.received_form in RECEIVABLE_FORMS or online
                 else (
                     material.requirement.form
                     if material.requirement and material.requirement.form in RECEIVABLE_FORMS
@@ -344,7 +351,7 @@ class ChecklistForm(forms.Form):
         deferred = [m for m in self.materials if self._state(m) == DEFERRED]
         if action == DEFER and not deferred:
             self.add_error(None, _("容缺受理须至少选择一项“容缺”材料。"))
-        if action in (ACCEPT, DEFER) and deferred:
+        if action in (ACCEPT, DEFER) and deferred and not self.online:
             due_date = data.get("due_date")
             if due_date is None and "due_date" not in self.errors:
                 self.add_error("due_date", _("容缺受理须约定补齐日期。"))

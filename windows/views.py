@@ -322,6 +322,7 @@ def _render_case(
     if checklist is None and open_checklist:
         checklist = ChecklistForm(
             materials=materials,
+            online=case.channel == Channel.ONLINE,
             initial={"in_person": case.channel == Channel.WINDOW},
         )
     visits = list(case.visits.all())
@@ -375,6 +376,9 @@ def _render_case(
         "rating_qr": _qr_svg(rating_link) if rating_link else "",
         "page_errors": page_errors or [],
         "is_online": case.channel == Channel.ONLINE,
+        "online_commitment": getattr(case, "commitment", None)
+        if case.channel == Channel.ONLINE
+        else None,
         "is_courier": case.delivery_method == DeliveryMethod.COURIER,
         "actions": {
             "accept": ACCEPT,
@@ -426,7 +430,8 @@ def _decide(form: ChecklistForm, case: Case, by) -> Case:
     marks = form.marks()
     in_person = None if case.channel == Channel.WINDOW else form.cleaned_data["in_person"]
     if action in (ACCEPT, DEFER):
-        deferred = any(mark.state == services.DEFERRED for mark in marks)
+        # Online, the applicant's own commitment gives the date and the words (case_accept).
+        deferred = any(mark.state == services.DEFERRED for mark in marks) and not form.online
         return services.case_window_accept(
             case=case,
             by=by,
@@ -467,7 +472,11 @@ def case_intake(request: HttpRequest, number: str) -> HttpResponse:
     upload_errors = _upload_scans(request, case) if request.FILES else {}
     if request.FILES:
         case = _case_or_404(request, number)
-    form = ChecklistForm(request.POST, materials=list(case.materials.all()))
+    form = ChecklistForm(
+        request.POST,
+        materials=list(case.materials.all()),
+        online=case.channel == Channel.ONLINE,
+    )
     valid = form.is_valid()
     for field, field_errors in upload_errors.items():
         form.add_error(field, field_errors)

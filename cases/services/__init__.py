@@ -7,7 +7,14 @@ from .checklist import (
     RECEIVABLE_FORMS,
     case_hand_in,
     material_mark_missing,
+    material_mark_not_applicable,
     material_receive,
+)
+from .commitments import (
+    case_commit_deferral,
+    commitment_text,
+    committable_materials,
+    default_commitment_date,
 )
 from .deadlines import deadline_colour, refresh_deadline
 from .handover import (
@@ -75,6 +82,7 @@ __all__ = [
     "case_accept",
     "case_approve_instant",
     "case_collect",
+    "case_commit_deferral",
     "case_create",
     "case_deliver",
     "case_delivery_failed",
@@ -90,7 +98,10 @@ __all__ = [
     "case_update_details",
     "case_withdraw",
     "cases_deem_accepted",
+    "commitment_text",
+    "committable_materials",
     "deadline_colour",
+    "default_commitment_date",
     "extension_decide",
     "extension_request",
     "follow_up_decide_appeal",
@@ -100,6 +111,7 @@ __all__ = [
     "material_file_remove",
     "material_for_requirement",
     "material_mark_missing",
+    "material_mark_not_applicable",
     "material_receive",
     "material_upload",
     "missing_for_submission",

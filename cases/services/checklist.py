@@ -60,12 +60,21 @@ def material_receive(
     deferred_open = material.is_open_deferral(case) and not case.materials_open
     if not (case.materials_open or deferred_open):
         raise refuse(case, CaseAction.MATERIAL_RECEIVED)
-    if form not in RECEIVABLE_FORMS:
+    electronic = form == MaterialForm.ELECTRONIC
+    if electronic:
+        # Taking in what the applicant uploaded: as many copies as files.
+        copies = material.files.count()
+        if not copies:
+            raise ValidationError(
+                {"form": [_("该材料没有网上提交的电子文件，请选择纸质收取形式。")]}
+            )
+    elif form not in RECEIVABLE_FORMS:
         raise ValidationError({"form": [_("请选择收取形式：原件、复印件或原件及复印件。")]})
     if not 1 <= copies <= MAX_COPIES:
         raise ValidationError({"copies": [_("份数应在1至%(max)d之间。") % {"max": MAX_COPIES}]})
     in_hand = material.status in IN_HAND
-    if in_hand and (material.received_form, material.received_copies) == (form, copies):
+    unchanged = (material.received_form, material.received_copies) == (form, copies)
+    if in_hand and unchanged and material.taken_in_at is not None:
         return material
     if material.status != MaterialStatus.VERIFIED:
         material_status_changed(case, material.status, MaterialStatus.RECEIVED)
@@ -73,7 +82,10 @@ def material_receive(
     material.received_form = form
     material.received_copies = copies
     material.reason = ""
-    material.save(update_fields=["status", "received_form", "received_copies", "reason"])
+    material.taken_in_at = timezone.now()
+    material.save(
+        update_fields=["status", "received_form", "received_copies", "reason", "taken_in_at"]
+    )
     label = _material_label(material, form, copies)
     if was_deferred:
         note = recorded("容缺材料已在窗口补交：%(m)s", {"m": label})
@@ -85,9 +97,51 @@ def material_receive(
             case,
             action=CaseAction.MATERIAL_RECEIVED,
             by=by,
-            note=recorded("窗口收取：%(m)s", {"m": label}),
+            note=(
+                recorded(
+                    "窗口核验网上提交的电子材料：%(m)s（%(n)d 个文件）",
+                    {"m": material.material_type.name, "n": copies},
+                )
+                if electronic
+                else recorded("窗口收取：%(m)s", {"m": label})
+            ),
             internal=True,
         )
+    return material
+
+
+@transaction.atomic
+def material_mark_not_applicable(*, case: Case, by: User, requirement_id: int) -> CaseMaterial:
+    """Record that a material the guide asks for only in some cases does not apply (不涉及).
+
+    Never for a required material. A material an e-licence stands for keeps that status.
+    """
+    case = lock_case(case)
+    _clerk_only(by)
+    if not case.materials_open:
+        raise refuse(case, CaseAction.MATERIAL_NOT_APPLICABLE)
+    material = material_for_requirement(case, requirement_id)
+    if material.status in (MaterialStatus.NOT_APPLICABLE, MaterialStatus.SATISFIED_BY_LICENCE):
+        return material
+    if material.required:
+        raise ValidationError(
+            {
+                "state": [
+                    _("“%(m)s”是必交材料，不能标为不涉及。") % {"m": material.material_type.name}
+                ]
+            }
+        )
+    material_status_changed(case, material.status, MaterialStatus.NOT_APPLICABLE)
+    material.status = MaterialStatus.NOT_APPLICABLE
+    material.reason = ""
+    material.save(update_fields=["status", "reason"])
+    record_event(
+        case,
+        action=CaseAction.MATERIAL_NOT_APPLICABLE,
+        by=by,
+        note=recorded("窗口核对不涉及：%(m)s", {"m": material.material_type.name}),
+        internal=True,
+    )
     return material
 
 

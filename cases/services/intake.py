@@ -20,7 +20,7 @@ from PIL import Image, UnidentifiedImageError
 from accounts.identity import validate_credit_code, validate_id_number, validate_mobile
 from accounts.language import recorded
 from accounts.models import IdentityKind, User
-from matters.models import Bundle, CatalogStatus, DeliveryMethod, Matter
+from matters.models import Bundle, CatalogStatus, DeliveryMethod, MaterialForm, Matter
 from matters.selectors import bundle_queryset, bundle_requirements, merge_requirements
 
 from ..access import can_act_as_applicant, is_clerk
@@ -40,6 +40,7 @@ from ..models import (
     CaseMaterial,
     CaseStatus,
     Channel,
+    DeferralCommitment,
     MaterialFile,
     MaterialStatus,
     Review,
@@ -252,6 +253,7 @@ def case_create(
             required=item.required,
             deferrable=item.deferrable,
             copies=item.copies,
+            provided_by=item.provided_by,
         )
         for order, item in enumerate(merged)
     )
@@ -466,7 +468,15 @@ def material_upload(
     # takes the new file off); otherwise the material is simply in.
     if not case.can("resubmit"):
         material.reason = ""
-    material.save(update_fields=["status", "reason"])
+    fields = ["status", "reason"]
+    if not is_clerk(by):
+        # Sent online: electronic copies, in once the window has checked them (a clerk's scan
+        # is the paper the checklist records).
+        material.received_form = MaterialForm.ELECTRONIC
+        material.received_copies = material.files.count()
+        material.taken_in_at = None
+        fields += ["received_form", "received_copies", "taken_in_at"]
+    material.save(update_fields=fields)
     if was_deferred:
         record_event(
             case,
@@ -523,11 +533,17 @@ def material_file_remove(*, stored: MaterialFile, by: User) -> CaseMaterial:
         )
     file = stored.file
     stored.delete()
-    if not material.files.exists():
+    files_left = material.files.count()
+    if not files_left:
         before = material.status
         material.status = MaterialStatus.DEFERRED if material.due_date else MaterialStatus.MISSING
         material_status_changed(case, before, material.status)
-        material.save(update_fields=["status"])
+        material.received_form, material.received_copies = "", 0
+        material.taken_in_at = None
+        material.save(update_fields=["status", "received_form", "received_copies", "taken_in_at"])
+    elif material.uploaded_online:
+        material.received_copies = files_left
+        material.save(update_fields=["received_copies"])
     transaction.on_commit(lambda: file.delete(save=False))
     return material
 
@@ -660,9 +676,21 @@ def _accept(
     accepted_on = timezone.localdate(received) if received else today
     # One read of the calendar for the due date and the deadline.
     working = WorkingDays(accepted_on)
-    deferred_materials = _validate_deferrals(
-        case, deferred, due_date, loaded=materials, working=working
-    )
+    online_errors: list[str] = []
+    if deferred and by is not None and case.channel == Channel.ONLINE:
+        due_date, commitment, online_errors = _online_commitment(
+            case, deferred, due_date, materials
+        )
+    try:
+        deferred_materials = _validate_deferrals(
+            case, deferred, due_date, loaded=materials, working=working
+        )
+    except ValidationError as error:
+        raise ValidationError(
+            {"deferred": online_errors + error.message_dict["deferred"]}
+        ) from error
+    if online_errors:
+        raise ValidationError({"deferred": online_errors})
     deferred_ids = {material.pk for material in deferred_materials}
     missing = [
         m for m in missing_for_submission(case, materials=materials) if m.pk not in deferred_ids
@@ -678,6 +706,12 @@ def _accept(
     ]
     if missing and by is not None:
         return missing
+    # Accepting takes in what was uploaded and not yet checked at the window.
+    untaken = [
+        m.pk for m in materials if m.status == MaterialStatus.RECEIVED and m.taken_in_at is None
+    ]
+    if untaken:
+        CaseMaterial.objects.filter(pk__in=untaken).update(taken_in_at=timezone.now())
     if deferred_materials:
         CaseMaterial.objects.filter(pk__in=deferred_ids).update(
             status=MaterialStatus.DEFERRED, due_date=due_date
@@ -732,6 +766,43 @@ def _accept(
     if by is not None and (in_person if in_person is not None else case.channel == Channel.WINDOW):
         visit_record(case=case, by=by, kind=VisitKind.INTAKE, on=today)
     return case
+
+
+def _online_commitment(
+    case: Case, deferred: list[int], due_date: datetime.date | None, materials: list
+) -> tuple[datetime.date, str, list[str]]:
+    """An online case is deferred only on the applicant's own online commitment, for the
+    materials it names and by its date (the clerk ticks nothing for them): the due date, the
+    words for the acceptance, and what the commitment does not cover."""
+    commitment = DeferralCommitment.objects.filter(case=case).first()
+    if commitment is None:
+        raise ValidationError(
+            {
+                "deferred": [
+                    _(
+                        "申请人尚未在线作出容缺承诺，不能容缺受理：请出具一次性告知，"
+                        "或请申请人在办件页面确认容缺承诺。"
+                    )
+                ]
+            }
+        )
+    names = {m.requirement_id: m.material_type.name for m in materials}
+    # Only what the guide lets defer: the rest is named by ``_validate_deferrals``.
+    deferrable = {m.requirement_id for m in materials if m.deferrable and not m.key}
+    uncovered = [r for r in deferred if r in deferrable and r not in commitment.requirement_ids]
+    errors = []
+    if uncovered:
+        errors.append(
+            _("申请人的容缺承诺不包括：%(names)s。")
+            % {"names": "、".join(names.get(r, str(r)) for r in uncovered)}
+        )
+    if due_date is not None and due_date != commitment.due_date:
+        errors.append(
+            _("补齐期限须为申请人承诺的%(due)s。") % {"due": commitment.due_date.isoformat()}
+        )
+    at = timezone.localtime(commitment.given_at)
+    text = recorded("申请人已于%(at)s在线确认容缺承诺。", {"at": at.strftime("%Y-%m-%d %H:%M")})
+    return commitment.due_date, text, errors
 
 
 def reviewing_departments(case: Case):

@@ -2,13 +2,21 @@
 
 from .apply import apply_bundle, apply_matter, case_edit, case_materials, case_review
 from .files import material_file, material_file_remove
-from .mine import case_detail, case_list, case_rate, case_resubmit, case_withdraw
+from .mine import (
+    case_commit,
+    case_detail,
+    case_list,
+    case_rate,
+    case_resubmit,
+    case_withdraw,
+)
 from .rate import rate_by_link
 from .track import track
 
 __all__ = [
     "apply_bundle",
     "apply_matter",
+    "case_commit",
     "case_detail",
     "case_edit",
     "case_list",

@@ -200,7 +200,7 @@ def case_materials(request: HttpRequest, number: str) -> HttpResponse:
     return render(
         request,
         "cases/materials.html",
-        {**_upload_context(case, rows), "step": 2},
+        {**_upload_context(case, rows, upload_view="cases:case-materials"), "step": 2},
         status=status,
     )
 
@@ -233,7 +233,7 @@ def case_review(request: HttpRequest, number: str) -> HttpResponse:
         request,
         "cases/review.html",
         {
-            **_upload_context(case, rows),
+            **_upload_context(case, rows, upload_view="cases:case-materials"),
             "step": 3,
             "refused": refused,
             "missing": [row for row in rows if row.material.needed_at_submission and row.needed],

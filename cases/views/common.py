@@ -23,6 +23,7 @@ from ..models import (
     POWER_OF_ATTORNEY_CODE,
     Case,
     CaseMaterial,
+    CaseStatus,
     MaterialFile,
     MaterialStatus,
 )
@@ -163,22 +164,42 @@ def _material_rows(
     return rows
 
 
+# While the hall or a department still checks what came in (files uploaded online count as
+# taken in only once the window checked them or accepted the case).
+CHECKING_STATUSES = (CaseStatus.SUBMITTED, CaseStatus.SUPPLEMENT_REQUIRED, CaseStatus.IN_REVIEW)
+
+
 def _material_state(case: Case, material: CaseMaterial) -> dict:
-    """A short status of the material in the applicant's words, and its colour."""
+    """A short status of the material in the applicant's words, and its colour.
+
+    已收取 only once the window took the material in; a file uploaded online before that is
+    已上传，待审核. A material that does not apply (the window said so, a department pushes
+    it, the bundle issues it, or the guide asks for it only in some cases and the case is
+    past its materials) is 不涉及, never a red 缺少.
+    """
     status = material.status
     if status == MaterialStatus.SATISFIED_BY_LICENCE:
         return {"state": "in", "state_label": _("电子证照免提交")}
     if status in IN_HAND:
-        label = _("已上传") if case.can("submit") else material.get_status_display()
-        return {"state": "in", "state_label": label}
+        if case.can("submit"):
+            return {"state": "in", "state_label": _("已上传")}
+        if material.taken_in_at is None and case.status in CHECKING_STATUSES:
+            return {"state": "pending", "state_label": _("已上传，待审核")}
+        return {"state": "in", "state_label": _("已收取")}
     if status == MaterialStatus.DEFERRED:
         return {"state": "deferred", "state_label": _("容缺待补")}
+    if status == MaterialStatus.NOT_APPLICABLE or (
+        material.provided_for_applicant and not material.reason
+    ):
+        return {"state": "na", "state_label": _("不涉及")}
     if case.can("submit"):
         return {"state": "todo", "state_label": _("未上传")}
     if material.reason:
         return {"state": "missing", "state_label": _("需补正")}
     if not material.required:
-        return {"state": "todo", "state_label": _("未提交")}
+        if case.materials_open:
+            return {"state": "todo", "state_label": _("未提交")}
+        return {"state": "na", "state_label": _("不涉及")}
     if material.deferrable:
         return {"state": "deferred", "state_label": _("暂缺（可容缺）")}
     return {"state": "missing", "state_label": material.get_status_display()}
@@ -218,9 +239,13 @@ def _upload(request: HttpRequest, case: Case) -> tuple[bool, dict[int, str], int
     return True, {}, 200
 
 
-def _upload_context(case: Case, rows: list[MaterialRow]) -> dict:
+def _upload_context(case: Case, rows: list[MaterialRow], *, upload_view: str) -> dict:
+    """What the material rows need; ``upload_view`` names the page that takes the uploads:
+    every upload form posts there explicitly, whatever URL the page was rendered at (a
+    refused resubmission renders the case page at ``…/resubmit/``)."""
     return {
         "case": case,
+        "upload_url": reverse(upload_view, kwargs={"number": case.number}),
         "rows": rows,
         "upload_errors": [row for row in rows if row.error],
         "limit_mb": UploadForm.limit_mb(),

@@ -13,9 +13,9 @@ from django.views.decorators.http import require_POST
 from matters.models import DeliveryMethod
 
 from .. import services
-from ..access import applicant_side_condition, can_act_as_applicant
+from ..access import applicant_side_condition, can_act_as_applicant, can_commit_deferral
 from ..exceptions import CaseError, MissingMaterialsError
-from ..forms import RatingForm, WithdrawForm
+from ..forms import CommitmentForm, RatingForm, WithdrawForm
 from ..labels import event_label, role_label
 from ..models import (
     Case,
@@ -26,6 +26,7 @@ from ..models import (
 from ..selectors import case_list_for_user
 from .common import (
     CASES_PER_PAGE,
+    _error_dict,
     _load_roles,
     _material_rows,
     _owned_case,
@@ -72,6 +73,7 @@ def _render_detail(
     upload_errors: dict[int, str] | None = None,
     refused: list[dict] | None = None,
     rating_form: RatingForm | None = None,
+    commitment_form: CommitmentForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     can_act = can_act_as_applicant(request.user, case)
@@ -85,7 +87,7 @@ def _render_detail(
         request,
         "cases/case_detail.html",
         {
-            **_upload_context(case, rows),
+            **_upload_context(case, rows, upload_view="cases:case-detail"),
             "timeline": _timeline(case),
             # Papers of the documents app (above cases), prefetched by the selector.
             # A pending paper renders on its first download.
@@ -116,9 +118,41 @@ def _render_detail(
             "rating": rating,
             "rating_form": rating_form or RatingForm(),
             "courier": case.delivery_method == DeliveryMethod.COURIER,
+            **_commitment_context(request, case, rows, commitment_form),
+            **_tracking_context(case),
         },
         status=status,
     )
+
+
+def _commitment_context(
+    request: HttpRequest, case: Case, rows: list, form: CommitmentForm | None
+) -> dict:
+    """The online 容缺 commitment: the one given, and the step to give it (or change it)."""
+    given = getattr(case, "commitment", None) if case.channel == "online" else None
+    committable = services.committable_materials([row.material for row in rows])
+    offered = bool(committable) and case.commitment_open and can_commit_deferral(request.user, case)
+    if not offered:
+        return {"commitment": given, "commitment_offered": False}
+    due = given.due_date if given else services.default_commitment_date()
+    if form is None:
+        form = CommitmentForm(initial={"due_date": due})
+    names = [m.material_type.name for m in committable]
+    return {
+        "commitment": given,
+        "commitment_offered": True,
+        "commitment_form": form,
+        "commitment_materials": names,
+        "commitment_preview": services.commitment_text(names, due),
+    }
+
+
+def _tracking_context(case: Case) -> dict:
+    """The courier's tracking of the result (prefetched with the case), in time order."""
+    shipment = getattr(case, "shipment", None)
+    if shipment is None:
+        return {"shipment": None, "tracking": []}
+    return {"shipment": shipment, "tracking": list(shipment.history.all())}
 
 
 @login_required
@@ -148,6 +182,30 @@ def case_resubmit(request: HttpRequest, number: str) -> HttpResponse:
     else:
         messages.success(request, _("补正材料已重新提交，办理时限恢复计算。"))
     return redirect("cases:case-detail", number=case.number)
+
+
+@login_required
+@require_POST
+def case_commit(request: HttpRequest, number: str) -> HttpResponse:
+    """The applicant confirms the 容缺 commitment online (which materials, by when)."""
+    case = _owned_case(request, number)
+    form = CommitmentForm(request.POST)
+    if not form.is_valid():
+        return _render_detail(request, case, commitment_form=form, status=400)
+    try:
+        services.case_commit_deferral(
+            case=case, by=request.user, due_date=form.cleaned_data["due_date"]
+        )
+    except ValidationError as error:
+        for field, field_errors in _error_dict(error).items():
+            form.add_error("due_date" if field == "due_date" else None, field_errors)
+        return _render_detail(request, case, commitment_form=form, status=400)
+    except CaseError as error:
+        messages.error(request, error.detail)
+        return redirect("cases:case-detail", number=case.number)
+    messages.success(request, _("已确认容缺承诺。窗口将据此办理容缺受理，请按期补齐材料。"))
+    url = reverse("cases:case-detail", kwargs={"number": case.number})
+    return redirect(f"{url}#commitment")
 
 
 @login_required

@@ -53,6 +53,8 @@ def _material_rows(materials: list[CaseMaterial]) -> list[dict]:
             "status": str(m.get_status_display()),
             "due_date": cn_date(m.due_date),
             "reason": m.reason,
+            "online": m.uploaded_online,
+            "provided_by": m.provided_by,
         }
         for m in materials
     ]
@@ -97,6 +99,15 @@ def _receipt_context(case: Case, context: dict) -> dict:
             [m for m in materials if m.status == MaterialStatus.SATISFIED_BY_LICENCE]
         ),
         "deferred": _material_rows([m for m in materials if m.status == MaterialStatus.DEFERRED]),
+        # Pushed by a department or issued within the bundle: listed, never asked for.
+        "pushed": _material_rows(
+            [
+                m
+                for m in materials
+                if m.provided_for_applicant
+                and m.status in (MaterialStatus.MISSING, MaterialStatus.NOT_APPLICABLE)
+            ]
+        ),
         "accepted_on": cn_date(case.accepted_on),
         "deemed": case.events.filter(action=CaseAction.ACCEPT, actor__isnull=True).exists(),
         "deemed_basis": "依照《中华人民共和国行政许可法》第三十二条的规定"
@@ -131,8 +142,13 @@ def _remedies(case: Case) -> dict:
 def _commitment_context(case: Case, context: dict) -> dict:
     deferred = [m for m in _materials(case) if m.status == MaterialStatus.DEFERRED]
     due = min((m.due_date for m in deferred if m.due_date), default=None)
+    # An online applicant confirmed the commitment on their case page: no signature to sign.
+    online = getattr(case, "commitment", None) if case.channel == "online" else None
     return {
         **context,
+        "online_given_at": timezone.localtime(online.given_at).strftime("%Y年%m月%d日 %H:%M")
+        if online
+        else "",
         "applicant_full_name": case.applicant_name,
         "deferred": _material_rows(deferred),
         "due_date": cn_date(due),
@@ -239,8 +255,20 @@ BUILDERS = {
 
 def receipt_rows(context: dict) -> list[dict]:
     """Every material of a receipt in one list, each with what became of it."""
-    rows = [{**m, "state": "已收取"} for m in context.get("received", [])]
+    rows = [
+        {**m, "state": "网上提交电子材料，已收取" if m.get("online") else "已收取"}
+        for m in context.get("received", [])
+    ]
     rows += [{**m, "state": "电子证照免提交"} for m in context.get("by_licence", [])]
+    rows += [
+        {
+            **m,
+            "state": "由本“一件事”办理生成，无需提交"
+            if m.get("provided_by") == "bundle"
+            else "由部门共享推送，无需提交",
+        }
+        for m in context.get("pushed", [])
+    ]
     rows += [
         {**m, "state": f"容缺后补，{m['due_date']}前补齐" if m.get("due_date") else "容缺后补"}
         for m in context.get("deferred", [])

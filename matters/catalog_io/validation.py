@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Department
 
 from ..exceptions import CatalogImportError
-from ..guide import guide_problems
+from ..guide import guide_problems, pushed_required_problem
 from ..models import (
     TRIPS_EXCEPTION_MESSAGE,
     Board,
@@ -21,6 +21,7 @@ from ..models import (
     MaterialType,
     Matter,
     ProcessStep,
+    ProvidedBy,
     Requirement,
 )
 from .fields import (
@@ -367,6 +368,11 @@ def _validate_matter(checker: _Checker, row: dict, material_names: dict[str, str
             continue
         if cleaned["key"] and cleaned["deferrable"]:
             checker.add(req_where, _("主件不能容缺。"))
+        published = values is not None and values["status"] == CatalogStatus.PUBLISHED
+        # A published guide's checks say it too (``guide_problems``), once.
+        pushed = cleaned.get("provided_by") == ProvidedBy.DEPARTMENT
+        if cleaned["required"] and pushed and not published:
+            checker.add(req_where, pushed_required_problem(material_names.get(material, material)))
         requirements.append({**cleaned, "material": material})
 
     if values is None:

@@ -825,22 +825,27 @@ def test_accept_with_a_deferred_material_then_issue_only_once_it_is_in(
         {"deferred": [requirement(case, "居民身份证")], "due_date": next_week.isoformat()},
         format="json",
     )
-    no_date = desk.post(url(case, "accept"), {"deferred": [tax_receipt]}, format="json")
-    accepted = desk.post(
+    # An online applicant's material is deferred only on their own online commitment.
+    uncommitted = desk.post(
         url(case, "accept"),
-        {"deferred": [tax_receipt], "due_date": next_week.isoformat(), "commitment": "本人承诺。"},
+        {"deferred": [tax_receipt], "due_date": next_week.isoformat()},
         format="json",
     )
+    committed = owner.post(
+        url(case, "commitment"), {"due_date": next_week.isoformat()}, format="json"
+    )
+    accepted = desk.post(url(case, "accept"), {"deferred": [tax_receipt]}, format="json")
 
     assert assert_error(without, 400, "materials_missing")["missing"] == [
         {"requirement": tax_receipt, "name": "完税凭证"}
     ]
     assert "deferred" in assert_error(key, 400, "invalid")
-    assert "deferred" in assert_error(no_date, 400, "invalid")
+    assert "尚未在线作出容缺承诺" in str(assert_error(uncommitted, 400, "invalid")["deferred"])
+    assert committed.status_code == 200, committed.content
     assert accepted.status_code == 200, accepted.content
     deferred = next(m for m in accepted.json()["materials"] if m["name"] == "完税凭证")
     assert (deferred["status"], deferred["due_date"]) == ("deferred", next_week.isoformat())
-    assert "本人承诺" in accepted.json()["events"][-1]["note"]
+    assert "在线确认容缺承诺" in accepted.json()["events"][-1]["note"]
 
     for review in case.reviews.select_related("department"):
         approver = housing_approver if review.department.code == "housing" else tax_approver

@@ -33,8 +33,9 @@ pytestmark = pytest.mark.django_db
 
 # Statements a command may run apart from its reactions.
 OWN = 15
-# A case command's answer is one statement (the case with everything it shows).
-OWN_CASE = 13
+# A case command's answer is one statement (the case with everything it shows); accepting also
+# reads the online 容缺 commitment and takes in the files uploaded online (one statement each).
+OWN_CASE = 15
 # What the reactions of a command may add: its notices (one INSERT, and the reads that
 # choose their recipients) and the papers it asks for (the documents app's, about seven
 # statements each: accepting with a deferral asks for two).
@@ -255,6 +256,7 @@ def test_accept(world, send, window):
 def test_accept_with_a_deferral(world, send):
     case = submitted(world, skip_deferrable=True)
     due = add_working_days(timezone.localdate(), 5)
+    services.case_commit_deferral(case=case, by=world["citizen"], due_date=due)
     body = {"deferred": [requirement_of(case, "完税凭证")], "due_date": due.isoformat()}
     send(world["clerk"], "post", url(case, "accept"), body)
     # The notice names the deferred material from the event (no read of the materials).

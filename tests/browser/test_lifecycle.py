@@ -2,11 +2,9 @@
 online with an upload, a clerk accepts at the desk, the two reviewing departments approve in
 the admin, and the citizen sees the result in "my cases"."""
 
-import datetime
 import re
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import expect
 
 from cases.models import Case, CaseEvent, ReviewStatus
@@ -153,6 +151,10 @@ def test_online_application_accepted_at_the_desk_and_approved_in_parallel(
     expect(page.locator(".messages")).to_contain_text("申请已提交")
     number = CASE_NUMBER.search(page.locator(".messages").inner_text()).group(0)
     expect(page.locator(".case-head")).to_contain_text("已提交")
+    # The tax receipt is missing: the applicant commits online to bring it (容缺承诺).
+    page.get_by_label("我已阅读以上承诺，并保证按期补齐材料").check()
+    page.get_by_role("button", name="确认容缺承诺").click()
+    expect(page.locator(".messages")).to_contain_text("已确认容缺承诺")
 
     page.get_by_role("link", name="我的办件", exact=True).first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("我的办件")
@@ -174,9 +176,8 @@ def test_online_application_accepted_at_the_desk_and_approved_in_parallel(
     id_card = desk.get_by_role("group", name="居民身份证核对结果")
     expect(id_card.get_by_label("已收取")).to_be_checked()
     desk.get_by_role("group", name="完税凭证核对结果").get_by_label("容缺").check()
-    due = timezone.localdate() + datetime.timedelta(days=10)
-    desk.get_by_label("补齐日期").fill(due.isoformat())
-    desk.get_by_label("申请人已签署《容缺受理承诺书》").check()
+    # Online, the applicant's own commitment stands: nothing for the clerk to tick.
+    expect(desk.locator("[data-online-commitment]")).to_contain_text("申请人已在线承诺")
     screenshot(desk, "lifecycle-06-desk-checklist")
     desk.get_by_role("button", name="受理", exact=True).click()
     expect(desk.locator(".messages")).to_contain_text("已受理")
@@ -228,7 +229,9 @@ def test_online_application_accepted_at_the_desk_and_approved_in_parallel(
     expect(approvals.filter(has_text="市税务局")).to_contain_text(OPINION)
     concluded = entries.filter(has=page.get_by_text("审查通过，准予办理", exact=True))
     expect(concluded).to_contain_text("状态：准予")
-    expect(page.get_by_role("region", name=re.compile("容缺受理"))).to_contain_text("完税凭证")
+    expect(page.get_by_role("region", name=re.compile("容缺受理：待补交"))).to_contain_text(
+        "完税凭证"
+    )
     screenshot(page, "lifecycle-11-case-approved")
 
     # And the database agrees with what everyone saw.

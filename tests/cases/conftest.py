@@ -178,11 +178,15 @@ def drive_case(
         )
         return Case.objects.get(pk=case.pk)
     if deferred:
+        due = add_working_days(timezone.localdate(), 5)
+        if case.channel == Channel.ONLINE:
+            # As in life: the online applicant commits first (容缺承诺), then the window defers.
+            services.case_commit_deferral(case=case, by=owner, due_date=due)
         services.case_accept(
             case=case,
             by=clerk,
             deferred=[m.requirement_id for m in case.materials.filter(deferrable=True)],
-            due_date=add_working_days(timezone.localdate(), 5),
+            due_date=due,
         )
     else:
         services.case_accept(case=case, by=clerk)

@@ -627,11 +627,10 @@ def test_courier_delivery_shows_the_waybill(citizen_client, citizen, matter, cle
         case=case, by=citizen, requirement_id=requirement(case, "居民身份证"), upload=pdf()
     )
     services.case_submit(case=case, by=citizen)
+    due = add_working_days(timezone.localdate(), 5)
+    services.case_commit_deferral(case=case, by=citizen, due_date=due)
     services.case_accept(
-        case=case,
-        by=clerk,
-        deferred=[requirement(case, "完税凭证")],
-        due_date=add_working_days(timezone.localdate(), 5),
+        case=case, by=clerk, deferred=[requirement(case, "完税凭证")], due_date=due
     )
     services.material_upload(
         case=case, by=citizen, requirement_id=requirement(case, "完税凭证"), upload=pdf()

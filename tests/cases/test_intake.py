@@ -170,16 +170,22 @@ def test_a_deferrable_material_not_in_must_be_deferred_or_asked_for(make_case, c
     assert [item["name"] for item in excinfo.value.missing] == ["完税凭证"]
 
 
-def test_deferral_rules(make_case, clerk):
+def test_deferral_rules(make_case, clerk, citizen):
     case = make_case("submitted", deferred=True)
+    due = add_working_days(timezone.localdate(), 5)
+    services.case_commit_deferral(case=case, by=citizen, due_date=due)
     with pytest.raises(ValidationError) as excinfo:
-        services.case_accept(case=case, by=clerk, deferred=[requirement(case, "居民身份证")])
+        services.case_accept(
+            case=case,
+            by=clerk,
+            deferred=[requirement(case, "居民身份证")],
+            due_date=due + datetime.timedelta(days=1),
+        )
     messages = excinfo.value.message_dict["deferred"]
     assert any("主件" in message for message in messages)
-    assert any("补齐日期" in message for message in messages)
+    assert any("补齐期限须为申请人承诺的" in message for message in messages)
     case.refresh_from_db()
     assert case.status == "submitted"
-    due = add_working_days(timezone.localdate(), 5)
     services.case_accept(
         case=case, by=clerk, deferred=[requirement(case, "完税凭证")], due_date=due
     )

@@ -47,7 +47,8 @@ def test_deferred_acceptance_gives_a_commitment_and_a_receipt_with_the_due_date(
     commitment = squeeze(document_text(case, "commitment"))
     assert "容缺受理承诺书" in commitment
     assert "完税凭证" in commitment and due in commitment
-    assert "承诺人（签字或盖章）" in commitment
+    # Confirmed online by the applicant: no signature line to sign.
+    assert "在网上办事大厅确认本承诺" in commitment
 
 
 def test_one_time_notice_lists_everything_missing_with_reasons(

@@ -32,12 +32,14 @@ def case_with_materials(count, citizen, clerk, housing, *, deferred=0):
     if deferred:
         from django.utils import timezone
 
+        # A working day whatever today is (a week ahead may fall on a weekend).
+        due = add_working_days(timezone.localdate(), 5)
+        services.case_commit_deferral(case=case, by=citizen, due_date=due)
         services.case_accept(
             case=case,
             by=clerk,
             deferred=[m.requirement_id for m in case.materials.filter(deferrable=True)],
-            # A working day whatever today is (a week ahead may fall on a weekend).
-            due_date=add_working_days(timezone.localdate(), 5),
+            due_date=due,
         )
     else:
         services.case_accept(case=case, by=clerk)

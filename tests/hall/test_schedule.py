@@ -170,6 +170,7 @@ def deferred_case(make_case, clerk):
     """Accepted with 完税凭证 deferred to 5 working days from today."""
     case = make_case("submitted", deferred=True)
     due = add_working_days(timezone.localdate(), 5)
+    services.case_commit_deferral(case=case, by=case.owner, due_date=due)
     services.case_accept(
         case=case, by=clerk, deferred=[requirement(case, "完税凭证")], due_date=due
     )
@@ -223,6 +224,7 @@ def test_the_reminder_is_mailed_to_a_confirmed_address_in_fixed_queries(
     assert case.number in mailoutbox[0].body
     for _ in range(3):  # more cases of the owner with a confirmed address
         other = make_case("submitted", deferred=True)
+        services.case_commit_deferral(case=other, by=other.owner, due_date=due)
         services.case_accept(
             case=other, by=clerk, deferred=[requirement(other, "完税凭证")], due_date=due
         )

@@ -272,6 +272,7 @@ def test_deferred_material_reminder_names_material_date_and_days_left(make_case,
 
     case = make_case("submitted", deferred=True)
     due = add_working_days(timezone.localdate(), 5)
+    services.case_commit_deferral(case=case, by=citizen, due_date=due)
     services.case_accept(
         case=case, by=clerk, deferred=[requirement(case, "完税凭证")], due_date=due
     )

@@ -8,6 +8,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from cases import services
+from cases.models import DeferralCommitment
 from matters.calendar import add_working_days, is_working_day
 from matters.models import CalendarDay, CalendarDayKind
 from tests.cases.conftest import requirement
@@ -35,41 +36,43 @@ def _a_weekday_made_holiday() -> datetime.date:
 
 
 @pytest.mark.parametrize("pick", [_next_weekend_day, _a_weekday_made_holiday])
-def test_a_due_date_off_the_calendar_is_refused_naming_the_date(make_case, clerk, pick):
+def test_a_due_date_off_the_calendar_is_refused_naming_the_date(make_case, citizen, pick):
+    """Online, the date is the applicant's own commitment: refused there."""
     case = make_case("submitted", deferred=True)
     due = pick()
     assert not is_working_day(due)
     with pytest.raises(ValidationError) as excinfo:
-        services.case_accept(
-            case=case, by=clerk, deferred=[requirement(case, TAX_PROOF)], due_date=due
-        )
-    assert any(due.isoformat() in message for message in excinfo.value.message_dict["deferred"])
-    case.refresh_from_db()
-    assert case.status == "submitted"
-    assert case.materials.get(material_type__name=TAX_PROOF).status == "missing"
+        services.case_commit_deferral(case=case, by=citizen, due_date=due)
+    assert any(due.isoformat() in message for message in excinfo.value.message_dict["due_date"])
+    assert not DeferralCommitment.objects.filter(case=case).exists()
 
 
-def test_the_api_answers_400_naming_the_date_and_accepts_a_working_day(make_case, clerk):
+def test_the_api_answers_400_naming_the_date_and_accepts_a_working_day(make_case, clerk, citizen):
     case = make_case("submitted", deferred=True)
-    desk = APIClient()
+    owner, desk = APIClient(), APIClient()
+    owner.force_authenticate(citizen)
     desk.force_authenticate(clerk)
-    endpoint = f"/api/v1/cases/{case.number}/accept/"
     saturday = _next_weekend_day()
-    refused = desk.post(
-        endpoint,
-        {"deferred": [requirement(case, TAX_PROOF)], "due_date": saturday.isoformat()},
+    refused = owner.post(
+        f"/api/v1/cases/{case.number}/commitment/",
+        {"due_date": saturday.isoformat()},
         format="json",
     )
     assert refused.status_code == 400, refused.content
     assert refused.json()["code"] == "invalid"
     assert saturday.isoformat() in str(refused.json())
-    case.refresh_from_db()
-    assert case.status == "submitted"
 
     monday = add_working_days(saturday, 1)
+    committed = owner.post(
+        f"/api/v1/cases/{case.number}/commitment/",
+        {"due_date": monday.isoformat()},
+        format="json",
+    )
+    assert committed.status_code == 200, committed.content
+    assert committed.json()["commitment"]["due_date"] == monday.isoformat()
     accepted = desk.post(
-        endpoint,
-        {"deferred": [requirement(case, TAX_PROOF)], "due_date": monday.isoformat()},
+        f"/api/v1/cases/{case.number}/accept/",
+        {"deferred": [requirement(case, TAX_PROOF)]},
         format="json",
     )
     assert accepted.status_code == 200, accepted.content

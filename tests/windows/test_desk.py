@@ -116,7 +116,16 @@ def test_window_application_through_acceptance(clerk_client, matter):
     key = case.materials.get(material_type__name=KEY)
     assert (key.status, key.received_form, key.received_copies) == ("received", "original", 1)
     actions = list(case.events.values_list("action", flat=True))
-    assert actions == ["create", "material_received", "material_received", "submit", "accept"]
+    # The conditional letter marked 不涉及 is recorded as such.
+    assert actions == [
+        "create",
+        "material_received",
+        "material_received",
+        "material_not_applicable",
+        "submit",
+        "accept",
+    ]
+    assert case.materials.get(material_type__name=LETTER).status == "not_applicable"
     assert case.events.get(action="material_received", note__contains=KEY).internal
 
     page = clerk_client.get(response["Location"]).content.decode()

@@ -35,6 +35,7 @@ from cases.services import (
     case_require_transition,
     case_resubmit,
     material_mark_missing,
+    material_mark_not_applicable,
     material_receive,
     visit_record,
 )
@@ -75,7 +76,8 @@ def _clerk_only(by: User) -> None:
 
 @transaction.atomic
 def checklist_record(*, case: Case, by: User, marks: list[ChecklistMark]) -> None:
-    """Record the checklist as the clerk marked it (received, or missing with a reason)."""
+    """Record the checklist as the clerk marked it (received, missing with a reason, or not
+    applicable)."""
     for mark in marks:
         if mark.state == RECEIVED:
             material_receive(
@@ -89,6 +91,8 @@ def checklist_record(*, case: Case, by: User, marks: list[ChecklistMark]) -> Non
             material_mark_missing(
                 case=case, by=by, requirement_id=mark.requirement_id, reason=mark.reason
             )
+        elif mark.state == NOT_APPLICABLE:
+            material_mark_not_applicable(case=case, by=by, requirement_id=mark.requirement_id)
 
 
 @transaction.atomic
