@@ -207,11 +207,11 @@ def build_cases(total: int, months: int, today: datetime.date) -> None:
                 "materials",
                 """INSERT INTO cases_casematerial (case_id, requirement_id, material_type_id,
                        "order", "key", "required", "deferrable", "copies", status, received_form,
-                       received_copies, reason)
+                       received_copies, reason, provided_by)
                    SELECT c.id, r.id, r.material_id, r."order", r."key", r."required",
                           r."deferrable", r."copies",
                           CASE WHEN random() < 0.3 THEN 'satisfied_by_licence'
-                               ELSE 'received' END, '', 1, ''
+                               ELSE 'received' END, '', 1, '', r.provided_by
                    FROM cases_case c JOIN matters_requirement r ON r.matter_id = c.matter_id""",
             ),
             (

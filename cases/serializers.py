@@ -406,11 +406,17 @@ class CaseDetailSerializer(serializers.ModelSerializer):
         shipment = getattr(case, "shipment", None)
         if shipment is None:
             return None
+        # Staff read every note; the applicant only the courier's own (``public_note``).
+        staff = is_staff_viewer(self._viewer)
         return {
             "waybill": shipment.waybill or case.waybill or None,
             "status": shipment.status,
             "history": [
-                {"status": step.status, "at": timezone.localtime(step.at), "note": step.note}
+                {
+                    "status": step.status,
+                    "at": timezone.localtime(step.at),
+                    "note": step.note if staff else step.public_note,
+                }
                 for step in shipment.history.all()
             ],
         }

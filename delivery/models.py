@@ -118,6 +118,12 @@ class ShipmentEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.shipment_id} {self.status} {self.at}"
 
+    @property
+    def public_note(self) -> str:
+        """What the applicant may read: the courier's own words (tracked or pushed); the notes
+        of the system, the window and the admin are for staff (errors, who reordered)."""
+        return self.note if self.source in (EventSource.POLL, EventSource.WEBHOOK) else ""
+
 
 class ShipmentAttempt(models.Model):
     """One try at ordering from the courier, kept for the admin (what the courier said)."""

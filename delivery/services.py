@@ -131,11 +131,13 @@ def shipment_open(*, case: Case) -> Shipment:
         _event(
             shipment,
             ShipmentStatus.REQUESTED,
-            _("窗口录入运单号：%(w)s") % {"w": case.waybill},
+            recorded("窗口录入运单号：%(w)s", {"w": case.waybill}),
             EventSource.CLERK,
         )
     else:
-        _event(shipment, ShipmentStatus.PENDING, _("已交快递，等待下单。"), EventSource.SYSTEM)
+        _event(
+            shipment, ShipmentStatus.PENDING, recorded("已交快递，等待下单。"), EventSource.SYSTEM
+        )
         enqueue_after_commit(REQUEST_WAYBILL, shipment.pk)
     return shipment
 
@@ -241,7 +243,7 @@ def _fail(shipment: Shipment, note: str) -> None:
     shipment.next_attempt_at = None
     shipment.save()
     _event(shipment, ShipmentStatus.FAILED, note, EventSource.SYSTEM)
-    _tell_failed(shipment, _("快递下单未成功，工作人员将重新安排寄送"))
+    _tell_failed(shipment, recorded("快递下单未成功，工作人员将重新安排寄送"))
 
 
 def _tell_failed(shipment: Shipment, reason: str) -> None:
@@ -265,11 +267,11 @@ def shipment_reorder(*, shipment: Shipment, by: User | None) -> Shipment:
     shipment.last_error = ""
     shipment.next_attempt_at = timezone.now()
     shipment.save()
-    who = getattr(by, "username", "") or _("系统")
+    who = getattr(by, "username", "") or recorded("系统")
     _event(
         shipment,
         ShipmentStatus.PENDING,
-        _("重新下单（%(who)s）。") % {"who": who},
+        recorded("重新下单（%(who)s）。", {"who": who}),
         EventSource.ADMIN,
     )
     enqueue_after_commit(REQUEST_WAYBILL, shipment.pk)

@@ -11,6 +11,7 @@ from .checklist import (
     material_receive,
 )
 from .commitments import (
+    LONGEST_COMMITMENT_DAYS,
     case_commit_deferral,
     commitment_text,
     committable_materials,
@@ -69,6 +70,7 @@ from .reviews import (
 from .visits import visit_record
 
 __all__ = [
+    "LONGEST_COMMITMENT_DAYS",
     "MAX_COPIES",
     "RECEIVABLE_FORMS",
     "Agent",

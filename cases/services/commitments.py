@@ -26,6 +26,9 @@ from .deadlines import WorkingDays
 
 # The due date offered first: five working days, as the guides' 容缺 scopes usually say.
 DEFAULT_COMMITMENT_DAYS = 5
+# The latest day an applicant may promise online (working days from today): a deferral is a
+# short grace, not an open-ended postponement the window must then accept.
+LONGEST_COMMITMENT_DAYS = 20
 
 
 def committable_materials(materials: list[CaseMaterial]) -> list[CaseMaterial]:
@@ -42,12 +45,18 @@ def default_commitment_date(today: datetime.date | None = None) -> datetime.date
     return add_working_days(today or timezone.localdate(), DEFAULT_COMMITMENT_DAYS)
 
 
-def commitment_text(names: list[str], due_date: datetime.date) -> str:
-    """The words the applicant confirms (and the 承诺书 repeats): a record, kept in Chinese."""
+def commitment_text(names: list[str], due_date: datetime.date | None) -> str:
+    """The words the applicant confirms (and the 承诺书 repeats): a record, kept in Chinese.
+    Without a date (a preview before one is chosen) they say "the date chosen"."""
+    due = (
+        f"{due_date.year}年{due_date.month}月{due_date.day}日"
+        if due_date
+        else recorded("所选补齐日期")
+    )
     return recorded(
         "本人承诺于%(due)s前补齐以下材料：%(names)s；材料补齐前，办理结果不予出件；逾期未补齐的，"
         "愿意承担办件终止办理等相应后果；所提交的其他申请材料真实、合法、有效。",
-        {"due": f"{due_date.year}年{due_date.month}月{due_date.day}日", "names": "、".join(names)},
+        {"due": due, "names": "、".join(names)},
     )
 
 
@@ -70,6 +79,16 @@ def case_commit_deferral(*, case: Case, by: User, due_date: datetime.date) -> De
         raise ValidationError({"due_date": [_("请选择承诺补齐的日期。")]})
     if due_date <= timezone.localdate():
         raise ValidationError({"due_date": [_("补齐日期须晚于今天。")]})
+    latest = add_working_days(timezone.localdate(), LONGEST_COMMITMENT_DAYS)
+    if due_date > latest:
+        raise ValidationError(
+            {
+                "due_date": [
+                    _("补齐日期最晚为%(date)s（%(n)d个工作日内）。")
+                    % {"date": latest.isoformat(), "n": LONGEST_COMMITMENT_DAYS}
+                ]
+            }
+        )
     if not WorkingDays(timezone.localdate()).includes(due_date):
         raise ValidationError(
             {"due_date": [_("补齐日期%(date)s不是工作日，请选择工作日。") % {"date": due_date}]}

@@ -138,12 +138,18 @@ def _commitment_context(
     if form is None:
         form = CommitmentForm(initial={"due_date": due})
     names = [m.material_type.name for m in committable]
+    # The words name a date only when it is the one that will be recorded (the date given, or
+    # the one just submitted); before that they say "the date chosen" (the picker may change).
+    shown = given.due_date if given else None
+    if form.is_bound:
+        form.is_valid()  # a valid date is kept even when the box was not ticked
+        shown = form.cleaned_data.get("due_date") or shown
     return {
         "commitment": given,
         "commitment_offered": True,
         "commitment_form": form,
         "commitment_materials": names,
-        "commitment_preview": services.commitment_text(names, due),
+        "commitment_preview": services.commitment_text(names, shown),
     }
 
 

@@ -1,5 +1,8 @@
 """API: the supervision summary (ARCHITECTURE.md, GET /api/v1/supervision/summary/)."""
 
+import datetime
+
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions, serializers
@@ -43,6 +46,11 @@ class SummaryQuerySerializer(serializers.Serializer):
             raise serializers.ValidationError({"to": [_("截止日期不能早于起始日期。")]})
         if (attrs["to"] - attrs["from"]).days > MAX_RANGE_DAYS:
             raise serializers.ValidationError({"from": [_("日期范围最长三年。")]})
+        latest = timezone.localdate() + datetime.timedelta(days=366)
+        if attrs["to"] > latest:
+            raise serializers.ValidationError(
+                {"to": [_("截止日期不能晚于%(d)s。") % {"d": latest.isoformat()}]}
+            )
         return attrs
 
 

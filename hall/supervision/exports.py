@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable
 from django.http import HttpResponse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from cases.models import Case
 
@@ -31,26 +32,27 @@ def shown(value: object, kind: str = NUMBER) -> str:
     return percent(value) if kind == PERCENT else str(value)
 
 
+# Headings stay Chinese in the downloads (CSV, XLSX, the report); the page translates them.
 FIGURE_COLUMNS: list[tuple[str, Callable[[Figures], object], str]] = [
-    ("受理件数", lambda f: f.received, NUMBER),
-    ("办结件数", lambda f: f.decided, NUMBER),
-    ("最多跑一次率", lambda f: f.one_trip_rate, PERCENT),
-    ("零跑动率", lambda f: f.zero_trip_rate, PERCENT),
-    ("承诺兑现率", lambda f: f.promise_kept_rate, PERCENT),
-    ("跑多次例外件数", lambda f: f.exceptions, NUMBER),
-    ("平均跑动次数", lambda f: f.mean_trips, NUMBER),
-    ("件均经办环节", lambda f: f.mean_steps, NUMBER),
-    ("件均提交材料", lambda f: f.mean_materials_brought, NUMBER),
-    ("件均应交材料", lambda f: f.mean_materials_required, NUMBER),
-    ("件均证照免交", lambda f: f.mean_by_licence, NUMBER),
-    ("平均办理工作日", lambda f: f.mean_working_days, NUMBER),
-    ("平均承诺时限", lambda f: f.mean_committed_days, NUMBER),
-    ("平均法定时限", lambda f: f.mean_legal_days, NUMBER),
-    ("按时办结率", lambda f: f.on_time_rate, PERCENT),
-    ("即办件占比", lambda f: f.instant_share, PERCENT),
-    ("满意率", lambda f: f.satisfaction_rate, PERCENT),
-    ("评价数", lambda f: f.ratings, NUMBER),
-    ("未办结差评整改", lambda f: f.open_followups, NUMBER),
+    (gettext_noop("受理件数"), lambda f: f.received, NUMBER),
+    (gettext_noop("办结件数"), lambda f: f.decided, NUMBER),
+    (gettext_noop("最多跑一次率"), lambda f: f.one_trip_rate, PERCENT),
+    (gettext_noop("零跑动率"), lambda f: f.zero_trip_rate, PERCENT),
+    (gettext_noop("承诺兑现率"), lambda f: f.promise_kept_rate, PERCENT),
+    (gettext_noop("跑多次例外件数"), lambda f: f.exceptions, NUMBER),
+    (gettext_noop("平均跑动次数"), lambda f: f.mean_trips, NUMBER),
+    (gettext_noop("件均经办环节"), lambda f: f.mean_steps, NUMBER),
+    (gettext_noop("件均提交材料"), lambda f: f.mean_materials_brought, NUMBER),
+    (gettext_noop("件均应交材料"), lambda f: f.mean_materials_required, NUMBER),
+    (gettext_noop("件均证照免交"), lambda f: f.mean_by_licence, NUMBER),
+    (gettext_noop("平均办理工作日"), lambda f: f.mean_working_days, NUMBER),
+    (gettext_noop("平均承诺时限"), lambda f: f.mean_committed_days, NUMBER),
+    (gettext_noop("平均法定时限"), lambda f: f.mean_legal_days, NUMBER),
+    (gettext_noop("按时办结率"), lambda f: f.on_time_rate, PERCENT),
+    (gettext_noop("即办件占比"), lambda f: f.instant_share, PERCENT),
+    (gettext_noop("满意率"), lambda f: f.satisfaction_rate, PERCENT),
+    (gettext_noop("评价数"), lambda f: f.ratings, NUMBER),
+    (gettext_noop("未办结差评整改"), lambda f: f.open_followups, NUMBER),
 ]
 
 FIGURE_TABLES = {

@@ -96,6 +96,9 @@ class ScopeForm(forms.Form):
                 self.add_error("end", _("截止日期不能早于起始日期。"))
             elif (end - start).days > MAX_RANGE_DAYS:
                 self.add_error("start", _("日期范围最长三年。"))
+        latest = timezone.localdate() + datetime.timedelta(days=366)
+        if end and end > latest:
+            self.add_error("end", _("截止日期不能晚于%(d)s。") % {"d": latest.isoformat()})
         return data
 
     def scope(self) -> Scope:
@@ -280,6 +283,9 @@ def _month(value: str) -> tuple[datetime.date, datetime.date] | None:
     try:
         first = datetime.datetime.strptime(value or "", "%Y-%m").date()
     except ValueError:
+        return None
+    # A month the hall can have figures for: not before 2000, not after the current month.
+    if not datetime.date(2000, 1, 1) <= first <= timezone.localdate():
         return None
     following = (first.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
     return first, following - datetime.timedelta(days=1)

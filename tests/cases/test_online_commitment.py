@@ -45,15 +45,19 @@ def test_the_applicant_reads_and_confirms_the_commitment_on_the_case_page(
     assert "容缺受理承诺" in page
     assert "暂缺材料：<strong>完税凭证</strong>" in page
     default = due_in()
-    assert (
-        f"本人承诺于{default.year}年{default.month}月{default.day}日前补齐以下材料：完税凭证"
-        in page
-    )
+    # Before a date is chosen the words name none: the picker may still change it.
+    assert "本人承诺于所选补齐日期前补齐以下材料：完税凭证" in page
+    assert f'value="{default.isoformat()}"' in page
 
-    # Not ticked: refused, the error under the box, nothing recorded.
-    response = client.post(commit_url(case), {"due_date": default.isoformat()})
+    # Not ticked: refused, the error under the box, nothing recorded; the words now name the
+    # date submitted, the one that will be recorded.
+    later = due_in(7)
+    response = client.post(commit_url(case), {"due_date": later.isoformat()})
     assert response.status_code == 400
     assert "请阅读承诺内容并勾选确认。" in response.content.decode()
+    assert (
+        f"本人承诺于{later.year}年{later.month}月{later.day}日前补齐" in response.content.decode()
+    )
     assert not DeferralCommitment.objects.filter(case=case).exists()
 
     response = client.post(commit_url(case), {"due_date": default.isoformat(), "agree": "on"})
@@ -213,3 +217,60 @@ def test_the_commitment_paper_records_the_online_confirmation(citizen, clerk, ma
     text = squeeze(pdf_text(paper_pdf("commitment", with_pictures(paper.context))))
     assert "在网上办事大厅确认本承诺" in text
     assert "签字或盖章" not in text
+
+
+def test_the_applicant_cannot_promise_beyond_the_longest_grace(citizen, make_case):
+    case = make_case("submitted", deferred=True)
+    owner = APIClient()
+    owner.force_authenticate(citizen)
+    path = f"/api/v1/cases/{case.number}/commitment/"
+    far = owner.post(path, {"due_date": "9999-12-31"}, format="json")
+    assert far.status_code == 400
+    assert "补齐日期最晚为" in far.json()["due_date"][0]
+    latest = due_in(services.LONGEST_COMMITMENT_DAYS)
+    assert owner.post(path, {"due_date": latest.isoformat()}, format="json").status_code == 200
+    assert DeferralCommitment.objects.get(case=case).due_date == latest
+
+
+def test_the_applicant_reads_the_couriers_words_not_the_staffs_notes(
+    client, citizen, clerk, matter
+):
+    from delivery.models import EventSource
+    from delivery.services import shipment_record_update as record
+
+    courier = services.Delivery(
+        method="courier",
+        receiver="李四",
+        phone="13800003333",
+        province="浙江省",
+        city="杭州市",
+        district="上城区",
+        address="解放路88号",
+    )
+    matter.delivery_methods = ["pickup", "courier"]
+    matter.save()
+    case = drive_case("in_transit", owner=citizen, clerk=clerk, matter=matter, delivery=courier)
+    at = timezone.now() + datetime.timedelta(hours=1)
+    record(waybill=case.waybill, status="in_transit", at=at, external_id="c1", note="已揽收")
+    record(
+        waybill=case.waybill,
+        status="in_transit",
+        at=at + datetime.timedelta(minutes=1),
+        external_id="a1",
+        note="未配置快递接口地址（COURIER_URL）",
+        source=EventSource.ADMIN,
+    )
+    client.force_login(citizen)
+    page = client.get(detail(case)).content.decode()
+    assert "已揽收" in page and "COURIER_URL" not in page
+    mine, desk = APIClient(), APIClient()
+    mine.force_authenticate(citizen)
+    desk.force_authenticate(clerk)
+    notes = [
+        s["note"] for s in mine.get(f"/api/v1/cases/{case.number}/").json()["shipment"]["history"]
+    ]
+    assert "已揽收" in notes and not any("COURIER_URL" in n for n in notes)
+    staff = [
+        s["note"] for s in desk.get(f"/api/v1/cases/{case.number}/").json()["shipment"]["history"]
+    ]
+    assert any("COURIER_URL" in n for n in staff)

@@ -75,6 +75,22 @@ def test_the_switch_goes_back_to_the_page_it_was_on_and_never_off_site(client):
     assert response["Location"] == "/"
 
 
+def test_a_page_answering_a_post_switches_back_to_the_page_the_form_was_on(client, citizen):
+    # A refused sign-in answers the POST at the login address: the switch must not send the
+    # browser to a POST-only address; it goes back to the Referer instead.
+    login = reverse("accounts:login")
+    page = client.post(login, {"username": "nobody", "password": "x"}).content.decode()
+    form = page[page.index('class="inline-form lang-switch"') :]
+    form = form[: form.index("</form>")]
+    assert 'name="next"' not in form
+    on_get = client.get(reverse("home")).content.decode()
+    assert 'name="next" value="/"' in on_get
+    response = client.post(
+        reverse("set_language"), {"language": "en"}, HTTP_REFERER="http://testserver/matters/"
+    )
+    assert response["Location"] == "http://testserver/matters/"
+
+
 def test_a_language_we_do_not_have_falls_back_to_chinese(client):
     page = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert "搜索办事事项" in page

@@ -131,7 +131,7 @@ def test_report_anonymous_goes_to_login(client, db):
     assert response.status_code == 302
 
 
-@pytest.mark.parametrize("month", ["", "2026-13", "march"])
+@pytest.mark.parametrize("month", ["", "2026-13", "march", "9999-12", "1900-01", "0001-01"])
 def test_report_bad_month(supervisor_client, db, month):
     response = supervisor_client.get(f"/supervision/report.pdf?month={month}")
     assert response.status_code == 400
@@ -141,3 +141,16 @@ def test_report_bad_month(supervisor_client, db, month):
 def test_dashboard_links_the_report(supervisor_client, hall):
     page = supervisor_client.get(f"/supervision/?{RANGE}").content.decode()
     assert 'action="/supervision/report.pdf"' in page and 'type="month"' in page
+
+
+def test_a_range_beyond_the_calendar_is_an_error_not_a_crash(supervisor_client, supervisor, db):
+    page = supervisor_client.get("/supervision/?start=9999-12-30&end=9999-12-31")
+    assert page.status_code == 400
+    assert "截止日期不能晚于" in page.content.decode()
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(supervisor)
+    answer = api.get("/api/v1/supervision/summary/?from=9999-12-30&to=9999-12-31")
+    assert answer.status_code == 400
+    assert "截止日期不能晚于" in answer.json()["to"][0]

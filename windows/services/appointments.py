@@ -105,7 +105,7 @@ def appointment_book(*, slot: Slot, by: User) -> Appointment:
     holds across slots), then the slot row while its places are counted. Always in this
     order, so two bookings never wait on each other crosswise.
     """
-    User.objects.select_for_update(of=("self",)).filter(pk=by.pk).first()
+    User.objects.select_for_update(no_key=True, of=("self",)).filter(pk=by.pk).first()
     slot = Slot.objects.select_for_update(of=("self",)).select_related("board").get(pk=slot.pk)
     if _slot_bounds(slot)[1] <= timezone.now():
         raise AppointmentError(_("该时段已过，不能预约。"), code="slot_past")
