@@ -7,9 +7,9 @@ import pytest
 from playwright.sync_api import expect
 
 from cases.models import Case, MaterialStatus
+from tests.browser.helpers import sign_in
 from tests.cases.conftest import PDF_BYTES, drive_case
 from tests.factories import (
-    PASSWORD,
     DepartmentFactory,
     MaterialTypeFactory,
     MatterFactory,
@@ -42,14 +42,6 @@ def make_matter():
         matter=matter, material=MaterialTypeFactory(name="完税凭证"), deferrable=True, order=2
     )
     return matter
-
-
-def sign_in(page, user) -> None:
-    page.goto("/accounts/login/")
-    page.get_by_label("账号").fill(user.username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    expect(page.locator(".site-nav")).to_contain_text(user.name)
 
 
 def test_an_upload_after_a_refused_resubmission_lands_and_is_listed(page):

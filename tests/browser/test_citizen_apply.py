@@ -6,8 +6,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.helpers import sign_in
 from tests.factories import (
-    PASSWORD,
     MaterialTypeFactory,
     MatterFactory,
     ProcessStepFactory,
@@ -40,14 +40,6 @@ def make_matter():
         matter=matter, material=MaterialTypeFactory(name="完税凭证"), deferrable=True, order=2
     )
     return matter
-
-
-def sign_in(page, user) -> None:
-    page.goto("/accounts/login/")
-    page.get_by_label("账号").fill(user.username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    expect(page.locator(".site-nav")).to_contain_text(user.name)
 
 
 def test_a_citizen_applies_uploads_submits_and_sees_the_case(page, screenshot):

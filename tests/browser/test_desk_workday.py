@@ -16,9 +16,10 @@ from playwright.sync_api import expect
 
 from cases import services
 from cases.models import Case
+from tests.browser.helpers import sign_in
 from tests.cases import conftest as case_fixtures
 from tests.cases.conftest import drive_case
-from tests.factories import PASSWORD, UserFactory
+from tests.factories import UserFactory
 from windows.models import Window
 from windows.services import ticket_take
 
@@ -42,14 +43,6 @@ def shot(page, name: str) -> None:
     if directory:
         Path(directory).mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(Path(directory) / f"{name}.png"), type="png")
-
-
-def sign_in(page, user, next_url: str = "") -> None:
-    page.goto(f"/accounts/login/?next={next_url}" if next_url else "/accounts/login/")
-    page.get_by_label("账号").fill(user.username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
 
 
 def test_walk_in_from_the_queue_to_the_printed_receipt(page, clerk, citizen, matter):

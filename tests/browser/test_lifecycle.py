@@ -8,8 +8,8 @@ import pytest
 from playwright.sync_api import expect
 
 from cases.models import Case, CaseEvent, ReviewStatus
+from tests.browser.helpers import sign_in
 from tests.factories import (
-    PASSWORD,
     DepartmentFactory,
     MaterialTypeFactory,
     MatterFactory,
@@ -77,15 +77,6 @@ def open_session(chromium, live_server, page):
     yield open_page
     for context in contexts:
         context.close()
-
-
-def sign_in(page, user) -> None:
-    page.goto("/accounts/login/")
-    page.get_by_label("账号").fill(user.username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    # Signed in: off the sign-in page, on the person's own workspace (staff) or home.
-    expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
 
 
 def approve_in_admin(page, approver, *, number, department, status_after, screenshot, shot):

@@ -8,8 +8,9 @@ from playwright.sync_api import expect
 
 from cases.models import Case
 from documents.models import Licence
+from tests.browser.helpers import sign_in
 from tests.browser.test_portal import make_catalog
-from tests.factories import PASSWORD, LicenceTypeFactory, UserFactory
+from tests.factories import LicenceTypeFactory, UserFactory
 
 pytestmark = [
     pytest.mark.browser,
@@ -19,18 +20,10 @@ pytestmark = [
 PHONE = {"width": 390, "height": 844}
 
 
-def _sign_in(page, user):
-    page.goto("/accounts/login/")
-    page.get_by_label("账号").fill(user.username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_load_state()
-
-
 def test_navigation_folds_behind_a_menu_button(page, screenshot):
     citizen = UserFactory(citizen=True)
     page.set_viewport_size(PHONE)
-    _sign_in(page, citizen)
+    sign_in(page, citizen)
     page.goto("/")
 
     menu = page.get_by_role("button", name="菜单")
@@ -134,7 +127,7 @@ def test_licence_wallet_keeps_its_labels_on_a_phone(page, screenshot):
         signature_key_id="tests",
     )
     page.set_viewport_size(PHONE)
-    _sign_in(page, citizen)
+    sign_in(page, citizen)
     page.goto("/my/licences/")
     row = page.locator("table.req-table tbody tr").first
     for label, value in [

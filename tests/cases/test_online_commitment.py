@@ -35,6 +35,22 @@ def commit_url(case: Case) -> str:
     return reverse("cases:case-commit", args=[case.number])
 
 
+def courier_case(citizen, clerk, matter) -> Case:
+    """A case of ``citizen`` on its way by courier (a waybill, no tracking yet)."""
+    courier = services.Delivery(
+        method="courier",
+        receiver="李四",
+        phone="13800003333",
+        province="浙江省",
+        city="杭州市",
+        district="上城区",
+        address="解放路88号",
+    )
+    matter.delivery_methods = ["pickup", "courier"]
+    matter.save()
+    return drive_case("in_transit", owner=citizen, clerk=clerk, matter=matter, delivery=courier)
+
+
 def test_the_applicant_reads_and_confirms_the_commitment_on_the_case_page(
     client, citizen, clerk, make_case
 ):
@@ -168,18 +184,7 @@ def test_the_api_refuses_others_clearly(citizen, clerk, make_case):
 def test_the_page_lists_the_courier_tracking_in_time_order_in_constant_queries(
     client, citizen, clerk, matter, django_assert_max_num_queries
 ):
-    courier = services.Delivery(
-        method="courier",
-        receiver="李四",
-        phone="13800003333",
-        province="浙江省",
-        city="杭州市",
-        district="上城区",
-        address="解放路88号",
-    )
-    matter.delivery_methods = ["pickup", "courier"]
-    matter.save()
-    case = drive_case("in_transit", owner=citizen, clerk=clerk, matter=matter, delivery=courier)
+    case = courier_case(citizen, clerk, matter)
     client.force_login(citizen)
 
     def add(n: int, status: str, note: str) -> None:
@@ -238,18 +243,7 @@ def test_the_applicant_reads_the_couriers_words_not_the_staffs_notes(
     from delivery.models import EventSource
     from delivery.services import shipment_record_update as record
 
-    courier = services.Delivery(
-        method="courier",
-        receiver="李四",
-        phone="13800003333",
-        province="浙江省",
-        city="杭州市",
-        district="上城区",
-        address="解放路88号",
-    )
-    matter.delivery_methods = ["pickup", "courier"]
-    matter.save()
-    case = drive_case("in_transit", owner=citizen, clerk=clerk, matter=matter, delivery=courier)
+    case = courier_case(citizen, clerk, matter)
     at = timezone.now() + datetime.timedelta(hours=1)
     record(waybill=case.waybill, status="in_transit", at=at, external_id="c1", note="已揽收")
     record(
