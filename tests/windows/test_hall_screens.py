@@ -35,6 +35,14 @@ def test_ticket_form_without_a_board_answers_under_the_board_choice(board):
     assert not Ticket.objects.exists()
 
 
+def test_a_refused_ticket_does_not_leave_the_numbers_typed_on_the_public_screen(board):
+    typed = {"form": "take", "take-id_number": "330106199001011234", "take-phone": "13800138000"}
+    html = Client().post("/kiosk/", typed).content.decode()
+    assert "请选择办理板块。" in html
+    assert "330106199001011234" not in html and "13800138000" not in html
+    assert not Ticket.objects.exists()
+
+
 def test_empty_check_in_answers_under_the_code_field(board):
     html = Client().post("/kiosk/", {"form": "checkin", "checkin-code": ""}).content.decode()
     check_in = _section(html, "预约签到")
