@@ -39,7 +39,12 @@ def matter_list(
     if online_level is not None:
         queryset = queryset.filter(online_level=online_level)
     if max_trips is not None:
-        queryset = queryset.filter(max_trips=max_trips)
+        # 2 stands for every matter on the exception list (跑多次是例外: 2 trips or more).
+        queryset = (
+            queryset.filter(max_trips__gte=2)
+            if max_trips >= 2
+            else queryset.filter(max_trips=max_trips)
+        )
     if search_words(search):
         return queryset.order_by("-search_rank", "board__order", "code")
     return queryset.order_by("board__order", "code")

@@ -27,9 +27,9 @@ class MatterListQuerySerializer(serializers.Serializer):
         choices=OnlineLevel.choices, required=False, help_text=_("网上办理深度 1–5")
     )
     max_trips = serializers.ChoiceField(
-        choices=[(0, _("零跑动")), (1, _("最多跑一次"))],
+        choices=[(0, _("零跑动")), (1, _("最多跑一次")), (2, _("跑多次（例外事项）"))],
         required=False,
-        help_text=_("最多跑动次数 0 或 1"),
+        help_text=_("最多跑动次数：0、1，或 2（跑多次的例外事项）"),
     )
 
     def validate_board(self, value: str) -> str:
@@ -147,6 +147,7 @@ class MatterDetailSerializer(serializers.ModelSerializer):
             "legal_days",
             "legal_extension_days",
             "max_trips",
+            "trips_exception_reason",
             "online_level",
             "delivery_methods",
             "reviewing_departments",

@@ -57,8 +57,15 @@ class MatterFilterForm(forms.Form):
         required=False,
         coerce=int,
         empty_value=None,
-        choices=[("", _("不限")), ("0", _("跑零次")), ("1", _("最多跑一次"))],
-        error_messages={"invalid_choice": _("跑动次数“%(value)s”无效，应为0或1，已忽略该条件。")},
+        choices=[
+            ("", _("不限")),
+            ("0", _("跑零次")),
+            ("1", _("最多跑一次")),
+            ("2", _("跑多次（例外事项）")),
+        ],
+        error_messages={
+            "invalid_choice": _("跑动次数“%(value)s”无效，应为0、1或2，已忽略该条件。")
+        },
     )
 
     def __init__(self, *args, boards, departments, **kwargs):

@@ -188,7 +188,7 @@ def test_empty_filters_mean_no_filter(api_client, catalog):
     [
         ({"online_level": "9"}, "online_level"),
         ({"online_level": "abc"}, "online_level"),
-        ({"max_trips": "2"}, "max_trips"),
+        ({"max_trips": "3"}, "max_trips"),
         ({"board": "nowhere"}, "board"),
         ({"board": "不是编码"}, "board"),
         ({"department": "nobody"}, "department"),
@@ -289,6 +289,7 @@ def test_detail_shape_field_by_field(api_client, guide):
         "legal_days": 30,
         "legal_extension_days": 10,
         "max_trips": 0,
+        "trips_exception_reason": "",
         "online_level": 5,
         "delivery_methods": ["pickup", "courier"],
         "reviewing_departments": [

@@ -52,3 +52,18 @@ def test_guide_page_shows_the_exception_and_its_reason(client):
     assert "跑多次理由" in page and REASON in page
     listing = client.get("/matters/").content.decode()
     assert "最多跑2次（例外）" in listing
+
+
+def test_the_api_gives_the_reason_and_finds_the_exception_list(client):
+    exception = MatterFactory(max_trips=2, trips_exception_reason=REASON)
+    matter_publish(matter=exception, by=None)
+    one_trip = MatterFactory(max_trips=1)
+    matter_publish(matter=one_trip, by=None)
+    detail = client.get(f"/api/v1/matters/{exception.code}/").json()
+    assert (detail["max_trips"], detail["trips_exception_reason"]) == (2, REASON)
+    assert client.get(f"/api/v1/matters/{one_trip.code}/").json()["trips_exception_reason"] == ""
+    found = client.get("/api/v1/matters/?max_trips=2").json()
+    codes = [m["code"] for m in found.get("results", found)]
+    assert codes == [exception.code]
+    page = client.get("/matters/?max_trips=2").content.decode()
+    assert exception.name in page and one_trip.name not in page

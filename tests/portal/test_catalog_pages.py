@@ -178,7 +178,7 @@ def test_filters(client, catalog, params, expected):
     [
         ({"online_level": "abc"}, "网上办理深度“abc”无效，应为1至5星"),
         ({"online_level": "9"}, "网上办理深度“9”无效，应为1至5星"),
-        ({"max_trips": "2"}, "跑动次数“2”无效，应为0或1"),
+        ({"max_trips": "3"}, "跑动次数“3”无效，应为0、1或2"),
         ({"max_trips": "-1"}, "跑动次数“-1”无效"),
         ({"board": "nope"}, "没有编码为“nope”的板块"),
         ({"department": "nope"}, "没有编码为“nope”的部门"),
