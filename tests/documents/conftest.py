@@ -61,6 +61,22 @@ def document_text(case, kind: str) -> str:
     return pdf_text(document_bytes(case, kind))
 
 
+@pytest.fixture
+def renders(monkeypatch):
+    """Every PDF rendered (kind by kind), counted where the download and the sweep render."""
+    from documents.services import papers
+
+    done = []
+    real = papers.paper_pdf
+
+    def counted(kind, context):
+        done.append(kind)
+        return real(kind, context)
+
+    monkeypatch.setattr(papers, "paper_pdf", counted)
+    return done
+
+
 @pytest.fixture(autouse=True)
 def _private_media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"

@@ -10,24 +10,10 @@ from django.urls import reverse
 
 from cases.models import Case
 from documents.models import Document
-from documents.services import papers
 from tests.cases.conftest import drive_case
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def renders(monkeypatch):
-    done = []
-    real = papers.paper_pdf
-
-    def counted(kind, context):
-        done.append(kind)
-        return real(kind, context)
-
-    monkeypatch.setattr(papers, "paper_pdf", counted)
-    return done
 
 
 def written() -> list[Path]:

@@ -17,20 +17,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def renders(monkeypatch):
-    """Every PDF rendered (kind by kind), counted where the download and the sweep render."""
-    done = []
-    real = papers.paper_pdf
-
-    def counted(kind, context):
-        done.append(kind)
-        return real(kind, context)
-
-    monkeypatch.setattr(papers, "paper_pdf", counted)
-    return done
-
-
-@pytest.fixture
 def accepted(make_case, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):  # what a commit would run
         return make_case("in_review")
