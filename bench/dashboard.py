@@ -109,6 +109,19 @@ def build_catalog() -> None:
             )
 
 
+def bench_clerks(count: int) -> list[int]:
+    """The keys of ``count`` window clerks of the bench hall (made once, then reused)."""
+    from accounts.models import User
+
+    ids = []
+    for n in range(count):
+        user, _created = User.objects.get_or_create(
+            username=f"bench-clerk-{n:02d}", defaults={"name": f"窗口{n:02d}"}
+        )
+        ids.append(user.pk)
+    return ids
+
+
 def build_cases(total: int, months: int, today: datetime.date) -> None:
     """Empty the case tables and generate ``total`` cases with visits, materials, ratings."""
     from django.db import connection
@@ -191,17 +204,21 @@ def build_cases(total: int, months: int, today: datetime.date) -> None:
             done += size
             progress("cases", done, total, started)
 
+        # Every trip served by one of the hall's 24 clerks (the per-staff figures read them).
+        clerks = bench_clerks(24)
         steps = [
             (
                 "visits (intake)",
-                """INSERT INTO cases_visit (case_id, date, kind)
-                   SELECT id, accepted_on, 'intake' FROM cases_case WHERE channel = 'window'""",
+                f"""INSERT INTO cases_visit (case_id, date, kind, clerk_id)
+                   SELECT id, accepted_on, 'intake', (ARRAY{clerks})[1 + id % {len(clerks)}]
+                   FROM cases_case WHERE channel = 'window'""",
             ),
             (
                 "visits (second trip)",
-                """INSERT INTO cases_visit (case_id, date, kind)
-                   SELECT id, (decided_at)::date + 1, 'collect' FROM cases_case
-                   WHERE trip_count > (channel = 'window')::int""",
+                f"""INSERT INTO cases_visit (case_id, date, kind, clerk_id)
+                   SELECT id, (decided_at)::date + 1, 'collect',
+                          (ARRAY{clerks})[1 + (id / 7) % {len(clerks)}]
+                   FROM cases_case WHERE trip_count > (channel = 'window')::int""",
             ),
             (
                 "materials",
