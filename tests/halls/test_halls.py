@@ -146,3 +146,26 @@ def test_a_hall_page_shows_its_points(client):
     html = client.get(reverse("halls:hall-detail", args=["xinjia"])).content.decode()
     assert "荷花村代办点" in html and "下设网点" in html
     assert client.get(reverse("halls:hall-detail", args=["nowhere"])).status_code == 404
+
+
+def test_where_a_matter_can_be_taken_in():
+    from halls.availability import matters_taken_in_at, may_take_in
+    from matters.models import IntakeScope, Matter
+    from tests.factories import MatterFactory
+
+    town = HallFactory(code="xinjia")
+    village = HallFactory(code="hehua", level=HallLevel.VILLAGE, parent=town)
+    centre = city_centre()
+    everywhere = MatterFactory(intake_scope=IntakeScope.ALL)
+    nearby = MatterFactory(intake_scope=IntakeScope.LEVELS, intake_min_level=HallLevel.TOWN)
+    only_centre = MatterFactory(intake_scope=IntakeScope.NAMED)
+    only_centre.intake_halls.add(centre)
+    expected = {
+        centre: {everywhere, nearby, only_centre},
+        town: {everywhere, nearby},
+        village: {everywhere},
+    }
+    for hall, matters in expected.items():
+        assert set(Matter.objects.filter(matters_taken_in_at(hall))) == matters
+        for matter in (everywhere, nearby, only_centre):
+            assert may_take_in(matter, hall) is (matter in matters)
