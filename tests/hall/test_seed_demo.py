@@ -272,12 +272,11 @@ def test_staff_roles_get_admin_permissions(seeded):
 def test_the_demo_hall_has_windows_and_bookable_slots(seeded):
     from django.utils import timezone
 
+    from halls.models import Hall
+    from halls.selectors import city_centre
     from matters.calendar import add_working_days
     from matters.models import Board
     from windows.models import Slot, Window
-
-    from halls.models import Hall
-    from halls.selectors import city_centre
 
     centre = city_centre()
     assert Window.objects.get(hall=centre, number=1).clerk.username == "clerk1"
