@@ -482,3 +482,30 @@ def test_reminders_and_queue_texts_name_the_hall(board, town):
         ticket_take(hall=town, board=board, phone="13800000001")
     near = Notice.objects.filter(template="ticket_near").first()
     assert near is not None and near.text.startswith("【新嘉街道便民服务中心】")
+
+
+def test_the_board_has_constant_queries_with_many_halls(
+    board, other_board, centre, town, django_assert_max_num_queries
+):
+    client = APIClient()
+    with django_assert_max_num_queries(3):  # the hall, the calls, the waiting counts
+        assert client.get("/api/v1/board/", {"hall": "xinjia"}).status_code == 200
+    for n in range(20):
+        hall = HallFactory(code=f"town{n}")
+        hall.boards.set([board, other_board])
+        window = _window(hall, 1, generalist=True)
+        for _ in range(3):
+            ticket_take(hall=hall, board=board)
+            ticket_take(hall=hall, board=other_board)
+        ticket_call_next(window=window, by=window.clerk)
+    window = _window(town, 1, generalist=True)
+    for _ in range(4):
+        ticket_take(hall=town, board=board)
+    ticket_call_next(window=window, by=window.clerk)
+    with django_assert_max_num_queries(3):
+        data = client.get("/api/v1/board/", {"hall": "xinjia"}).json()
+    assert [call["ticket"] for call in data["calls"]] == ["A001"]
+    assert data["boards"] == [{"code": "realty", "name": "不动产登记", "letter": "A", "waiting": 3}]
+    with django_assert_max_num_queries(3):
+        page = Client().get("/board/xinjia/")
+    assert page.status_code == 200
