@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db.models import (
     Count,
-    Exists,
     F,
     IntegerField,
     Max,
@@ -55,14 +54,17 @@ class InboxRow:
 def intake_at(hall: Hall) -> Q:
     """Online cases ``hall`` may take in: a matter it may take in (``matters_taken_in_at``),
     or a bundle (一件事) all of whose matters it may take in; a case that names its intake hall
-    at that hall only. Semi-joins on small catalog tables: the inbox still walks the partial
-    index ``case_awaiting_intake`` in order."""
+    at that hall only.
+
+    Both conditions are uncorrelated subqueries on the small catalog tables (hashed once per
+    query), so the inbox still walks the partial index ``case_awaiting_intake`` in order.
+    """
     allowed = Matter.objects.filter(matters_taken_in_at(hall)).values("pk")
-    bundle_refused = BundleItem.objects.filter(bundle_id=OuterRef("bundle_id")).exclude(
-        matter_id__in=allowed
+    refused_bundles = (
+        BundleItem.objects.exclude(matter_id__in=allowed).order_by().values("bundle_id")
     )
-    what = Q(matter_id__in=allowed) | Q(matter__isnull=True, bundle__isnull=False) & ~Exists(
-        bundle_refused
+    what = Q(matter_id__in=allowed) | (
+        Q(matter__isnull=True, bundle__isnull=False) & ~Q(bundle_id__in=refused_bundles)
     )
     return what & (Q(hall__isnull=True) | Q(hall=hall))
 
