@@ -179,7 +179,7 @@ def build_cases(total: int, months: int, today: datetime.date) -> None:
                     receiver_phone, province, city, district, address, waybill, status,
                     committed_days, legal_days, extension_days, stopped_days, submitted_at,
                     accepted_on, deadline, warning_on, decided_at, closed_at, decision_note,
-                    created_at, updated_at, trip_count, materials_in)
+                    created_at, updated_at, trip_count, materials_in, home_visit)
                 SELECT 'B' || lpad(g::text, 12, '0'), matter_id, lead_department_id,
                        CASE WHEN r1 < 0.45 THEN 'window' ELSE 'online' END, 'person',
                        '张三', '', '', '13800000000', '', '', '', 'pickup', '', '', '', '', '',
@@ -189,7 +189,7 @@ def build_cases(total: int, months: int, today: datetime.date) -> None:
                        dl - greatest(1, ceil(committed_days * 0.28)::int), dec, dec, '',
                        sub, sub,
                        -- The visits and materials generated below, counted on the row.
-                       (r1 < 0.45)::int + (dec IS NOT NULL AND r4 < 0.12)::int, reqs
+                       (r1 < 0.45)::int + (dec IS NOT NULL AND r4 < 0.12)::int, reqs, false
                 FROM d
                 """,
                 {

@@ -37,6 +37,7 @@ from cases.models import (
     Visit,
     VisitKind,
 )
+from halls.selectors import city_centre
 from matters.calendar import add_working_days, working_days_in
 from matters.models import DeliveryMethod, HandlingType, Matter
 from windows.models import Ticket, TicketEvent, TicketSequence, TicketStatus, Window
@@ -110,7 +111,11 @@ class _Hall:
             raise ValueError("no published matters: run seed_demo first")
         # Popular matters far more often than the rest (a long tail, as halls see).
         self.weights = [1 + (len(self.matters) - i) % 7 * 3 for i in range(len(self.matters))]
-        self.windows = list(Window.objects.prefetch_related("boards").order_by("number"))
+        # The history is the city centre's: its windows, its tickets.
+        self.centre = city_centre()
+        self.windows = list(
+            Window.objects.filter(hall=self.centre).prefetch_related("boards").order_by("number")
+        )
         clerks = list(User.objects.filter(groups__name=roles.CLERK).order_by("username"))
         self.clerks = clerks
         # Each window has its clerk; a window without one is staffed by a demo clerk in turn.
@@ -188,6 +193,7 @@ def _seed_day(hall: _Hall, day: datetime.date, today, per_day: int, result: Hist
                 taken = _at(day, rng.randrange(0, 420))
                 called = taken + datetime.timedelta(minutes=rng.choice((2, 4, 6, 9, 12, 18, 25)))
                 ticket = Ticket(
+                    hall=hall.centre,
                     board=board,
                     date=day,
                     sequence=n,
@@ -281,7 +287,7 @@ def _seed_day(hall: _Hall, day: datetime.date, today, per_day: int, result: Hist
     )
     for board_id, last in ticket_sequence.items():
         TicketSequence.objects.update_or_create(
-            board_id=board_id, date=day, defaults={"last": last}
+            hall=hall.centre, board_id=board_id, date=day, defaults={"last": last}
         )
     for case in cases:  # the counters the lists show, as the services keep them
         case.trip_count = len({v.date for v in visits if v.case_id == case.pk})

@@ -40,7 +40,7 @@ HALLS = (
         "0571-23456",
         OFFICE,
         True,
-        True,
+        None,
     ),
     (
         "xinjia",
@@ -51,7 +51,7 @@ HALLS = (
         "0571-34567",
         DUTY,
         True,
-        False,
+        NEARBY,
     ),
     (
         "xinjia-hongse",
@@ -62,7 +62,7 @@ HALLS = (
         "0571-34568",
         DUTY,
         False,
-        True,
+        NEARBY,
     ),
     (
         "hehua",
@@ -73,7 +73,7 @@ HALLS = (
         "0571-34569",
         VILLAGE,
         False,
-        True,
+        NEARBY,
     ),
     (
         "zhulin",
@@ -84,7 +84,7 @@ HALLS = (
         "0571-23457",
         VILLAGE,
         False,
-        True,
+        NEARBY,
     ),
 )
 # Helpers at village points, clerks at every other hall with windows (clerk-<code>).

@@ -12,8 +12,8 @@ from .models import Appointment, Kiosk, Slot, Ticket, TicketEvent, Window
 
 @admin.register(Window)
 class WindowAdmin(admin.ModelAdmin):
-    list_display = ["number", "name", "generalist", "status", "clerk"]
-    list_filter = ["status", "generalist"]
+    list_display = ["number", "name", "hall", "generalist", "status", "clerk"]
+    list_filter = ["hall", "status", "generalist"]
     filter_horizontal = ["boards"]
     autocomplete_fields = ["clerk"]
 
@@ -30,12 +30,22 @@ class TicketEventInline(admin.TabularInline):
 
 @admin.register(Ticket)
 class TicketAdmin(admin.ModelAdmin):
-    list_display = ["number", "date", "board", "status", "priority", "window", "called_at"]
-    list_filter = ["date", "status", "board", "priority"]
+    list_display = [
+        "number",
+        "date",
+        "hall",
+        "board",
+        "status",
+        "priority",
+        "window",
+        "called_at",
+    ]
+    list_filter = ["date", "hall", "status", "board", "priority"]
     search_fields = ["number"]
     inlines = [TicketEventInline]
     exclude = ["id_number", "phone"]
     readonly_fields = [
+        "hall",
         "board",
         "date",
         "sequence",
@@ -71,7 +81,7 @@ class TicketAdmin(admin.ModelAdmin):
 class SlotForm(forms.ModelForm):
     class Meta:
         model = Slot
-        fields = ["board", "date", "start", "end", "capacity"]
+        fields = ["hall", "board", "date", "start", "end", "capacity"]
 
     def clean_date(self):
         # The same rule as windows.services.slot_create: slots only on working days.
@@ -84,8 +94,8 @@ class SlotForm(forms.ModelForm):
 @admin.register(Slot)
 class SlotAdmin(admin.ModelAdmin):
     form = SlotForm
-    list_display = ["date", "start", "end", "board", "capacity"]
-    list_filter = ["board", "date"]
+    list_display = ["date", "start", "end", "hall", "board", "capacity"]
+    list_filter = ["hall", "board", "date"]
     date_hierarchy = "date"
 
 
@@ -101,8 +111,8 @@ class AppointmentAdmin(admin.ModelAdmin):
 class KioskAdmin(admin.ModelAdmin):
     """Kiosks are registered from the kiosk itself (/desk/kiosk/); here they are revoked."""
 
-    list_display = ["name", "active", "registered_by", "registered_at"]
-    list_filter = ["active"]
+    list_display = ["name", "hall", "active", "registered_by", "registered_at"]
+    list_filter = ["hall", "active"]
     readonly_fields = ["registered_by", "registered_at"]
     actions = ["deactivate"]
 

@@ -7,8 +7,9 @@ Ticket workflow (``Ticket.status``)::
        │                └─recall (stays called, called again)
        └─transfer──> transferred (a new waiting ticket on the other board)
 
-Every change appends a ``TicketEvent``. Numbers are per board per day: the board's letter and
-a daily sequence (``A001``), handed out by one atomic upsert on ``TicketSequence``.
+Every change appends a ``TicketEvent``. Numbers are per hall, board and day: the board's letter
+and a daily sequence (``A001``), handed out by one atomic upsert on ``TicketSequence``; two
+halls both hand out A001 the same morning. Window numbers, too, are per hall.
 
 Appointment workflow (``Appointment.status``): booked → cancelled | checked_in | no_show.
 Both are django-fsm machines: the transitions below are the only place their rules live.
@@ -35,9 +36,9 @@ class WindowStatus(models.TextChoices):
 
 
 class Window(models.Model):
-    """A counter in the hall; a generalist window (全科窗口) serves every board."""
+    """A counter in a hall; a generalist window (全科窗口) serves every board."""
 
-    number = models.PositiveSmallIntegerField(_("窗口号"), unique=True)
+    number = models.PositiveSmallIntegerField(_("窗口号"))
     hall = models.ForeignKey(
         "halls.Hall",
         verbose_name=_("网点"),
@@ -63,26 +64,32 @@ class Window(models.Model):
     class Meta:
         verbose_name = _("窗口")
         verbose_name_plural = _("窗口")
-        ordering = ["number"]
+        ordering = ["hall_id", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["hall", "number"], name="window_hall_number")
+        ]
 
     def __str__(self) -> str:
         return f"{self.number}号 {self.name}"
 
 
 class TicketSequence(models.Model):
-    """The last ticket sequence handed out per board per day."""
+    """The last ticket sequence handed out per hall, board and day."""
 
+    hall = models.ForeignKey("halls.Hall", on_delete=models.CASCADE, default=city_centre_id)
     board = models.ForeignKey(Board, on_delete=models.CASCADE)
     date = models.DateField()
     last = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["board", "date"], name="ticket_sequence_board_date")
+            models.UniqueConstraint(
+                fields=["hall", "board", "date"], name="ticket_sequence_hall_board_date"
+            )
         ]
 
     def __str__(self) -> str:
-        return f"{self.board_id} {self.date} {self.last}"
+        return f"{self.hall_id} {self.board_id} {self.date} {self.last}"
 
 
 class TicketStatus(models.TextChoices):
@@ -152,12 +159,14 @@ class Ticket(models.Model):
         ordering = ["date", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["board", "date", "sequence"], name="ticket_board_date_sequence"
+                fields=["hall", "board", "date", "sequence"],
+                name="ticket_hall_board_date_sequence",
             )
         ]
+        # Every queue read is one hall's day: the board, the panel, call-next, the kiosk.
         indexes = [
-            models.Index(fields=["date", "status", "board"], name="ticket_queue_idx"),
-            models.Index(fields=["date", "called_at"], name="ticket_called_idx"),
+            models.Index(fields=["hall", "date", "status", "board"], name="ticket_hall_queue_idx"),
+            models.Index(fields=["hall", "date", "called_at"], name="ticket_hall_called_idx"),
         ]
 
     def __str__(self) -> str:
@@ -236,7 +245,7 @@ class TicketEvent(models.Model):
 
 
 class Slot(models.Model):
-    """An appointment slot of a board on a working day, with its capacity."""
+    """An appointment slot of a board in a hall on a working day, with its capacity."""
 
     board = models.ForeignKey(Board, verbose_name=_("板块"), on_delete=models.CASCADE)
     hall = models.ForeignKey(
@@ -256,7 +265,9 @@ class Slot(models.Model):
         verbose_name_plural = _("预约时段")
         ordering = ["date", "start", "board"]
         constraints = [
-            models.UniqueConstraint(fields=["board", "date", "start"], name="slot_board_start"),
+            models.UniqueConstraint(
+                fields=["hall", "board", "date", "start"], name="slot_hall_board_start"
+            ),
             models.CheckConstraint(condition=Q(end__gt=models.F("start")), name="slot_end_after"),
         ]
 

@@ -4,16 +4,31 @@ import re
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, F, Max, Min, Q, QuerySet
+from django.db.models import (
+    Count,
+    F,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.identity import normalize_id_number, validate_credit_code, validate_id_number
 from accounts.models import IdentityKind, User
 from cases.models import Case, CaseStatus, Channel, fsm_sources
 from cases.selectors import case_list_for_user, cases_awaiting_intake, with_material_counts
+from halls.availability import matters_taken_in_at
+from halls.models import Hall
+from halls.selectors import city_centre
 from matters.calendar import working_days_since
-from matters.models import Board
+from matters.models import BundleItem, Matter
 
+from .halls import boards_served
 from .models import HOLDING, Appointment, Slot, Ticket, TicketStatus, Window, WindowStatus
 from .services import ticket_ahead
 
@@ -36,10 +51,30 @@ class InboxRow:
         return self.working_days == DEEMED_ACCEPTANCE_DAYS - 1
 
 
-def desk_inbox(*, limit: int = 100) -> tuple[list[InboxRow], int]:
-    """Cases awaiting intake, oldest first, with the working days they have waited."""
-    cases = list(with_material_counts(cases_awaiting_intake())[:limit])
-    total = len(cases) if len(cases) < limit else cases_awaiting_intake().count()
+def intake_at(hall: Hall) -> Q:
+    """Online cases ``hall`` may take in: a matter it may take in (``matters_taken_in_at``),
+    or a bundle (一件事) all of whose matters it may take in; a case that names its intake hall
+    at that hall only.
+
+    Both conditions are uncorrelated subqueries on the small catalog tables (hashed once per
+    query), so the inbox still walks the partial index ``case_awaiting_intake`` in order.
+    """
+    allowed = Matter.objects.filter(matters_taken_in_at(hall)).values("pk")
+    refused_bundles = (
+        BundleItem.objects.exclude(matter_id__in=allowed).order_by().values("bundle_id")
+    )
+    what = Q(matter_id__in=allowed) | (
+        Q(matter__isnull=True, bundle__isnull=False) & ~Q(bundle_id__in=refused_bundles)
+    )
+    return what & (Q(hall__isnull=True) | Q(hall=hall))
+
+
+def desk_inbox(*, hall: Hall, limit: int = 100) -> tuple[list[InboxRow], int]:
+    """Cases awaiting intake that ``hall`` may take in, oldest first, with the working days
+    they have waited."""
+    awaiting = cases_awaiting_intake().filter(intake_at(hall))
+    cases = list(with_material_counts(awaiting)[:limit])
+    total = len(cases) if len(cases) < limit else awaiting.count()
     today = timezone.localdate()
     submitted = {
         case.pk: timezone.localdate(case.submitted_at or case.created_at) for case in cases
@@ -129,13 +164,26 @@ SERVICE_SAMPLE = 30
 LATEST_CALLS = 10
 
 
+def clerk_window(user) -> Window | None:
+    """The window a clerk sits at in their own hall, with its boards and hall, or ``None``."""
+    from halls.selectors import staff_hall
+
+    if user is None or not user.is_authenticated:
+        return None
+    return (
+        Window.objects.filter(clerk=user, hall=staff_hall(user))
+        .select_related("hall")
+        .prefetch_related("boards")
+        .order_by("number")
+        .first()
+    )
+
+
 def window_of(user) -> dict | None:
     """The window a clerk sits at, for ``/api/v1/me/``: ``{number, name, generalist,
     status, boards: [letter…]}``, or ``None``."""
 
-    if user is None or not user.is_authenticated:
-        return None
-    window = Window.objects.filter(clerk=user).prefetch_related("boards").first()
+    window = clerk_window(user)
     if window is None:
         return None
     return {
@@ -147,7 +195,7 @@ def window_of(user) -> dict | None:
     }
 
 
-def service_minutes(board_id: int | None = None) -> float:
+def service_minutes(board_id: int | None = None, hall_id: int | None = None) -> float:
     """Mean minutes from call to done over the latest served tickets (a default when none)."""
 
     queryset = Ticket.objects.filter(
@@ -155,6 +203,8 @@ def service_minutes(board_id: int | None = None) -> float:
     )
     if board_id is not None:
         queryset = queryset.filter(board_id=board_id)
+    if hall_id is not None:
+        queryset = queryset.filter(hall_id=hall_id)
     rows = list(queryset.order_by("-done_at").values_list("called_at", "done_at")[:SERVICE_SAMPLE])
     if not rows:
         return float(DEFAULT_SERVICE_MINUTES)
@@ -164,36 +214,48 @@ def service_minutes(board_id: int | None = None) -> float:
 
 def estimated_wait_minutes(ticket) -> tuple[int, int]:
     """``(ahead, minutes)`` for ``ticket``: those ahead times the mean service time, shared
-    among the open windows that serve its board."""
+    among the open windows of its hall that serve its board."""
 
     ahead = ticket_ahead(ticket)
     windows = (
-        Window.objects.filter(status=WindowStatus.OPEN)
+        Window.objects.filter(hall_id=ticket.hall_id, status=WindowStatus.OPEN)
         .filter(Q(generalist=True) | Q(boards=ticket.board_id))
         .distinct()
         .count()
     )
-    minutes = ahead * service_minutes(ticket.board_id) / max(1, windows)
+    minutes = ahead * service_minutes(ticket.board_id, ticket.hall_id) / max(1, windows)
     return ahead, round(minutes)
 
 
-def board_snapshot(*, day=None) -> dict:
-    """The display board: the latest calls and the waiting count per board (2 queries).
+def board_snapshot(*, hall: Hall | None = None, day=None) -> dict:
+    """The display board of ``hall`` (default: the city centre): its latest calls and the
+    waiting count per board it serves (2 queries, each on one hall's day of
+    ``ticket_hall_*_idx``).
 
     Only real calls: a ticket the window marked as not come (过号) leaves the board.
     """
 
+    hall = hall or city_centre()
     day = day or timezone.localdate()
     calls = (
-        Ticket.objects.filter(date=day, called_at__isnull=False)
+        Ticket.objects.filter(hall=hall, date=day, called_at__isnull=False)
         .exclude(window=None)
         .exclude(status=TicketStatus.NO_SHOW)
         .select_related("window", "board")
         .order_by("-called_at", "-id")[:LATEST_CALLS]
     )
-    boards = Board.objects.annotate(
-        waiting=Count("ticket", filter=Q(ticket__date=day, ticket__status=TicketStatus.WAITING))
-    ).order_by("order", "code")
+    waiting = (
+        Ticket.objects.filter(
+            hall=hall, date=day, status=TicketStatus.WAITING, board_id=OuterRef("pk")
+        )
+        .order_by()
+        .values("board_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    boards = boards_served(hall).annotate(
+        waiting=Coalesce(Subquery(waiting, output_field=IntegerField()), 0)
+    )
     return {
         "calls": [
             {
@@ -228,24 +290,29 @@ def window_panel(window) -> dict:
         .order_by("-called_at")
         .first()
     )
-    waiting = Ticket.objects.filter(date=today, status=TicketStatus.WAITING)
+    waiting = Ticket.objects.filter(hall_id=window.hall_id, date=today, status=TicketStatus.WAITING)
     if not window.generalist:
         waiting = waiting.filter(board__in=window.boards.all())
     return {"current": current, "waiting": waiting.count()}
 
 
-def _open_slots(today, now_time):
-    """Slots from today on, less today's slots that have already ended."""
-    return Slot.objects.filter(date__gte=today).exclude(date=today, end__lte=now_time)
+def _open_slots(hall, today, now_time):
+    """A hall's slots from today on, less today's slots that have already ended."""
+    return Slot.objects.filter(hall=hall, date__gte=today).exclude(date=today, end__lte=now_time)
 
 
-def upcoming_slots(*, board=None, day=None, on=None, limit: int = 60):
-    """Future slots with their places taken, soonest first; ``on`` one day only."""
+def appointment_halls() -> QuerySet[Hall]:
+    """The halls one can book at: active, with a queue."""
+    return Hall.objects.filter(active=True, has_queue=True).order_by("order", "code")
+
+
+def upcoming_slots(*, hall, board=None, day=None, on=None, limit: int = 60):
+    """A hall's future slots with their places taken, soonest first; ``on`` one day only."""
 
     now = timezone.localtime()
     today = day or now.date()
     queryset = (
-        _open_slots(today, now.time())
+        _open_slots(hall, today, now.time())
         .select_related("board")
         .annotate(taken=Count("appointments", filter=Q(appointments__status__in=HOLDING)))
         .annotate(remaining=F("capacity") - F("taken"))
@@ -258,20 +325,23 @@ def upcoming_slots(*, board=None, day=None, on=None, limit: int = 60):
     return queryset[:limit]
 
 
-def booking_window() -> tuple:
-    """``(first, last)`` day on which slots are open for booking, ``(None, None)`` if none."""
+def booking_window(hall) -> tuple:
+    """``(first, last)`` day on which ``hall``'s slots are open for booking, ``(None, None)``
+    if none."""
 
     now = timezone.localtime()
-    bounds = _open_slots(now.date(), now.time()).aggregate(first=Min("date"), last=Max("date"))
+    bounds = _open_slots(hall, now.date(), now.time()).aggregate(
+        first=Min("date"), last=Max("date")
+    )
     return bounds["first"], bounds["last"]
 
 
-def first_open_day(board):
-    """The first day with an open slot of ``board``, or ``None``."""
+def first_open_day(board, hall):
+    """The first day with an open slot of ``board`` at ``hall``, or ``None``."""
 
     now = timezone.localtime()
     return (
-        _open_slots(now.date(), now.time())
+        _open_slots(hall, now.date(), now.time())
         .filter(board=board)
         .order_by("date")
         .values_list("date", flat=True)
@@ -284,6 +354,6 @@ def appointments_of(user):
 
     return (
         Appointment.objects.filter(user=user)
-        .select_related("slot", "slot__board")
+        .select_related("slot", "slot__board", "slot__hall")
         .order_by("-slot__date", "-slot__start")
     )

@@ -30,12 +30,15 @@ urlpatterns = [
 ]
 
 # The hall floor's public pages, mounted at the site root as the "queue" namespace:
-# ``path("", include(public_urls))`` in hall/urls.py.
+# ``path("", include(public_urls))`` in hall/urls.py. ``/kiosk/`` and ``/board/`` are the city
+# centre's; ``/kiosk/<hall>/`` and ``/board/<hall>/`` any hall's with a queue.
 public_urls = (
     [
         path("kiosk/", views_queue.kiosk, name="kiosk"),
         path("kiosk/tickets/<str:token>/", views_queue.ticket_detail, name="ticket-detail"),
+        path("kiosk/<slug:hall>/", views_queue.kiosk, name="hall-kiosk"),
         path("board/", views_queue.board, name="board"),
+        path("board/<slug:hall>/", views_queue.board, name="hall-board"),
         path("appointments/", views_queue.appointment_list, name="appointment-list"),
     ],
     "queue",

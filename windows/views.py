@@ -36,6 +36,7 @@ from cases.models import (
     Rating,
 )
 from cases.selectors import case_detail_queryset
+from halls.selectors import staff_hall
 from matters.models import Bundle, DeliveryMethod, MaterialForm, Matter
 from matters.selectors import bundle_queryset, bundle_requirements, matter_list
 
@@ -145,7 +146,8 @@ def desk_home(request: HttpRequest) -> HttpResponse:
     else:
         matters = list(matter_list().order_by("-usage_count", "code")[:10])
         bundles = list(Bundle.published.order_by("code")[:10])
-    inbox, inbox_total = selectors.desk_inbox()
+    hall = staff_hall(request.user)
+    inbox, inbox_total = selectors.desk_inbox(hall=hall)
     handover, handover_total = selectors.desk_handover()
     if context.get("find_error"):
         # Echo the search only to correct it; found people appear masked.
@@ -154,6 +156,7 @@ def desk_home(request: HttpRequest) -> HttpResponse:
     context.update(
         {
             "q": q,
+            "hall": hall,
             "matters": matters,
             "bundles": bundles,
             "inbox": [{"row": row, **_masked(row.case)} for row in inbox],

@@ -23,9 +23,13 @@ from django_fsm import can_proceed
 from accounts.exceptions import DomainError
 from accounts.identity import mask_id_number, validate_id_number, validate_mobile
 from accounts.ratelimits import address_limited, rate_limited_response
+from halls.availability import matters_taken_in_at
+from halls.models import Hall
+from halls.selectors import city_centre, staff_hall
 from matters.models import Board, Matter
 
 from . import selectors
+from .halls import boards_served
 from .kiosk import kiosk_forget, kiosk_of, kiosk_remember
 from .models import Appointment, Kiosk, Slot, Ticket, Window
 from .services import (
@@ -48,15 +52,22 @@ TICKET_SALT = "windows.ticket"
 
 class KioskForm(forms.Form):
     board = forms.ModelChoiceField(
-        Board.objects.all(),
+        Board.objects.none(),
         to_field_name="code",
         label=gettext_lazy("办理板块"),
-        error_messages={"required": gettext_lazy("请选择办理板块。")},
+        error_messages={
+            "required": gettext_lazy("请选择办理板块。"),
+            "invalid_choice": gettext_lazy("本网点不办理该板块的业务，请选择列表中的板块。"),
+        },
     )
     id_number = forms.CharField(
         label=gettext_lazy("身份证号码（选填）"), required=False, max_length=18
     )
     phone = forms.CharField(label=gettext_lazy("手机号码（选填）"), required=False, max_length=11)
+
+    def __init__(self, *args, hall: Hall, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["board"].queryset = boards_served(hall)
 
     def clean_id_number(self) -> str:
         value = self.cleaned_data["id_number"].strip()
@@ -98,39 +109,71 @@ def _ticket_url(ticket: Ticket) -> str:
     return reverse("queue:ticket-detail", args=[token])
 
 
-def kiosk(request: HttpRequest) -> HttpResponse:
-    """Take a ticket for a board, or check in an appointment for a priority ticket.
+def _queue_hall(code: str | None) -> Hall:
+    """The hall of a kiosk or board page: ``code``, else the city centre; 404 when unknown."""
+    if code is None:
+        return city_centre()
+    return get_object_or_404(Hall, code=code, active=True)
+
+
+def _no_queue(request: HttpRequest, hall: Hall) -> HttpResponse:
+    """A hall without a queue has no kiosk and no board: say so, and where to go instead."""
+    return render(
+        request,
+        "windows/no_queue.html",
+        {"hall": hall, "halls": selectors.appointment_halls()},
+        status=404,
+    )
+
+
+def kiosk(request: HttpRequest, hall: str | None = None) -> HttpResponse:
+    """A hall's kiosk: take a ticket for a board the hall serves, or check in an appointment
+    of this hall for a priority ticket.
 
     Anyone may take a plain ticket. Check-in is by the booking's code; by ID number only on a
-    browser staff registered as a kiosk.
+    browser staff registered as a kiosk of this hall.
     """
+    hall = _queue_hall(hall)
+    if not hall.has_queue:
+        return _no_queue(request, hall)
     device = kiosk_of(request)
     if request.method == "POST" and address_limited(request, "tickets"):
         return rate_limited_response(request)
-    form = KioskForm(prefix="take")
+    form = KioskForm(prefix="take", hall=hall)
     check_in = CheckInForm(prefix="checkin")
     # Each form names itself: a ticket form sent without a board is still the ticket form,
     # and its error belongs under the board choice, not under the check-in.
     taking = request.POST.get("form") == "take" or "take-board" in request.POST
     if request.method == "POST" and taking:
-        form = KioskForm(request.POST, prefix="take")
+        form = KioskForm(request.POST, prefix="take", hall=hall)
         if form.is_valid():
-            ticket = ticket_take(**form.cleaned_data)
-            return redirect(_ticket_url(ticket))
+            try:
+                ticket = ticket_take(hall=hall, **form.cleaned_data)
+            except DomainError as error:
+                form.add_error("board", error.detail)
+            else:
+                return redirect(_ticket_url(ticket))
     elif request.method == "POST":
         check_in = CheckInForm(request.POST, prefix="checkin")
         if check_in.is_valid():
             try:
-                ticket = appointment_check_in_by(kiosk=device, **check_in.cleaned_data)
+                ticket = appointment_check_in_by(kiosk=device, hall=hall, **check_in.cleaned_data)
             except DomainError as error:
                 check_in.add_error(None, error.detail)
             else:
                 return redirect(_ticket_url(ticket))
-    boards = selectors.board_snapshot()["boards"]
+    boards = selectors.board_snapshot(hall=hall)["boards"]
     return render(
         request,
         "windows/kiosk.html",
-        {"form": form, "check_in": check_in, "boards": boards, "device": device},
+        {
+            "hall": hall,
+            "form": form,
+            "check_in": check_in,
+            "boards": boards,
+            # ID-number check-in only on a kiosk registered at this hall.
+            "device": device if device is not None and device.hall_id == hall.pk else None,
+        },
     )
 
 
@@ -146,19 +189,41 @@ def kiosk_register(request: HttpRequest) -> HttpResponse:
         kiosk_forget(response)
         messages.success(request, _("本设备已不再作为自助取号机。"))
         return response
+    hall = staff_hall(request.user)
     if request.method == "POST":
         form = KioskRegisterForm(request.POST)
         if form.is_valid():
-            device = kiosk_register_service(name=form.cleaned_data["name"], by=request.user)
-            response = redirect("queue:kiosk")
-            kiosk_remember(response, device)
-            messages.success(request, _("本设备已登记为“%(n)s”。") % {"n": device.name})
-            return response
+            try:
+                device = kiosk_register_service(
+                    name=form.cleaned_data["name"], by=request.user, hall=hall
+                )
+            except DomainError as error:
+                form.add_error(None, error.detail)
+            else:
+                response = redirect(_kiosk_url(device.hall))
+                kiosk_remember(response, device)
+                messages.success(
+                    request,
+                    _("本设备已登记为%(hall)s的“%(n)s”。")
+                    % {"hall": device.hall.name, "n": device.name},
+                )
+                return response
     return render(
         request,
         "windows/kiosk_register.html",
-        {"form": form, "device": kiosk_of(request), "kiosks": Kiosk.objects.all()},
+        {
+            "form": form,
+            "hall": hall,
+            "device": kiosk_of(request),
+            "kiosks": Kiosk.objects.filter(hall=hall),
+        },
     )
+
+
+def _kiosk_url(hall: Hall) -> str:
+    if hall.is_city_centre:
+        return reverse("queue:kiosk")
+    return reverse("queue:hall-kiosk", args=[hall.code])
 
 
 def ticket_detail(request: HttpRequest, token: str) -> HttpResponse:
@@ -167,26 +232,41 @@ def ticket_detail(request: HttpRequest, token: str) -> HttpResponse:
         pk = signing.loads(token, salt=TICKET_SALT, max_age=24 * 3600)
     except signing.BadSignature as error:
         raise Http404 from error
-    ticket = get_object_or_404(Ticket.objects.select_related("board"), pk=pk)
+    ticket = get_object_or_404(Ticket.objects.select_related("board", "hall", "window"), pk=pk)
     ahead, minutes = selectors.estimated_wait_minutes(ticket)
     waiting = can_proceed(ticket.call)
     return render(
         request,
         "windows/ticket.html",
-        {"ticket": ticket, "ahead": ahead, "minutes": minutes, "waiting": waiting},
+        {
+            "ticket": ticket,
+            "hall": ticket.hall,
+            "kiosk_url": _kiosk_url(ticket.hall),
+            "ahead": ahead,
+            "minutes": minutes,
+            "waiting": waiting,
+        },
     )
 
 
-def board(request: HttpRequest) -> HttpResponse:
-    """The large-screen display: latest calls and waiting counts; refreshes itself."""
-    return render(request, "windows/board.html", {"snapshot": selectors.board_snapshot()})
+def board(request: HttpRequest, hall: str | None = None) -> HttpResponse:
+    """A hall's large-screen display: latest calls and waiting counts; refreshes itself."""
+    hall = _queue_hall(hall)
+    if not hall.has_queue:
+        return _no_queue(request, hall)
+    source = f"{reverse('api:board')}?{urlencode({'hall': hall.code})}"
+    return render(
+        request,
+        "windows/board.html",
+        {"hall": hall, "source": source, "snapshot": selectors.board_snapshot(hall=hall)},
+    )
 
 
 # The desk's queue panel --------------------------------------------------------------------
 
 
 def _my_window(request: HttpRequest) -> Window:
-    window = Window.objects.filter(clerk=request.user).prefetch_related("boards").first()
+    window = selectors.clerk_window(request.user)
     if window is None:
         raise Http404(_("您尚未被安排到窗口。"))
     return window
@@ -194,15 +274,15 @@ def _my_window(request: HttpRequest) -> Window:
 
 @clerk_required
 def queue_panel(request: HttpRequest) -> HttpResponse:
-    """The clerk's window: the current ticket and the actions on it."""
-    window = Window.objects.filter(clerk=request.user).prefetch_related("boards").first()
+    """The clerk's window in their own hall: the current ticket and the actions on it."""
+    window = selectors.clerk_window(request.user)
     panel = selectors.window_panel(window) if window else {"current": None, "waiting": 0}
     return render(
         request,
         "windows/ticket_panel.html",
         {
             "window": window,
-            "boards": Board.objects.all(),
+            "boards": boards_served(window.hall) if window else [],
             "masked_id": mask_id_number(panel["current"].id_number) if panel["current"] else "",
             **panel,
         },
@@ -259,7 +339,9 @@ def queue_action(request: HttpRequest, action: str) -> HttpResponse:
         elif action == "done":
             ticket_done(ticket=ticket, by=by)
         elif action == "transfer":
-            to_board = get_object_or_404(Board, code=request.POST.get("board", ""))
+            to_board = get_object_or_404(
+                boards_served(window.hall), code=request.POST.get("board", "")
+            )
             new = ticket_transfer(ticket=ticket, to_board=to_board, by=by)
             messages.success(request, _("已转至%(b)s，新号 %(n)s。") % {"b": to_board, "n": new})
         else:
@@ -273,10 +355,16 @@ def queue_action(request: HttpRequest, action: str) -> HttpResponse:
 
 
 class AppointmentSearchForm(forms.Form):
-    """Which slots to show: a board, or a matter (its board), and a day in the booking window."""
+    """Which slots to show: a hall (one with a queue), a board it serves or a matter it takes in
+    (the matter's board), and a day in the hall's booking window."""
 
+    hall = forms.ChoiceField(
+        required=False,
+        label=gettext_lazy("办理网点"),
+        error_messages={"invalid_choice": gettext_lazy("请选择列表中的网点。")},
+    )
     board = forms.ModelChoiceField(
-        Board.objects.order_by("order", "code"),
+        Board.objects.none(),
         to_field_name="code",
         required=False,
         label=gettext_lazy("办理板块"),
@@ -296,8 +384,12 @@ class AppointmentSearchForm(forms.Form):
         error_messages={"invalid": gettext_lazy("请按“年-月-日”选择日期。")},
     )
 
-    def __init__(self, *args, matters, window, **kwargs):
+    def __init__(self, *args, halls, hall, matters, window, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["hall"].choices = [(h.code, h.name) for h in halls]
+        self.fields["hall"].initial = hall.code if hall else ""
+        if hall is not None:
+            self.fields["board"].queryset = boards_served(hall)
         self.matters = {matter.code: matter for matter in matters}
         groups: dict[str, list] = {}
         for matter in matters:
@@ -357,33 +449,57 @@ def appointment_list(request: HttpRequest) -> HttpResponse:
                 )
         except (DomainError, ValidationError) as error:
             messages.error(request, getattr(error, "detail", None) or "; ".join(error.messages))
-        # Back to the same board and day (only these two, as a query on this page).
+        # Back to the same hall, board and day (only these, as a query on this page).
         back = {
-            key: request.POST[key] for key in ("board", "date", "matter") if request.POST.get(key)
+            key: request.POST[key]
+            for key in ("hall", "board", "date", "matter")
+            if request.POST.get(key)
         }
         url = reverse("queue:appointment-list")
         return redirect(f"{url}?{urlencode(back)}" if back else url)
 
-    matters = list(Matter.published.select_related("board").order_by("board__order", "name"))
-    search = AppointmentSearchForm(request.GET, matters=matters, window=selectors.booking_window())
+    halls = list(selectors.appointment_halls())
+    code = request.GET.get("hall") or ""
+    if code:
+        hall = next((h for h in halls if h.code == code), None)
+    else:
+        hall = next((h for h in halls if h.is_city_centre), None) or (halls[0] if halls else None)
+    matters = []
+    if hall is not None:
+        matters = list(
+            Matter.published.filter(matters_taken_in_at(hall), board__in=boards_served(hall))
+            .select_related("board")
+            .order_by("board__order", "name")
+        )
+    search = AppointmentSearchForm(
+        request.GET,
+        halls=halls,
+        hall=hall,
+        matters=matters,
+        window=selectors.booking_window(hall) if hall else (None, None),
+    )
+    if hall is not None and not code:
+        search.data = search.data.copy()
+        search.data["hall"] = hall.code
     board = day = None
     slots = []
-    if search.is_valid():
+    if search.is_valid() and hall is not None:
         board = search.cleaned_data["board"]
         day = search.cleaned_data["date"]
         if board is not None:
             if day is None:
                 # No day chosen: the first with open slots, shown in the date picker too.
-                day = selectors.first_open_day(board)
+                day = selectors.first_open_day(board, hall)
                 if day is not None:
                     search.data = search.data.copy()
                     search.data["date"] = day.isoformat()
-            slots = list(selectors.upcoming_slots(board=board, on=day)) if day else []
+            slots = list(selectors.upcoming_slots(hall=hall, board=board, on=day)) if day else []
     return render(
         request,
         "windows/appointments.html",
         {
             "search": search,
+            "hall": hall,
             "board": board,
             "day": day,
             "matter": search.cleaned_data.get("matter") if search.is_valid() else None,

@@ -272,11 +272,29 @@ def test_staff_roles_get_admin_permissions(seeded):
 def test_the_demo_hall_has_windows_and_bookable_slots(seeded):
     from django.utils import timezone
 
+    from halls.models import Hall
+    from halls.selectors import city_centre
     from matters.calendar import add_working_days
     from matters.models import Board
     from windows.models import Slot, Window
 
-    assert Window.objects.get(number=1).clerk.username == "clerk1"
+    centre = city_centre()
+    assert Window.objects.get(hall=centre, number=1).clerk.username == "clerk1"
+    assert Window.objects.get(hall=centre, number=2).clerk.username == "clerk2"
     tomorrow = add_working_days(timezone.localdate(), 1)
-    boards_with_slots = set(Slot.objects.filter(date=tomorrow).values_list("board", flat=True))
+    boards_with_slots = set(
+        Slot.objects.filter(hall=centre, date=tomorrow).values_list("board", flat=True)
+    )
     assert boards_with_slots == set(Board.objects.values_list("pk", flat=True))
+    # Every other hall with windows: a generalist window for its clerk, board windows, and
+    # slots for the boards it serves; village points have neither.
+    for hall in Hall.objects.exclude(pk=centre.pk):
+        windows = Window.objects.filter(hall=hall)
+        slots = set(Slot.objects.filter(hall=hall, date=tomorrow).values_list("board", flat=True))
+        if hall.has_windows:
+            assert windows.get(number=1).clerk.username == f"clerk-{hall.code}"
+            assert windows.get(number=1).generalist
+            assert windows.filter(generalist=False).count() >= 1
+            assert slots == set(hall.boards.values_list("pk", flat=True))
+        else:
+            assert not windows.exists() and not slots

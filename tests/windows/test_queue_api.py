@@ -87,7 +87,7 @@ def test_board_api_and_constant_queries(board, window):
         ticket_call_next(window=window, by=window.clerk)
     with CaptureQueriesContext(connection) as many:
         response = client.get("/api/v1/board/")
-    assert len(many) == len(few) <= 2
+    assert len(many) == len(few) <= 3  # the hall, the calls, the waiting counts
     data = response.json()
     assert [call["ticket"] for call in data["calls"]] == ["A003", "A002", "A001"]
     assert data["calls"][0]["window"] == window.number

@@ -1,5 +1,6 @@
 """The queue: taking tickets, calling them at a window, and what follows a call.
 
+Queues are per hall: a window calls only its own hall's tickets.
 Each function is one use case, transactional, with the actor passed explicitly. A call locks
 the ticket it picks with ``SELECT … FOR UPDATE SKIP LOCKED``: two windows calling at the same
 moment each get a different ticket, and neither waits for the other. It also locks its own
@@ -21,11 +22,14 @@ from accounts.language import recorded
 from accounts.models import User
 from cases.models import Case, VisitKind, fsm_sources
 from cases.services import visit_record
+from halls.models import Hall
+from halls.selectors import city_centre
 from matters.models import Board
 from notices.models import Channel
 from notices.services import notice_create
 
 from ..exceptions import TicketError, TicketTransitionError, WindowBusyError
+from ..halls import check_queue
 from ..models import (
     Ticket,
     TicketEvent,
@@ -40,14 +44,15 @@ NEAR_AHEAD = 3
 LOCK_NOT_AVAILABLE = "55P03"
 
 
-def next_ticket_sequence(board: Board, day: datetime.date) -> int:
-    """Hand out the next sequence of ``board`` on ``day`` (one atomic upsert)."""
+def next_ticket_sequence(hall: Hall, board: Board, day: datetime.date) -> int:
+    """Hand out the next sequence of ``board`` at ``hall`` on ``day`` (one atomic upsert)."""
     table = TicketSequence._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} (board_id, date, last) VALUES (%s, %s, 1) "
-            f"ON CONFLICT (board_id, date) DO UPDATE SET last = {table}.last + 1 RETURNING last",
-            [board.pk, day],
+            f"INSERT INTO {table} (hall_id, board_id, date, last) VALUES (%s, %s, %s, 1) "
+            f"ON CONFLICT (hall_id, board_id, date) DO UPDATE SET last = {table}.last + 1 "
+            "RETURNING last",
+            [hall.pk, board.pk, day],
         )
         (sequence,) = cursor.fetchone()
     return sequence
@@ -66,11 +71,20 @@ def _record(ticket: Ticket, *, action: str, before: str, by: User | None, note: 
 
 
 def waiting_before(ticket: Ticket) -> Q:
-    """Tickets of the same board and day called before ``ticket``: priority first, then FIFO."""
+    """Tickets of the same hall, board and day called before ``ticket``: priority first, then
+    FIFO."""
     earlier = Q(priority=ticket.priority, id__lt=ticket.pk)
     if not ticket.priority:
         earlier |= Q(priority=True)
-    return Q(board_id=ticket.board_id, date=ticket.date, status=TicketStatus.WAITING) & earlier
+    return (
+        Q(
+            hall_id=ticket.hall_id,
+            board_id=ticket.board_id,
+            date=ticket.date,
+            status=TicketStatus.WAITING,
+        )
+        & earlier
+    )
 
 
 def ticket_ahead(ticket: Ticket) -> int:
@@ -82,11 +96,13 @@ def _queue_order():
     return ("-priority", "id")
 
 
-def _notify_near(board_id: int, day: datetime.date) -> None:
+def _notify_near(hall_id: int, board_id: int, day: datetime.date) -> None:
     """Text the ticket that now has exactly ``NEAR_AHEAD`` ahead (once per ticket)."""
     near = (
-        Ticket.objects.filter(board_id=board_id, date=day, status=TicketStatus.WAITING)
-        .select_related("board")
+        Ticket.objects.filter(
+            hall_id=hall_id, board_id=board_id, date=day, status=TicketStatus.WAITING
+        )
+        .select_related("board", "hall")
         .order_by(*_queue_order())[NEAR_AHEAD : NEAR_AHEAD + 1]
     )
     for ticket in near:
@@ -95,7 +111,7 @@ def _notify_near(board_id: int, day: datetime.date) -> None:
                 key=f"ticket:{ticket.pk}:near",
                 channel=Channel.SMS,
                 template="ticket_near",
-                context={"hall": settings.HALL_NAME, "ticket": ticket, "ahead": NEAR_AHEAD},
+                context={"hall": ticket.hall.name, "ticket": ticket, "ahead": NEAR_AHEAD},
                 address=ticket.phone,
                 # Anyone may type any mobile at a kiosk: a few texts a day to it, not more.
                 daily_limit_per_address=settings.TICKET_SMS_PER_MOBILE_PER_DAY,
@@ -106,17 +122,23 @@ def _notify_near(board_id: int, day: datetime.date) -> None:
 def ticket_take(
     *,
     board: Board,
+    hall: Hall | None = None,
     id_number: str = "",
     phone: str = "",
     priority: bool = False,
     appointment=None,
     at: datetime.datetime | None = None,
 ) -> Ticket:
-    """Take a ticket for ``board`` today: the board's letter and the day's next sequence."""
+    """Take a ticket for ``board`` at ``hall`` (default: the city centre) today: the board's
+    letter and the hall's next sequence of the day. A hall without a queue, or a board it does
+    not serve, is refused."""
+    hall = hall or city_centre()
+    check_queue(hall, board)
     now = at or timezone.now()
     day = timezone.localdate(now)
-    sequence = next_ticket_sequence(board, day)
+    sequence = next_ticket_sequence(hall, board, day)
     ticket = Ticket.objects.create(
+        hall=hall,
         board=board,
         date=day,
         sequence=sequence,
@@ -127,7 +149,7 @@ def ticket_take(
         appointment=appointment,
     )
     _record(ticket, action="take", before="", by=None)
-    _notify_near(board.pk, day)
+    _notify_near(hall.pk, board.pk, day)
     return ticket
 
 
@@ -146,7 +168,7 @@ def _require(ticket: Ticket, action: str, label: str) -> None:
 def _lock(ticket: Ticket) -> Ticket:
     return (
         Ticket.objects.select_for_update(of=("self",))
-        .select_related("board", "window")
+        .select_related("board", "window", "hall")
         .get(pk=ticket.pk)
     )
 
@@ -219,7 +241,7 @@ def ticket_call_next(*, window: Window, by: User, current: str | None = None) ->
     _check_window(window, by)
     _close_current(window, by=by, expected=current)
     queryset = Ticket.objects.filter(
-        date=timezone.localdate(), status__in=fsm_sources(Ticket, "call")
+        hall_id=window.hall_id, date=timezone.localdate(), status__in=fsm_sources(Ticket, "call")
     )
     if not window.generalist:
         queryset = queryset.filter(board__in=window.boards.all())
@@ -232,7 +254,7 @@ def ticket_call_next(*, window: Window, by: User, current: str | None = None) ->
     ticket.call(window=window, at=timezone.now())
     ticket.save(update_fields=["status", "window", "called_at"])
     _record(ticket, action="call", before=before, by=by)
-    _notify_near(ticket.board_id, ticket.date)
+    _notify_near(ticket.hall_id, ticket.board_id, ticket.date)
     return ticket
 
 
@@ -300,11 +322,13 @@ def ticket_transfer(*, ticket: Ticket, to_board: Board, by: User) -> Ticket:
     _require(ticket, "transfer", _("转板块"))
     if to_board.pk == ticket.board_id:
         raise TicketError(_("请选择另一个板块。"), code="same_board")
+    check_queue(ticket.hall, to_board)
     before = ticket.status
     ticket.transfer(at=timezone.now())
     ticket.save(update_fields=["status", "done_at"])
     _record(ticket, action="transfer", before=before, by=by, note=to_board.name)
     new = ticket_take(
+        hall=ticket.hall,
         board=to_board,
         id_number=ticket.id_number,
         phone=ticket.phone,

@@ -1,4 +1,5 @@
-"""Open appointment slots for every board over the coming working days."""
+"""Open appointment slots for every board of every hall with a queue over the coming working
+days."""
 
 from django.core.management.base import BaseCommand
 
@@ -6,7 +7,7 @@ from windows.demo import seed_slots
 
 
 class Command(BaseCommand):
-    help = "为各板块开放今后若干个工作日的预约时段（已存在的时段保持不变）。"
+    help = "为设有排队叫号的各网点的各板块开放今后若干个工作日的预约时段（已存在的时段保持不变）。"
 
     def add_arguments(self, parser):
         parser.add_argument("--days", type=int, default=10, help="工作日数（默认10）")
