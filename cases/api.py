@@ -17,17 +17,19 @@ from rest_framework.views import APIView
 from accounts import roles
 from accounts.idempotency import idempotent
 from accounts.models import IdentityKind
+from halls.selectors import staff_hall
 from matters.models import Bundle, Matter
 
 from . import services
 from .access import is_approver, is_clerk, visible_cases
-from .models import Case, Review
+from .models import Case, MaterialTransfer, Review
 from .pagination import KeysetPagination
 from .selectors import (
     case_answer,
     case_detail_queryset,
     case_list_for_user,
     review_queue_for_department,
+    transfers_pending_at,
 )
 from .serializers import (
     AcceptInput,
@@ -42,9 +44,13 @@ from .serializers import (
     ReviewSerializer,
     ShipInput,
     SupplementInput,
+    TransferListSerializer,
     WithdrawInput,
     track_data,
 )
+
+# The desk's pending transfers are few; a hall with more than this has a backlog to clear.
+TRANSFER_LIST_LIMIT = 200
 
 
 def prefers_minimal(request) -> bool:
@@ -341,6 +347,42 @@ class ReviewViewSet(viewsets.ReadOnlyModelViewSet):
     def deny(self, request, pk=None):
         """Deny, with an opinion."""
         return self._decide(request, "deny")
+
+
+class TransferViewSet(viewsets.GenericViewSet):
+    """物料流转: paper materials on their way to the caller's hall, and marking them received."""
+
+    permission_classes = [permissions.IsAuthenticated]
+    serializer_class = TransferListSerializer
+    queryset = MaterialTransfer.objects.none()
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return MaterialTransfer.objects.none()
+        if not is_clerk(self.request.user):
+            raise PermissionDenied(_("只有窗口人员可以查看和接收流转材料。"))
+        # Receiving looks the transfer up anywhere: the service refuses other halls (403).
+        return MaterialTransfer.objects.all()
+
+    @extend_schema(responses=TransferListSerializer(many=True))
+    def list(self, request):
+        """What is on its way to the caller's hall and not yet received, oldest first."""
+        self.get_queryset()
+        transfers = transfers_pending_at(staff_hall(request.user).pk)[:TRANSFER_LIST_LIMIT]
+        return Response(TransferListSerializer(transfers, many=True).data)
+
+    @extend_schema(request=None, responses=TransferListSerializer)
+    @action(detail=True, methods=["post"])
+    def receive(self, request, pk=None):
+        """Mark the materials received: a clerk of the receiving hall only (403
+        ``not_receiving_hall``), once (409 ``transfer_already_received``)."""
+        transfer = services.transfer_receive(transfer=self.get_object(), by=request.user)
+        transfer = (
+            MaterialTransfer.objects.select_related(
+                "case", "case__matter", "case__bundle", "from_hall", "to_hall", "sent_by"
+            )
+        ).get(pk=transfer.pk)
+        return Response(TransferListSerializer(transfer).data)
 
 
 class TrackView(APIView):

@@ -47,6 +47,9 @@ class CaseAction(models.TextChoices):
     WAYBILL = "waybill"
     DELIVERY_FAILED = "delivery_failed"
     RATING = "rating"
+    # 物料流转: paper materials sent from a town or village hall, received where needed.
+    TRANSFER_SENT = "transfer_sent"
+    TRANSFER_RECEIVED = "transfer_received"
 
 
 # Registered for every action.

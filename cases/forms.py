@@ -34,6 +34,7 @@ SERVICE_FIELDS = {
     "delivery.city": "city",
     "delivery.district": "district",
     "delivery.address": "address",
+    "delivery.hall": "pickup_hall",
 }
 COURIER_FIELDS = ("receiver", "receiver_phone", "province", "city", "district", "address")
 
@@ -101,6 +102,11 @@ class ApplicationForm(forms.Form):
             "invalid_choice": _("该事项不支持所选的送达方式。"),
         },
     )
+    pickup_hall = forms.ChoiceField(
+        label=_("领取网点"),
+        required=False,
+        help_text=_("可选择离您最近的网点领取结果（异地能办）；不选则在受理网点领取"),
+    )
     receiver = _text(_("收件人"), max_length=50, autocomplete="shipping name")
     receiver_phone = _text(
         _("收件人手机号码"), max_length=20, autocomplete="shipping tel", inputmode="tel"
@@ -121,6 +127,13 @@ class ApplicationForm(forms.Form):
         self.fields["delivery_method"].choices = [
             (method, DeliveryMethod(method).label) for method in delivery_methods
         ]
+        if DeliveryMethod.PICKUP in delivery_methods:
+            from halls.models import Hall
+
+            halls = Hall.objects.filter(active=True, has_windows=True).order_by("order", "code")
+            self.fields["pickup_hall"].choices = [("", _("受理网点（默认）"))] + [
+                (hall.code, hall.name) for hall in halls
+            ]
 
     @classmethod
     def initial_from_profile(cls, user: User, delivery_methods: list[str]) -> dict:
@@ -150,6 +163,7 @@ class ApplicationForm(forms.Form):
             "agent_id_number": case.agent_id_number,
             "agent_phone": case.agent_phone,
             "delivery_method": case.delivery_method,
+            "pickup_hall": case.pickup_hall.code if case.pickup_chosen else "",
             "receiver": case.receiver,
             "receiver_phone": case.receiver_phone,
             "province": case.province,
@@ -254,7 +268,7 @@ class ApplicationForm(forms.Form):
                         "address": data["address"],
                     }
                     if courier
-                    else {}
+                    else {"hall": data.get("pickup_hall") or ""}
                 ),
             ),
         }

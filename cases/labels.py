@@ -37,6 +37,8 @@ EVENT_LABELS: dict[CaseAction, str] = {
     CaseAction.DELIVERY_FAILED: _("快递投递失败"),
     CaseAction.COLLECT: _("窗口领取结果"),
     CaseAction.RATING: _("评价"),
+    CaseAction.TRANSFER_SENT: _("纸质材料送出"),
+    CaseAction.TRANSFER_RECEIVED: _("纸质材料已接收"),
 }
 CONCLUDE_LABELS = {
     CaseStatus.APPROVED: _("审查通过，准予办理"),

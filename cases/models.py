@@ -133,6 +133,22 @@ def is_window_clerk(case: "Case", user) -> bool:
     return is_clerk(user)
 
 
+def takes_in_at_clerks_hall(case: "Case", user) -> bool:
+    """A clerk whose hall may take in every matter of the case (受理网点范围)."""
+    from .access import is_clerk
+    from .services.halls import hall_takes_in
+
+    return is_clerk(user) and hall_takes_in(case, user)
+
+
+def clerk_of_pickup_hall(case: "Case", user) -> bool:
+    """A clerk of the hall the applicant collects the result at (another hall's → no)."""
+    from .access import is_clerk
+    from .services.halls import at_pickup_hall
+
+    return is_clerk(user) and at_pickup_hall(case, user)
+
+
 def decides_instantly(case: "Case", user) -> bool:
     """A clerk authorised for the lead department, on an instant matter with no review.
 
@@ -263,6 +279,9 @@ class Case(models.Model):
     home_visit = models.BooleanField(
         _("上门代办"), default=False, help_text=_("代办员上门受理，申请人零跑动")
     )
+    # Whether the applicant named the pickup hall; if not, an online case's result waits at
+    # the city centre until a hall accepts it, then at that hall (``cases.services.halls``).
+    pickup_chosen = models.BooleanField(_("申请人选定领取网点"), default=False)
 
     delivery_method = models.CharField(
         _("送达方式"), max_length=10, choices=DeliveryMethod.choices, default=DeliveryMethod.PICKUP
@@ -452,7 +471,7 @@ class Case(models.Model):
         field=status,
         source=CaseStatus.SUBMITTED,
         target=CaseStatus.IN_REVIEW,
-        permission=is_window_clerk,
+        permission=takes_in_at_clerks_hall,
     )
     def accept(self, *, on, deadline, warning_on) -> None:
         """The hall accepts the application (受理); the clock starts the day after."""
@@ -555,7 +574,7 @@ class Case(models.Model):
         field=status,
         source=CaseStatus.READY,
         target=CaseStatus.CLOSED,
-        permission=is_window_clerk,
+        permission=clerk_of_pickup_hall,
     )
     def collect(self, *, at) -> None:
         """The applicant collected the result at the window."""
@@ -587,6 +606,62 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.action} {self.from_status}→{self.to_status}"
+
+
+class MaterialTransfer(models.Model):
+    """物料流转: paper materials taken in at a town or village hall, on their way to the hall
+    where the case is decided (the city centre), and who sent and received them."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="transfers")
+    from_hall = models.ForeignKey(
+        "halls.Hall", verbose_name=_("发出网点"), on_delete=models.PROTECT, related_name="+"
+    )
+    to_hall = models.ForeignKey(
+        "halls.Hall",
+        verbose_name=_("接收网点"),
+        on_delete=models.PROTECT,
+        related_name="incoming_transfers",
+    )
+    # ``[{"name", "form", "copies"}]``: what travels, as the checklist recorded it.
+    materials = models.JSONField(_("材料"), default=list)
+    sent_at = models.DateTimeField(_("发出时间"))
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("发出人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    received_at = models.DateTimeField(_("接收时间"), null=True, blank=True)
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("接收人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("材料流转")
+        verbose_name_plural = _("材料流转")
+        ordering = ["sent_at", "id"]
+        indexes = [
+            # The receiving hall's desk: what is on its way, oldest first.
+            models.Index(
+                fields=["to_hall", "sent_at", "id"],
+                condition=models.Q(received_at__isnull=True),
+                name="transfer_pending_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.from_hall_id}→{self.to_hall_id}"
+
+    @property
+    def received(self) -> bool:
+        return self.received_at is not None
 
 
 class MaterialStatus(models.TextChoices):

@@ -10,10 +10,26 @@ from django.db.models.functions import Coalesce, JSONObject
 from accounts.models import User
 
 from .access import visible_cases
-from .models import Case, CaseEvent, CaseMaterial, CaseStatus, MaterialFile, Review, ReviewStatus
+from .models import (
+    Case,
+    CaseEvent,
+    CaseMaterial,
+    CaseStatus,
+    MaterialFile,
+    MaterialTransfer,
+    Review,
+    ReviewStatus,
+)
 
 # The halls a case detail names: intake, pickup, and the first responsible person's.
 CASE_HALL_RELATIONS = ("hall", "pickup_hall", "first_responsible", "first_responsible__hall")
+# 物料流转 of a case, oldest first, with both halls.
+TRANSFERS = Prefetch(
+    "transfers",
+    queryset=MaterialTransfer.objects.select_related("from_hall", "to_hall").order_by(
+        "sent_at", "id"
+    ),
+)
 
 
 def case_list_for_user(user: User, *, status: str = "") -> QuerySet[Case]:
@@ -69,6 +85,7 @@ def case_detail_queryset(user: User, *, answer: bool = False) -> QuerySet[Case]:
             "visits",
             "special_procedures",
             "extensions",
+            TRANSFERS,
         ),
     )
 
@@ -153,6 +170,7 @@ def _build_answer_queryset(rows: bool) -> QuerySet[Case]:
                 "events", queryset=CaseEvent.objects.select_related("actor").order_by("at", "id")
             ),
             Prefetch("reviews", queryset=Review.objects.select_related("department")),
+            TRANSFERS,
         )
     files = MaterialFile.objects.filter(material=OuterRef("pk")).order_by("uploaded_at", "id")
     materials = CaseMaterial.objects.filter(case=OuterRef("pk")).order_by("order", "id")
@@ -200,8 +218,20 @@ def _build_answer_queryset(rows: bool) -> QuerySet[Case]:
         .exclude(status="failed")
         .order_by("requested_at", "id")
     )
+    transfers = MaterialTransfer.objects.filter(case=OuterRef("pk")).order_by("sent_at", "id")
+    transfer_row = JSONObject(
+        id="id",
+        from_code="from_hall__code",
+        from_name="from_hall__name",
+        to_code="to_hall__code",
+        to_name="to_hall__name",
+        materials="materials",
+        sent_at="sent_at",
+        received_at="received_at",
+    )
     return queryset.annotate(
         material_rows=ArraySubquery(materials.values(row=material_row)),
+        transfer_rows=ArraySubquery(transfers.values(row=transfer_row)),
         review_rows=ArraySubquery(reviews.values(row=review_row)),
         event_rows=ArraySubquery(events.values(row=event_row)),
         document_rows=ArraySubquery(documents.values(row=JSONObject(kind="kind", title="title"))),
@@ -260,6 +290,16 @@ def cases_awaiting_intake() -> QuerySet[Case]:
         Case.objects.filter(status=CaseStatus.SUBMITTED)
         .select_related("matter", "bundle", "lead_department")
         .order_by("submitted_at", "id")
+    )
+
+
+def transfers_pending_at(hall_id: int) -> QuerySet[MaterialTransfer]:
+    """Paper materials on their way to a hall, oldest first (the desk's 待接收材料; read off
+    the partial index ``transfer_pending_order``)."""
+    return (
+        MaterialTransfer.objects.filter(to_hall_id=hall_id, received_at__isnull=True)
+        .select_related("case", "case__matter", "case__bundle", "from_hall", "sent_by")
+        .order_by("sent_at", "id")
     )
 
 

@@ -47,6 +47,12 @@ class DeliveryInput(serializers.Serializer):
     city = serializers.CharField(max_length=20, required=False, allow_blank=True)
     district = serializers.CharField(max_length=20, required=False, allow_blank=True)
     address = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    hall = serializers.CharField(
+        max_length=32,
+        required=False,
+        allow_blank=True,
+        help_text=_("领取网点编码（窗口领取时）；不填为受理网点，网上申请受理前为市民服务中心"),
+    )
 
 
 class CaseCreateInput(serializers.Serializer):
@@ -202,6 +208,71 @@ _MATERIAL_FIELDS = (
 )
 
 
+class TransferSerializer(serializers.Serializer):
+    """A batch of paper materials on its way between halls (物料流转)."""
+
+    id = serializers.IntegerField()
+    from_hall = HallRefSerializer()
+    to_hall = HallRefSerializer()
+    materials = serializers.ListField(child=serializers.DictField())
+    sent_at = serializers.DateTimeField()
+    received_at = serializers.DateTimeField(allow_null=True)
+    received = serializers.BooleanField()
+
+
+class TransferListSerializer(serializers.Serializer):
+    """A transfer on the receiving hall's desk: the case it belongs to and how long it has
+    been on its way."""
+
+    id = serializers.IntegerField()
+    case = serializers.SerializerMethodField()
+    from_hall = serializers.SerializerMethodField()
+    to_hall = serializers.SerializerMethodField()
+    materials = serializers.ListField(child=serializers.DictField())
+    sent_at = serializers.DateTimeField()
+    sent_by = serializers.SerializerMethodField()
+    received_at = serializers.DateTimeField(allow_null=True)
+    received = serializers.BooleanField()
+
+    def get_case(self, transfer) -> dict:
+        case = transfer.case
+        return {"number": case.number, "title": case.title}
+
+    @extend_schema_field(HallRefSerializer())
+    def get_from_hall(self, transfer) -> dict:
+        return hall_ref(transfer.from_hall)
+
+    @extend_schema_field(HallRefSerializer())
+    def get_to_hall(self, transfer) -> dict:
+        return hall_ref(transfer.to_hall)
+
+    def get_sent_by(self, transfer) -> str | None:
+        return transfer.sent_by.display_name if transfer.sent_by_id else None
+
+
+def transfer_row(transfer) -> dict:
+    """A transfer as the answer's JSON rows have it (``case_answer_queryset``)."""
+    return {
+        "id": transfer.id,
+        "from_code": transfer.from_hall.code,
+        "from_name": transfer.from_hall.name,
+        "to_code": transfer.to_hall.code,
+        "to_name": transfer.to_hall.name,
+        "materials": transfer.materials,
+        "sent_at": transfer.sent_at,
+        "received_at": transfer.received_at,
+    }
+
+
+def _moment(value):
+    """A time from a JSON row (a string) or a model (a datetime), in local time."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.datetime.fromisoformat(value)
+    return timezone.localtime(value)
+
+
 class CaseDetailSerializer(serializers.ModelSerializer):
     """One case for those allowed to see it; staff-internal notes only for staff."""
 
@@ -222,6 +293,7 @@ class CaseDetailSerializer(serializers.ModelSerializer):
     hall = serializers.SerializerMethodField()
     pickup_hall = serializers.SerializerMethodField()
     first_responsible = serializers.SerializerMethodField()
+    transfers = serializers.SerializerMethodField()
 
     class Meta:
         model = Case
@@ -251,6 +323,7 @@ class CaseDetailSerializer(serializers.ModelSerializer):
             "documents",
             "shipment",
             "commitment",
+            "transfers",
             "decision_note",
             "created_at",
             "submitted_at",
@@ -313,8 +386,29 @@ class CaseDetailSerializer(serializers.ModelSerializer):
             "phone": (hall.phone if hall else "") or person.phone,
         }
 
+    @extend_schema_field(TransferSerializer(many=True))
+    def get_transfers(self, case) -> list[dict]:
+        """物料流转: the case's paper materials on their way (staff and applicant alike)."""
+        rows = getattr(case, "transfer_rows", None)
+        if rows is None:
+            rows = [transfer_row(t) for t in case.transfers.all()]
+        return [
+            {
+                "id": row["id"],
+                "from_hall": {"code": row["from_code"], "name": row["from_name"]},
+                "to_hall": {"code": row["to_code"], "name": row["to_name"]},
+                "materials": row["materials"],
+                "sent_at": _moment(row["sent_at"]),
+                "received_at": _moment(row["received_at"]),
+                "received": row["received_at"] is not None,
+            }
+            for row in rows
+        ]
+
     def get_delivery(self, case) -> dict:
         data = {"method": case.delivery_method}
+        if case.delivery_method == "pickup":
+            data["hall"] = case.pickup_hall.code if case.pickup_hall_id else None
         if case.delivery_method == "courier":
             data.update(
                 receiver=case.receiver,

@@ -13,9 +13,12 @@ from functools import partial
 from django.conf import settings
 from django.urls import reverse
 
+from accounts.language import hall_language
 from cases import events
 from cases.events import CaseAction
 from cases.models import Case, CaseEvent, CaseStatus, MaterialStatus, SpecialProcedureKind
+from halls.hours import describe_hours
+from halls.selectors import city_centre
 from notices.models import Channel
 from notices.services import NoticeDraft, notices_create
 
@@ -200,7 +203,11 @@ def on_issue(event: CaseEvent) -> None:
     case = event.case
     if case.delivery_method == "courier":
         return  # the clerk hands it to the courier (ship); the applicant hears then
-    tell_applicant(event, "case_ready_pickup", place=settings.HALL_NAME, hours=settings.HALL_HOURS)
+    # 异地能办: the hall the applicant chose (else the intake hall, else the city centre).
+    hall = case.pickup_hall or case.hall or city_centre()
+    with hall_language():
+        hours = "；".join(describe_hours(hall.hours)) or settings.HALL_HOURS
+    tell_applicant(event, "case_ready_pickup", place=hall.name, address=hall.address, hours=hours)
 
 
 def on_waybill(event: CaseEvent) -> None:

@@ -32,3 +32,27 @@ def may_take_in(matter: Matter, hall: Hall) -> bool:
     if matter.intake_scope == IntakeScope.LEVELS:
         return (matter.intake_min_level or LEVEL_ORDER[0]) in levels_at_or_below(hall.level)
     return matter.intake_halls.filter(pk=hall.pk).exists()
+
+
+def halls_taking_in(
+    scope: str, min_level: str, named: set[int] | set[str], halls: list[Hall]
+) -> list[Hall]:
+    """Of ``halls`` (read once, e.g. ``hall_list()``), those that may take in a matter with
+    this scope; ``named`` holds the named halls' keys or codes. No query: for the guide page
+    (also a kept version's, whose snapshot names its halls by code) and the matter API."""
+    if scope == IntakeScope.ALL:
+        return list(halls)
+    if scope == IntakeScope.LEVELS:
+        level = min_level or LEVEL_ORDER[0]
+        return [hall for hall in halls if level in levels_at_or_below(hall.level)]
+    return [hall for hall in halls if hall.pk in named or hall.code in named]
+
+
+def matter_places(matter: Matter, halls: list[Hall]) -> list[Hall]:
+    """The halls of ``halls`` that may take in ``matter`` (its named halls prefetched)."""
+    named = (
+        {hall.pk for hall in matter.intake_halls.all()}
+        if matter.intake_scope == IntakeScope.NAMED
+        else set()
+    )
+    return halls_taking_in(matter.intake_scope, matter.intake_min_level, named, halls)

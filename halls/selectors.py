@@ -53,3 +53,8 @@ def staff_hall(user) -> Hall:
     """The hall a member of staff works at: their own, else the city centre."""
     hall = getattr(user, "hall", None) if getattr(user, "hall_id", None) else None
     return hall or city_centre()
+
+
+def active_halls() -> list[Hall]:
+    """Active halls in the network's order, without their boards (one query)."""
+    return list(Hall.objects.filter(active=True).order_by("order", "code"))

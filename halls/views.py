@@ -3,6 +3,9 @@
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
+from matters.models import Matter
+
+from .availability import matters_taken_in_at
 from .hours import describe_hours
 from .models import LEVEL_ORDER
 from .selectors import hall_list
@@ -33,4 +36,17 @@ def hall_detail(request, code: str):
     hall = get_object_or_404(hall_list(), code=code)
     _with_hours([hall], now)
     children = _with_hours(list(hall_list().filter(parent=hall)), now)
-    return render(request, "halls/hall_detail.html", {"hall": hall, "children": children})
+    return render(
+        request,
+        "halls/hall_detail.html",
+        {"hall": hall, "children": children, "matters": list(matters_at(hall))},
+    )
+
+
+def matters_at(hall):
+    """The published matters ``hall`` may take in, by board (one query, however many)."""
+    return (
+        Matter.published.filter(matters_taken_in_at(hall))
+        .select_related("board")
+        .order_by("board__order", "board__code", "code")
+    )

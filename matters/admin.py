@@ -144,13 +144,14 @@ class MatterAdmin(CatalogHistoryAdmin):
         "kind",
         "online_level",
         "max_trips",
+        "intake_scope",
         "lead_department",
     )
     list_select_related = ("board", "lead_department")
     search_fields = ("code", "name", "pinyin_initials")
     readonly_fields = ("status", "version", "pinyin_initials", "updated_at")
     autocomplete_fields = ("board", "lead_department", "result_licence_type")
-    filter_horizontal = ("reviewing_departments",)
+    filter_horizontal = ("reviewing_departments", "intake_halls")
     inlines = (ProcessStepInline, RequirementInline, MatterVersionInline)
     actions = ("publish", "retire")
     fieldsets = (
@@ -179,8 +180,18 @@ class MatterAdmin(CatalogHistoryAdmin):
                     "trips_exception_reason",
                     "online_level",
                     "delivery_methods",
-                    "places",
                 )
+            },
+        ),
+        (
+            _("受理网点"),
+            {
+                "description": _(
+                    "全市通办：所有网点均可受理；就近办：所选层级及以上的网点可受理；"
+                    "仅限指定网点：只有下列网点可受理。办理地点说明为补充文字（如窗口位置），"
+                    "显示在网点列表之后。"
+                ),
+                "fields": ("intake_scope", "intake_min_level", "intake_halls", "places"),
             },
         ),
         (

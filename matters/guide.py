@@ -10,7 +10,7 @@ import re
 
 from django.utils.translation import gettext as _
 
-from .models import TRIPS_EXCEPTION_MESSAGE, HandlingType, Matter, ProvidedBy
+from .models import TRIPS_EXCEPTION_MESSAGE, HandlingType, IntakeScope, Matter, ProvidedBy
 
 # Catch-all wording ("bring other materials") is refused on publish. Its forms are matched,
 # not its exact words: 其他（相关/需要的…）材料, …等（相关）材料, 必要的材料, 审批机关/有关部门
@@ -88,6 +88,11 @@ def guide_problems(matter: Matter) -> list[str]:
         problems.append(TRIPS_EXCEPTION_MESSAGE)
     if matter.fee and not (matter.fee_basis or "").strip():
         problems.append(_("收费事项须写明收费依据。"))
+    scope = getattr(matter, "intake_scope", IntakeScope.ALL)
+    if scope == IntakeScope.LEVELS and not getattr(matter, "intake_min_level", ""):
+        problems.append(_("“就近办”事项须选择最低受理层级（如乡镇（街道）级）。"))
+    if scope == IntakeScope.NAMED and not matter.intake_halls.exists():
+        problems.append(_("仅限指定网点受理的事项须至少指定一个受理网点。"))
 
     steps = list(matter.steps.all())
     if not steps:

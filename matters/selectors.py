@@ -28,9 +28,17 @@ def matter_list(
     department: str = "",
     online_level: int | None = None,
     max_trips: int | None = None,
+    hall=None,
 ) -> QuerySet[Matter]:
-    """Published matters, filtered; board and department are codes."""
+    """Published matters, filtered; board and department are codes, ``hall`` a Hall: the
+    matters it may take in."""
     queryset = Matter.published.select_related("board", "lead_department")
+    if hall is not None:
+        # The catalog names halls (``intake_halls``); the rule of which may take in what
+        # is the halls app's.
+        from halls.availability import matters_taken_in_at
+
+        queryset = queryset.filter(matters_taken_in_at(hall))
     queryset = search_matters(queryset, search)
     if board:
         queryset = queryset.filter(board__code=board)
@@ -63,6 +71,8 @@ def matter_detail_queryset() -> QuerySet[Matter]:
         "board", "lead_department", "result_licence_type"
     ).prefetch_related(
         "reviewing_departments",
+        # Where it can be taken in, when only named halls may (read only for those).
+        "intake_halls",
         Prefetch("steps", queryset=ProcessStep.objects.order_by("order")),
         Prefetch(
             "requirements",

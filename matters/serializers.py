@@ -32,6 +32,20 @@ class MatterListQuerySerializer(serializers.Serializer):
         help_text=_("最多跑动次数：0、1，或 2（跑多次的例外事项）"),
     )
 
+    hall = serializers.SlugField(
+        required=False, allow_blank=True, help_text=_("网点编码：只列该网点可受理的事项")
+    )
+
+    def validate_hall(self, value: str):
+        if not value:
+            return None
+        from halls.models import Hall
+
+        hall = Hall.objects.filter(code=value, active=True).first()
+        if hall is None:
+            raise serializers.ValidationError(_("没有这个网点。"), code="unknown_hall")
+        return hall
+
     def validate_board(self, value: str) -> str:
         if value and not Board.objects.filter(code=value).exists():
             raise serializers.ValidationError(_("没有这个板块。"), code="unknown_board")
@@ -101,6 +115,22 @@ class ResultSerializer(serializers.Serializer):
     licence_type = serializers.CharField(read_only=True, allow_null=True)
 
 
+class IntakeHallSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    level = serializers.CharField()
+
+
+class IntakeSerializer(serializers.Serializer):
+    """Where a matter can be taken in (受理网点): ``all`` (全市通办), ``levels`` (就近办: halls
+    of ``min_level`` and up) or ``named``; ``halls`` lists every active hall that may."""
+
+    scope = serializers.CharField()
+    scope_label = serializers.CharField()
+    min_level = serializers.CharField(allow_null=True)
+    halls = IntakeHallSerializer(many=True)
+
+
 class MatterListSerializer(serializers.ModelSerializer):
     """The light shape of a matter, for lists and bundles."""
 
@@ -133,6 +163,7 @@ class MatterDetailSerializer(serializers.ModelSerializer):
     result = serializers.SerializerMethodField()
     delivery_methods = serializers.ListField(child=serializers.CharField(), read_only=True)
     places = serializers.ListField(child=serializers.CharField(), read_only=True)
+    intake = serializers.SerializerMethodField()
 
     class Meta:
         model = Matter
@@ -158,6 +189,7 @@ class MatterDetailSerializer(serializers.ModelSerializer):
             "conditions",
             "legal_basis",
             "steps",
+            "intake",
             "places",
             "consultation_phone",
             "deferral_scope",
@@ -165,6 +197,26 @@ class MatterDetailSerializer(serializers.ModelSerializer):
             "effective_date",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(IntakeSerializer)
+    def get_intake(self, matter: Matter) -> dict:
+        """Where it can be taken in: the scope, and every active hall that may (halls read
+        once per answer, ``context["halls"]`` when the caller has them)."""
+        from halls.availability import matter_places
+        from halls.selectors import active_halls
+
+        halls = self.context.get("halls")
+        if halls is None:
+            halls = self.context["halls"] = active_halls()
+        return {
+            "scope": matter.intake_scope,
+            "scope_label": matter.get_intake_scope_display(),
+            "min_level": matter.intake_min_level or None,
+            "halls": [
+                {"code": hall.code, "name": hall.name, "level": hall.level}
+                for hall in matter_places(matter, halls)
+            ],
+        }
 
     @extend_schema_field(ResultSerializer)
     def get_result(self, matter: Matter) -> dict:

@@ -32,6 +32,8 @@ GUIDE_FIELDS = (
     "deferral_scope",
     "delivery_methods",
     "places",
+    "intake_scope",
+    "intake_min_level",
     "consultation_phone",
     "result_name",
     "keywords",
@@ -61,6 +63,8 @@ def guide_snapshot(matter: Matter) -> dict:
     data["lead_department"] = matter.lead_department.name
     data["reviewing_departments"] = sorted(d.name for d in matter.reviewing_departments.all())
     data["result_licence_type"] = _name(matter.result_licence_type)
+    # Where it could be taken in, the named halls by code (a hall's name may change).
+    data["intake_halls"] = sorted(hall.code for hall in matter.intake_halls.all())
     data["steps"] = [
         {field: getattr(step, field) for field in STEP_FIELDS}
         for step in sorted(matter.steps.all(), key=lambda step: step.order)
@@ -83,8 +87,10 @@ def guide_snapshot(matter: Matter) -> dict:
 
 def guide_from_snapshot(guide: dict, *, version: int, effective_date: datetime.date | None) -> dict:
     """The guide page's context rebuilt from a snapshot: unsaved objects, never saved."""
+    # Versions kept before the intake fields existed were taken in at every hall.
+    defaults = {"intake_scope": "all", "intake_min_level": ""}
     matter = Matter(
-        **{field: guide[field] for field in GUIDE_FIELDS},
+        **{field: guide.get(field, defaults.get(field)) for field in GUIDE_FIELDS},
         version=version,
         effective_date=effective_date,
     )
@@ -111,4 +117,5 @@ def guide_from_snapshot(guide: dict, *, version: int, effective_date: datetime.d
         "requirements": requirements,
         "steps": steps,
         "reviewing_departments": [Department(name=name) for name in guide["reviewing_departments"]],
+        "intake_hall_codes": set(guide.get("intake_halls", [])),
     }

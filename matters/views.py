@@ -130,6 +130,19 @@ def _delivery_labels(matter) -> list[str]:
     ]
 
 
+def _intake_places(scope: str, min_level: str, named: set) -> list:
+    """The active halls that may take the matter in, each with its hours as people read
+    them (the halls app's rule, read once: no query per hall)."""
+    from halls.availability import halls_taking_in
+    from halls.hours import describe_hours
+    from halls.selectors import active_halls
+
+    places = halls_taking_in(scope, min_level, named, active_halls())
+    for hall in places:
+        hall.hour_lines = describe_hours(hall.hours)
+    return places
+
+
 def matter_detail(request: HttpRequest, code: str) -> HttpResponse:
     """A published matter's guide; drafts and retired matters are not found."""
     matter = get_object_or_404(selectors.matter_detail_queryset(), code=code)
@@ -147,6 +160,11 @@ def matter_detail(request: HttpRequest, code: str) -> HttpResponse:
             "reviewing_departments": list(matter.reviewing_departments.all()),
             "delivery_methods": delivery,
             "bundles": bundles,
+            "intake_places": _intake_places(
+                matter.intake_scope,
+                matter.intake_min_level,
+                {hall.pk for hall in matter.intake_halls.all()},
+            ),
         },
     )
 
@@ -169,6 +187,11 @@ def matter_version(request: HttpRequest, code: str, version: int) -> HttpRespons
             "has_deferrable": any(r.deferrable for r in context["requirements"]),
             "delivery_methods": _delivery_labels(context["matter"]),
             "bundles": [],
+            "intake_places": _intake_places(
+                context["matter"].intake_scope,
+                context["matter"].intake_min_level,
+                context["intake_hall_codes"],
+            ),
             "historical": current is None or current.version != kept.version,
             "current": current,
         },

@@ -66,6 +66,7 @@ class ApplicantForm(ServiceErrorsMixin, forms.Form):
     delivery_method = forms.ChoiceField(
         label=_("送达方式"), choices=DeliveryMethod.choices, widget=forms.RadioSelect
     )
+    pickup_hall = forms.ChoiceField(label=_("领取网点"), required=False)
     receiver = _text(_("收件人"), required=False, max_length=50)
     receiver_phone = _text(_("收件电话"), required=False, max_length=20, inputmode="tel")
     province = _text(_("省"), required=False, max_length=20)
@@ -89,10 +90,13 @@ class ApplicantForm(ServiceErrorsMixin, forms.Form):
         "delivery.city": "city",
         "delivery.district": "district",
         "delivery.address": "address",
+        "delivery.hall": "pickup_hall",
     }
 
-    def __init__(self, *args, delivery_methods: list[str], **kwargs):
+    def __init__(self, *args, delivery_methods: list[str], pickup_halls=(), **kwargs):
         super().__init__(*args, **kwargs)
+        # 异地能办: the result may wait at any hall with windows (default: this desk's).
+        self.fields["pickup_hall"].choices = [(hall.code, hall.name) for hall in pickup_halls]
         field = self.fields["delivery_method"]
         field.choices = [(v, label) for v, label in DeliveryMethod.choices if v in delivery_methods]
         if field.choices:
@@ -169,6 +173,9 @@ class ApplicantForm(ServiceErrorsMixin, forms.Form):
                 city=data.get("city", ""),
                 district=data.get("district", ""),
                 address=data.get("address", ""),
+                hall=data.get("pickup_hall", "")
+                if data["delivery_method"] == DeliveryMethod.PICKUP
+                else "",
             ),
         }
 

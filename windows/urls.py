@@ -12,6 +12,7 @@ urlpatterns = [
     path("kiosk/", views_queue.kiosk_register, name="kiosk-register"),
     path("applicant/clear/", views.applicant_clear, name="applicant-clear"),
     path("new/", views.case_new, name="case-new"),
+    path("transfers/<int:pk>/receive/", views.transfer_receive, name="transfer-receive"),
     path("cases/<str:number>/", views.case_intake, name="case-intake"),
     path(
         "cases/<str:number>/approve-instant/",

@@ -33,9 +33,12 @@ from cases.models import (
     CaseStatus,
     Channel,
     MaterialStatus,
+    MaterialTransfer,
     Rating,
 )
-from cases.selectors import case_detail_queryset
+from cases.selectors import case_detail_queryset, transfers_pending_at
+from cases.services.halls import pickup_hall_id
+from halls.models import Hall
 from halls.selectors import staff_hall
 from matters.models import Bundle, DeliveryMethod, MaterialForm, Matter
 from matters.selectors import bundle_queryset, bundle_requirements, matter_list
@@ -56,6 +59,8 @@ from .forms import (
 )
 
 SESSION_APPLICANT = "desk_applicant"
+# Pending transfers the desk lists at once (the count says when there are more).
+DESK_TRANSFERS = 50
 
 
 STATUS_TONES = {
@@ -148,6 +153,12 @@ def desk_home(request: HttpRequest) -> HttpResponse:
         bundles = list(Bundle.published.order_by("code")[:10])
     hall = staff_hall(request.user)
     inbox, inbox_total = selectors.desk_inbox(hall=hall)
+    # 物料流转: paper on its way to the clerk's hall, oldest first, with its age.
+    pending = transfers_pending_at(hall.pk)
+    transfers = list(pending[:DESK_TRANSFERS])
+    now = timezone.now()
+    for transfer in transfers:
+        transfer.age_days = (now - transfer.sent_at).days
     handover, handover_total = selectors.desk_handover()
     if context.get("find_error"):
         # Echo the search only to correct it; found people appear masked.
@@ -163,15 +174,33 @@ def desk_home(request: HttpRequest) -> HttpResponse:
             "inbox_total": inbox_total,
             "handover": [{"case": case, **_masked(case)} for case in handover],
             "handover_total": handover_total,
+            "transfers": transfers,
+            "transfers_total": len(transfers)
+            if len(transfers) < DESK_TRANSFERS
+            else pending.count(),
             "drafts": selectors.desk_window_drafts(request.user),
             "prefill_name": mask_name(prefill.get("name", "")),
             "prefill_identity": mask_id_number(
                 prefill.get("id_number") or prefill.get("credit_code") or ""
             ),
-            "now": timezone.now(),
+            "now": now,
         }
     )
     return render(request, "windows/desk_home.html", context)
+
+
+@clerk_required
+@require_POST
+def transfer_receive(request: HttpRequest, pk: int) -> HttpResponse:
+    """A clerk of the receiving hall marks paper materials received (物料流转)."""
+    transfer = get_object_or_404(MaterialTransfer, pk=pk)
+    try:
+        transfer = case_services.transfer_receive(transfer=transfer, by=request.user)
+    except DomainError as error:
+        messages.error(request, error.detail)
+        return redirect(reverse("windows:desk-home") + "#transfers")
+    messages.success(request, _("已接收办件 %(n)s 的纸质材料。") % {"n": transfer.case.number})
+    return redirect(reverse("windows:desk-home") + "#transfers")
 
 
 @clerk_required
@@ -228,10 +257,14 @@ def case_new(request: HttpRequest) -> HttpResponse:
     else:
         return redirect("windows:desk-home")
     prefill = request.session.get(SESSION_APPLICANT) or {}
+    desk_hall = staff_hall(request.user)
     form = ApplicantForm(
         request.POST or None,
         delivery_methods=methods,
-        initial={k: v for k, v in prefill.items() if v},
+        pickup_halls=list(
+            Hall.objects.filter(active=True, has_windows=True).order_by("order", "code")
+        ),
+        initial={**{k: v for k, v in prefill.items() if v}, "pickup_hall": desk_hall.code},
     )
     status = 200
     if request.method == "POST":
@@ -268,6 +301,7 @@ def case_new(request: HttpRequest) -> HttpResponse:
             "requirements": requirements,
             "bundle_matters": [item.matter for item in bundle.items.all()] if bundle else [],
             "prefilled": bool(prefill) and request.method != "POST",
+            "desk_hall": desk_hall,
         },
         status=status,
     )
@@ -347,8 +381,21 @@ def _render_case(
         if rateable
         else ""
     )
+    desk_hall = staff_hall(request.user)
+    pickup_id = pickup_hall_id(case)
+    pickup_hall = (
+        case.pickup_hall
+        if case.pickup_hall_id
+        else case.hall
+        if case.hall_id
+        else Hall.objects.get(pk=pickup_id)
+    )
     context = {
         "case": case,
+        "desk_hall": desk_hall,
+        "pickup_hall": pickup_hall,
+        "at_pickup_hall": desk_hall.pk == pickup_id,
+        "transfers": list(case.transfers.all()),
         "materials": materials,
         "checklist": checklist,
         "rows": checklist.rows() if checklist is not None else [],

@@ -18,6 +18,13 @@ from .commitments import (
     default_commitment_date,
 )
 from .deadlines import deadline_colour, refresh_deadline
+from .halls import (
+    HallMayNotTakeInError,
+    NotPickupHallError,
+    NotReceivingHallError,
+    TransferAlreadyReceivedError,
+    transfer_receive,
+)
 from .handover import (
     DeferredMaterialsOutstandingError,
     case_collect,
@@ -78,8 +85,12 @@ __all__ = [
     "Applicant",
     "DeferredMaterialsOutstandingError",
     "Delivery",
+    "HallMayNotTakeInError",
+    "NotPickupHallError",
+    "NotReceivingHallError",
     "RatingLinkError",
     "RatingLinkExpiredError",
+    "TransferAlreadyReceivedError",
     "applicant_account",
     "case_accept",
     "case_approve_instant",
@@ -126,5 +137,6 @@ __all__ = [
     "special_procedure_end",
     "special_procedure_start",
     "supplement_asked_at",
+    "transfer_receive",
     "visit_record",
 ]

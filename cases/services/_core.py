@@ -19,7 +19,15 @@ def lock_case(case: Case | int) -> Case:
     return (
         Case.objects.select_for_update(of=("self",))
         # The owner and their notice address: the reactions' notices go there.
-        .select_related("matter", "bundle", "lead_department", "owner__notice_email")
+        .select_related(
+            "matter",
+            "bundle",
+            "lead_department",
+            "owner__notice_email",
+            # The intake and pickup halls: the papers and notices name them.
+            "hall",
+            "pickup_hall",
+        )
         .get(pk=pk)
     )
 

@@ -14,6 +14,7 @@ from ..events import CaseAction
 from ..exceptions import CaseError, CasePermissionError
 from ..models import Case, MaterialStatus, VisitKind, no_outstanding_deferrals
 from ._core import case_require_transition, lock_case, record_event, run_transition
+from .halls import require_pickup_hall
 from .visits import visit_record
 
 
@@ -107,9 +108,15 @@ def case_deliver(*, case: Case, by: User | None) -> Case:
 
 @transaction.atomic
 def case_collect(*, case: Case, by: User) -> Case:
-    """The applicant collected the result at the window: a trip, and the case is closed."""
+    """The applicant collected the result at the window: a trip, and the case is closed.
+
+    Only a clerk of the pickup hall hands it over (another hall's → 403 ``not_pickup_hall``).
+    """
     case = lock_case(case)
     _clerk_only(by)
+    case_require_transition(case, "collect")
+    # 异地能办: the result waits at the hall the applicant chose; only its clerks hand it over.
+    require_pickup_hall(case, by)
     run_transition(case, CaseAction.COLLECT, by=by, at=timezone.now())
     visit_record(case=case, by=by, kind=VisitKind.COLLECT, on=timezone.localdate())
     return case

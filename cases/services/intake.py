@@ -20,6 +20,7 @@ from PIL import Image, UnidentifiedImageError
 from accounts.identity import validate_credit_code, validate_id_number, validate_mobile
 from accounts.language import recorded
 from accounts.models import IdentityKind, User
+from halls.selectors import city_centre, staff_hall
 from matters.models import Bundle, CatalogStatus, DeliveryMethod, MaterialForm, Matter
 from matters.selectors import bundle_queryset, bundle_requirements, merge_requirements
 
@@ -59,6 +60,13 @@ from ._core import (
 )
 from .applicants import applicant_account, identity_of, online_filing, require_power_of_attorney
 from .deadlines import WorkingDays, deadline_dates, resume_clock
+from .halls import (
+    case_matters,
+    intake_hall_set,
+    pickup_fields,
+    require_intake_hall,
+    transfer_for_intake,
+)
 from .numbering import next_case_number
 from .visits import visit_record
 
@@ -94,6 +102,9 @@ class Delivery:
     city: str = ""
     district: str = ""
     address: str = ""
+    # The pickup hall's code (异地能办); empty: the intake hall (online: the city centre
+    # until a hall accepts the case).
+    hall: str = ""
 
 
 def _validated_applicant(applicant: Applicant) -> dict:
@@ -217,18 +228,24 @@ def case_create(
     if not by.is_authenticated:
         raise CasePermissionError(_("请先登录。"))
     matters, merged, lead_department, methods = _case_scope(matter, bundle)
+    delivery = delivery or Delivery()
     fields = {
         **_validated_applicant(applicant),
         **_validated_agent(agent),
-        **_validated_delivery(delivery or Delivery(), methods),
+        **_validated_delivery(delivery, methods),
     }
     if is_clerk(by):
+        # Taken in at the clerk's hall, which must be one that may take the matter in.
+        hall = staff_hall(by)
+        require_intake_hall(matters, hall)
         channel = Channel.WINDOW
         owner = applicant_account(fields["applicant_kind"], identity_of(fields))
         agent_filing = False
     else:
+        hall = None
         channel = Channel.ONLINE
         owner, agent_filing = online_filing(by, fields)
+    fields.update(pickup_fields(delivery.method, delivery.hall, hall or city_centre()))
     today = timezone.localdate()
     case = Case.objects.create(
         number=next_case_number(today),
@@ -237,6 +254,7 @@ def case_create(
         bundle=bundle,
         lead_department=lead_department,
         channel=channel,
+        hall=hall,
         owner=owner,
         created_by=by,
         committed_days=max(m.committed_days for m in matters),
@@ -289,10 +307,12 @@ def case_update_details(
     _check_applicant_actor(by, case)
     case_require_transition(case, "submit")
     _matters, _merged, _lead, methods = _case_scope(case.matter, case.bundle)
+    delivery = delivery or Delivery()
     fields = {
         **_validated_applicant(applicant),
         **_validated_agent(agent),
-        **_validated_delivery(delivery or Delivery(), methods),
+        **_validated_delivery(delivery, methods),
+        **pickup_fields(delivery.method, delivery.hall, case.hall or city_centre()),
     }
     if case.channel == Channel.ONLINE:
         case.owner, agent_filing = online_filing(by, fields)
@@ -667,6 +687,12 @@ def _accept(
     if by is not None and not is_clerk(by):
         raise CasePermissionError(_("只有窗口人员可以受理。"))
     case_require_transition(case, "accept")
+    # Taken in at the clerk's hall, which must be one that may take in every matter.
+    if by is not None:
+        hall = staff_hall(by)
+        require_intake_hall(case_matters(case), hall)
+    else:
+        hall = case.hall or city_centre()
     # The materials are read once; every check below looks at these rows.
     materials = list(case.materials.select_related("material_type"))
     satisfied_materials_recheck(case=case, materials=materials)
@@ -750,6 +776,8 @@ def _accept(
     deadline, warning_on = deadline_dates(
         accepted_on, case.committed_days + case.extension_days, working=working
     )
+    # Saved with the transition: the receipt and the notices name the intake hall.
+    intake_hall_set(case, hall)
     run_transition(
         case,
         "accept",
@@ -765,6 +793,8 @@ def _accept(
     )
     if by is not None and (in_person if in_person is not None else case.channel == Channel.WINDOW):
         visit_record(case=case, by=by, kind=VisitKind.INTAKE, on=today)
+    if by is not None:
+        transfer_for_intake(case=case, by=by)
     return case
 
 

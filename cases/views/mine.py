@@ -92,6 +92,7 @@ def _render_detail(
             # Papers of the documents app (above cases), prefetched by the selector.
             # A pending paper renders on its first download.
             "documents": [d for d in case.documents.all() if d.status != "failed"],
+            "transfers": list(case.transfers.all()),
             "trips": trips,
             "one_trip": trips <= 1,
             "asked": [

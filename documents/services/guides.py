@@ -5,10 +5,23 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
+from halls.availability import matter_places
+from halls.hours import describe_hours
+from halls.selectors import active_halls
 from matters.models import Matter
 
-from ..pdf import qr_img, render_pdf
+from ..pdf import in_papers_language, qr_img, render_pdf
 from ._common import cn_date
+
+
+def _intake_places(matter: Matter) -> list[str]:
+    """Where the matter can be taken in, one line a hall: name, address, hours (Chinese)."""
+    with in_papers_language():
+        lines = []
+        for hall in matter_places(matter, active_halls()):
+            facts = "；".join(filter(None, [hall.address, *describe_hours(hall.hours)]))
+            lines.append(f"{hall.name}（{facts}）" if facts else hall.name)
+        return lines
 
 
 def guide_pdf(matter: Matter) -> bytes:
@@ -24,6 +37,7 @@ def guide_pdf(matter: Matter) -> bytes:
             "requirements": list(matter.requirements.all()),
             "steps": list(matter.steps.all()),
             "reviewing_departments": list(matter.reviewing_departments.all()),
+            "intake_places": _intake_places(matter),
             "delivery_methods": [
                 {"pickup": "窗口领取", "courier": "快递送达"}.get(m, m)
                 for m in matter.delivery_methods or []

@@ -25,6 +25,9 @@ from accounts.identity import mask_name
 from accounts.models import IdentityKind, User
 from cases.events import CaseAction
 from cases.models import Case, CaseMaterial, CaseStatus, MaterialStatus
+from halls.hours import describe_hours
+from halls.models import Hall
+from halls.selectors import city_centre
 from matters.models import MatterKind
 
 from ..decisions import WORDINGS, DecisionWording, decision_kind, wording_for
@@ -60,15 +63,34 @@ def _material_rows(materials: list[CaseMaterial]) -> list[dict]:
     ]
 
 
+def _hall_facts(hall: Hall | None) -> dict:
+    """The hall a paper speaks for: its name, address, phone and hours (the settings' where
+    the hall leaves one blank)."""
+    hours = "；".join(describe_hours(hall.hours)) if hall is not None else ""
+    return {
+        "name": hall.name if hall is not None else settings.HALL_NAME,
+        "address": (hall.address if hall is not None else "") or settings.HALL_ADDRESS,
+        "phone": (hall.phone if hall is not None else "") or settings.HALL_PHONE,
+        "hours": hours or settings.HALL_HOURS,
+    }
+
+
 def _base_context(case: Case, kind: str) -> dict:
-    """What every paper of a case shows: the hall, the case, the applicant (masked)."""
+    """What every paper of a case shows: the hall that took it in (the city centre before
+    any did), the case, the applicant (masked)."""
     today = timezone.localdate()
+    hall = _hall_facts(case.hall if case.hall_id else city_centre())
+    pickup = case.pickup_hall if case.pickup_hall_id else None
     return {
         "kind": kind,
         "title": str(DocumentKind(kind).label),
-        "hall": settings.HALL_NAME,
-        "hall_phone": settings.HALL_PHONE,
-        "hall_hours": settings.HALL_HOURS,
+        "hall": hall["name"],
+        "hall_address": hall["address"],
+        "hall_phone": hall["phone"],
+        "hall_hours": hall["hours"],
+        # Where the result is collected (异地能办), when another hall than the intake one.
+        "pickup_hall": pickup.name if pickup is not None else "",
+        "pickup_hall_address": pickup.address if pickup is not None else "",
         "number": case.number,
         "doc_number": f"{case.number}-{list(DocumentKind.values).index(kind) + 1:02d}",
         "matter": case.title,

@@ -11,7 +11,7 @@ from accounts.api import (
     PasswordResetView,
     TokenView,
 )
-from cases.api import CaseViewSet, ReviewViewSet, TrackView
+from cases.api import CaseViewSet, ReviewViewSet, TrackView, TransferViewSet
 from cases.material_api import MaterialFileView
 from delivery.api import CourierWebhookView
 from hall.api.me import MeView
@@ -28,6 +28,7 @@ router.register("bundles", BundleViewSet, basename="bundle")
 router.register("halls", HallViewSet, basename="hall")
 router.register("cases", CaseViewSet, basename="case")
 router.register("reviews", ReviewViewSet, basename="review")
+router.register("transfers", TransferViewSet, basename="transfer")
 router.register("notices", NoticeViewSet, basename="notice")
 
 urlpatterns = [

@@ -50,6 +50,7 @@ def catalog_export() -> dict:
         "board", "lead_department", "result_licence_type"
     ).prefetch_related(
         "reviewing_departments",
+        "intake_halls",
         models.Prefetch("steps", queryset=ProcessStep.objects.order_by("order")),
         models.Prefetch(
             "requirements",
@@ -64,6 +65,7 @@ def catalog_export() -> dict:
         row["lead_department"] = matter.lead_department.code
         row["reviewing_departments"] = sorted(d.code for d in matter.reviewing_departments.all())
         row["result_licence_type"] = _code(matter.result_licence_type)
+        row["intake_halls"] = sorted(hall.code for hall in matter.intake_halls.all())
         row["steps"] = [_plain(step, STEP_FIELDS) for step in matter.steps.all()]
         row["requirements"] = [
             {"material": r.material.code, **_plain(r, REQUIREMENT_FIELDS)}

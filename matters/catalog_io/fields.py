@@ -28,6 +28,9 @@ SECTION_LABELS = {
     "material_types": gettext_lazy("材料类型"),
     "matters": gettext_lazy("事项"),
     "bundles": gettext_lazy("一件事"),
+    # Not a section: matters name the halls that take them in (``intake_halls``) by code,
+    # halls already in the system (they are edited in the admin, not imported).
+    "halls": gettext_lazy("网点"),
 }
 
 
@@ -58,6 +61,7 @@ MATTER_REFERENCES = (
     "lead_department",
     "reviewing_departments",
     "result_licence_type",
+    "intake_halls",
     "steps",
     "requirements",
 )

@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext as _
 
 from accounts.models import Department
+from halls.models import Hall
 
 from ..exceptions import CatalogImportError
 from ..guide import guide_problems, pushed_required_problem
@@ -266,6 +267,7 @@ def _validate(data: Any) -> dict[str, list[dict]]:
             plan["material_types"].append({**values, "licence_type": row.get("licence_type")})
 
     plan["matters"] = []
+    checker.codes["halls"] = set(Hall.objects.values_list("code", flat=True))
     rows = checker.section("matters", _("事项"), Matter)
     for row in rows:
         matter = _validate_matter(checker, row, material_names)
@@ -315,6 +317,12 @@ def _validate_matter(checker: _Checker, row: dict, material_names: dict[str, str
         reviewing = []
     for code in reviewing:
         checker.reference(where, "departments", code)
+    intake_halls = row.get("intake_halls", [])
+    if not isinstance(intake_halls, list) or len(set(map(str, intake_halls))) != len(intake_halls):
+        checker.add(where, _("intake_halls 应为不重复的网点编码列表。"))
+        intake_halls = []
+    for code in intake_halls:
+        checker.reference(where, "halls", code)
     if values is not None:
         methods = values["delivery_methods"]
         for method in methods:
@@ -389,6 +397,7 @@ def _validate_matter(checker: _Checker, row: dict, material_names: dict[str, str
                 if r["material"] in material_names
             ),
             reviewing_departments=_Rows(reviewing),
+            intake_halls=_Rows(intake_halls),
         )
         for problem in guide_problems(draft):
             checker.add(where, problem)
@@ -398,6 +407,7 @@ def _validate_matter(checker: _Checker, row: dict, material_names: dict[str, str
         "lead_department": row.get("lead_department"),
         "result_licence_type": row.get("result_licence_type"),
         "reviewing_departments": reviewing,
+        "intake_halls": intake_halls,
         "steps": steps,
         "requirements": requirements,
     }

@@ -7,6 +7,7 @@ from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import Department
+from halls.models import Hall
 
 from ..guide import guide_problems
 from ..models import (
@@ -139,6 +140,10 @@ def catalog_import(*, data: dict, by: AbstractBaseUser | None = None) -> dict[st
         reviewing = {departments[code].pk for code in row["reviewing_departments"]}
         if set(matter.reviewing_departments.values_list("pk", flat=True)) != reviewing:
             matter.reviewing_departments.set(reviewing)
+            outcome = outcome if outcome == "created" else "updated"
+        intake_halls = set(row["intake_halls"])
+        if set(matter.intake_halls.values_list("code", flat=True)) != intake_halls:
+            matter.intake_halls.set(Hall.objects.filter(code__in=intake_halls))
             outcome = outcome if outcome == "created" else "updated"
         where = f"{_('事项')}“{matter.code}”"
         steps_changed = _sync_children(

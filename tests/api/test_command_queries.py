@@ -34,8 +34,9 @@ pytestmark = pytest.mark.django_db
 # Statements a command may run apart from its reactions.
 OWN = 15
 # A case command's answer is one statement (the case with everything it shows); accepting also
-# reads the online 容缺 commitment and takes in the files uploaded online (one statement each).
-OWN_CASE = 15
+# reads the online 容缺 commitment and takes in the files uploaded online (one statement each),
+# and the clerk's hall (the intake hall, which must be one that may take the matter in).
+OWN_CASE = 16
 # What the reactions of a command may add: its notices (one INSERT, and the reads that
 # choose their recipients) and the papers it asks for (the documents app's, about seven
 # statements each: accepting with a deferral asks for two).

@@ -23,3 +23,19 @@ def test_guide_pdf_of_a_published_matter(client, matter):
 def test_no_guide_for_a_draft_matter(client):
     draft = MatterFactory(draft=True)
     assert client.get(f"/matters/{draft.code}/guide.pdf").status_code == 404
+
+
+def test_the_guide_pdf_lists_the_halls_that_take_the_matter_in(client):
+    from halls.selectors import city_centre
+    from matters.models import IntakeScope
+    from tests.factories import HallFactory
+
+    HallFactory(code="xinjia", name="新嘉街道便民服务中心", address="新嘉路66号")
+    matter = MatterFactory(intake_scope=IntakeScope.NAMED)
+    matter.intake_halls.set([city_centre()])
+    text = squeeze(pdf_text(client.get(f"/matters/{matter.code}/guide.pdf").content))
+    assert squeeze(city_centre().name) in text and "周一至周五" in text
+    assert "新嘉街道便民服务中心" not in text
+    nearby = MatterFactory(intake_scope=IntakeScope.ALL)
+    text = squeeze(pdf_text(client.get(f"/matters/{nearby.code}/guide.pdf").content))
+    assert "新嘉街道便民服务中心" in text and "新嘉路66号" in text

@@ -10,6 +10,7 @@ from django.utils import timezone
 from cases import services
 from cases.models import Case, FollowUp
 from hall import scans
+from halls.selectors import city_centre
 from notices.models import Notice
 from notices.services import render_notice
 from tests.factories import MatterFactory, UserFactory
@@ -184,8 +185,11 @@ def test_ready_to_collect_says_where_and_when(make_case, clerk):
     services.case_issue(case=case, by=clerk)
     text = only_text("case_ready_pickup")
     assert case.number in text
-    assert "到西湖区政务服务中心统一出件窗口领取" in text
-    assert "工作日 9:00-12:00、13:30-17:00" in text
+    # At the pickup hall (here the city centre, where it was taken in), with its address and
+    # its own hours.
+    centre = city_centre()
+    assert f"到{centre.name}统一出件窗口领取（{centre.address}；" in text
+    assert "周一至周五 09:00–12:00" in text
     assert "身份证件" in text
 
 

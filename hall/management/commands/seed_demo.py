@@ -203,6 +203,8 @@ class Command(BaseCommand):
     @transaction.atomic
     def handle(self, *args, history=False, history_days=365, history_seed=12, **options) -> None:
         data = json.loads(CATALOG_PATH.read_text(encoding="utf-8"))
+        # Matters only the city centre takes in name it (``intake_halls``): it must exist.
+        city_centre()
         try:
             counts = catalog_import(data=data)
         except CatalogImportError as exc:
