@@ -47,6 +47,9 @@ class CaseAction(models.TextChoices):
     WAYBILL = "waybill"
     DELIVERY_FAILED = "delivery_failed"
     RATING = "rating"
+    # Helpers (代办员) and 首接负责制.
+    HELPER_AUTHORISED = "helper_authorised"
+    FIRST_RESPONSIBLE_CHANGED = "first_responsible_changed"
 
 
 # Registered for every action.

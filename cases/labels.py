@@ -37,6 +37,8 @@ EVENT_LABELS: dict[CaseAction, str] = {
     CaseAction.DELIVERY_FAILED: _("快递投递失败"),
     CaseAction.COLLECT: _("窗口领取结果"),
     CaseAction.RATING: _("评价"),
+    CaseAction.HELPER_AUTHORISED: _("申请人在线确认代办授权"),
+    CaseAction.FIRST_RESPONSIBLE_CHANGED: _("变更首接责任人"),
 }
 CONCLUDE_LABELS = {
     CaseStatus.APPROVED: _("审查通过，准予办理"),
@@ -49,6 +51,7 @@ ROLE_LABELS = {
     roles.APPROVER: _("审批人员"),
     roles.SUPERVISOR: _("监察人员"),
     roles.CATALOG_ADMIN: _("管理人员"),
+    roles.HELPER: _("代办员"),
     SYSTEM: _("系统"),
     "admin": _("管理人员"),
 }

@@ -107,9 +107,17 @@ def case_deliver(*, case: Case, by: User | None) -> Case:
 
 @transaction.atomic
 def case_collect(*, case: Case, by: User) -> Case:
-    """The applicant collected the result at the window: a trip, and the case is closed."""
+    """The applicant collected the result at the window: a trip, and the case is closed.
+
+    A helper's case is collected by the helper for the resident (全程代办): no trip of the
+    applicant's.
+    """
     case = lock_case(case)
     _clerk_only(by)
+    if case.helper_id is not None:
+        note = recorded("由代办员%(helper)s代为领取。", {"helper": case.agent_name})
+        run_transition(case, CaseAction.COLLECT, by=by, note=note, at=timezone.now())
+        return case
     run_transition(case, CaseAction.COLLECT, by=by, at=timezone.now())
     visit_record(case=case, by=by, kind=VisitKind.COLLECT, on=timezone.localdate())
     return case

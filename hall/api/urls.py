@@ -17,6 +17,7 @@ from delivery.api import CourierWebhookView
 from hall.api.me import MeView
 from hall.supervision.api import SupervisionSummaryView
 from halls.api import HallViewSet
+from helpers.api import HomeVisitViewSet
 from matters.api import BundleViewSet, MatterViewSet
 from notices.api import EmailAddressView, EmailConfirmView, NoticeViewSet
 
@@ -29,6 +30,7 @@ router.register("halls", HallViewSet, basename="hall")
 router.register("cases", CaseViewSet, basename="case")
 router.register("reviews", ReviewViewSet, basename="review")
 router.register("notices", NoticeViewSet, basename="notice")
+router.register("home-visits", HomeVisitViewSet, basename="home-visit")
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="auth-token"),
