@@ -407,17 +407,16 @@ def material_file_name(name: str, content_type: str, *, fallback: str = "") -> s
 def material_for_requirement(case: Case, requirement_id: int | None) -> CaseMaterial:
     """The case's material entry for a requirement (of the matter, or any merged into it).
 
-    ``None`` is the material the hall added beyond the guide (the agent's power of attorney),
-    or the power of attorney the guide lists.
+    ``None`` is the material the hall added beyond the guide (the agent's power of attorney);
+    on a helper's case, the power of attorney wherever it comes from (the guide's own too).
     """
     from matters.models import Requirement
 
     materials = case.materials.select_related("material_type")
     if requirement_id is None:
-        material = (
-            materials.filter(requirement__isnull=True).first()
-            or materials.filter(material_type__code=POWER_OF_ATTORNEY_CODE).first()
-        )
+        material = materials.filter(requirement__isnull=True).first()
+        if material is None and case.helper_id is not None:
+            material = materials.filter(material_type__code=POWER_OF_ATTORNEY_CODE).first()
         if material is None:
             raise ValidationError({"requirement": [_("该办件没有这项材料要求。")]})
         return material

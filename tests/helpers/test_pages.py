@@ -9,7 +9,7 @@ from helpers.models import HomeVisit
 from tests.cases.conftest import PDF_BYTES
 from tests.factories import UserFactory
 
-from .conftest import counted_queries, file_for
+from .conftest import counted_queries, file_for, upload_required
 
 pytestmark = pytest.mark.django_db
 
@@ -194,3 +194,22 @@ def test_others_see_the_home_visit_page_without_the_form(signed_in):
 
     assert page.status_code == 200 and "提交申请" not in page.content.decode()
     assert signed_in(approver).post("/home-visits/", {}).status_code == 403
+
+
+def test_the_helper_goes_through_the_online_steps_for_the_resident(
+    signed_in, helper, resident, matter
+):
+    case = file_for(helper, resident, matter)
+    upload_required(case, helper)
+    client = signed_in(helper)
+
+    materials = client.get(f"/my/cases/{case.number}/materials/")
+    refused = client.post(f"/my/cases/{case.number}/review/")
+
+    assert materials.status_code == 200
+    assert refused.status_code == 400
+    assert "代办授权（授权委托书或申请人在线确认）" in refused.content.decode()
+    signed_in(resident).post(f"/my/cases/{case.number}/authorise/")
+    submitted = signed_in(helper).post(f"/my/cases/{case.number}/review/")
+    assert submitted.status_code == 302
+    assert Case.objects.get(pk=case.pk).status == "submitted"
