@@ -12,9 +12,16 @@ Staff:
 - approver: cases with a review for the approver's department;
 - supervisor and superuser: every case except online drafts.
 
+Helpers (代办员): a case a helper files for a resident (``Case.helper``) is on the applicant
+side of the helper carrying it and of the resident's own account, and of nobody else; a
+helper sees only the cases they carry (never another helper's, nor the clerk's view).
+
 Acting as the applicant (submit, upload, withdraw, resubmit, edit a draft): the applicant's
-side on an online case; on a window case the clerk, and the applicant's account once the
-clerk has handed it in.
+side on an online case (a helper's case included); on a window case the clerk, and the
+applicant's account once the clerk has handed it in.
+
+首接负责制: the first responsible person is reassigned by a clerk, a supervisor or the
+first responsible person themself (``can_reassign_first_responsible``).
 """
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -31,7 +38,7 @@ def actor_role(user: User | None) -> str:
     """The role an actor acts in, for the audit trail."""
     if user is None:
         return SYSTEM
-    for role in (roles.CLERK, roles.APPROVER, roles.SUPERVISOR, roles.CATALOG_ADMIN):
+    for role in (roles.CLERK, roles.APPROVER, roles.SUPERVISOR, roles.CATALOG_ADMIN, roles.HELPER):
         if user.has_role(role):
             return role
     if user.is_superuser:
@@ -53,6 +60,16 @@ def is_supervisor(user: User) -> bool:
 
 def is_staff_viewer(user: User) -> bool:
     return is_clerk(user) or is_supervisor(user)
+
+
+def is_helper(user: User) -> bool:
+    """A helper (代办员) who is not also a clerk or supervisor (those see as staff)."""
+    return user.is_authenticated and user.has_role(roles.HELPER) and not is_staff_viewer(user)
+
+
+def is_case_helper(user: User, case: Case) -> bool:
+    """The helper carrying ``case``."""
+    return case.helper_id is not None and case.helper_id == user.pk and is_helper(user)
 
 
 def account_identity(user: User) -> tuple[str, str]:
@@ -82,6 +99,8 @@ def _identity_condition(user: User) -> Q | None:
 
 def applicant_side_condition(user: User) -> Q:
     """Cases on whose applicant side ``user`` stands (see the module docstring)."""
+    if is_helper(user):
+        return Q(helper=user)
     condition = Q(owner=user) | Q(channel=Channel.ONLINE, created_by=user)
     identity = _identity_condition(user)
     return condition | identity if identity is not None else condition
@@ -97,7 +116,10 @@ def is_applicant_account(user: User, case: Case) -> bool:
 
 
 def is_applicant_side(user: User, case: Case) -> bool:
-    """The applicant's account, or the account that filed the case online (the agent)."""
+    """The applicant's account, or the account that filed the case online (the agent); on a
+    helper's case the helper carrying it instead of whoever filed it."""
+    if case.helper_id is not None:
+        return is_applicant_account(user, case) or is_case_helper(user, case)
     return is_applicant_account(user, case) or (
         user.is_authenticated and case.channel == Channel.ONLINE and case.created_by_id == user.pk
     )
@@ -113,6 +135,8 @@ def visible_cases(user: User, queryset: QuerySet[Case] | None = None) -> QuerySe
     if not user.is_authenticated:
         return queryset.none()
     own = applicant_side_condition(user)
+    if is_helper(user):
+        return queryset.filter(own)
     if is_staff_viewer(user):
         return queryset.filter(~Q(channel=Channel.ONLINE, status=CaseStatus.DRAFT) | own)
     condition = own
@@ -176,10 +200,31 @@ def can_commit_deferral(user: User, case: Case) -> bool:
 def can_rate(user: User, case: Case) -> bool:
     """The rating is the applicant's: their account, or the online agent when the applicant
     has no account of their own. Never staff."""
-    if not user.is_authenticated or is_staff_viewer(user):
+    if not user.is_authenticated or is_staff_viewer(user) or is_helper(user):
         return False
     if is_applicant_account(user, case):
         return True
     return (
         case.channel == Channel.ONLINE and case.owner_id is None and case.created_by_id == user.pk
     )
+
+
+def can_authorise_helper(user: User, case: Case) -> bool:
+    """The resident's own online confirmation of the helper's filing: their account only
+    (never the helper, never staff)."""
+    return (
+        user.is_authenticated
+        and case.helper_id is not None
+        and not is_staff_viewer(user)
+        and not is_helper(user)
+        and is_applicant_account(user, case)
+    )
+
+
+def can_reassign_first_responsible(user: User, case: Case) -> bool:
+    """A clerk, a supervisor, or the first responsible person themself."""
+    if not user.is_authenticated:
+        return False
+    if is_clerk(user) or is_supervisor(user):
+        return True
+    return case.first_responsible_id is not None and case.first_responsible_id == user.pk

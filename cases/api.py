@@ -21,7 +21,7 @@ from halls.selectors import staff_hall
 from matters.models import Bundle, Matter
 
 from . import services
-from .access import is_approver, is_clerk, visible_cases
+from .access import is_approver, is_clerk, is_helper, visible_cases
 from .models import Case, MaterialTransfer, Review
 from .pagination import KeysetPagination
 from .selectors import (
@@ -37,6 +37,7 @@ from .serializers import (
     CaseDetailSerializer,
     CaseListSerializer,
     CommitmentInput,
+    FirstResponsibleInput,
     MaterialUploadInput,
     OpinionInput,
     RatingInput,
@@ -148,13 +149,18 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
         Citizens apply for their own identity, or for another as the declared ``agent`` (then
         the power of attorney is required; otherwise 403 ``applicant_not_account``); clerks
-        apply for the applicant at the window; other staff do not apply.
+        apply for the applicant at the window; helpers (代办员) file for a resident, the
+        helper being the agent (403 ``not_taken_in_here`` when their hall may not take the
+        matter in); other staff do not apply.
         """
-        if not (is_clerk(request.user) or request.user.has_role(roles.CITIZEN)):
-            raise PermissionDenied(_("只有申请人和窗口人员可以提交申请。"))
+        helper = is_helper(request.user)
+        if not (is_clerk(request.user) or helper or request.user.has_role(roles.CITIZEN)):
+            raise PermissionDenied(_("只有申请人、窗口人员和代办员可以提交申请。"))
         data = CaseCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
+        if helper and not values.get("applicant"):
+            raise ValidationError({"applicant": [_("代办申请须填写申请人的身份信息。")]})
         delivery = values.get("delivery") or {}
         agent = values.get("agent")
         case = services.case_create(
@@ -225,6 +231,22 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         """The online applicant's 容缺 commitment: every deferrable material still missing,
         brought by ``due_date`` (the applicant or their declared agent only)."""
         return self._command(request, services.case_commit_deferral, CommitmentInput)
+
+    @extend_schema(request=None, responses=CaseDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def authorise(self, request, number=None):
+        """The resident confirms online that the helper carrying the case files it for them
+        (instead of the signed 委托书); the resident's own account only."""
+        return self._command(request, services.case_authorise_helper)
+
+    @extend_schema(request=FirstResponsibleInput, responses=CaseDetailSerializer)
+    @action(detail=True, methods=["post"], url_path="first-responsible")
+    def first_responsible(self, request, number=None):
+        """Reassign the first responsible person (首接负责制) to a clerk or helper, with the
+        reason; by a clerk, a supervisor or the current first responsible person."""
+        return self._command(
+            request, services.case_reassign_first_responsible, FirstResponsibleInput
+        )
 
     @extend_schema(request=AcceptInput, responses=CaseDetailSerializer)
     @action(detail=True, methods=["post"])

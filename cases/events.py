@@ -50,6 +50,9 @@ class CaseAction(models.TextChoices):
     # 物料流转: paper materials sent from a town or village hall, received where needed.
     TRANSFER_SENT = "transfer_sent"
     TRANSFER_RECEIVED = "transfer_received"
+    # Helpers (代办员) and 首接负责制.
+    HELPER_AUTHORISED = "helper_authorised"
+    FIRST_RESPONSIBLE_CHANGED = "first_responsible_changed"
 
 
 # Registered for every action.

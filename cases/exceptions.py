@@ -54,3 +54,23 @@ class NotApplicantError(CasePermissionError):
     """Only the applicant rates the case."""
 
     code = "not_applicant"
+
+
+class AuthorisationMissingError(MissingMaterialsError):
+    """A helper's filing is submitted only with the resident's authorisation: the signed
+    委托书 uploaded, or the resident's own confirmation online."""
+
+    code = "authorisation_missing"
+
+
+class NotTakenInHereError(CasePermissionError):
+    """The hall of the staff member may not take this matter in."""
+
+    code = "not_taken_in_here"
+
+
+class NotHelperCaseError(CaseError):
+    """Only a case a helper carries is authorised by the resident online."""
+
+    status_code = 409
+    code = "not_helper_case"

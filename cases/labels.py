@@ -39,6 +39,8 @@ EVENT_LABELS: dict[CaseAction, str] = {
     CaseAction.RATING: _("评价"),
     CaseAction.TRANSFER_SENT: _("纸质材料送出"),
     CaseAction.TRANSFER_RECEIVED: _("纸质材料已接收"),
+    CaseAction.HELPER_AUTHORISED: _("申请人在线确认代办授权"),
+    CaseAction.FIRST_RESPONSIBLE_CHANGED: _("变更首接责任人"),
 }
 CONCLUDE_LABELS = {
     CaseStatus.APPROVED: _("审查通过，准予办理"),
@@ -51,6 +53,7 @@ ROLE_LABELS = {
     roles.APPROVER: _("审批人员"),
     roles.SUPERVISOR: _("监察人员"),
     roles.CATALOG_ADMIN: _("管理人员"),
+    roles.HELPER: _("代办员"),
     SYSTEM: _("系统"),
     "admin": _("管理人员"),
 }

@@ -785,6 +785,27 @@ class DeferralCommitment(models.Model):
         return f"{self.case_id} {self.due_date}"
 
 
+class HelperAuthorisation(models.Model):
+    """The resident's own online confirmation that the helper (代办员) carrying the case may
+    file it for them: the online counterpart of the signed 委托书. One per case."""
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="helper_authorisation")
+    given_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("授权人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    given_at = models.DateTimeField(_("授权时间"))
+
+    class Meta:
+        verbose_name = _("代办授权")
+        verbose_name_plural = _("代办授权")
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.given_at:%Y-%m-%d}"
+
+
 class MaterialFile(models.Model):
     """An uploaded file of a material: stored privately, served only through a checked view."""
 

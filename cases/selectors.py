@@ -30,6 +30,8 @@ TRANSFERS = Prefetch(
         "sent_at", "id"
     ),
 )
+# The helper (代办员) carrying the case and the resident's online authorisation of them.
+CASE_HELPER_RELATIONS = ("helper", "helper__hall", "helper_authorisation")
 
 
 def case_list_for_user(user: User, *, status: str = "") -> QuerySet[Case]:
@@ -72,6 +74,7 @@ def case_detail_queryset(user: User, *, answer: bool = False) -> QuerySet[Case]:
             # The online 容缺 commitment (one per case, or none).
             "commitment",
             *CASE_HALL_RELATIONS,
+            *CASE_HELPER_RELATIONS,
         ).prefetch_related(
             Prefetch("materials", queryset=materials),
             # The courier integration's (delivery) shipment history, read by the API.
@@ -153,7 +156,7 @@ def case_answer(pk: int) -> Case:
 
 def _build_answer_queryset(rows: bool) -> QuerySet[Case]:
     queryset = Case.objects.select_related(
-        "matter", "bundle", "shipment", "commitment", *CASE_HALL_RELATIONS
+        "matter", "bundle", "shipment", "commitment", *CASE_HALL_RELATIONS, *CASE_HELPER_RELATIONS
     ).prefetch_related(
         # The courier integration's (delivery) shipment history; no query without a shipment.
         "shipment__history"

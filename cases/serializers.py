@@ -108,6 +108,11 @@ class ReasonInput(serializers.Serializer):
     reason = serializers.CharField()
 
 
+class FirstResponsibleInput(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    reason = serializers.CharField()
+
+
 class WithdrawInput(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
@@ -294,6 +299,8 @@ class CaseDetailSerializer(serializers.ModelSerializer):
     pickup_hall = serializers.SerializerMethodField()
     first_responsible = serializers.SerializerMethodField()
     transfers = serializers.SerializerMethodField()
+    helper = serializers.SerializerMethodField()
+    helper_authorisation = serializers.SerializerMethodField()
 
     class Meta:
         model = Case
@@ -309,6 +316,8 @@ class CaseDetailSerializer(serializers.ModelSerializer):
             "hall",
             "pickup_hall",
             "first_responsible",
+            "helper",
+            "helper_authorisation",
             "home_visit",
             "delivery",
             "committed_days",
@@ -404,6 +413,19 @@ class CaseDetailSerializer(serializers.ModelSerializer):
             }
             for row in rows
         ]
+    def get_helper(self, case) -> dict | None:
+        """The helper (代办员) carrying the case: name, hall and phone, or ``null``."""
+        person = case.helper
+        if person is None:
+            return None
+        return {"name": person.display_name, "hall": hall_ref(person.hall), "phone": person.phone}
+
+    def get_helper_authorisation(self, case) -> dict | None:
+        """The resident's own online confirmation of the helper's filing, or ``null``."""
+        given = getattr(case, "helper_authorisation", None)
+        if given is None:
+            return None
+        return {"given_at": given.given_at}
 
     def get_delivery(self, case) -> dict:
         data = {"method": case.delivery_method}

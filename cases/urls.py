@@ -22,6 +22,7 @@ urlpatterns = [
     path("my/cases/<str:number>/resubmit/", views.case_resubmit, name="case-resubmit"),
     path("my/cases/<str:number>/withdraw/", views.case_withdraw, name="case-withdraw"),
     path("my/cases/<str:number>/commitment/", views.case_commit, name="case-commit"),
+    path("my/cases/<str:number>/authorise/", views.case_authorise, name="case-authorise"),
     path("my/cases/<str:number>/rating/", views.case_rate, name="case-rate"),
     # Rating on the applicant's device: a signed, expiring link (window screen, receipt QR).
     path("rate/<str:token>/", views.rate_by_link, name="rate-link"),

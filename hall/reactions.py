@@ -48,9 +48,16 @@ def applicant_notices(event: CaseEvent, template: str, **extra) -> list[NoticeDr
             draft(channel=channel, recipient=case.owner, fresh=True)
             for channel in (Channel.INBOX, Channel.EMAIL)
         ]
+    agent = None
     if case.channel == "online" and case.created_by_id not in (None, case.owner_id):
-        # The declared agent who filed online follows the case in their own inbox too.
+        # The declared agent (or helper) who filed online follows the case in their own inbox.
+        agent = case.created_by_id
         drafts.append(draft(channel=Channel.INBOX, recipient=case.created_by, fresh=True))
+    # The first responsible person's notice of the step goes in the same INSERT (a helper who
+    # filed the case has just been told as its agent).
+    if case.first_responsible_id != agent:
+        drafts += first_responsible_notices(event)
+    event.first_responsible_told = True
     return drafts
 
 
@@ -266,6 +273,69 @@ def on_extension_granted(event: CaseEvent) -> None:
     tell_applicant(event, "extension_granted", days=extension["days"], reason=extension["reason"])
 
 
+def first_responsible_notices(event: CaseEvent) -> list[NoticeDraft]:
+    """首接负责制: the first responsible person hears of every change of the case's status
+    (in the portal), except the steps they took themselves."""
+    case = event.case
+    responsible = case.first_responsible_id
+    if (
+        responsible is None
+        or not event.to_status
+        or event.to_status == event.from_status
+        or event.actor_id == responsible
+    ):
+        return []
+    from accounts.identity import mask_name
+    from accounts.models import User
+    from cases.labels import event_label
+
+    context = {
+        **case_context(case),
+        "applicant": mask_name(case.applicant_name),
+        "step": event_label(event),
+        "status": CaseStatus(event.to_status).label,
+    }
+    # An in-portal message needs only the recipient's key: no query for the user.
+    recipient = User(pk=responsible)
+    return [
+        NoticeDraft(
+            f"case-event:{event.pk}:first-responsible",
+            Channel.INBOX,
+            "first_responsible_step",
+            context,
+            recipient,
+            fresh=True,
+        )
+    ]
+
+
+def tell_first_responsible(event: CaseEvent) -> None:
+    """Registered for every action, after the action's own reaction: the steps whose
+    reaction told the applicant told the first responsible person in the same INSERT."""
+    if not getattr(event, "first_responsible_told", False):
+        notices_create(first_responsible_notices(event))
+
+
+def on_first_responsible_changed(event: CaseEvent) -> None:
+    """The new first responsible person is told that the case is now theirs."""
+    from accounts.identity import mask_name
+
+    case = event.case
+    payload = event.payload
+    tell_staff(
+        f"case-event:{event.pk}",
+        [case.first_responsible],
+        "first_responsible_assigned",
+        {
+            **case_context(case),
+            "applicant": mask_name(case.applicant_name),
+            "before": payload.get("from_name") or "（无）",
+            "reason": payload.get("reason", ""),
+        },
+        fresh=True,
+    )
+
+
 REACTIONS: dict[CaseAction, events.Reaction] = {
     CaseAction.SUBMIT: on_submit,
     CaseAction.ACCEPT: on_accept,
@@ -281,6 +351,7 @@ REACTIONS: dict[CaseAction, events.Reaction] = {
     CaseAction.DELIVERY_FAILED: on_delivery_failed,
     CaseAction.SPECIAL_PROCEDURE_START: on_special_procedure,
     CaseAction.EXTENSION_GRANTED: on_extension_granted,
+    CaseAction.FIRST_RESPONSIBLE_CHANGED: on_first_responsible_changed,
 }
 
 
@@ -288,3 +359,5 @@ def register_all() -> None:
     """Register every reaction with ``cases.events`` (idempotent)."""
     for action, reaction in REACTIONS.items():
         events.register(action, reaction)
+    # Every change of status, whatever the action: the first responsible person hears of it.
+    events.register(events.ANY, tell_first_responsible)

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "windows",
     "delivery",
     "documents",
+    "helpers",
     "hall",
 ]
 

@@ -34,6 +34,11 @@ from .handover import (
     case_record_waybill,
     case_ship,
 )
+from .helpers import (
+    case_authorise_helper,
+    case_reassign_first_responsible,
+    helper_authorised,
+)
 from .intake import (
     Agent,
     Applicant,
@@ -94,6 +99,7 @@ __all__ = [
     "applicant_account",
     "case_accept",
     "case_approve_instant",
+    "case_authorise_helper",
     "case_collect",
     "case_commit_deferral",
     "case_create",
@@ -101,6 +107,7 @@ __all__ = [
     "case_delivery_failed",
     "case_hand_in",
     "case_issue",
+    "case_reassign_first_responsible",
     "case_record_waybill",
     "case_reject",
     "case_request_supplement",
@@ -119,6 +126,7 @@ __all__ = [
     "extension_request",
     "follow_up_decide_appeal",
     "follow_up_record",
+    "helper_authorised",
     "material_file_name",
     "material_file_removable",
     "material_file_remove",

@@ -111,12 +111,18 @@ def case_collect(*, case: Case, by: User) -> Case:
     """The applicant collected the result at the window: a trip, and the case is closed.
 
     Only a clerk of the pickup hall hands it over (another hall's → 403 ``not_pickup_hall``).
+    A helper's case is collected by the helper for the resident (全程代办): no trip of the
+    applicant's.
     """
     case = lock_case(case)
     _clerk_only(by)
     case_require_transition(case, "collect")
     # 异地能办: the result waits at the hall the applicant chose; only its clerks hand it over.
     require_pickup_hall(case, by)
+    if case.helper_id is not None:
+        note = recorded("由代办员%(helper)s代为领取。", {"helper": case.agent_name})
+        run_transition(case, CaseAction.COLLECT, by=by, note=note, at=timezone.now())
+        return case
     run_transition(case, CaseAction.COLLECT, by=by, at=timezone.now())
     visit_record(case=case, by=by, kind=VisitKind.COLLECT, on=timezone.localdate())
     return case

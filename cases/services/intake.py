@@ -24,7 +24,7 @@ from halls.selectors import city_centre, staff_hall
 from matters.models import Bundle, CatalogStatus, DeliveryMethod, MaterialForm, Matter
 from matters.selectors import bundle_queryset, bundle_requirements, merge_requirements
 
-from ..access import can_act_as_applicant, is_clerk
+from ..access import can_act_as_applicant, is_clerk, is_helper
 from ..counters import material_status_changed, materials_in_added
 from ..events import CaseAction
 from ..exceptions import (
@@ -37,6 +37,7 @@ from ..exceptions import (
 )
 from ..models import (
     IN_HAND,
+    POWER_OF_ATTORNEY_CODE,
     Case,
     CaseMaterial,
     CaseStatus,
@@ -66,6 +67,14 @@ from .halls import (
     pickup_fields,
     require_intake_hall,
     transfer_for_intake,
+)
+from .helpers import (
+    authorisation_missing_error,
+    first_responsible_take,
+    helper_agent_fields,
+    helper_authorised,
+    helper_intake_hall,
+    offer_power_of_attorney,
 )
 from .numbering import next_case_number
 from .visits import visit_record
@@ -217,28 +226,42 @@ def case_create(
     agent: Agent | None = None,
     delivery: Delivery | None = None,
     channel: str = Channel.ONLINE,
+    home_visit: bool = False,
 ) -> Case:
     """Start a draft application for a matter or a bundle, one material entry per requirement.
 
     Online, an account applies for its own identity, or as the declared agent of another
     (then the power of attorney is required). A clerk applies at the window for the
-    applicant in front of them. Either way the case belongs to the applicant's own account
-    when there is one: it shows in their 我的办件 and their notices go there.
+    applicant in front of them. A helper (代办员) files for a resident who asks: the helper
+    is the agent, the case is taken in at the helper's hall (if it may take the matter in)
+    and needs the resident's authorisation before submission; ``home_visit``: filed on a
+    home visit (上门代办). Either way the case belongs to the applicant's own account when
+    there is one: it shows in their 我的办件 and their notices go there. A clerk or helper
+    who files becomes the case's first responsible person (首接负责制).
     """
     if not by.is_authenticated:
         raise CasePermissionError(_("请先登录。"))
     matters, merged, lead_department, methods = _case_scope(matter, bundle)
     delivery = delivery or Delivery()
+    helper = is_helper(by)
+    if home_visit and not helper:
+        raise CasePermissionError(_("只有代办员可以上门代办申请。"))
     fields = {
         **_validated_applicant(applicant),
-        **_validated_agent(agent),
+        **(helper_agent_fields(by) if helper else _validated_agent(agent)),
         **_validated_delivery(delivery, methods),
     }
+    hall = None
     if is_clerk(by):
         # Taken in at the clerk's hall, which must be one that may take the matter in.
         hall = staff_hall(by)
         require_intake_hall(matters, hall)
         channel = Channel.WINDOW
+        owner = applicant_account(fields["applicant_kind"], identity_of(fields))
+        agent_filing = False
+    elif helper:
+        hall = helper_intake_hall(by, matters)
+        channel = Channel.ONLINE
         owner = applicant_account(fields["applicant_kind"], identity_of(fields))
         agent_filing = False
     else:
@@ -259,6 +282,9 @@ def case_create(
         created_by=by,
         committed_days=max(m.committed_days for m in matters),
         legal_days=max(m.legal_days for m in matters),
+        helper=by if helper else None,
+        home_visit=home_visit,
+        first_responsible=by if channel == Channel.WINDOW or helper else None,
         **fields,
     )
     CaseMaterial.objects.bulk_create(
@@ -277,6 +303,8 @@ def case_create(
     )
     if agent_filing:
         require_power_of_attorney(case, True)
+    elif helper:
+        offer_power_of_attorney(case)
     # 无证明办理: what the applicant already holds (e.g. a valid e-licence) is not asked for.
     satisfied = satisfied_material_types(case)
     if satisfied:
@@ -314,7 +342,11 @@ def case_update_details(
         **_validated_delivery(delivery, methods),
         **pickup_fields(delivery.method, delivery.hall, case.hall or city_centre()),
     }
-    if case.channel == Channel.ONLINE:
+    if case.helper_id is not None:
+        # The helper stays the agent whatever the form says.
+        fields.update(helper_agent_fields(case.helper))
+        case.owner = applicant_account(fields["applicant_kind"], identity_of(fields))
+    elif case.channel == Channel.ONLINE:
         case.owner, agent_filing = online_filing(by, fields)
         require_power_of_attorney(case, agent_filing)
     else:
@@ -394,13 +426,16 @@ def material_file_name(name: str, content_type: str, *, fallback: str = "") -> s
 def material_for_requirement(case: Case, requirement_id: int | None) -> CaseMaterial:
     """The case's material entry for a requirement (of the matter, or any merged into it).
 
-    ``None`` is the material the hall added beyond the guide (the agent's power of attorney).
+    ``None`` is the material the hall added beyond the guide (the agent's power of attorney);
+    on a helper's case, the power of attorney wherever it comes from (the guide's own too).
     """
     from matters.models import Requirement
 
     materials = case.materials.select_related("material_type")
     if requirement_id is None:
         material = materials.filter(requirement__isnull=True).first()
+        if material is None and case.helper_id is not None:
+            material = materials.filter(material_type__code=POWER_OF_ATTORNEY_CODE).first()
         if material is None:
             raise ValidationError({"requirement": [_("该办件没有这项材料要求。")]})
         return material
@@ -607,9 +642,12 @@ def case_submit(*, case: Case, by: User) -> Case:
         materials = list(case.materials.select_related("material_type"))
         satisfied_materials_recheck(case=case, materials=materials)
         missing = missing_for_submission(case, materials=materials)
-        if not missing:
+        unauthorised = case.helper_id is not None and not helper_authorised(case, materials)
+        if not missing and not unauthorised:
             run_transition(case, CaseAction.SUBMIT, by=by, at=timezone.now())
             return case
+    if unauthorised:
+        raise authorisation_missing_error(case, missing)
     raise _missing_error(missing)
 
 
@@ -687,8 +725,11 @@ def _accept(
     if by is not None and not is_clerk(by):
         raise CasePermissionError(_("只有窗口人员可以受理。"))
     case_require_transition(case, "accept")
-    # Taken in at the clerk's hall, which must be one that may take in every matter.
-    if by is not None:
+    # Taken in at the clerk's hall, which must be one that may take in every matter; a
+    # helper's case was taken in at the helper's hall when it was filed, and stays so.
+    if case.helper_id is not None and case.hall_id is not None:
+        hall = case.hall
+    elif by is not None:
         hall = staff_hall(by)
         require_intake_hall(case_matters(case), hall)
     else:
@@ -778,6 +819,8 @@ def _accept(
     )
     # Saved with the transition: the receipt and the notices name the intake hall.
     intake_hall_set(case, hall)
+    # 首接负责制: the clerk who accepts an online case answers for it (unless a helper does).
+    first_responsible_take(case, by)
     run_transition(
         case,
         "accept",

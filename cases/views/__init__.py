@@ -3,6 +3,7 @@
 from .apply import apply_bundle, apply_matter, case_edit, case_materials, case_review
 from .files import material_file, material_file_remove
 from .mine import (
+    case_authorise,
     case_commit,
     case_detail,
     case_list,
@@ -16,6 +17,7 @@ from .track import track
 __all__ = [
     "apply_bundle",
     "apply_matter",
+    "case_authorise",
     "case_commit",
     "case_detail",
     "case_edit",

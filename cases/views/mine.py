@@ -13,7 +13,12 @@ from django.views.decorators.http import require_POST
 from matters.models import DeliveryMethod
 
 from .. import services
-from ..access import applicant_side_condition, can_act_as_applicant, can_commit_deferral
+from ..access import (
+    applicant_side_condition,
+    can_act_as_applicant,
+    can_authorise_helper,
+    can_commit_deferral,
+)
 from ..exceptions import CaseError, MissingMaterialsError
 from ..forms import CommitmentForm, RatingForm, WithdrawForm
 from ..labels import event_label, role_label
@@ -22,6 +27,7 @@ from ..models import (
     CaseStatus,
     MaterialStatus,
     Rating,
+    fsm_sources,
 )
 from ..selectors import case_list_for_user
 from .common import (
@@ -120,6 +126,7 @@ def _render_detail(
             "rating_form": rating_form or RatingForm(),
             "courier": case.delivery_method == DeliveryMethod.COURIER,
             **_commitment_context(request, case, rows, commitment_form),
+            **_helper_context(request, case),
             **_tracking_context(case),
         },
         status=status,
@@ -151,6 +158,27 @@ def _commitment_context(
         "commitment_form": form,
         "commitment_materials": names,
         "commitment_preview": services.commitment_text(names, shown),
+    }
+
+
+def _helper_context(request: HttpRequest, case: Case) -> dict:
+    """首接负责制 and the helper: who answers for the case (with a phone), and the resident's
+    online authorisation of the helper (given, or the button to give it)."""
+    person = case.first_responsible
+    phone = ""
+    if person is not None:
+        phone = (person.hall.phone if person.hall_id else "") or person.phone
+    given = getattr(case, "helper_authorisation", None) if case.helper_id else None
+    offered = (
+        case.helper_id is not None
+        and given is None
+        and case.status in fsm_sources(Case, "submit", "accept")
+        and can_authorise_helper(request.user, case)
+    )
+    return {
+        "first_responsible_phone": phone,
+        "helper_authorisation": given,
+        "authorise_offered": offered,
     }
 
 
@@ -213,6 +241,21 @@ def case_commit(request: HttpRequest, number: str) -> HttpResponse:
     messages.success(request, _("已确认容缺承诺。窗口将据此办理容缺受理，请按期补齐材料。"))
     url = reverse("cases:case-detail", kwargs={"number": case.number})
     return redirect(f"{url}#commitment")
+
+
+@login_required
+@require_POST
+def case_authorise(request: HttpRequest, number: str) -> HttpResponse:
+    """The resident confirms online that the helper files the case for them."""
+    case = _owned_case(request, number)
+    try:
+        services.case_authorise_helper(case=case, by=request.user)
+    except CaseError as error:
+        messages.error(request, error.detail)
+    else:
+        messages.success(request, _("已确认委托代办员办理。"))
+    url = reverse("cases:case-detail", kwargs={"number": case.number})
+    return redirect(f"{url}#helper")
 
 
 @login_required

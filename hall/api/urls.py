@@ -17,6 +17,7 @@ from delivery.api import CourierWebhookView
 from hall.api.me import MeView
 from hall.supervision.api import SupervisionSummaryView
 from halls.api import HallViewSet
+from helpers.api import HomeVisitViewSet
 from matters.api import BundleViewSet, MatterViewSet
 from notices.api import EmailAddressView, EmailConfirmView, NoticeViewSet
 
@@ -30,6 +31,7 @@ router.register("cases", CaseViewSet, basename="case")
 router.register("reviews", ReviewViewSet, basename="review")
 router.register("transfers", TransferViewSet, basename="transfer")
 router.register("notices", NoticeViewSet, basename="notice")
+router.register("home-visits", HomeVisitViewSet, basename="home-visit")
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="auth-token"),

@@ -403,7 +403,9 @@ def test_citizen_detail_hides_internal_events_and_review_opinions(
     assert {r["department"]["code"]: r["opinion"] for r in staff["reviews"]}["housing"] == (
         "内部意见：同意。"
     )
-    # Citizens see roles, never the names of the staff who acted.
+    # Citizens see roles, never the names of the staff who acted; only the first responsible
+    # person (首接负责制: the clerk who accepted) is named, to be reached.
+    assert mine.pop("first_responsible")["name"] == "王窗口"
     assert "王窗口" not in str(mine) and "住建审批" not in str(mine)
     assert "窗口人员 王窗口" in [e["actor"] for e in staff["events"]]
 

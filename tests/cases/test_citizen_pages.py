@@ -428,7 +428,9 @@ def test_the_case_page_shows_the_timeline_without_internal_notes_or_staff_names(
     page = text_of(response)
     assert response.status_code == 200
     assert "内部备注" not in page
-    assert clerk.name not in page  # 王窗口
+    # Staff act under their role (王窗口 is not named in the timeline); only the first
+    # responsible person (首接负责制, the clerk who accepted) is named, to be reached.
+    assert page.count(clerk.name) == 1 and "首接责任人" in page
     assert "窗口人员" in page  # the role, instead
     for step in ("创建申请草稿", "提交申请", "受理"):
         assert step in page

@@ -221,6 +221,9 @@ class Command(BaseCommand):
 
         seed_windows()
         seed_slots()
+        from helpers.demo import seed_home_visits
+
+        home_visits = seed_home_visits()
 
         catalog = "；".join(
             f"{SECTION_LABELS[section]}新增 {counts[f'{section}_created']}、"
@@ -235,6 +238,7 @@ class Command(BaseCommand):
         )
         if created:
             self.stdout.write("新增账号：" + "、".join(created))
+        self.stdout.write(f"上门代办申请：新增 {home_visits} 个")
         if history:
             self._history(history_days, history_seed)
         self.stdout.write(self.style.SUCCESS("演示数据就绪。"))
