@@ -5,9 +5,13 @@ and sums the dashboard adds up (see ``hall.supervision.selectors``): received ca
 submission day, decided ones by their decision day, ratings by their day. It is derived data,
 rebuilt by ``hall.supervision.summary.supervision_summary_refresh``; ``SupervisionSummaryState``
 records which days it covers, and the dashboard reads every other day from the cases.
-``SupervisionOpenFollowUps`` counts the follow-ups open at the last refresh.
+``SupervisionOpenFollowUps`` counts the follow-ups open at the last refresh;
+``SupervisionPeopleDaily`` holds the figures per window and staff member the same way.
 """
 
+import datetime
+
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -98,3 +102,66 @@ class SupervisionOpenFollowUps(models.Model):
 
     def __str__(self) -> str:
         return f"{self.lead_department_id}/{self.matter_id or self.bundle_id}: {self.open}"
+
+
+class SupervisionPeopleDaily(models.Model):
+    """One day's figures per window or per staff member (对窗口工作人员重点考核), per grain.
+
+    A row is either a window's (``window`` set: its tickets of the day, and the ratings given
+    that day of cases it served) or a staff member's (``user`` set: the trips they served, the
+    tickets they called, and the ratings given that day of cases they served). ``board`` is
+    the ticket's board for ticket counts and the matter's board otherwise (what the board filter
+    reads); lead department, matter and bundle are the case's (empty for a ticket without one).
+
+    A case counted once over a range (``cases``) needs to know whether the same window or clerk
+    served it before within the range: ``previous`` is the day they last did (before this trip
+    or ticket), so the figure for any range is the rows with no ``previous`` or one before it.
+    """
+
+    day = models.DateField(_("日期"), db_index=True)
+    window = models.ForeignKey(
+        "windows.Window", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    board = models.ForeignKey(
+        "matters.Board", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    lead_department = models.ForeignKey(
+        "accounts.Department", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    matter = models.ForeignKey(
+        "matters.Matter", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    bundle = models.ForeignKey(
+        "matters.Bundle", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    previous = models.DateField(null=True, blank=True)
+    # Staff rows: trips served.
+    visits = models.PositiveIntegerField(default=0)
+    # Window rows: tickets there, those linked to a case, those called and served, and the
+    # waits of those called (sum, in ``wait``).
+    tickets = models.PositiveIntegerField(default=0)
+    case_tickets = models.PositiveIntegerField(default=0)
+    called = models.PositiveIntegerField(default=0)
+    served = models.PositiveIntegerField(default=0)
+    # Staff rows: tickets called (each once) and calls (a ticket recalled counts again), with
+    # the wait of the ticket at each call (sum).
+    tickets_called = models.PositiveIntegerField(default=0)
+    calls = models.PositiveIntegerField(default=0)
+    wait = models.DurationField(default=datetime.timedelta(0))
+    ratings = models.PositiveIntegerField(default=0)
+    good_ratings = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("监察窗口人员日汇总")
+        verbose_name_plural = _("监察窗口人员日汇总")
+        ordering = ["day", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.day} window {self.window_id} / user {self.user_id}"

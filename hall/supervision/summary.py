@@ -21,8 +21,14 @@ from django.db.models import Count, Max, Min, Q, Sum
 from django.utils import timezone
 
 from cases.models import Case, FollowUp
-from hall.models import SupervisionDaily, SupervisionOpenFollowUps, SupervisionSummaryState
+from hall.models import (
+    SupervisionDaily,
+    SupervisionOpenFollowUps,
+    SupervisionPeopleDaily,
+    SupervisionSummaryState,
+)
 
+from .people import COUNTED, KEY, collect_people
 from .selectors import FOLLOWUP_PREFIX, Figures, Scope, _followup_rows, _grain, collect
 
 REFRESH_DAYS = 60
@@ -47,9 +53,11 @@ def supervision_summary_refresh(*, start: datetime.date, end: datetime.date) -> 
     ):
         # Not adjacent to what is covered: start the covered range afresh.
         SupervisionDaily.objects.all().delete()
+        SupervisionPeopleDaily.objects.all().delete()
         state.delete()
         state = None
     SupervisionDaily.objects.filter(day__gte=start, day__lte=end).delete()
+    SupervisionPeopleDaily.objects.filter(day__gte=start, day__lte=end).delete()
     rows = [
         SupervisionDaily(
             day=day,
@@ -63,6 +71,15 @@ def supervision_summary_refresh(*, start: datetime.date, end: datetime.date) -> 
         ).items()
     ]
     SupervisionDaily.objects.bulk_create(rows, batch_size=5000)
+    people = [
+        SupervisionPeopleDaily(
+            day=day,
+            **dict(zip(KEY, key, strict=True)),
+            **{name: getattr(counts, name) for name in COUNTED},
+        )
+        for (day, *key), counts in collect_people(Scope(start=start, end=end), by_day=True).items()
+    ]
+    SupervisionPeopleDaily.objects.bulk_create(people, batch_size=5000)
     if state is None:
         state = SupervisionSummaryState(covered_from=start, covered_to=end)
     else:
@@ -72,7 +89,7 @@ def supervision_summary_refresh(*, start: datetime.date, end: datetime.date) -> 
         # The nightly refresh, not each chunk of an older range being backfilled.
         _count_open_followups(state)
     state.save()
-    return len(rows)
+    return len(rows) + len(people)
 
 
 def _count_open_followups(state: SupervisionSummaryState) -> None:
@@ -206,16 +223,24 @@ def summarised_figures(
     Yields ``(part, grains)`` for the summarised part and ``(part, None)`` for the parts to be
     read from the cases: a constant number of queries whatever the range.
     """
+    for part, summarised in summary_parts(scope, state):
+        yield part, _summary_grains(part) if summarised else None
+
+
+def summary_parts(
+    scope: Scope, state: SupervisionSummaryState | None
+) -> Iterator[tuple[Scope, bool]]:
+    """``scope`` in at most three parts, before, inside and after the days the summary covers,
+    each with whether it is summarised."""
     if state is None or scope.end < state.covered_from or scope.start > state.covered_to:
-        yield scope, None
+        yield scope, False
         return
     one = datetime.timedelta(days=1)
     if scope.start < state.covered_from:
-        yield _part(scope, scope.start, state.covered_from - one), None
-    inside = _part(scope, max(scope.start, state.covered_from), min(scope.end, state.covered_to))
-    yield inside, _summary_grains(inside)
+        yield _part(scope, scope.start, state.covered_from - one), False
+    yield _part(scope, max(scope.start, state.covered_from), min(scope.end, state.covered_to)), True
     if scope.end > state.covered_to:
-        yield _part(scope, state.covered_to + one, scope.end), None
+        yield _part(scope, state.covered_to + one, scope.end), False
 
 
 def _part(scope: Scope, start: datetime.date, end: datetime.date) -> Scope:

@@ -108,6 +108,7 @@ def test_report_text_has_the_figures(supervisor_client, hall, monkeypatch):
 def test_report_query_count_does_not_grow(supervisor_client, hall):
     from .test_pages import more_of_everything
 
+    more_of_everything(hall, 1)  # one of each kind, so that every query of the figures runs
     supervisor_client.get("/supervision/report.pdf?month=2026-03")  # fonts, caches
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
