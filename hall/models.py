@@ -17,9 +17,13 @@ from django.utils.translation import gettext_lazy as _
 
 
 class SupervisionDaily(models.Model):
-    """One day's supervision figures for one lead department and matter (or bundle)."""
+    """One day's supervision figures for one intake hall, lead department and matter (or
+    bundle)."""
 
     day = models.DateField(_("日期"), db_index=True)
+    hall = models.ForeignKey(
+        "halls.Hall", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     lead_department = models.ForeignKey(
         "accounts.Department", on_delete=models.CASCADE, related_name="+"
     )
@@ -49,6 +53,9 @@ class SupervisionDaily(models.Model):
     on_time = models.PositiveIntegerField(default=0)
     ratings = models.PositiveIntegerField(default=0)
     good_ratings = models.PositiveIntegerField(default=0)
+    helped = models.PositiveIntegerField(default=0)
+    home_visits = models.PositiveIntegerField(default=0)
+    cross_pickups = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = _("监察日汇总")
@@ -85,6 +92,9 @@ class SupervisionOpenFollowUps(models.Model):
     means one case row per open follow-up, which grows with the hall's history.
     """
 
+    hall = models.ForeignKey(
+        "halls.Hall", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     lead_department = models.ForeignKey(
         "accounts.Department", on_delete=models.CASCADE, related_name="+"
     )
@@ -107,9 +117,10 @@ class SupervisionOpenFollowUps(models.Model):
 class SupervisionPeopleDaily(models.Model):
     """One day's figures per window or per staff member (对窗口工作人员重点考核), per grain.
 
-    A row is either a window's (``window`` set: its tickets of the day, and the ratings given
-    that day of cases it served) or a staff member's (``user`` set: the trips they served, the
-    tickets they called, and the ratings given that day of cases they served). ``board`` is
+    A row is a window's (``window`` set: its tickets of the day, and the ratings given that day
+    of cases it served), a staff member's (``user`` set: the trips they served, the tickets they
+    called, and the ratings given that day of cases they served) or a hall's (``hall`` set:
+    every ticket taken there). ``board`` is
     the ticket's board for ticket counts and the matter's board otherwise (what the board filter
     reads); lead department, matter and bundle are the case's (empty for a ticket without one).
 
@@ -129,6 +140,10 @@ class SupervisionPeopleDaily(models.Model):
         on_delete=models.CASCADE,
         related_name="+",
     )
+    # A hall's row: every ticket taken there (the queue per hall).
+    hall = models.ForeignKey(
+        "halls.Hall", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     board = models.ForeignKey(
         "matters.Board", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
@@ -142,6 +157,10 @@ class SupervisionPeopleDaily(models.Model):
         "matters.Bundle", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
     previous = models.DateField(null=True, blank=True)
+    # The same counts summed over board, department, matter and bundle (those columns empty):
+    # what the dashboard reads when it is not filtered by them, a few rows a day per window and
+    # clerk instead of one per matter they served.
+    whole = models.BooleanField(default=False)
     # Staff rows: trips served.
     visits = models.PositiveIntegerField(default=0)
     # Window rows: tickets there, those linked to a case, those called and served, and the
@@ -162,6 +181,7 @@ class SupervisionPeopleDaily(models.Model):
         verbose_name = _("监察窗口人员日汇总")
         verbose_name_plural = _("监察窗口人员日汇总")
         ordering = ["day", "id"]
+        indexes = [models.Index(fields=["whole", "day"], name="sv_people_whole_day_idx")]
 
     def __str__(self) -> str:
         return f"{self.day} window {self.window_id} / user {self.user_id}"

@@ -21,7 +21,7 @@ applicant data is read.
 
 import datetime
 from collections import defaultdict
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 
 from django.db.models import (
     Count,
@@ -38,12 +38,13 @@ from django.db.models.functions import Coalesce, TruncDate
 
 from cases.models import Rating, Visit
 
-from .selectors import GOOD_SCORES, Scope
+from .selectors import GOOD_SCORES, Figures, Scope
 
 # The key of a summary row after the day (hall.models.SupervisionPeopleDaily's columns).
 KEY = (
     "window_id",
     "user_id",
+    "hall_id",
     "board_id",
     "lead_department_id",
     "matter_id",
@@ -76,14 +77,21 @@ class Counts:
 COUNTED = [f.name for f in fields(Counts)]
 
 
-def _case_q(scope: Scope, prefix: str) -> Q:
-    """Rows of a case (trips, ratings): every filter on the case, the board its matter's."""
-    return scope.case_filter(prefix)
+def _case_q(scope: Scope, prefix: str, staff: str = "") -> Q:
+    """Rows of a case (trips, ratings): every filter on the case, the board its matter's; the
+    hall filter on the hall of the member of staff (or window) ``staff`` names."""
+    q = replace(scope, hall_id=None).case_filter(prefix)
+    if scope.hall_id:
+        q &= Q(**{f"{staff}__hall_id": scope.hall_id})
+    return q
 
 
-def _ticket_q(scope: Scope, prefix: str = "") -> Q:
-    """Tickets: the board filter on the ticket's board, the others on its case."""
+def _ticket_q(scope: Scope, prefix: str = "", hall: str = "hall_id") -> Q:
+    """Tickets: the board filter on the ticket's board, the others on its case; the hall filter
+    on ``hall`` (the ticket's, its window's or its caller's)."""
     q = Q()
+    if scope.hall_id:
+        q &= Q(**{hall: scope.hall_id})
     if scope.board_id:
         q &= Q(**{f"{prefix}board_id": scope.board_id})
     if scope.department_id:
@@ -119,7 +127,7 @@ def _visit_rows(scope: Scope, by_day: bool) -> QuerySet:
     )
     return (
         Visit.objects.filter(
-            _case_q(scope, "case__"),
+            _case_q(scope, "case__", "clerk"),
             date__gte=scope.start,
             date__lte=scope.end,
             clerk__isnull=False,
@@ -149,7 +157,10 @@ def _ticket_rows(scope: Scope, by_day: bool) -> QuerySet:
     called = Q(called_at__isnull=False)
     return (
         Ticket.objects.filter(
-            _ticket_q(scope), date__gte=scope.start, date__lte=scope.end, window__isnull=False
+            _ticket_q(scope, hall="window__hall_id"),
+            date__gte=scope.start,
+            date__lte=scope.end,
+            window__isnull=False,
         )
         .annotate(previous=Subquery(before))
         .values(
@@ -175,7 +186,7 @@ def _call_rows(scope: Scope, by_day: bool) -> QuerySet:
     called = Q(ticket__called_at__isnull=False)
     return (
         TicketEvent.objects.filter(
-            _ticket_q(scope, "ticket__"),
+            _ticket_q(scope, "ticket__", hall="actor__hall_id"),
             action="call",
             actor__isnull=False,
             ticket__date__gte=scope.start,
@@ -204,7 +215,7 @@ def _rating_rows(scope: Scope, by_day: bool, served_by: str) -> QuerySet:
     good = Q(score__in=GOOD_SCORES)
     return (
         Rating.objects.filter(
-            _case_q(scope, "case__"),
+            _case_q(scope, "case__", f"case__{served_by}"),
             created_at__gte=low,
             created_at__lt=high,
             **{f"case__{served_by}__isnull": False},
@@ -223,8 +234,27 @@ def _rating_rows(scope: Scope, by_day: bool, served_by: str) -> QuerySet:
     )
 
 
+def _queue_rows(scope: Scope, by_day: bool) -> QuerySet:
+    """Every ticket of the range per hall: taken, called, and the waits of those called."""
+    from windows.models import Ticket
+
+    called = Q(called_at__isnull=False)
+    return (
+        Ticket.objects.filter(_ticket_q(scope), date__gte=scope.start, date__lte=scope.end)
+        .values(
+            k_hall_id=F("hall_id"),
+            **({"day": F("date")} if by_day else {}),
+            **(_grain("case__", "board_id") if by_day else {}),
+        )
+        .annotate(
+            tickets=Count("id"), called=Count("id", filter=called), wait=Sum(_wait(), filter=called)
+        )
+        .order_by()
+    )
+
+
 def collect_people(scope: Scope, *, by_day: bool = False) -> dict[tuple, Counts]:
-    """The counts of ``scope`` from the visits, tickets and ratings (five grouped queries).
+    """The counts of ``scope`` from the visits, tickets and ratings (six grouped queries).
 
     With ``by_day`` the key is the summary's (day, then ``KEY``); otherwise only who (window or
     user) and ``previous``, the rest of ``KEY`` ``None``.
@@ -236,6 +266,7 @@ def collect_people(scope: Scope, *, by_day: bool = False) -> dict[tuple, Counts]
         _call_rows(scope, by_day),
         _rating_rows(scope, by_day, "visits__clerk"),
         _rating_rows(scope, by_day, "tickets__window"),
+        _queue_rows(scope, by_day),
     )
     for source in sources:
         for row in source:
@@ -249,23 +280,37 @@ def collect_people(scope: Scope, *, by_day: bool = False) -> dict[tuple, Counts]
     return rows
 
 
+def _summary_q(part: Scope) -> Q:
+    """The summary's rows of ``part``'s days, board, department and matter: the rows summed
+    over them (``whole``) when none is asked for."""
+    filters = {
+        name: value
+        for name, value in (
+            ("board_id", part.board_id),
+            ("lead_department_id", part.department_id),
+            ("matter_id", part.matter_id),
+        )
+        if value
+    }
+    return Q(day__gte=part.start, day__lte=part.end, whole=not filters, **filters)
+
+
 def _summarised(scope: Scope, part: Scope) -> list[dict]:
     """The summarised counts of ``part`` per window or user (one query), with the trips and
     case tickets that were the first of their case with that clerk or window in ``scope``."""
     from hall.models import SupervisionPeopleDaily
 
-    q = Q(day__gte=part.start, day__lte=part.end)
-    for name, value in (
-        ("board_id", part.board_id),
-        ("lead_department_id", part.department_id),
-        ("matter_id", part.matter_id),
-    ):
-        if value:
-            q &= Q(**{name: value})
+    q = _summary_q(part)
+    if part.hall_id:
+        q &= (
+            Q(window__hall_id=part.hall_id)
+            | Q(user__hall_id=part.hall_id)
+            | Q(hall_id=part.hall_id)
+        )
     first = Q(previous__isnull=True) | Q(previous__lt=scope.start)
     return list(
         SupervisionPeopleDaily.objects.filter(q)
-        .values("window_id", "user_id")
+        .values("window_id", "user_id", "hall_id")
         # The cases first: once annotated, "visits" names the sum, not the column.
         .annotate(
             cases=Coalesce(Sum("visits", filter=first), 0)
@@ -277,8 +322,9 @@ def _summarised(scope: Scope, part: Scope) -> list[dict]:
 
 
 def people_counts(scope: Scope) -> tuple[dict[tuple, Counts], dict[tuple, int]]:
-    """Counts per ``(window_id, user_id)`` over ``scope`` and the cases among them: closed days
-    from the summary, the others from the visits, tickets and ratings."""
+    """Counts per ``(window_id, user_id, hall_id)`` (one of the three set) over ``scope`` and
+    the cases among them: closed days from the summary, the others from the visits, tickets and
+    ratings."""
     from hall.models import SupervisionSummaryState
 
     from .summary import summary_parts
@@ -288,12 +334,14 @@ def people_counts(scope: Scope) -> tuple[dict[tuple, Counts], dict[tuple, int]]:
     for part, summarised in summary_parts(scope, SupervisionSummaryState.objects.first()):
         if summarised:
             for row in _summarised(scope, part):
-                who = (row["window_id"], row["user_id"])
+                who = (row["window_id"], row["user_id"], row["hall_id"])
                 totals[who].add(Counts(**{name: row[name] for name in COUNTED}))
                 cases[who] += row["cases"]
             continue
-        for (window_id, user_id, *_grain, previous), counts in collect_people(part).items():
-            who = (window_id, user_id)
+        for (window_id, user_id, hall_id, *_grain, previous), counts in collect_people(
+            part
+        ).items():
+            who = (window_id, user_id, hall_id)
             totals[who].add(counts)
             if previous is None or previous < scope.start:
                 cases[who] += counts.visits + counts.case_tickets
@@ -314,19 +362,20 @@ def window_staff_figures(scope: Scope) -> dict:
     from windows.models import Window
 
     totals, cases = people_counts(scope)
-    window_ids = [w for (w, u), c in totals.items() if w is not None and c.tickets]
-    user_ids = [u for (w, u) in totals if u is not None]
-    windows = Window.objects.filter(id__in=window_ids).values("id", "number", "name")
+    window_ids = [w for (w, _u, _h), c in totals.items() if w is not None and c.tickets]
+    user_ids = [u for (_w, u, _h) in totals if u is not None]
+    windows = Window.objects.filter(id__in=window_ids).values("id", "number", "name", "hall__name")
     window_rows = []
     for window in windows.order_by("number"):
-        counts = totals[(window["id"], None)]
+        counts = totals[(window["id"], None, None)]
         window_rows.append(
             {
                 "number": window["number"],
                 "name": window["name"],
+                "hall": window["hall__name"] or "",
                 "tickets_called": counts.called,
                 "tickets_served": counts.served,
-                "cases": cases[(window["id"], None)],
+                "cases": cases[(window["id"], None, None)],
                 "mean_wait_minutes": _minutes(counts.wait, counts.called),
                 "ratings": counts.ratings,
                 "satisfaction_rate": _satisfaction(counts.ratings, counts.good_ratings),
@@ -335,17 +384,18 @@ def window_staff_figures(scope: Scope) -> dict:
     names = {
         row["id"]: row
         for row in User.objects.filter(id__in=user_ids).values(
-            "id", "name", "username", "department__name"
+            "id", "name", "username", "department__name", "hall__name"
         )
     }
     staff_rows = []
     for user_id in user_ids:
-        counts, user = totals[(None, user_id)], names.get(user_id, {})
+        counts, user = totals[(None, user_id, None)], names.get(user_id, {})
         staff_rows.append(
             {
                 "name": user.get("name") or user.get("username", ""),
                 "department": user.get("department__name") or "",
-                "cases": cases[(None, user_id)],
+                "hall": user.get("hall__name") or "",
+                "cases": cases[(None, user_id, None)],
                 "visits": counts.visits,
                 "tickets_called": counts.tickets_called,
                 "mean_wait_minutes": _minutes(counts.wait, counts.calls),
@@ -355,3 +405,37 @@ def window_staff_figures(scope: Scope) -> dict:
         )
     staff_rows.sort(key=lambda r: (-r["cases"], -r["tickets_called"], r["name"]))
     return {"windows": window_rows, "staff": staff_rows}
+
+
+def hall_queues(scope: Scope, state) -> dict[int, Figures]:
+    """Queue figures per hall over ``scope`` (tickets taken, called, their waits): closed days
+    from the summary's hall rows, the others from the tickets. Two or three queries."""
+    from hall.models import SupervisionPeopleDaily
+
+    from .summary import summary_parts
+
+    queues: dict[int, Figures] = defaultdict(Figures)
+
+    def add(hall_id, tickets, called, wait) -> None:
+        queue = queues[hall_id]
+        queue.tickets += tickets
+        queue.tickets_called += called
+        queue.wait += wait or ZERO
+
+    for part, summarised in summary_parts(scope, state):
+        if summarised:
+            q = _summary_q(part) & Q(hall__isnull=False)
+            if part.hall_id:
+                q &= Q(hall_id=part.hall_id)
+            rows = (
+                SupervisionPeopleDaily.objects.filter(q)
+                .values("hall_id")
+                .annotate(tickets=Sum("tickets"), called=Sum("called"), wait=Sum("wait"))
+                .order_by()
+            )
+            for row in rows:
+                add(row["hall_id"], row["tickets"], row["called"], row["wait"])
+        else:
+            for row in _queue_rows(part, False):
+                add(row["k_hall_id"], row["tickets"], row["called"], row["wait"])
+    return queues
