@@ -67,6 +67,15 @@ class User(AbstractUser):
         on_delete=models.PROTECT,
         related_name="staff",
     )
+    hall = models.ForeignKey(
+        "halls.Hall",
+        verbose_name=_("所在网点"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="staff",
+        help_text=_("窗口人员和代办员所在的网点；未填的窗口人员在市民服务中心"),
+    )
     # Set by every change of password; API tokens issued before it no longer work.
     password_changed_at = models.DateTimeField(
         _("密码修改时间"), null=True, blank=True, editable=False

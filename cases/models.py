@@ -226,6 +226,44 @@ class Case(models.Model):
     agent_id_number = models.CharField(_("代办人身份证号码"), max_length=18, blank=True)
     agent_phone = models.CharField(_("代办人电话"), max_length=11, blank=True)
 
+    # The city's network (issue 13): where the case was taken in, where its result is
+    # collected, the helper (代办员) carrying it and the first responsible person (首接负责制).
+    hall = models.ForeignKey(
+        "halls.Hall",
+        verbose_name=_("受理网点"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases",
+    )
+    pickup_hall = models.ForeignKey(
+        "halls.Hall",
+        verbose_name=_("领取网点"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="pickup_cases",
+    )
+    helper = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("代办员"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="helped_cases",
+    )
+    first_responsible = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("首接责任人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="first_responsible_cases",
+    )
+    home_visit = models.BooleanField(
+        _("上门代办"), default=False, help_text=_("代办员上门受理，申请人零跑动")
+    )
+
     delivery_method = models.CharField(
         _("送达方式"), max_length=10, choices=DeliveryMethod.choices, default=DeliveryMethod.PICKUP
     )

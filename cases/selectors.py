@@ -12,6 +12,9 @@ from accounts.models import User
 from .access import visible_cases
 from .models import Case, CaseEvent, CaseMaterial, CaseStatus, MaterialFile, Review, ReviewStatus
 
+# The halls a case detail names: intake, pickup, and the first responsible person's.
+CASE_HALL_RELATIONS = ("hall", "pickup_hall", "first_responsible", "first_responsible__hall")
+
 
 def case_list_for_user(user: User, *, status: str = "") -> QuerySet[Case]:
     """The cases ``user`` may see, newest first, with what a list row shows.
@@ -21,7 +24,7 @@ def case_list_for_user(user: User, *, status: str = "") -> QuerySet[Case]:
     """
     queryset = visible_cases(
         user,
-        Case.objects.select_related("matter", "bundle", "lead_department").annotate(
+        Case.objects.select_related("matter", "bundle", "lead_department", "hall").annotate(
             trips=F("trip_count")
         ),
     )
@@ -52,6 +55,7 @@ def case_detail_queryset(user: User, *, answer: bool = False) -> QuerySet[Case]:
             "shipment",
             # The online 容缺 commitment (one per case, or none).
             "commitment",
+            *CASE_HALL_RELATIONS,
         ).prefetch_related(
             Prefetch("materials", queryset=materials),
             # The courier integration's (delivery) shipment history, read by the API.
@@ -132,7 +136,7 @@ def case_answer(pk: int) -> Case:
 
 def _build_answer_queryset(rows: bool) -> QuerySet[Case]:
     queryset = Case.objects.select_related(
-        "matter", "bundle", "shipment", "commitment"
+        "matter", "bundle", "shipment", "commitment", *CASE_HALL_RELATIONS
     ).prefetch_related(
         # The courier integration's (delivery) shipment history; no query without a shipment.
         "shipment__history"

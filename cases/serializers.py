@@ -6,11 +6,13 @@ from types import SimpleNamespace
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts import roles
 from accounts.identity import mask_id_number, mask_name, mask_phone
 from accounts.models import IdentityKind
+from halls.serializers import HallRefSerializer, hall_ref
 
 from .access import is_applicant_side, is_approver, is_clerk, is_staff_viewer, is_supervisor
 from .labels import role_label
@@ -155,6 +157,7 @@ class CaseListSerializer(serializers.ModelSerializer):
     applicant = serializers.SerializerMethodField()
     status_label = serializers.CharField(source="get_status_display")
     trips = serializers.IntegerField()
+    hall = serializers.SerializerMethodField()
 
     class Meta:
         model = Case
@@ -166,6 +169,7 @@ class CaseListSerializer(serializers.ModelSerializer):
             "bundle",
             "applicant",
             "channel",
+            "hall",
             "deadline",
             "trips",
             "created_at",
@@ -179,6 +183,10 @@ class CaseListSerializer(serializers.ModelSerializer):
 
     def get_applicant(self, case) -> dict:
         return applicant_data(case, masked=True)
+
+    @extend_schema_field(HallRefSerializer(allow_null=True))
+    def get_hall(self, case) -> dict | None:
+        return hall_ref(case.hall)
 
 
 _MATERIAL_FIELDS = (
@@ -211,6 +219,9 @@ class CaseDetailSerializer(serializers.ModelSerializer):
     documents = serializers.SerializerMethodField()
     shipment = serializers.SerializerMethodField()
     commitment = serializers.SerializerMethodField()
+    hall = serializers.SerializerMethodField()
+    pickup_hall = serializers.SerializerMethodField()
+    first_responsible = serializers.SerializerMethodField()
 
     class Meta:
         model = Case
@@ -223,6 +234,10 @@ class CaseDetailSerializer(serializers.ModelSerializer):
             "channel",
             "applicant",
             "agent",
+            "hall",
+            "pickup_hall",
+            "first_responsible",
+            "home_visit",
             "delivery",
             "committed_days",
             "accepted_on",
@@ -276,6 +291,26 @@ class CaseDetailSerializer(serializers.ModelSerializer):
             "name": case.agent_name,
             "id_number": case.agent_id_number,
             "phone": case.agent_phone,
+        }
+
+    @extend_schema_field(HallRefSerializer(allow_null=True))
+    def get_hall(self, case) -> dict | None:
+        return hall_ref(case.hall)
+
+    @extend_schema_field(HallRefSerializer(allow_null=True))
+    def get_pickup_hall(self, case) -> dict | None:
+        return hall_ref(case.pickup_hall)
+
+    def get_first_responsible(self, case) -> dict | None:
+        """首接负责制: who answers for the case, and how to reach them (their hall's phone)."""
+        person = case.first_responsible
+        if person is None:
+            return None
+        hall = person.hall
+        return {
+            "name": person.display_name,
+            "hall": hall_ref(hall),
+            "phone": (hall.phone if hall else "") or person.phone,
         }
 
     def get_delivery(self, case) -> dict:

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "simple_history",
     "accounts",
     "matters",
+    "halls",
     "notices",
     "cases",
     "windows",

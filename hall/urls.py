@@ -19,6 +19,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("favicon.ico", views.favicon),
     path("", include("matters.urls")),
+    path("halls/", include("halls.urls")),
     path("accounts/", include("accounts.urls")),
     path("accounts/email/", include("notices.urls")),
     path("messages/", include(message_urls)),

@@ -122,6 +122,14 @@ class OnlineLevel(models.IntegerChoices):
     ZERO_TRIP = 5, _("五星：全程网办，快递送达")
 
 
+class IntakeScope(models.TextChoices):
+    """Where a matter can be taken in (受理网点)."""
+
+    ALL = "all", _("全市通办：所有网点")
+    LEVELS = "levels", _("就近办：指定层级及以上的网点")
+    NAMED = "named", _("仅限指定网点")
+
+
 class PublishedManager(models.Manager):
     def get_queryset(self):
         return super().get_queryset().filter(status=CatalogStatus.PUBLISHED)
@@ -191,6 +199,29 @@ class Matter(models.Model):
         _("送达方式"), default=list, help_text=_("pickup（窗口领取）、courier（快递送达）")
     )
     places = models.JSONField(_("办理地点（同城通办）"), default=list)
+    intake_scope = models.CharField(
+        _("受理网点范围"), max_length=10, choices=IntakeScope.choices, default=IntakeScope.ALL
+    )
+    intake_min_level = models.CharField(
+        _("最低受理层级"),
+        max_length=10,
+        choices=[
+            ("city", _("市级")),
+            ("district", _("区县级")),
+            ("town", _("乡镇（街道）级")),
+            ("village", _("村（社区）级")),
+        ],
+        blank=True,
+        default="",
+        help_text=_("就近办时，此层级及以上的网点均可受理，如“乡镇（街道）级”"),
+    )
+    intake_halls = models.ManyToManyField(
+        "halls.Hall",
+        verbose_name=_("受理网点"),
+        blank=True,
+        related_name="matters",
+        help_text=_("仅限指定网点时，可受理的网点"),
+    )
     consultation_phone = models.CharField(_("咨询电话"), max_length=30)
     result_name = models.CharField(_("办理结果"), max_length=100)
     keywords = models.CharField(

@@ -4,6 +4,8 @@ import factory
 from django.contrib.auth.models import Group
 
 from accounts.models import Department, IdentityKind, User
+from halls.models import Hall, HallLevel
+from halls.selectors import DEFAULT_HOURS, city_centre
 from matters.models import (
     Board,
     Bundle,
@@ -84,6 +86,28 @@ class UserFactory(factory.django.DjangoModelFactory):
             initial_roles=("approver",),
         )
         supervisor = factory.Trait(is_staff=True, initial_roles=("supervisor",))
+        helper = factory.Trait(
+            department=factory.SubFactory(DepartmentFactory),
+            is_staff=True,
+            phone=factory.LazyFunction(make_mobile),
+            initial_roles=("helper",),
+        )
+
+
+class HallFactory(factory.django.DjangoModelFactory):
+    """A town centre under the city centre unless told otherwise."""
+
+    class Meta:
+        model = Hall
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"hall{n}")
+    name = factory.Sequence(lambda n: f"测试便民服务中心{n}")
+    level = HallLevel.TOWN
+    parent = factory.LazyFunction(city_centre)
+    address = "测试路 1 号"
+    phone = "0571-88888888"
+    hours = factory.LazyFunction(lambda: list(DEFAULT_HOURS))
 
 
 class LicenceTypeFactory(factory.django.DjangoModelFactory):

@@ -24,6 +24,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
+from halls.selectors import city_centre_id
 from matters.models import Board
 
 
@@ -37,6 +38,13 @@ class Window(models.Model):
     """A counter in the hall; a generalist window (全科窗口) serves every board."""
 
     number = models.PositiveSmallIntegerField(_("窗口号"), unique=True)
+    hall = models.ForeignKey(
+        "halls.Hall",
+        verbose_name=_("网点"),
+        on_delete=models.PROTECT,
+        default=city_centre_id,
+        related_name="windows",
+    )
     name = models.CharField(_("名称"), max_length=50)
     boards = models.ManyToManyField(Board, verbose_name=_("服务板块"), blank=True)
     generalist = models.BooleanField(_("全科窗口"), default=False)
@@ -90,6 +98,13 @@ class Ticket(models.Model):
     """A queue ticket: taken at the kiosk or by checking in an appointment."""
 
     board = models.ForeignKey(Board, verbose_name=_("板块"), on_delete=models.PROTECT)
+    hall = models.ForeignKey(
+        "halls.Hall",
+        verbose_name=_("网点"),
+        on_delete=models.PROTECT,
+        default=city_centre_id,
+        related_name="tickets",
+    )
     date = models.DateField(_("日期"))
     sequence = models.PositiveIntegerField(_("序号"))
     number = models.CharField(_("号码"), max_length=8)
@@ -224,6 +239,13 @@ class Slot(models.Model):
     """An appointment slot of a board on a working day, with its capacity."""
 
     board = models.ForeignKey(Board, verbose_name=_("板块"), on_delete=models.CASCADE)
+    hall = models.ForeignKey(
+        "halls.Hall",
+        verbose_name=_("网点"),
+        on_delete=models.PROTECT,
+        default=city_centre_id,
+        related_name="slots",
+    )
     date = models.DateField(_("日期"))
     start = models.TimeField(_("开始"))
     end = models.TimeField(_("结束"))
@@ -246,6 +268,13 @@ class Kiosk(models.Model):
     """A self-service machine in the hall (取号机), known by a signed cookie staff set on it."""
 
     name = models.CharField(_("名称"), max_length=50, unique=True)
+    hall = models.ForeignKey(
+        "halls.Hall",
+        verbose_name=_("网点"),
+        on_delete=models.PROTECT,
+        default=city_centre_id,
+        related_name="kiosks",
+    )
     active = models.BooleanField(
         _("启用"), default=True, help_text=_("停用后该设备不能再按身份证号码签到")
     )

@@ -16,6 +16,7 @@ from cases.material_api import MaterialFileView
 from delivery.api import CourierWebhookView
 from hall.api.me import MeView
 from hall.supervision.api import SupervisionSummaryView
+from halls.api import HallViewSet
 from matters.api import BundleViewSet, MatterViewSet
 from notices.api import EmailAddressView, EmailConfirmView, NoticeViewSet
 
@@ -24,6 +25,7 @@ app_name = "api"
 router = SimpleRouter()
 router.register("matters", MatterViewSet, basename="matter")
 router.register("bundles", BundleViewSet, basename="bundle")
+router.register("halls", HallViewSet, basename="hall")
 router.register("cases", CaseViewSet, basename="case")
 router.register("reviews", ReviewViewSet, basename="review")
 router.register("notices", NoticeViewSet, basename="notice")

@@ -7,7 +7,17 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ("accounts", "matters", "notices", "cases", "windows", "documents", "delivery", "hall")
+APPS = (
+    "accounts",
+    "matters",
+    "notices",
+    "halls",
+    "cases",
+    "windows",
+    "documents",
+    "delivery",
+    "hall",
+)
 
 
 def _modules(*apps: str):
@@ -32,6 +42,16 @@ def test_accounts_imports_no_app_above_it(above):
     offenders = [
         str(path.relative_to(ROOT))
         for path, tree in _modules("accounts")
+        if any(name == above or name.startswith(f"{above}.") for name in _imported(tree))
+    ]
+    assert offenders == []
+
+
+@pytest.mark.parametrize("above", ["cases", "windows", "documents", "delivery", "hall"])
+def test_halls_imports_no_app_above_it(above):
+    offenders = [
+        str(path.relative_to(ROOT))
+        for path, tree in _modules("halls")
         if any(name == above or name.startswith(f"{above}.") for name in _imported(tree))
     ]
     assert offenders == []

@@ -19,6 +19,9 @@ from stdnum.cn import ric, uscc
 import matters
 from accounts import roles
 from accounts.models import Department, IdentityKind, User
+from halls.demo import HALLS, HELPERS, seed_halls
+from halls.models import Hall
+from halls.selectors import city_centre
 from matters.catalog_io import SECTION_LABELS, SECTIONS, catalog_import
 from matters.exceptions import CatalogImportError
 
@@ -46,6 +49,7 @@ class DemoUser:
     department: str | None = None
     is_staff: bool = False
     is_superuser: bool = False
+    hall: str | None = None
     fields: dict = field(default_factory=dict)
 
 
@@ -82,11 +86,28 @@ def demo_users(departments: list[Department]) -> list[DemoUser]:
                 "phone": "13957302001",
             },
         ),
-        DemoUser("clerk1", "王芳", (roles.CLERK,), HALL_DEPARTMENT, is_staff=True),
-        DemoUser("clerk2", "刘洋", (roles.CLERK,), HALL_DEPARTMENT, is_staff=True),
+        DemoUser("clerk1", "王芳", (roles.CLERK,), HALL_DEPARTMENT, is_staff=True, hall="city"),
+        DemoUser("clerk2", "刘洋", (roles.CLERK,), HALL_DEPARTMENT, is_staff=True, hall="city"),
         DemoUser("supervisor1", "陈静", (roles.SUPERVISOR,), is_staff=True),
         DemoUser("catalog-admin", "赵敏", (roles.CATALOG_ADMIN,), HALL_DEPARTMENT, is_staff=True),
         DemoUser("admin", "系统管理员", is_staff=True, is_superuser=True),
+    ]
+    # A clerk at every other hall with windows, and the helpers (代办员) at village points.
+    users += [
+        DemoUser(
+            f"clerk-{code}",
+            f"{name.removesuffix('便民服务中心')}窗口人员",
+            (roles.CLERK,),
+            HALL_DEPARTMENT,
+            is_staff=True,
+            hall=code,
+        )
+        for code, name, *_rest, queue, _boards in HALLS
+        if queue
+    ]
+    users += [
+        DemoUser(username, name, (roles.HELPER,), HALL_DEPARTMENT, is_staff=True, hall=hall)
+        for username, name, hall in HELPERS
     ]
     users += [
         DemoUser(
@@ -116,6 +137,7 @@ def grant_role_permissions() -> None:
         roles.SUPERVISOR: (catalog | department, ("view_",)),
         roles.APPROVER: (catalog, ("view_",)),
         roles.CLERK: (catalog, ("view_",)),
+        roles.HELPER: (catalog, ("view_",)),
     }
     for role, (scope, prefixes) in grants.items():
         group, _ = Group.objects.get_or_create(name=role)
@@ -129,9 +151,15 @@ def create_demo_user(spec: DemoUser, departments: dict[str, Department]) -> bool
     """Create the account if its username is free; True if it was created."""
     if User.objects.filter(username=spec.username).exists():
         return False
+    hall = None
+    if spec.hall == "city":
+        hall = city_centre()
+    elif spec.hall:
+        hall = Hall.objects.get(code=spec.hall)
     user = User(
         username=spec.username,
         name=spec.name,
+        hall=hall,
         department=departments.get(spec.department) if spec.department else None,
         is_staff=spec.is_staff,
         is_superuser=spec.is_superuser,
@@ -152,7 +180,7 @@ def authorise_demo_clerks() -> None:
     leading = Department.objects.filter(
         pk__in=Matter.published.filter(handling_type=HandlingType.INSTANT).values("lead_department")
     )
-    for clerk in User.objects.filter(username__in=("clerk1", "clerk2")):
+    for clerk in User.objects.filter(groups__name=roles.CLERK, username__startswith="clerk"):
         clerk.authorised_departments.add(*leading)
 
 
@@ -180,6 +208,7 @@ class Command(BaseCommand):
         except CatalogImportError as exc:
             raise CommandError(exc.detail) from exc
         grant_role_permissions()
+        halls_created = seed_halls()
 
         codes = [row["code"] for row in data["departments"]]
         departments = Department.objects.in_bulk(codes, field_name="code")
@@ -197,6 +226,7 @@ class Command(BaseCommand):
             for section in SECTIONS
         )
         self.stdout.write(f"事项清单：{catalog}")
+        self.stdout.write(f"服务网点：新增 {halls_created} 个")
         self.stdout.write(
             f"演示账号：新增 {len(created)} 个，已存在 {len(specs) - len(created)} 个；"
             f"密码均为 {PASSWORD}"
