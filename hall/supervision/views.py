@@ -13,8 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Department
-from halls.models import Hall
 from cases.access import is_supervisor
+from halls.models import Hall
 from matters.models import Board, Matter
 
 from . import exports

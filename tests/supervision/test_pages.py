@@ -180,16 +180,17 @@ def more_of_everything(hall, copies: int) -> None:
             )
 
 
-# The figures (17): savepoint, jit off, the summary's state and rows, the days after it from
+# The figures (20): savepoint, jit off, the summary's state and rows, the days after it from
 # the cases (received, decided, materials, working days with the calendar, ratings), open
-# follow-ups (count and changes since), names (departments, matters, boards). Both add the
-# figures per window and staff member (9: the summary's state and rows, the days after it from
-# the visits, tickets, calls and ratings per clerk and per window, the windows' and staff
+# follow-ups (count and changes since), the queue per hall (summary and the days after it),
+# names (halls, departments, matters, boards). Both add the figures per window and staff
+# member (10: the summary's state and rows, the days after it from the visits, tickets,
+# calls, ratings per clerk and per window and tickets per hall, the windows' and staff
 # members' names). The API adds the supervisor check; the page the session, user and check
-# (3), the two lists, the queue (3), the form's choices (2) and the navigation's unread
+# (3), the two lists, the queue (3), the form's choices (3) and the navigation's unread
 # messages (1).
-API_QUERIES = 27
-PAGE_QUERIES = 37
+API_QUERIES = 31
+PAGE_QUERIES = 42
 
 
 @pytest.mark.parametrize("copies", [0, 40])

@@ -13,7 +13,8 @@ from cases.models import Case, CaseStatus, Channel, Rating, Visit
 from hall.models import SupervisionPeopleDaily
 from hall.supervision.selectors import Scope, window_staff_figures
 from hall.supervision.summary import supervision_summary_refresh
-from tests.factories import UserFactory
+from halls.selectors import city_centre
+from tests.factories import HallFactory, UserFactory
 from windows.models import Ticket, TicketEvent, Window
 
 TODAY = timezone.localdate()
@@ -58,8 +59,9 @@ def served(hall):
     """钱 serves case A three times (10 days ago, 3 days ago, today), 孙 serves B (40 days ago,
     out of the range, and today) and C (today). Window 5 calls A's tickets of 3 days ago and of
     today (recalled once) and a ticket without a case; window 6 calls B's ticket today."""
+    town = HallFactory(code="xinjia", name="新嘉街道")
     qian = UserFactory(clerk=True, name="钱窗口", department=hall["a"])
-    sun = UserFactory(clerk=True, name="孙窗口", department=hall["b"])
+    sun = UserFactory(clerk=True, name="孙窗口", department=hall["b"], hall=town)
     five = Window.objects.create(number=5, name="五号窗口")
     six = Window.objects.create(number=6, name="六号窗口")
     a = case_of(hall["m1"], hall["a"], ago(10), "P00000001")
@@ -99,68 +101,76 @@ def served(hall):
     ticket(five, TODAY, 20, qian, case=a, calls=2)
     ticket(five, ago(2), 30, sun, status="no_show")
     ticket(six, TODAY, 6, sun, case=b)
-    return hall
+    return {**hall, "town": town}
 
 
-HAND = {
-    "windows": [
-        {
-            "number": 5,
-            "name": "五号窗口",
-            "tickets_called": 3,
-            "tickets_served": 2,
-            "cases": 1,  # A, on two days
-            "mean_wait_minutes": 20.0,  # (10 + 20 + 30) / 3
-            "ratings": 1,
-            "satisfaction_rate": 1.0,
-        },
-        {
-            "number": 6,
-            "name": "六号窗口",
-            "tickets_called": 1,
-            "tickets_served": 1,
-            "cases": 1,
-            "mean_wait_minutes": 6.0,
-            "ratings": 1,
-            "satisfaction_rate": 0.0,
-        },
-    ],
-    "staff": [
-        {
-            "name": "孙窗口",
-            "department": "乙局",
-            "cases": 2,  # B (served before the range too) and C
-            "visits": 2,
-            "tickets_called": 2,
-            "mean_wait_minutes": 18.0,  # (30 + 6) / 2
-            "ratings": 1,
-            "satisfaction_rate": 0.0,
-        },
-        {
-            "name": "钱窗口",
-            "department": "甲局",
-            "cases": 1,  # A, served three times
-            "visits": 3,
-            "tickets_called": 2,
-            "mean_wait_minutes": 16.7,  # (10 + 20 + 20) / 3 calls
-            "ratings": 1,
-            "satisfaction_rate": 1.0,
-        },
-    ],
-}
+def hand() -> dict:
+    """The figures of the last 30 days, counted by hand (the windows at the city centre)."""
+    centre = city_centre().name
+    return {
+        "windows": [
+            {
+                "number": 5,
+                "name": "五号窗口",
+                "hall": centre,
+                "tickets_called": 3,
+                "tickets_served": 2,
+                "cases": 1,  # A, on two days
+                "mean_wait_minutes": 20.0,  # (10 + 20 + 30) / 3
+                "ratings": 1,
+                "satisfaction_rate": 1.0,
+            },
+            {
+                "number": 6,
+                "name": "六号窗口",
+                "hall": centre,
+                "tickets_called": 1,
+                "tickets_served": 1,
+                "cases": 1,
+                "mean_wait_minutes": 6.0,
+                "ratings": 1,
+                "satisfaction_rate": 0.0,
+            },
+        ],
+        "staff": [
+            {
+                "name": "孙窗口",
+                "department": "乙局",
+                "hall": "新嘉街道",
+                "cases": 2,  # B (served before the range too) and C
+                "visits": 2,
+                "tickets_called": 2,
+                "mean_wait_minutes": 18.0,  # (30 + 6) / 2
+                "ratings": 1,
+                "satisfaction_rate": 0.0,
+            },
+            {
+                "name": "钱窗口",
+                "department": "甲局",
+                "hall": "",
+                "cases": 1,  # A, served three times
+                "visits": 3,
+                "tickets_called": 2,
+                "mean_wait_minutes": 16.7,  # (10 + 20 + 20) / 3 calls
+                "ratings": 1,
+                "satisfaction_rate": 1.0,
+            },
+        ],
+    }
 
 
 def test_from_the_trips_and_tickets_alone(served):
-    assert window_staff_figures(Scope.default()) == HAND
+    assert window_staff_figures(Scope.default()) == hand()
 
 
 def test_from_the_summary_and_today(served):
     supervision_summary_refresh(start=ago(60), end=ago(1))
-    # Closed days summarised (three days ago: 钱's trip, 钱's call and window 5's ticket);
-    # today's read from the rows.
-    assert SupervisionPeopleDaily.objects.filter(day=ago(3)).count() == 3
+    # Closed days summarised (three days ago: 钱's trip, 钱's call, window 5's ticket and the
+    # city centre's queue; each again summed over the matters); today's read from the rows.
+    assert SupervisionPeopleDaily.objects.filter(day=ago(3), whole=False).count() == 4
+    assert SupervisionPeopleDaily.objects.filter(day=ago(3), whole=True).count() == 4
     assert not SupervisionPeopleDaily.objects.filter(day=TODAY).exists()
-    assert window_staff_figures(Scope.default()) == HAND
+    assert window_staff_figures(Scope.default()) == hand()
 
 
 def test_a_range_of_closed_days_only(served):
@@ -191,8 +201,18 @@ def test_queries_do_not_grow_with_the_days_summarised(served):
     supervision_summary_refresh(start=ago(365), end=ago(1))
     with CaptureQueriesContext(connection) as queries:
         assert window_staff_figures(year) == from_the_rows
-    # State, summary, today's trips, tickets, calls and two kinds of ratings, names (2).
-    assert len(queries) == 9
+    # State, summary, today's trips, tickets, calls, two kinds of ratings and the tickets per
+    # hall, names (2).
+    assert len(queries) == 10
     # The trips are read for today only.
     visits = [q["sql"] for q in queries if 'FROM "cases_visit"' in q["sql"]]
     assert visits and all(f"'{TODAY}'::date" in sql for sql in visits)
+
+
+def test_filtered_by_hall(served):
+    """The town's staff (孙) and the queue there: no window of the town called a ticket."""
+    supervision_summary_refresh(start=ago(60), end=ago(1))
+    figures = window_staff_figures(Scope(start=ago(29), end=TODAY, hall_id=served["town"].id))
+    assert figures["windows"] == []
+    assert figures["staff"] == [hand()["staff"][0]]
+    assert figures["staff"][0]["name"] == "孙窗口"
