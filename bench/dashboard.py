@@ -122,11 +122,42 @@ def bench_clerks(count: int) -> list[int]:
     return ids
 
 
+def bench_halls() -> tuple[list[int], int]:
+    """The city's network of the bench (made once, then reused): the keys of the halls that
+    take cases in at the window, the city centre twice (it takes in as much as two others),
+    and the key of a helper (代办员) of the village point."""
+    from accounts.models import User
+    from halls.models import Hall, HallLevel
+    from halls.selectors import city_centre
+
+    centre = city_centre()
+    halls = [centre.pk, centre.pk]
+    parent = centre
+    for code, name, level in (
+        ("dsb-district", "看板区中心", HallLevel.DISTRICT),
+        ("dsb-town-1", "看板街道一", HallLevel.TOWN),
+        ("dsb-town-2", "看板街道二", HallLevel.TOWN),
+        ("dsb-village", "看板代办点", HallLevel.VILLAGE),
+    ):
+        hall, _created = Hall.objects.get_or_create(
+            code=code, defaults={"name": name, "level": level, "parent": parent}
+        )
+        halls.append(hall.pk)
+        if level == HallLevel.DISTRICT:
+            parent = hall
+    helper, _created = User.objects.get_or_create(
+        username="bench-helper", defaults={"name": "代办员", "hall_id": halls[-1]}
+    )
+    return halls, helper.pk
+
+
 def build_cases(total: int, months: int, today: datetime.date) -> None:
     """Empty the case tables and generate ``total`` cases with visits, materials, ratings."""
     from django.db import connection
 
     from cases.models import Case
+
+    halls, helper = bench_halls()
 
     start = today - datetime.timedelta(days=round(months * 30.4))
     span = (today - start).days
@@ -179,7 +210,8 @@ def build_cases(total: int, months: int, today: datetime.date) -> None:
                     receiver_phone, province, city, district, address, waybill, status,
                     committed_days, legal_days, extension_days, stopped_days, submitted_at,
                     accepted_on, deadline, warning_on, decided_at, closed_at, decision_note,
-                    created_at, updated_at, trip_count, materials_in, home_visit)
+                    created_at, updated_at, trip_count, materials_in,
+                    hall_id, pickup_hall_id, helper_id, home_visit)
                 SELECT 'B' || lpad(g::text, 12, '0'), matter_id, lead_department_id,
                        CASE WHEN r1 < 0.45 THEN 'window' ELSE 'online' END, 'person',
                        '张三', '', '', '13800000000', '', '', '', 'pickup', '', '', '', '', '',
@@ -189,7 +221,15 @@ def build_cases(total: int, months: int, today: datetime.date) -> None:
                        dl - greatest(1, ceil(committed_days * 0.28)::int), dec, dec, '',
                        sub, sub,
                        -- The visits and materials generated below, counted on the row.
-                       (r1 < 0.45)::int + (dec IS NOT NULL AND r4 < 0.12)::int, reqs, false
+                       (r1 < 0.45)::int + (dec IS NOT NULL AND r4 < 0.12)::int, reqs,
+                       -- The intake hall: online cases at the city centre, window ones at
+                       -- one of the halls; one in ten collected at the city centre, half the
+                       -- village point's carried by its helper, one in fifty taken at home.
+                       CASE WHEN r1 < 0.45 THEN (%(halls)s::bigint[])[1 + g %% 6]
+                            ELSE (%(halls)s::bigint[])[1] END,
+                       CASE WHEN g %% 10 = 0 THEN (%(halls)s::bigint[])[1] END,
+                       CASE WHEN r1 < 0.45 AND g %% 6 = 5 AND g %% 12 = 5 THEN %(helper)s END,
+                       g %% 50 = 0
                 FROM d
                 """,
                 {
@@ -199,6 +239,8 @@ def build_cases(total: int, months: int, today: datetime.date) -> None:
                     "lo": done + 1,
                     "hi": done + size,
                     "today": today,
+                    "halls": halls,
+                    "helper": helper,
                 },
             )
             done += size

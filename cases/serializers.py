@@ -413,6 +413,7 @@ class CaseDetailSerializer(serializers.ModelSerializer):
             }
             for row in rows
         ]
+
     def get_helper(self, case) -> dict | None:
         """The helper (代办员) carrying the case: name, hall and phone, or ``null``."""
         person = case.helper

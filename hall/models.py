@@ -5,17 +5,25 @@ and sums the dashboard adds up (see ``hall.supervision.selectors``): received ca
 submission day, decided ones by their decision day, ratings by their day. It is derived data,
 rebuilt by ``hall.supervision.summary.supervision_summary_refresh``; ``SupervisionSummaryState``
 records which days it covers, and the dashboard reads every other day from the cases.
-``SupervisionOpenFollowUps`` counts the follow-ups open at the last refresh.
+``SupervisionOpenFollowUps`` counts the follow-ups open at the last refresh;
+``SupervisionPeopleDaily`` holds the figures per window and staff member the same way.
 """
 
+import datetime
+
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
 class SupervisionDaily(models.Model):
-    """One day's supervision figures for one lead department and matter (or bundle)."""
+    """One day's supervision figures for one intake hall, lead department and matter (or
+    bundle)."""
 
     day = models.DateField(_("日期"), db_index=True)
+    hall = models.ForeignKey(
+        "halls.Hall", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     lead_department = models.ForeignKey(
         "accounts.Department", on_delete=models.CASCADE, related_name="+"
     )
@@ -45,6 +53,9 @@ class SupervisionDaily(models.Model):
     on_time = models.PositiveIntegerField(default=0)
     ratings = models.PositiveIntegerField(default=0)
     good_ratings = models.PositiveIntegerField(default=0)
+    helped = models.PositiveIntegerField(default=0)
+    home_visits = models.PositiveIntegerField(default=0)
+    cross_pickups = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = _("监察日汇总")
@@ -81,6 +92,9 @@ class SupervisionOpenFollowUps(models.Model):
     means one case row per open follow-up, which grows with the hall's history.
     """
 
+    hall = models.ForeignKey(
+        "halls.Hall", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     lead_department = models.ForeignKey(
         "accounts.Department", on_delete=models.CASCADE, related_name="+"
     )
@@ -98,3 +112,76 @@ class SupervisionOpenFollowUps(models.Model):
 
     def __str__(self) -> str:
         return f"{self.lead_department_id}/{self.matter_id or self.bundle_id}: {self.open}"
+
+
+class SupervisionPeopleDaily(models.Model):
+    """One day's figures per window or per staff member (对窗口工作人员重点考核), per grain.
+
+    A row is a window's (``window`` set: its tickets of the day, and the ratings given that day
+    of cases it served), a staff member's (``user`` set: the trips they served, the tickets they
+    called, and the ratings given that day of cases they served) or a hall's (``hall`` set:
+    every ticket taken there). ``board`` is
+    the ticket's board for ticket counts and the matter's board otherwise (what the board filter
+    reads); lead department, matter and bundle are the case's (empty for a ticket without one).
+
+    A case counted once over a range (``cases``) needs to know whether the same window or clerk
+    served it before within the range: ``previous`` is the day they last did (before this trip
+    or ticket), so the figure for any range is the rows with no ``previous`` or one before it.
+    """
+
+    day = models.DateField(_("日期"), db_index=True)
+    window = models.ForeignKey(
+        "windows.Window", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    # A hall's row: every ticket taken there (the queue per hall).
+    hall = models.ForeignKey(
+        "halls.Hall", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    board = models.ForeignKey(
+        "matters.Board", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    lead_department = models.ForeignKey(
+        "accounts.Department", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    matter = models.ForeignKey(
+        "matters.Matter", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    bundle = models.ForeignKey(
+        "matters.Bundle", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    previous = models.DateField(null=True, blank=True)
+    # The same counts summed over board, department, matter and bundle (those columns empty):
+    # what the dashboard reads when it is not filtered by them, a few rows a day per window and
+    # clerk instead of one per matter they served.
+    whole = models.BooleanField(default=False)
+    # Staff rows: trips served.
+    visits = models.PositiveIntegerField(default=0)
+    # Window rows: tickets there, those linked to a case, those called and served, and the
+    # waits of those called (sum, in ``wait``).
+    tickets = models.PositiveIntegerField(default=0)
+    case_tickets = models.PositiveIntegerField(default=0)
+    called = models.PositiveIntegerField(default=0)
+    served = models.PositiveIntegerField(default=0)
+    # Staff rows: tickets called (each once) and calls (a ticket recalled counts again), with
+    # the wait of the ticket at each call (sum).
+    tickets_called = models.PositiveIntegerField(default=0)
+    calls = models.PositiveIntegerField(default=0)
+    wait = models.DurationField(default=datetime.timedelta(0))
+    ratings = models.PositiveIntegerField(default=0)
+    good_ratings = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("监察窗口人员日汇总")
+        verbose_name_plural = _("监察窗口人员日汇总")
+        ordering = ["day", "id"]
+        indexes = [models.Index(fields=["whole", "day"], name="sv_people_whole_day_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.day} window {self.window_id} / user {self.user_id}"

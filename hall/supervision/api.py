@@ -12,9 +12,10 @@ from rest_framework.views import APIView
 
 from accounts.models import Department
 from cases.access import is_supervisor
+from halls.models import Hall
 from matters.models import Board
 
-from .selectors import Scope, supervision_figures, window_staff_figures
+from .selectors import Figures, Scope, supervision_figures, window_staff_figures
 from .views import MAX_RANGE_DAYS
 
 
@@ -31,6 +32,9 @@ class SummaryQuerySerializer(serializers.Serializer):
     )
     board = serializers.SlugRelatedField(
         slug_field="code", queryset=Board.objects.all(), required=False
+    )
+    hall = serializers.SlugRelatedField(
+        slug_field="code", queryset=Hall.objects.all(), required=False
     )
 
     def get_fields(self):
@@ -57,6 +61,7 @@ class SummaryQuerySerializer(serializers.Serializer):
 class WindowFiguresSerializer(serializers.Serializer):
     number = serializers.IntegerField()
     name = serializers.CharField()
+    hall = serializers.CharField()
     tickets_called = serializers.IntegerField()
     tickets_served = serializers.IntegerField()
     cases = serializers.IntegerField()
@@ -68,12 +73,45 @@ class WindowFiguresSerializer(serializers.Serializer):
 class StaffFiguresSerializer(serializers.Serializer):
     name = serializers.CharField()
     department = serializers.CharField()
+    hall = serializers.CharField()
     cases = serializers.IntegerField()
     visits = serializers.IntegerField()
     tickets_called = serializers.IntegerField()
     mean_wait_minutes = serializers.FloatField(allow_null=True)
     ratings = serializers.IntegerField()
     satisfaction_rate = serializers.FloatField(allow_null=True)
+
+
+class HallFiguresSerializer(serializers.Serializer):
+    """A row of ``by_hall`` (with the hall's code, name, level) or of ``by_level``."""
+
+    cases_received = serializers.IntegerField()
+    cases_decided = serializers.IntegerField()
+    cases_at_city_centre = serializers.IntegerField()
+    cases_at_nearest_hall = serializers.IntegerField()
+    one_trip_rate = serializers.FloatField(allow_null=True)
+    zero_trip_rate = serializers.FloatField(allow_null=True)
+    mean_trips = serializers.FloatField(allow_null=True)
+    mean_working_days = serializers.FloatField(allow_null=True)
+    on_time_rate = serializers.FloatField(allow_null=True)
+    satisfaction_rate = serializers.FloatField(allow_null=True)
+    cross_hall_pickups = serializers.IntegerField()
+    helper_cases = serializers.IntegerField()
+    home_visit_cases = serializers.IntegerField()
+    tickets_taken = serializers.IntegerField()
+    tickets_called = serializers.IntegerField()
+    mean_wait_minutes = serializers.FloatField(allow_null=True)
+
+
+class HallRowSerializer(HallFiguresSerializer):
+    code = serializers.CharField(allow_null=True)
+    name = serializers.CharField()
+    level = serializers.CharField(allow_null=True)
+
+
+class LevelRowSerializer(HallFiguresSerializer):
+    level = serializers.CharField()
+    name = serializers.CharField()
 
 
 class SummarySerializer(serializers.Serializer):
@@ -91,8 +129,19 @@ class SummarySerializer(serializers.Serializer):
     instant_share = serializers.FloatField(allow_null=True)
     satisfaction_rate = serializers.FloatField(allow_null=True)
     open_followups = serializers.IntegerField()
+    cases_at_city_centre = serializers.IntegerField()
+    cases_at_nearest_hall = serializers.IntegerField()
+    cross_hall_pickups = serializers.IntegerField()
+    helper_cases = serializers.IntegerField()
+    home_visit_cases = serializers.IntegerField()
+    by_hall = HallRowSerializer(many=True)
+    by_level = LevelRowSerializer(many=True)
     windows = WindowFiguresSerializer(many=True)
     staff = StaffFiguresSerializer(many=True)
+
+
+def hall_row(row: Figures) -> dict:
+    return {"code": row.code, "name": row.label, "level": row.level, **row.hall_summary()}
 
 
 class SupervisionSummaryView(APIView):
@@ -106,6 +155,7 @@ class SupervisionSummaryView(APIView):
             OpenApiParameter("to", str, description="YYYY-MM-DD"),
             OpenApiParameter("department", str, description="department code"),
             OpenApiParameter("board", str, description="board code"),
+            OpenApiParameter("hall", str, description="hall code (Case.hall, the intake hall)"),
         ],
         responses=SummarySerializer,
     )
@@ -118,6 +168,16 @@ class SupervisionSummaryView(APIView):
             end=data["to"],
             department_id=data["department"].id if data.get("department") else None,
             board_id=data["board"].id if data.get("board") else None,
+            hall_id=data["hall"].id if data.get("hall") else None,
         )
-        summary = {**supervision_figures(scope).total.summary(), **window_staff_figures(scope)}
+        figures = supervision_figures(scope)
+        summary = {
+            **figures.total.summary(),
+            "by_hall": [hall_row(row) for row in figures.by_hall],
+            "by_level": [
+                {"level": row.key, "name": row.label, **row.hall_summary()}
+                for row in figures.by_level
+            ],
+            **window_staff_figures(scope),
+        }
         return Response(SummarySerializer(summary).data)

@@ -56,14 +56,47 @@ FIGURE_COLUMNS: list[tuple[str, Callable[[Figures], object], str]] = [
 ]
 
 FIGURE_TABLES = {
+    "hall": ("网点", "by_hall"),
+    "level": ("网点层级", "by_level"),
     "department": ("部门", "by_department"),
     "board": ("板块", "by_board"),
     "matter": ("事项", "by_matter"),
 }
+# The city's network: more columns in the tables per hall and per level.
+NETWORK_COLUMNS: list[tuple[str, Callable[[Figures], object], str]] = [
+    (gettext_noop("市级中心受理"), lambda f: f.at_centre, NUMBER),
+    (gettext_noop("就近网点受理"), lambda f: f.at_nearest, NUMBER),
+    (gettext_noop("跨网点领取"), lambda f: f.cross_pickups, NUMBER),
+    (gettext_noop("代办员代办"), lambda f: f.helped, NUMBER),
+    (gettext_noop("上门代办"), lambda f: f.home_visits, NUMBER),
+    (gettext_noop("取号数"), lambda f: f.tickets, NUMBER),
+    (gettext_noop("平均等候（分钟）"), lambda f: f.mean_wait_minutes, NUMBER),
+]
+NETWORK_TABLES = ("hall", "level")
+
+
+def level_label(figures: Figures) -> str:
+    from halls.models import HallLevel
+
+    return str(HallLevel(figures.level).label) if figures.level else "—"
+
+
+def figure_columns(table: str) -> list[tuple[str, Callable[[Figures], object], str]]:
+    """The columns of a figures table after its label: the hall's level first in the table
+    per hall, the network's columns last in the tables per hall and level."""
+    columns = list(FIGURE_COLUMNS)
+    if table in NETWORK_TABLES:
+        columns += NETWORK_COLUMNS
+    if table == "hall":
+        columns.insert(0, (gettext_noop("层级"), level_label, TEXT))
+    return columns
+
+
 PEOPLE_TABLES = {"window": _("窗口"), "staff": _("工作人员")}
 WINDOW_COLUMNS = [
     (_("窗口号"), "number", NUMBER),
     (_("窗口"), "name", TEXT),
+    (_("网点"), "hall", TEXT),
     (_("叫号数"), "tickets_called", NUMBER),
     (_("办结取号数"), "tickets_served", NUMBER),
     (_("办件数"), "cases", NUMBER),
@@ -74,6 +107,7 @@ WINDOW_COLUMNS = [
 STAFF_COLUMNS = [
     (_("工作人员"), "name", TEXT),
     (_("部门"), "department", TEXT),
+    (_("网点"), "hall", TEXT),
     (_("经办件数"), "cases", NUMBER),
     (_("接待跑动次数"), "visits", NUMBER),
     (_("叫号数"), "tickets_called", NUMBER),
@@ -106,17 +140,17 @@ FORMATS = ("csv", "xlsx")
 
 
 def figure_header(table: str) -> list[str]:
-    return [FIGURE_TABLES[table][0]] + [name for name, _value, _kind in FIGURE_COLUMNS]
+    return [FIGURE_TABLES[table][0]] + [name for name, _value, _kind in figure_columns(table)]
 
 
-def figure_kinds() -> list[str]:
+def figure_kinds(table: str = "department") -> list[str]:
     """Each column's kind (the label column first), for the downloads' formatting."""
-    return [NUMBER] + [kind for _name, _value, kind in FIGURE_COLUMNS]
+    return [TEXT] + [kind for _name, _value, kind in figure_columns(table)]
 
 
-def figure_cells(figures: Figures) -> list[str]:
+def figure_cells(figures: Figures, table: str = "department") -> list[str]:
     """A figures row as the page shows it (the label apart)."""
-    return [shown(value(figures), kind) for _name, value, kind in FIGURE_COLUMNS]
+    return [shown(value(figures), kind) for _name, value, kind in figure_columns(table)]
 
 
 def figure_table(dashboard: Dashboard, table: str) -> tuple[list[str], list[list]]:
@@ -124,7 +158,8 @@ def figure_table(dashboard: Dashboard, table: str) -> tuple[list[str], list[list
     attribute = FIGURE_TABLES[table][1]
     header = figure_header(table)
     groups = [*getattr(dashboard, attribute), dashboard.total]
-    rows = [[f.label] + [value(f) for _name, value, _kind in FIGURE_COLUMNS] for f in groups]
+    columns = figure_columns(table)
+    rows = [[f.label] + [value(f) for _name, value, _kind in columns] for f in groups]
     return header, rows
 
 
@@ -134,6 +169,7 @@ def case_table(cases: Iterable[Case]) -> tuple[list[str], list[list]]:
         _("办件编号"),
         _("事项"),
         _("主办部门"),
+        _("受理网点"),
         _("状态"),
         _("受理日期"),
         _("预警日期"),
@@ -144,6 +180,7 @@ def case_table(cases: Iterable[Case]) -> tuple[list[str], list[list]]:
             case.number,
             case.title,
             case.lead_department.name,
+            case.hall.name if case.hall_id else "",
             case.get_status_display(),
             case.accepted_on,
             case.warning_on,

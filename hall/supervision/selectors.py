@@ -45,7 +45,10 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Sum,
+    Value,
+    When,
 )
+from django.db.models import Case as Case_
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -71,6 +74,7 @@ BROUGHT = (MaterialStatus.RECEIVED, MaterialStatus.VERIFIED)
 GOOD_SCORES = (4, 5)
 LIST_LIMIT = 200
 NO_BOARD = _("一件事")  # bundle cases span boards
+NO_HALL = _("未定网点")  # applied online, not taken in yet
 
 
 @dataclass(frozen=True)
@@ -82,6 +86,7 @@ class Scope:
     department_id: int | None = None
     board_id: int | None = None
     matter_id: int | None = None
+    hall_id: int | None = None  # the hall that took the case in (Case.hall)
 
     @classmethod
     def default(cls, today: datetime.date | None = None) -> "Scope":
@@ -105,6 +110,8 @@ class Scope:
             q &= Q(**{f"{prefix}matter__board_id": self.board_id})
         if self.matter_id:
             q &= Q(**{f"{prefix}matter_id": self.matter_id})
+        if self.hall_id:
+            q &= Q(**{f"{prefix}hall_id": self.hall_id})
         return q
 
 
@@ -134,11 +141,27 @@ class Figures:
     on_time: int = 0
     ratings: int = 0
     good_ratings: int = 0
+    # The city's network (received cases): carried by a helper (代办员), taken in at home, to be
+    # collected at another hall than the one that took them in.
+    helped: int = 0
+    home_visits: int = 0
+    cross_pickups: int = 0
     open_followups: int = 0
+    # Received at the city centre or at a hall below it (nearest the resident), from the hall's
+    # level when the grains are rolled up.
+    at_centre: int = 0
+    at_nearest: int = 0
+    # A hall's code and level (HallLevel's value), a level's value (by_hall, by_level).
+    code: str | None = None
+    level: str | None = None
+    # Queue of the hall (by_hall and by_level only): tickets taken, called, their waits.
+    tickets: int = 0
+    tickets_called: int = 0
+    wait: datetime.timedelta = datetime.timedelta(0)
 
     def add(self, other: "Figures") -> None:
         for name in self.__dataclass_fields__:
-            if name not in ("key", "label"):
+            if name not in LABELS:
                 setattr(self, name, getattr(self, name) + getattr(other, name))
 
     @staticmethod
@@ -202,6 +225,12 @@ class Figures:
     def satisfaction_rate(self) -> float | None:
         return self._ratio(self.good_ratings, self.ratings)
 
+    @property
+    def mean_wait_minutes(self) -> float | None:
+        if not self.tickets_called:
+            return None
+        return round(self.wait.total_seconds() / self.tickets_called / 60, 1)
+
     def summary(self) -> dict:
         """The API's summary shape (ARCHITECTURE.md)."""
         return {
@@ -219,7 +248,50 @@ class Figures:
             "instant_share": self.instant_share,
             "satisfaction_rate": self.satisfaction_rate,
             "open_followups": self.open_followups,
+            "cases_at_city_centre": self.at_centre,
+            "cases_at_nearest_hall": self.at_nearest,
+            "cross_hall_pickups": self.cross_pickups,
+            "helper_cases": self.helped,
+            "home_visit_cases": self.home_visits,
         }
+
+    def hall_summary(self) -> dict:
+        """The API's shape of a row of ``by_hall`` or ``by_level``."""
+        figures = self.summary()
+        return {
+            **{name: figures[name] for name in HALL_FIGURES},
+            "tickets_taken": self.tickets,
+            "tickets_called": self.tickets_called,
+            "mean_wait_minutes": self.mean_wait_minutes,
+        }
+
+
+# Fields of a Figures that are not counts of the cases (not summed per day).
+LABELS = ("key", "label", "code", "level")
+NOT_SUMMED = (
+    *LABELS,
+    "open_followups",
+    "at_centre",
+    "at_nearest",
+    "tickets",
+    "tickets_called",
+    "wait",
+)
+HALL_FIGURES = (
+    "cases_received",
+    "cases_decided",
+    "cases_at_city_centre",
+    "cases_at_nearest_hall",
+    "one_trip_rate",
+    "zero_trip_rate",
+    "mean_trips",
+    "mean_working_days",
+    "on_time_rate",
+    "satisfaction_rate",
+    "cross_hall_pickups",
+    "helper_cases",
+    "home_visit_cases",
+)
 
 
 @dataclass
@@ -229,10 +301,12 @@ class Dashboard:
     by_department: list[Figures] = field(default_factory=list)
     by_board: list[Figures] = field(default_factory=list)
     by_matter: list[Figures] = field(default_factory=list)
+    by_hall: list[Figures] = field(default_factory=list)
+    by_level: list[Figures] = field(default_factory=list)
 
 
-# Grain: (lead department, matter, bundle).
-GRAIN = ("lead_department_id", "matter_id", "bundle_id")
+# Grain: (intake hall, lead department, matter, bundle).
+GRAIN = ("hall_id", "lead_department_id", "matter_id", "bundle_id")
 
 
 def _grain(row: dict, prefix: str = "") -> tuple:
@@ -253,6 +327,12 @@ def _received_rows(scope: Scope, low, high, by_day: bool = False) -> QuerySet:
         .annotate(
             n=Count("id"),
             instant=Count("id", filter=Q(matter__handling_type="instant")),
+            helped=Count("id", filter=Q(helper__isnull=False)),
+            home_visits=Count("id", filter=Q(home_visit=True)),
+            cross_pickups=Count(
+                "id",
+                filter=Q(pickup_hall__isnull=False, hall__isnull=False) & ~Q(pickup_hall=F("hall")),
+            ),
         )
         .order_by()
     )
@@ -262,9 +342,13 @@ def _decided(scope: Scope, low, high) -> QuerySet[Case]:
     return Case.objects.filter(scope.case_filter(), decided_at__gte=low, decided_at__lt=high)
 
 
-def _case_trips() -> Coalesce:
+def _case_trips() -> Case_:
     """Each case's trips: a correlated count of its visits (indexed on case_id), so joins never
-    multiply the case rows. A trip count kept on the case row would replace it here."""
+    multiply the case rows. A trip count kept on the case row would replace it here.
+
+    A case a helper (代办员) carries, or taken in at the resident's home, costs the resident no
+    trip, whatever visits the helper made.
+    """
     trips = (
         Visit.objects.filter(case=OuterRef("pk"))
         .order_by()
@@ -272,7 +356,11 @@ def _case_trips() -> Coalesce:
         .annotate(n=Count("id"))
         .values("n")
     )
-    return Coalesce(Subquery(trips, output_field=IntegerField()), 0)
+    return Case_(
+        When(Q(helper__isnull=False) | Q(home_visit=True), then=Value(0)),
+        default=Coalesce(Subquery(trips, output_field=IntegerField()), 0),
+        output_field=IntegerField(),
+    )
 
 
 # The handling steps a case's events record (module docstring).
@@ -420,6 +508,7 @@ def _without_jit() -> None:
 def _supervision_figures(scope: Scope) -> Dashboard:
     from hall.models import SupervisionSummaryState
 
+    from .people import hall_queues
     from .summary import open_followups, summarised_figures
 
     state = SupervisionSummaryState.objects.first()
@@ -433,7 +522,7 @@ def _supervision_figures(scope: Scope) -> Dashboard:
                 grains[key].add(figures)
     for key, n in open_followups(scope, state).items():
         grains[key].open_followups += n
-    return _roll_up(scope, grains)
+    return _roll_up(scope, grains, hall_queues(scope, state))
 
 
 def collect(scope: Scope, *, by_day: bool = False) -> dict[tuple, Figures]:
@@ -447,6 +536,9 @@ def collect(scope: Scope, *, by_day: bool = False) -> dict[tuple, Figures]:
         figures = grains[_key(row, by_day=by_day)]
         figures.received += row["n"]
         figures.instant_received += row["instant"]
+        figures.helped += row["helped"]
+        figures.home_visits += row["home_visits"]
+        figures.cross_pickups += row["cross_pickups"]
     for row in _decided_rows(scope, low, high, by_day):
         figures = grains[_key(row, by_day=by_day)]
         figures.decided += row["n"]
@@ -476,10 +568,20 @@ def collect(scope: Scope, *, by_day: bool = False) -> dict[tuple, Figures]:
     return grains
 
 
-def _roll_up(scope: Scope, grains: dict[tuple, Figures]) -> Dashboard:
-    department_ids = {key[0] for key in grains}
-    matter_ids = {key[1] for key in grains if key[1]}
-    bundle_ids = {key[2] for key in grains if key[2]}
+def _roll_up(
+    scope: Scope, grains: dict[tuple, Figures], queues: dict[int, Figures] | None = None
+) -> Dashboard:
+    from halls.models import LEVEL_ORDER, Hall, HallLevel
+
+    queues = queues or {}
+    department_ids = {key[1] for key in grains}
+    matter_ids = {key[2] for key in grains if key[2]}
+    bundle_ids = {key[3] for key in grains if key[3]}
+    hall_ids = {key[0] for key in grains if key[0]} | set(queues)
+    halls = {
+        row["id"]: row
+        for row in Hall.objects.filter(id__in=hall_ids).values("id", "code", "name", "level")
+    }
     departments = dict(Department.objects.filter(id__in=department_ids).values_list("id", "name"))
     matters = {
         row["id"]: row
@@ -496,14 +598,34 @@ def _roll_up(scope: Scope, grains: dict[tuple, Figures]) -> Dashboard:
     by_department: dict[object, Figures] = {}
     by_board: dict[object, Figures] = {}
     by_matter: dict[object, Figures] = {}
+    by_hall: dict[object, Figures] = {}
+    by_level: dict[object, Figures] = {}
 
-    def bucket(table: dict, key, label: str) -> Figures:
+    def bucket(table: dict, key, label: str, **more) -> Figures:
         if key not in table:
-            table[key] = Figures(key=key, label=label)
+            table[key] = Figures(key=key, label=label, **more)
         return table[key]
 
-    for (department_id, matter_id, bundle_id), figures in grains.items():
+    def hall_buckets(hall_id) -> tuple[Figures, Figures | None]:
+        hall = halls.get(hall_id)
+        if hall is None:
+            return bucket(by_hall, None, NO_HALL), None
+        level = HallLevel(hall["level"])
+        return (
+            bucket(by_hall, hall_id, hall["name"], code=hall["code"], level=level.value),
+            bucket(by_level, level.value, level.label, level=level.value),
+        )
+
+    for (hall_id, department_id, matter_id, bundle_id), figures in grains.items():
+        level = halls[hall_id]["level"] if hall_id in halls else None
+        if level == HallLevel.CITY:
+            figures.at_centre = figures.received
+        elif level is not None:
+            figures.at_nearest = figures.received
         total.add(figures)
+        for table in hall_buckets(hall_id):
+            if table is not None:
+                table.add(figures)
         bucket(by_department, department_id, departments.get(department_id, "")).add(figures)
         if matter_id:
             matter = matters[matter_id]
@@ -514,8 +636,21 @@ def _roll_up(scope: Scope, grains: dict[tuple, Figures]) -> Dashboard:
             bucket(by_board, None, NO_BOARD).add(figures)
             bucket(by_matter, ("bundle", bundle_id), bundles.get(bundle_id, "")).add(figures)
 
+    for hall_id, queue in queues.items():
+        for table in hall_buckets(hall_id):
+            if table is not None:
+                table.tickets += queue.tickets
+                table.tickets_called += queue.tickets_called
+                table.wait += queue.wait
+
     def ordered(table: dict) -> list[Figures]:
         return sorted(table.values(), key=lambda f: (-f.received, -f.decided, f.label))
+
+    levels = [level.value for level in LEVEL_ORDER]
+
+    def by_rank(figures: Figures) -> tuple:
+        rank = levels.index(figures.level) if figures.level in levels else len(levels)
+        return (rank, -figures.received, figures.label)
 
     return Dashboard(
         scope=scope,
@@ -523,6 +658,8 @@ def _roll_up(scope: Scope, grains: dict[tuple, Figures]) -> Dashboard:
         by_department=ordered(by_department),
         by_board=ordered(by_board),
         by_matter=ordered(by_matter),
+        by_hall=sorted(by_hall.values(), key=by_rank),
+        by_level=sorted(by_level.values(), key=by_rank),
     )
 
 
@@ -536,7 +673,7 @@ def _open_cases(scope: Scope) -> QuerySet[Case]:
             deadline__isnull=False,
             clock_stopped_on__isnull=True,
         )
-        .select_related("lead_department", "matter", "bundle")
+        .select_related("lead_department", "matter", "bundle", "hall")
         .only(*LIST_FIELDS)
         .order_by("deadline", "id")
     )
@@ -549,6 +686,7 @@ LIST_FIELDS = (
     "warning_on",
     "deadline",
     "lead_department__name",
+    "hall__name",
     "matter__name",
     "bundle__name",
 )
@@ -605,154 +743,8 @@ def queue_figures(scope: Scope) -> dict:
     }
 
 
-def _wait() -> ExpressionWrapper:
-    return ExpressionWrapper(F("called_at") - F("created_at"), output_field=DurationField())
-
-
-def _minutes(value) -> float | None:
-    return round(value.total_seconds() / 60, 1) if value is not None else None
-
-
-def _satisfaction(n: int, good: int) -> float | None:
-    return round(good / n, 4) if n else None
-
-
 def window_staff_figures(scope: Scope) -> dict:
-    """Figures per window and per staff member (对窗口工作人员重点考核), six grouped queries.
+    """Figures per window and per staff member (``hall.supervision.people``)."""
+    from .people import window_staff_figures
 
-    - per window: tickets of the range called and served at the window, the mean wait of those
-      called there, the cases linked to its tickets, and the ratings of those cases (given in
-      the range);
-    - per staff member: the cases whose visit (trip) in the range they served at the window, the
-      tickets they called and their mean wait, and the ratings of the cases they served.
-
-    Staff names are shown (the supervisor assesses the staff); no applicant data is read.
-    """
-    from accounts.models import User
-    from windows.models import Ticket, TicketEvent
-
-    low, high = scope.bounds()
-    tickets = Ticket.objects.filter(
-        date__gte=scope.start, date__lte=scope.end, window__isnull=False
-    )
-    if scope.board_id:
-        tickets = tickets.filter(board_id=scope.board_id)
-    if scope.department_id or scope.matter_id:
-        # Filtered by department or matter: the tickets of its cases only.
-        tickets = tickets.filter(scope.case_filter("case__"))
-    windows = list(
-        tickets.values("window_id", "window__number", "window__name")
-        .annotate(
-            called=Count("id", filter=Q(called_at__isnull=False)),
-            served=Count("id", filter=Q(status="done")),
-            cases=Count("case", distinct=True),
-            wait=Avg(_wait(), filter=Q(called_at__isnull=False)),
-        )
-        .order_by("window__number")
-    )
-    good = Q(score__in=GOOD_SCORES)
-    ratings = Rating.objects.filter(
-        scope.case_filter("case__"), created_at__gte=low, created_at__lt=high
-    )
-    window_ratings = {
-        row["case__tickets__window"]: row
-        for row in ratings.filter(
-            case__tickets__window__isnull=False,
-            case__tickets__date__gte=scope.start,
-            case__tickets__date__lte=scope.end,
-        )
-        .values("case__tickets__window")
-        .annotate(n=Count("id", distinct=True), good=Count("id", filter=good, distinct=True))
-        .order_by()
-    }
-    window_rows = []
-    for row in windows:
-        rated = window_ratings.get(row["window_id"], {"n": 0, "good": 0})
-        window_rows.append(
-            {
-                "number": row["window__number"],
-                "name": row["window__name"],
-                "tickets_called": row["called"],
-                "tickets_served": row["served"],
-                "cases": row["cases"],
-                "mean_wait_minutes": _minutes(row["wait"]),
-                "ratings": rated["n"],
-                "satisfaction_rate": _satisfaction(rated["n"], rated["good"]),
-            }
-        )
-
-    staff: dict[int, dict] = defaultdict(
-        lambda: {
-            "cases": 0,
-            "visits": 0,
-            "tickets_called": 0,
-            "mean_wait_minutes": None,
-            "ratings": 0,
-            "good": 0,
-        }
-    )
-    visits = (
-        Visit.objects.filter(
-            scope.case_filter("case__"),
-            date__gte=scope.start,
-            date__lte=scope.end,
-            clerk__isnull=False,
-        )
-        .values("clerk_id")
-        .annotate(cases=Count("case", distinct=True), visits=Count("id"))
-        .order_by()
-    )
-    for row in visits:
-        staff[row["clerk_id"]].update(cases=row["cases"], visits=row["visits"])
-    calls = TicketEvent.objects.filter(
-        action="call",
-        actor__isnull=False,
-        ticket__date__gte=scope.start,
-        ticket__date__lte=scope.end,
-    )
-    if scope.board_id:
-        calls = calls.filter(ticket__board_id=scope.board_id)
-    if scope.department_id or scope.matter_id:
-        calls = calls.filter(scope.case_filter("ticket__case__"))
-    wait = ExpressionWrapper(
-        F("ticket__called_at") - F("ticket__created_at"), output_field=DurationField()
-    )
-    for row in (
-        calls.values("actor_id")
-        .annotate(called=Count("ticket", distinct=True), wait=Avg(wait))
-        .order_by()
-    ):
-        staff[row["actor_id"]].update(
-            tickets_called=row["called"], mean_wait_minutes=_minutes(row["wait"])
-        )
-    for row in (
-        ratings.filter(
-            case__visits__clerk__isnull=False,
-            case__visits__date__gte=scope.start,
-            case__visits__date__lte=scope.end,
-        )
-        .values("case__visits__clerk")
-        .annotate(n=Count("id", distinct=True), good=Count("id", filter=good, distinct=True))
-        .order_by()
-    ):
-        staff[row["case__visits__clerk"]].update(ratings=row["n"], good=row["good"])
-    names = {
-        row["id"]: row
-        for row in User.objects.filter(id__in=list(staff)).values(
-            "id", "name", "username", "department__name"
-        )
-    }
-    staff_rows = []
-    for user_id, row in staff.items():
-        user = names.get(user_id, {})
-        good_ratings = row.pop("good")
-        staff_rows.append(
-            {
-                "name": user.get("name") or user.get("username", ""),
-                "department": user.get("department__name") or "",
-                **row,
-                "satisfaction_rate": _satisfaction(row["ratings"], good_ratings),
-            }
-        )
-    staff_rows.sort(key=lambda r: (-r["cases"], -r["tickets_called"], r["name"]))
-    return {"windows": window_rows, "staff": staff_rows}
+    return window_staff_figures(scope)

@@ -12,6 +12,7 @@ the follow-ups created since and takes off those closed since, so it never joins
 follow-up to its case.
 """
 
+import dataclasses
 import datetime
 from collections import defaultdict
 from collections.abc import Callable, Iterator
@@ -21,14 +22,27 @@ from django.db.models import Count, Max, Min, Q, Sum
 from django.utils import timezone
 
 from cases.models import Case, FollowUp
-from hall.models import SupervisionDaily, SupervisionOpenFollowUps, SupervisionSummaryState
+from hall.models import (
+    SupervisionDaily,
+    SupervisionOpenFollowUps,
+    SupervisionPeopleDaily,
+    SupervisionSummaryState,
+)
 
-from .selectors import FOLLOWUP_PREFIX, Figures, Scope, _followup_rows, _grain, collect
+from .people import COUNTED, KEY, Counts, collect_people
+from .selectors import (
+    FOLLOWUP_PREFIX,
+    GRAIN,
+    NOT_SUMMED,
+    Figures,
+    Scope,
+    _followup_rows,
+    _grain,
+    collect,
+)
 
 REFRESH_DAYS = 60
-SUMMED = [
-    name for name in Figures.__dataclass_fields__ if name not in ("key", "label", "open_followups")
-]
+SUMMED = [name for name in Figures.__dataclass_fields__ if name not in NOT_SUMMED]
 
 
 @transaction.atomic
@@ -47,22 +61,45 @@ def supervision_summary_refresh(*, start: datetime.date, end: datetime.date) -> 
     ):
         # Not adjacent to what is covered: start the covered range afresh.
         SupervisionDaily.objects.all().delete()
+        SupervisionPeopleDaily.objects.all().delete()
         state.delete()
         state = None
     SupervisionDaily.objects.filter(day__gte=start, day__lte=end).delete()
+    SupervisionPeopleDaily.objects.filter(day__gte=start, day__lte=end).delete()
     rows = [
         SupervisionDaily(
             day=day,
-            lead_department_id=department_id,
-            matter_id=matter_id,
-            bundle_id=bundle_id,
+            **dict(zip(GRAIN, grain, strict=True)),
             **{name: getattr(figures, name) for name in SUMMED},
         )
-        for (day, department_id, matter_id, bundle_id), figures in collect(
-            Scope(start=start, end=end), by_day=True
-        ).items()
+        for (day, *grain), figures in collect(Scope(start=start, end=end), by_day=True).items()
     ]
     SupervisionDaily.objects.bulk_create(rows, batch_size=5000)
+    by_grain = collect_people(Scope(start=start, end=end), by_day=True)
+    whole: dict[tuple, Counts] = defaultdict(Counts)
+    for (day, *key), counts in by_grain.items():
+        who = dict(zip(KEY, key, strict=True))
+        whole[(day, who["window_id"], who["user_id"], who["hall_id"], who["previous"])].add(counts)
+    people = [
+        SupervisionPeopleDaily(
+            day=day,
+            **dict(zip(KEY, key, strict=True)),
+            **{name: getattr(counts, name) for name in COUNTED},
+        )
+        for (day, *key), counts in by_grain.items()
+    ] + [
+        SupervisionPeopleDaily(
+            day=day,
+            window_id=window_id,
+            user_id=user_id,
+            hall_id=hall_id,
+            previous=previous,
+            whole=True,
+            **{name: getattr(counts, name) for name in COUNTED},
+        )
+        for (day, window_id, user_id, hall_id, previous), counts in whole.items()
+    ]
+    SupervisionPeopleDaily.objects.bulk_create(people, batch_size=5000)
     if state is None:
         state = SupervisionSummaryState(covered_from=start, covered_to=end)
     else:
@@ -72,7 +109,7 @@ def supervision_summary_refresh(*, start: datetime.date, end: datetime.date) -> 
         # The nightly refresh, not each chunk of an older range being backfilled.
         _count_open_followups(state)
     state.save()
-    return len(rows)
+    return len(rows) + len(people)
 
 
 def _count_open_followups(state: SupervisionSummaryState) -> None:
@@ -87,11 +124,9 @@ def _count_open_followups(state: SupervisionSummaryState) -> None:
     SupervisionOpenFollowUps.objects.all().delete()
     SupervisionOpenFollowUps.objects.bulk_create(
         SupervisionOpenFollowUps(
-            lead_department_id=department_id, matter_id=matter_id, bundle_id=bundle_id, open=n
+            **dict(zip(GRAIN, _grain(row, FOLLOWUP_PREFIX), strict=True)), open=row["n"]
         )
-        for department_id, matter_id, bundle_id, n in (
-            (*_grain(row, FOLLOWUP_PREFIX), row["n"]) for row in rows
-        )
+        for row in rows
     )
     state.followups_counted_at = counted_at
     state.followups_last_id = last_id
@@ -106,10 +141,10 @@ def open_followups(scope: Scope, state: SupervisionSummaryState | None) -> dict[
             counts[_grain(row, FOLLOWUP_PREFIX)] += row["n"]
         return counts
     counted = SupervisionOpenFollowUps.objects.filter(scope.case_filter()).values_list(
-        "lead_department_id", "matter_id", "bundle_id", "open"
+        *GRAIN, "open"
     )
-    for department_id, matter_id, bundle_id, n in counted:
-        counts[(department_id, matter_id, bundle_id)] += n
+    for *grain, n in counted:
+        counts[tuple(grain)] += n
     last_id, counted_at = state.followups_last_id, state.followups_counted_at
     created = Q(id__gt=last_id, closed_at__isnull=True)
     closed = Q(id__lte=last_id, closed_at__gt=counted_at)
@@ -186,14 +221,12 @@ def _summary_grains(scope: Scope) -> dict[tuple, Figures]:
         SupervisionDaily.objects.filter(
             scope.case_filter(), day__gte=scope.start, day__lte=scope.end
         )
-        .values("lead_department_id", "matter_id", "bundle_id")
+        .values(*GRAIN)
         .annotate(**{name: Sum(name) for name in SUMMED})
         .order_by()
     )
     return {
-        (row["lead_department_id"], row["matter_id"], row["bundle_id"]): Figures(
-            **{name: row[name] for name in SUMMED}
-        )
+        tuple(row[name] for name in GRAIN): Figures(**{name: row[name] for name in SUMMED})
         for row in rows
     }
 
@@ -206,23 +239,25 @@ def summarised_figures(
     Yields ``(part, grains)`` for the summarised part and ``(part, None)`` for the parts to be
     read from the cases: a constant number of queries whatever the range.
     """
+    for part, summarised in summary_parts(scope, state):
+        yield part, _summary_grains(part) if summarised else None
+
+
+def summary_parts(
+    scope: Scope, state: SupervisionSummaryState | None
+) -> Iterator[tuple[Scope, bool]]:
+    """``scope`` in at most three parts, before, inside and after the days the summary covers,
+    each with whether it is summarised."""
     if state is None or scope.end < state.covered_from or scope.start > state.covered_to:
-        yield scope, None
+        yield scope, False
         return
     one = datetime.timedelta(days=1)
     if scope.start < state.covered_from:
-        yield _part(scope, scope.start, state.covered_from - one), None
-    inside = _part(scope, max(scope.start, state.covered_from), min(scope.end, state.covered_to))
-    yield inside, _summary_grains(inside)
+        yield _part(scope, scope.start, state.covered_from - one), False
+    yield _part(scope, max(scope.start, state.covered_from), min(scope.end, state.covered_to)), True
     if scope.end > state.covered_to:
-        yield _part(scope, state.covered_to + one, scope.end), None
+        yield _part(scope, state.covered_to + one, scope.end), False
 
 
 def _part(scope: Scope, start: datetime.date, end: datetime.date) -> Scope:
-    return Scope(
-        start=start,
-        end=end,
-        department_id=scope.department_id,
-        board_id=scope.board_id,
-        matter_id=scope.matter_id,
-    )
+    return dataclasses.replace(scope, start=start, end=end)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Department
 from cases.access import is_supervisor
+from halls.models import Hall
 from matters.models import Board, Matter
 
 from . import exports
@@ -53,6 +54,13 @@ class ScopeForm(forms.Form):
         required=False,
         to_field_name="code",
         empty_label=_("全部板块"),
+    )
+    hall = forms.ModelChoiceField(
+        Hall.objects.order_by("order", "code"),
+        label=_("受理网点"),
+        required=False,
+        to_field_name="code",
+        empty_label=_("全部网点"),
     )
     matter = forms.CharField(
         label=_("事项"),
@@ -109,6 +117,7 @@ class ScopeForm(forms.Form):
             department_id=data["department"].id if data.get("department") else None,
             board_id=data["board"].id if data.get("board") else None,
             matter_id=data["matter"].id if data.get("matter") else None,
+            hall_id=data["hall"].id if data.get("hall") else None,
         )
 
 
@@ -134,6 +143,8 @@ CHARTS = [
 ]
 # The page's headings of the figure tables (the XLSX keeps exports.FIGURE_TABLES' Chinese).
 TABLE_HEADINGS = {
+    "hall": _("按网点"),
+    "level": _("按网点层级"),
     "department": _("按部门"),
     "board": _("按板块"),
     "matter": _("按事项"),
@@ -223,7 +234,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                     "heading": TABLE_HEADINGS[name],
                     "header": exports.figure_header(name),
                     "rows": [
-                        (group.label, exports.figure_cells(group))
+                        (group.label, exports.figure_cells(group, name))
                         for group in getattr(figures, attribute)[:PAGE_ROWS]
                     ],
                     "more": max(len(getattr(figures, attribute)) - PAGE_ROWS, 0),
@@ -254,7 +265,7 @@ def export(request: HttpRequest, table: str, fmt: str) -> HttpResponse:
         return HttpResponse(form.errors.as_text(), status=400, content_type="text/plain")
     if table in exports.FIGURE_TABLES:
         header, rows = exports.figure_table(supervision_figures(scope), table)
-        kinds = exports.figure_kinds()
+        kinds = exports.figure_kinds(table)
     elif table in exports.PEOPLE_TABLES:
         header, rows, kinds = exports.people_table(window_staff_figures(scope), table)
     else:

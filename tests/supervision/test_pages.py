@@ -8,12 +8,14 @@ import pytest
 from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
+from accounts.models import User
 from cases.models import Visit
 from hall.supervision.summary import supervision_summary_refresh
 from hall.supervision.views import PAGE_CASES
 from tests.factories import UserFactory
+from windows.models import Ticket, TicketEvent, Window
 
-from .conftest import END, START, make_case, rate
+from .conftest import END, START, at, make_case, rate
 
 RANGE = f"start={START}&end={END}"
 API = "/api/v1/supervision/summary/"
@@ -132,15 +134,40 @@ def test_api_permissions(citizen, db):
 
 
 def more_of_everything(hall, copies: int) -> None:
-    """``copies`` more cases of each kind: decided with visits and bad ratings followed up,
-    overdue and nearly due, on every day of the range to 03-28, for both matters and departments."""
+    """``copies`` more cases of each kind: decided with visits served by a clerk (one of two),
+    queue tickets called to a window (one of two) and bad ratings followed up, overdue and nearly
+    due, on every day of the range to 03-28, for both matters and departments."""
+    clerks = [
+        User.objects.get_or_create(username=f"sv-clerk-{n}", defaults={"name": f"窗口{n}"})[0]
+        for n in range(2)
+    ]
+    windows = [
+        Window.objects.get_or_create(number=10 + n, defaults={"name": f"窗口{n}"})[0]
+        for n in range(2)
+    ]
+    sequence = Ticket.objects.count()
     for n in range(copies):
         day = f"03-{3 + n % 26:02d}"
         for matter, department in ((hall["m1"], hall["a"]), (hall["m2"], hall["b"])):
             decided = make_case(
                 matter, department, submitted=day, accepted=day, deadline="03-31", decided=day
             )
-            Visit.objects.create(case=decided, date=decided.accepted_on, kind="intake")
+            clerk, window = clerks[n % 2], windows[n % 2]
+            Visit.objects.create(case=decided, date=decided.accepted_on, kind="intake", clerk=clerk)
+            ticket = Ticket.objects.create(
+                board=matter.board,
+                date=decided.accepted_on,
+                sequence=sequence + 1,
+                number=f"{matter.board.letter}{sequence + 1:03d}",
+                window=window,
+                case=decided,
+                status="done",
+                called_at=at(day),
+            )
+            sequence += 1
+            TicketEvent.objects.create(
+                ticket=ticket, action="call", to_status="called", actor=clerk
+            )
             rate(decided, 1, day, follow_up_department=department)
             make_case(matter, department, submitted=day, accepted=day, deadline="03-20")
             make_case(
@@ -153,14 +180,17 @@ def more_of_everything(hall, copies: int) -> None:
             )
 
 
-# The figures (17): savepoint, jit off, the summary's state and rows, the days after it from
+# The figures (20): savepoint, jit off, the summary's state and rows, the days after it from
 # the cases (received, decided, materials, working days with the calendar, ratings), open
-# follow-ups (count and changes since), names (departments, matters, boards). Both add the
-# figures per window and staff member (6). The API adds the supervisor check; the page the
-# session, user and check (3), the two lists, the queue (3), the form's choices (2) and the
-# navigation's unread messages (1).
-API_QUERIES = 24
-PAGE_QUERIES = 33
+# follow-ups (count and changes since), the queue per hall (summary and the days after it),
+# names (halls, departments, matters, boards). Both add the figures per window and staff
+# member (10: the summary's state and rows, the days after it from the visits, tickets,
+# calls, ratings per clerk and per window and tickets per hall, the windows' and staff
+# members' names). The API adds the supervisor check; the page the session, user and check
+# (3), the two lists, the queue (3), the form's choices (3) and the navigation's unread
+# messages (1).
+API_QUERIES = 31
+PAGE_QUERIES = 42
 
 
 @pytest.mark.parametrize("copies", [0, 40])
@@ -180,3 +210,5 @@ def test_query_count_does_not_grow_with_the_data(
     with django_assert_max_num_queries(API_QUERIES):
         summary = api.get(API, {"from": START, "to": END}).json()
     assert summary["open_followups"] == 1 + 2 * copies
+    assert sum(row["visits"] for row in summary["staff"]) == 2 * copies
+    assert sum(row["tickets_called"] for row in summary["windows"]) == 2 * copies

@@ -10,6 +10,7 @@ from cases.events import CaseAction
 from cases.models import CaseEvent, Visit
 from hall.supervision.selectors import Scope, supervision_figures, window_staff_figures
 from hall.supervision.summary import supervision_summary_refresh
+from halls.selectors import city_centre
 from tests.factories import MatterFactory, UserFactory
 from windows.models import Ticket, TicketEvent, Window
 
@@ -190,6 +191,7 @@ def test_figures_per_window_and_staff(floor):
     assert windows[1] == {
         "number": 1,
         "name": "综合窗口",
+        "hall": city_centre().name,  # a window's hall by default
         "tickets_called": 2,
         "tickets_served": 1,
         "cases": 1,
@@ -202,6 +204,7 @@ def test_figures_per_window_and_staff(floor):
     assert staff["王窗口"] == {
         "name": "王窗口",
         "department": "甲局",
+        "hall": "",  # no hall given to this member of staff
         "cases": 1,
         "visits": 2,
         "tickets_called": 2,
@@ -234,4 +237,5 @@ def test_staff_table_download(client, supervisor, floor):
     client.force_login(supervisor)
     response = client.get(f"/supervision/export/staff.csv?start={START}&end={END}")
     text = response.content.decode("utf-8-sig")
-    assert text.splitlines()[1].startswith("王窗口,甲局,1,2,2,15.0,1,100.0%")
+    assert text.splitlines()[0].startswith("工作人员,部门,网点,经办件数")
+    assert text.splitlines()[1].startswith("王窗口,甲局,,1,2,2,15.0,1,100.0%")

@@ -1,10 +1,12 @@
 """On a generated hall (random cases over 90 days up to today, bundles, visits, materials,
 ratings, follow-ups, holidays), the figures read from the daily summary equal a recount from
 the cases: for ranges inside, across and outside the summarised days, with every filter, and
-after cases, ratings and follow-ups change since the last refresh."""
+after cases, ratings and follow-ups change since the last refresh. The same for the figures
+per window and staff member, with trips served by clerks and queue tickets."""
 
 import datetime
 import random
+from collections import defaultdict
 
 import pytest
 from django.core.management import call_command
@@ -21,8 +23,8 @@ from cases.models import (
     Rating,
     Visit,
 )
-from hall.models import SupervisionDaily, SupervisionSummaryState
-from hall.supervision.selectors import Scope, supervision_figures
+from hall.models import SupervisionDaily, SupervisionPeopleDaily, SupervisionSummaryState
+from hall.supervision.selectors import Scope, supervision_figures, window_staff_figures
 from matters.models import CalendarDay, CalendarDayKind
 from tests.factories import (
     BoardFactory,
@@ -31,7 +33,9 @@ from tests.factories import (
     MaterialTypeFactory,
     MatterFactory,
     RequirementFactory,
+    UserFactory,
 )
+from windows.models import Ticket, TicketEvent, Window
 
 DAYS = 90
 
@@ -192,3 +196,88 @@ def test_summary_equals_recount_after_changes_since_the_refresh(generated):
     FollowUp.objects.create(rating=rating, department=decided.lead_department, due_date=today)
     for scope in scopes(generated):
         assert figures_of(supervision_figures(scope)) == recount(scope), scope
+
+
+def people_of(scope: Scope) -> dict:
+    figures = window_staff_figures(scope)
+    return {
+        "windows": sorted(figures["windows"], key=lambda row: row["number"]),
+        "staff": sorted(figures["staff"], key=lambda row: row["name"]),
+    }
+
+
+def people_recount(scope: Scope) -> dict:
+    with transaction.atomic():
+        SupervisionSummaryState.objects.all().delete()
+        figures = people_of(scope)
+        transaction.set_rollback(True)
+    return figures
+
+
+@pytest.fixture
+def served(generated):
+    """The generated hall's trips served by four clerks, and queue tickets at three windows:
+    some without a case, some of the same case at the same window on two days, some recalled."""
+    rng = random.Random(6)
+    clerks = [UserFactory(clerk=True, name=f"窗口人员{n}") for n in range(4)]
+    windows = [Window.objects.create(number=n + 1, name=f"{n + 1}号窗口") for n in range(3)]
+    for visit in Visit.objects.order_by("id"):
+        # A clerk who served the case before serves it again half the time.
+        visit.clerk = clerks[(visit.case_id + rng.randint(0, 1) * rng.randint(0, 3)) % 4]
+        visit.save(update_fields=["clerk"])
+    cases = list(Case.objects.order_by("id"))
+    sequences: dict[tuple, int] = defaultdict(int)
+    for n in range(300):
+        case = rng.choice(cases + [None] * 60)
+        day = (
+            timezone.localtime(case.submitted_at).date() + datetime.timedelta(rng.randint(0, 3))
+            if case
+            else generated["today"] - datetime.timedelta(days=rng.randint(0, DAYS))
+        )
+        day = min(day, generated["today"])
+        board = generated["boards"][n % 2]
+        sequences[(board.id, day)] += 1
+        taken = at(day, rng)
+        called = rng.random() < 0.9
+        ticket = Ticket.objects.create(
+            board=board,
+            date=day,
+            sequence=sequences[(board.id, day)],
+            number=f"{board.letter}{sequences[(board.id, day)]:03d}",
+            window=rng.choice(windows) if called or rng.random() < 0.3 else None,
+            case=case,
+            status=rng.choice(["done", "done", "no_show"]) if called else "waiting",
+            called_at=taken + datetime.timedelta(minutes=rng.randint(1, 90)) if called else None,
+        )
+        Ticket.objects.filter(pk=ticket.pk).update(created_at=taken)
+        if called:
+            for _ in range(rng.choice([1, 1, 1, 2])):
+                TicketEvent.objects.create(
+                    ticket=ticket, action="call", to_status="called", actor=rng.choice(clerks)
+                )
+    return generated
+
+
+def test_people_from_the_summary_equal_a_recount(served):
+    expected = [people_recount(scope) for scope in scopes(served)]
+    assert expected[0]["windows"] and expected[0]["staff"]
+    # Some cases served twice by the same clerk in the year, counted once.
+    year = expected[0]["staff"]
+    assert sum(row["cases"] for row in year) < sum(row["visits"] for row in year)
+    call_command("supervision_summary", chunk_days=7, verbosity=0)
+    assert SupervisionPeopleDaily.objects.exists()
+    assert [people_of(scope) for scope in scopes(served)] == expected
+
+
+def test_people_equal_a_recount_with_part_of_the_range_summarised(served):
+    today = served["today"]
+    call_command(
+        "supervision_summary",
+        "--from",
+        str(served["first"] + datetime.timedelta(days=15)),
+        "--to",
+        str(today - datetime.timedelta(days=10)),
+        verbosity=0,
+    )
+    for scope in scopes(served):
+        assert people_of(scope) == people_recount(scope), scope
