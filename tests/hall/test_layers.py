@@ -16,6 +16,7 @@ APPS = (
     "windows",
     "documents",
     "delivery",
+    "helpers",
     "hall",
 )
 
