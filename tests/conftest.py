@@ -4,6 +4,7 @@ import pytest
 from django.utils import translation
 from rest_framework.test import APIClient
 
+from .caches import clear_cache
 from .factories import PASSWORD, UserFactory
 
 
@@ -53,6 +54,13 @@ def citizen_api(citizen) -> APIClient:
 def _fast_password_hashing(settings):
     # Hashing at full strength costs ~0.3 s per user; tests make many users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    # Rate-limit counters live in Redis, outside the test's transaction: without this, the
+    # kiosk tests of one worker add up to the per-address ticket rate within a minute.
+    clear_cache()
 
 
 @pytest.fixture(autouse=True)

@@ -89,13 +89,29 @@ def pickup_hall_choice(code: str) -> Hall | None:
     return hall
 
 
+def hall_with_windows(hall: Hall | None) -> Hall:
+    """Where a result taken in at ``hall`` can be handed over: the hall itself when it has
+    windows, else the nearest hall above it that has (a village point has a helper's desk,
+    no window), else the city centre."""
+    seen = set()
+    while hall is not None and hall.pk not in seen:
+        if hall.has_windows and hall.active:
+            return hall
+        seen.add(hall.pk)
+        hall = hall.parent
+    return city_centre()
+
+
 def pickup_fields(method: str, code: str, default: Hall | None) -> dict:
     """``pickup_hall`` and ``pickup_chosen`` for a case's delivery: the named hall, else
-    ``default``; none for courier delivery."""
+    ``default`` (or the nearest hall above it with windows); none for courier delivery."""
     if method != DeliveryMethod.PICKUP:
         return {"pickup_hall": None, "pickup_chosen": False}
     chosen = pickup_hall_choice(code)
-    return {"pickup_hall": chosen or default, "pickup_chosen": chosen is not None}
+    return {
+        "pickup_hall": chosen or hall_with_windows(default),
+        "pickup_chosen": chosen is not None,
+    }
 
 
 def pickup_hall_id(case: Case) -> int:
@@ -122,7 +138,7 @@ def intake_hall_set(case: Case, hall: Hall) -> None:
     not name follows it."""
     case.hall = hall
     if case.delivery_method == DeliveryMethod.PICKUP and not case.pickup_chosen:
-        case.pickup_hall = hall
+        case.pickup_hall = hall_with_windows(hall)
 
 
 PAPER_FORMS = (MaterialForm.ORIGINAL, MaterialForm.COPY, MaterialForm.ORIGINAL_AND_COPY)

@@ -17,13 +17,24 @@ from tests.factories import HallFactory, UserFactory
 @pytest.fixture
 def village(db):
     return HallFactory(
-        code="hehua", name="荷花村代办点", level=HallLevel.VILLAGE, phone="0571-23456"
+        code="hehua",
+        name="荷花村代办点",
+        level=HallLevel.VILLAGE,
+        phone="0571-23456",
+        has_windows=False,
+        has_queue=False,
     )
 
 
 @pytest.fixture
 def other_village(db):
-    return HallFactory(code="zhulin", name="竹林社区代办点", level=HallLevel.VILLAGE)
+    return HallFactory(
+        code="zhulin",
+        name="竹林社区代办点",
+        level=HallLevel.VILLAGE,
+        has_windows=False,
+        has_queue=False,
+    )
 
 
 @pytest.fixture

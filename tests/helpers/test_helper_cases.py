@@ -387,3 +387,23 @@ def test_the_audit_trail_names_the_helper_role(helper, resident, matter):
     case = file_for(helper, resident, matter)
 
     assert CaseEvent.objects.get(case=case, action="create").actor_role == "helper"
+
+
+def test_a_village_points_case_waits_at_the_nearest_hall_with_windows(resident, matter):
+    """A village point has a helper's desk, no window: a result the applicant did not send
+    elsewhere waits at the town centre above it, whose clerk hands it over."""
+    from tests.factories import HallFactory
+
+    town = HallFactory(code="xinjia", name="新嘉街道便民服务中心", level=HallLevel.TOWN)
+    village = HallFactory(
+        code="hehua-2", level=HallLevel.VILLAGE, parent=town, has_windows=False, has_queue=False
+    )
+    helper = UserFactory(helper=True, hall=village)
+    answer = client_for(helper).post(
+        "/api/v1/cases/",
+        {"matter": matter.code, "applicant": applicant_data(resident)},
+        format="json",
+    )
+    assert answer.status_code == 201, answer.json()
+    assert answer.json()["hall"]["code"] == "hehua-2"
+    assert answer.json()["pickup_hall"] == {"code": "xinjia", "name": "新嘉街道便民服务中心"}
