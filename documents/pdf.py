@@ -7,6 +7,7 @@ HTML asks for other than a local file is refused by the URL fetcher.
 """
 
 import base64
+import contextlib
 import functools
 import hashlib
 import html as html_lib
@@ -16,6 +17,7 @@ import math
 import os
 import tempfile
 import threading
+import zlib
 from pathlib import Path
 
 from django.conf import settings
@@ -60,8 +62,9 @@ def render_pdf(template: str, context: dict, *, fit_pages: int | None = None) ->
     With ``fit_pages`` the template is laid out at ``density`` 0, 1, 2… until it fits that
     many pages (the densest layout is kept if nothing fits); without it, at density 0.
     """
-    from weasyprint import HTML, URLFetcher
+    from weasyprint import URLFetcher
 
+    paper_html = _paper_html_class()
     # Local files and data: URLs only; a PDF never reaches out to the network.
     fetcher = URLFetcher(allowed_protocols=("file", "data"), timeout=1)
     cache = _image_cache()
@@ -72,7 +75,9 @@ def render_pdf(template: str, context: dict, *, fit_pages: int | None = None) ->
                 template, {**context, "density": density, "font_url": font_url()}
             )
         head, style, body = _split_style(html)
-        source = HTML(string=head + body, base_url=str(settings.BASE_DIR), url_fetcher=fetcher)
+        source = paper_html(
+            string=head + body, base_url=str(settings.BASE_DIR), url_fetcher=fetcher
+        )
         document = source.render(
             font_config=_font_config(),
             stylesheets=[_stylesheet(style)] if style else None,
@@ -81,7 +86,63 @@ def render_pdf(template: str, context: dict, *, fit_pages: int | None = None) ->
         )
         if fit_pages is None or len(document.pages) <= fit_pages:
             break
-    return html, document.write_pdf(pdf_identifier=b"onetrip", cache=cache)
+    with _deflate_level(PDF_ZLIB_LEVEL):
+        pdf = document.write_pdf(pdf_identifier=b"onetrip", cache=cache)
+    return html, pdf
+
+
+@functools.cache
+def _paper_html_class():
+    """WeasyPrint's ``HTML`` with ``documents/pdf_ua.css`` as its user-agent stylesheet: the
+    rules of WeasyPrint's own sheet for the elements our templates use, same values, so the
+    layout is the same (tests/documents/test_pdf_user_agent.py) and styles cost a third.
+    (``_ua_stylesheets`` is how WeasyPrint's own test suite swaps that sheet.)"""
+    from weasyprint import CSS, HTML
+
+    user_agent = CSS(filename=str(Path(__file__).with_name("pdf_ua.css")))
+
+    class PaperHTML(HTML):
+        def _ua_stylesheets(self, forms=False):
+            return [user_agent]
+
+    return PaperHTML
+
+
+# zlib level of a PDF's streams. pydyf compresses every stream at level 9; nearly all the bytes
+# are the subset CJK font (~450 KB raw: the glyph tables keep every id up to the last one
+# used), where level 9 took 8-16 ms of a 50-80 ms render and level 1 takes ~1.5 ms for files
+# ~10 % larger (a receipt 41 -> 45 KB).
+PDF_ZLIB_LEVEL = 1
+
+
+class _Deflate:
+    """Stands in for the ``zlib`` module inside pydyf: its streams are compressed at the level
+    set for this thread by ``_deflate_level`` (level 9, pydyf's own, anywhere else)."""
+
+    def __init__(self):
+        self.local = threading.local()
+
+    def compressobj(self, level=9, *args, **kwargs):
+        return zlib.compressobj(getattr(self.local, "level", level), *args, **kwargs)
+
+    def __getattr__(self, name):
+        return getattr(zlib, name)
+
+
+_DEFLATE = _Deflate()
+
+
+@contextlib.contextmanager
+def _deflate_level(level: int):
+    import pydyf
+
+    if getattr(pydyf, "zlib", None) is zlib:
+        pydyf.zlib = _DEFLATE
+    _DEFLATE.local.level = level
+    try:
+        yield
+    finally:
+        del _DEFLATE.local.level
 
 
 def _split_style(html: str) -> tuple[str, str, str]:
