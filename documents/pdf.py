@@ -34,7 +34,32 @@ def font_url() -> str:
     return Path(settings.PDF_FONT_PATH).resolve().as_uri()
 
 
-@functools.cache
+_SETUP = threading.RLock()
+
+
+def _made_once(maxsize: int | None = None):
+    """``functools.lru_cache`` whose lookups and misses run one thread at a time. Without it
+    the first papers a fresh process renders on several threads each built a font
+    configuration (or a stylesheet registering the font in one): the cache kept the last, and
+    the others were freed, their fontconfig and Pango objects with them, while renders and
+    stylesheets still used them. A gunicorn worker died of it at its first concurrent paper
+    downloads (``realloc(): invalid next size``, SIGABRT)."""
+
+    def decorate(function):
+        cached = functools.lru_cache(maxsize=maxsize)(function)
+
+        @functools.wraps(function)
+        def once(*args):
+            with _SETUP:
+                return cached(*args)
+
+        once.cache_clear = cached.cache_clear
+        return once
+
+    return decorate
+
+
+@_made_once()
 def _font_config():
     """One font configuration per process: the CJK font file is loaded once, not per render.
 
@@ -91,7 +116,7 @@ def render_pdf(template: str, context: dict, *, fit_pages: int | None = None) ->
     return html, pdf
 
 
-@functools.cache
+@_made_once()
 def _paper_html_class():
     """WeasyPrint's ``HTML`` with ``documents/pdf_ua.css`` as its user-agent stylesheet: the
     rules of WeasyPrint's own sheet for the elements our templates use, same values, so the
@@ -154,7 +179,7 @@ def _split_style(html: str) -> tuple[str, str, str]:
     return html[:start], html[start + len("<style>") : end], html[end + len("</style>") :]
 
 
-@functools.lru_cache(maxsize=64)
+@_made_once(maxsize=64)
 def _stylesheet(text: str):
     """A template's stylesheet parsed once per process (it is the same at every render of a
     paper, the hall's name in its footer included): parsing it took ~10 % of a render.

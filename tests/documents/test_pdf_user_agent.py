@@ -192,3 +192,35 @@ def test_guide_looks_the_same_as_with_weasyprints_own_stylesheet(client, matter,
     theirs = client.get(f"/matters/{matter.code}/guide.pdf").content
 
     assert pages_as_pixels(ours) == pages_as_pixels(theirs)
+
+
+def test_the_font_configuration_and_stylesheets_are_built_once_by_concurrent_first_renders():
+    """Threads rendering the first papers of a fresh process share one object each: a second
+    font configuration, freed while in use, crashed a gunicorn worker."""
+    import threading
+    import time
+
+    built = []
+
+    @pdf._made_once()
+    def slow_to_build():
+        time.sleep(0.05)  # a FontConfiguration takes a while, and lets other threads in
+        built.append(1)
+        return object()
+
+    start = threading.Barrier(8)
+    results = []
+
+    def first_render():
+        start.wait()
+        results.append(slow_to_build())
+
+    threads = [threading.Thread(target=first_render) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert len(built) == 1
+    assert len({id(result) for result in results}) == 1
+    assert pdf._font_config() is pdf._font_config()
