@@ -115,17 +115,28 @@ def render_pdf(template: str, context: dict, *, fit_pages: int | None = None) ->
         source = paper_html(
             string=head + body, base_url=str(settings.BASE_DIR), url_fetcher=fetcher
         )
-        document = source.render(
-            font_config=_font_config(),
-            stylesheets=[_stylesheet(style)] if style else None,
-            pdf_identifier=b"onetrip",
-            cache=cache,
-        )
+        with _RENDERING:
+            document = source.render(
+                font_config=_font_config(),
+                stylesheets=[_stylesheet(style)] if style else None,
+                pdf_identifier=b"onetrip",
+                cache=cache,
+            )
         if fit_pages is None or len(document.pages) <= fit_pages:
             break
-    with _deflate_level(PDF_ZLIB_LEVEL):
+    with _RENDERING, _deflate_level(PDF_ZLIB_LEVEL):
         pdf = document.write_pdf(pdf_identifier=b"onetrip", cache=cache)
     return html, pdf
+
+
+# One layout or PDF write at a time per process. Every render shares the process's font
+# configuration, whose Pango font map and HarfBuzz faces are not safe to use from several
+# threads at once: under gunicorn's threads, concurrent first downloads corrupted the heap
+# (GLib "corrupted double-linked list", "g_atomic_rc_box_acquire: assertion failed", glibc
+# "realloc(): invalid next size") and killed or hung the worker. It costs little: a render
+# is Python holding the GIL nearly all the time, so threads never rendered in parallel
+# anyway; processes (gunicorn workers, Celery's prefork pool) still do.
+_RENDERING = threading.Lock()
 
 
 @_made_once()
