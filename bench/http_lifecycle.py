@@ -152,6 +152,7 @@ class Recorder:
         self.steps: list[tuple[str, float, int, float]] = []  # step, ms, statements, SQL ms
         self.papers: list[tuple[str, float, bool, int]] = []  # kind, ms, first ask ok, asks
         self.lifecycles: list[float] = []
+        self.cpu: list[tuple[str, float]] = []  # step, CPU ms of the serving gunicorn thread
 
 
 class Client:
@@ -182,6 +183,7 @@ class Client:
         sql_ms = float(response.headers.get("X-Statements-Ms", -1))
         if step is not None:
             self.recorder.steps.append((step, elapsed, statements, sql_ms))
+            self.recorder.cpu.append((step, float(response.headers.get("X-CPU-Ms", "nan"))))
         return response
 
 
@@ -372,6 +374,7 @@ def run_phase(
         merged.steps += recorder.steps
         merged.papers += recorder.papers
         merged.lifecycles += recorder.lifecycles
+        merged.cpu += recorder.cpu
     return {
         "elapsed": elapsed,
         "recorder": merged,
@@ -417,7 +420,11 @@ def summarise(phase: dict, args) -> dict:
             "statements_median": statistics.median(statements),
             "statements_max": max(statements),
             "statements_per_lifecycle": round(sum(statements) / count, 1) if count else None,
+            "cpu_p50_ms": round(percentile([c for name, c in recorder.cpu if name == step], 50), 1),
         }
+    # What the gunicorn threads spent on the CPU per lifecycle (every step but the baseline):
+    # the server's cost, which the machine's load does not inflate as it does wall times.
+    server_cpu = sum(c for name, c in recorder.cpu if name != "bare_insert") / max(count, 1)
     per_lifecycle = sum(n for name, _ms, n, _sql in recorder.steps if name != "bare_insert")
     commands = sum(n for name, _ms, n, _sql in recorder.steps if name in STEP_ORDER[:8])
     papers = [ms for _kind, ms, _first, _asks in recorder.papers]
@@ -440,6 +447,7 @@ def summarise(phase: dict, args) -> dict:
         "lifecycle_p95_s": round(percentile(recorder.lifecycles, 95), 2),
         "statements_per_lifecycle": round(per_lifecycle / count, 1),
         "statements_per_lifecycle_create_to_collect": round(commands / count, 1),
+        "server_cpu_ms_per_lifecycle": round(server_cpu, 1),
         "steps": steps,
         "papers": {
             "count": len(papers),
@@ -477,14 +485,18 @@ def print_summary(result: dict, args) -> None:
     )
     print(
         f"\n  {'step':<14}{'calls':>7}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}{'SQL p50':>9}"
-        f"{'stmts p50':>11}{'max':>6}{'per lc':>8}"
+        f"{'stmts p50':>11}{'max':>6}{'per lc':>8}{'CPU p50':>9}"
     )
     for step, s in result["steps"].items():
         print(
             f"  {step:<14}{s['calls']:>7}{s['p50_ms']:>9.1f}{s['p95_ms']:>9.1f}{s['max_ms']:>9.1f}"
             f"{s['sql_p50_ms']:>9.1f}{s['statements_median']:>11g}{s['statements_max']:>6}"
-            f"{s['statements_per_lifecycle']:>8g}"
+            f"{s['statements_per_lifecycle']:>8g}{s['cpu_p50_ms']:>9.1f}"
         )
+    print(
+        f"  gunicorn thread CPU per lifecycle (every step but the baseline): "
+        f"{result['server_cpu_ms_per_lifecycle']} ms"
+    )
     papers = result["papers"]
     if papers["count"]:
         print(

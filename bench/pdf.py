@@ -10,6 +10,9 @@ evenly between the papers; each paper render is followed by the render of its ba
 paper's text, tags stripped, one paragraph per line, same font file and size, A4), and the
 papers alternate, in one process, like a worker that lives long. The ratio is paper p50 / bare
 p50 (and p95 / p95), measured in the same run, so the load of the machine cancels out.
+A third render, the bare page with the options our papers are written with (documents/pdf.py:
+its own user-agent stylesheet, zlib level 1), shows how much of the ratio those options buy:
+"ratio (same options)" is paper / that page.
 Memory is the process's resident set size (``VmRSS``) after the warm-up and after the last
 render; the growth between the two is what a long-lived worker would accumulate.
 Targets: issue 5: receipt p50 ≤ 300 ms, file ≤ 300 KB, memory growth ≤ 50 MB over 200 renders;
@@ -187,7 +190,13 @@ def main() -> None:
     from django.template.loader import render_to_string
     from weasyprint import HTML
 
-    from documents.pdf import _font_config, font_url
+    from documents.pdf import (
+        PDF_ZLIB_LEVEL,
+        _deflate_level,
+        _font_config,
+        _paper_html_class,
+        font_url,
+    )
     from documents.services import TEMPLATES, paper_pdf, with_pictures
 
     papers = {
@@ -210,6 +219,12 @@ def main() -> None:
         page = HTML(string=bare[kind], base_url=str(BASE_DIR)).render(font_config=_font_config())
         return page.write_pdf()
 
+    def render_bare_same(kind: str) -> bytes:
+        source = _paper_html_class()(string=bare[kind], base_url=str(BASE_DIR))
+        page = source.render(font_config=_font_config())
+        with _deflate_level(PDF_ZLIB_LEVEL):
+            return page.write_pdf()
+
     started = time.perf_counter()
     render("receipt")
     first = time.perf_counter() - started
@@ -217,9 +232,11 @@ def main() -> None:
         for kind in papers:
             render(kind)
             render_bare(kind)
+            render_bare_same(kind)
     rss_start = rss_mb()
     times: dict[str, list[float]] = {kind: [] for kind in papers}
     bare_times: dict[str, list[float]] = {kind: [] for kind in papers}
+    same_times: dict[str, list[float]] = {kind: [] for kind in papers}
     sizes: dict[str, int] = {}
     kinds = list(papers)
     for index in range(args.renders):
@@ -230,20 +247,28 @@ def main() -> None:
         started = time.perf_counter()
         render_bare(kind)
         bare_times[kind].append(time.perf_counter() - started)
+        started = time.perf_counter()
+        render_bare_same(kind)
+        same_times[kind].append(time.perf_counter() - started)
         sizes[kind] = len(pdf)
     rss_end = rss_mb()
 
-    print(f"load average before the run: {LOAD}")
+    after = " ".join(f"{load:.2f}" for load in os.getloadavg())
+    print(f"load average before the run: {LOAD}, after: {after}")
     print(f"first render in a fresh process (imports, font load): {first * 1000:.0f} ms")
-    print("| paper | renders | p50 | p95 | bare p50 | bare p95 | ratio p50 | ratio p95 | file |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    print(
+        "| paper | renders | p50 | p95 | bare p50 | bare p95 | ratio p50 | ratio p95 "
+        "| bare p50 (same options) | ratio p50 (same options) | file |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for kind, values in times.items():
         p50, p95 = statistics.median(values), percentile(values, 0.95)
         b50, b95 = statistics.median(bare_times[kind]), percentile(bare_times[kind], 0.95)
+        s50 = statistics.median(same_times[kind])
         print(
             f"| {kind} | {len(values)} | {p50 * 1000:.0f} ms | {p95 * 1000:.0f} ms "
             f"| {b50 * 1000:.0f} ms | {b95 * 1000:.0f} ms | {p50 / b50:.2f}× | {p95 / b95:.2f}× "
-            f"| {sizes[kind] / 1024:.1f} KB |"
+            f"| {s50 * 1000:.0f} ms | {p50 / s50:.2f}× | {sizes[kind] / 1024:.1f} KB |"
         )
     print(
         f"RSS after warm-up {rss_start:.1f} MB, after {args.renders} renders {rss_end:.1f} MB: "

@@ -7,6 +7,7 @@ HTML asks for other than a local file is refused by the URL fetcher.
 """
 
 import base64
+import contextlib
 import functools
 import hashlib
 import html as html_lib
@@ -16,6 +17,7 @@ import math
 import os
 import tempfile
 import threading
+import zlib
 from pathlib import Path
 
 from django.conf import settings
@@ -32,16 +34,53 @@ def font_url() -> str:
     return Path(settings.PDF_FONT_PATH).resolve().as_uri()
 
 
-@functools.cache
+_SETUP = threading.RLock()
+
+
+def _made_once(maxsize: int | None = None):
+    """``functools.lru_cache`` whose lookups and misses run one thread at a time. Without it
+    the first papers a fresh process renders on several threads each built a font
+    configuration (or a stylesheet registering the font in one): the cache kept the last, and
+    the others were freed, their fontconfig and Pango objects with them, while renders and
+    stylesheets still used them. A gunicorn worker died of it at its first concurrent paper
+    downloads (``realloc(): invalid next size``, SIGABRT)."""
+
+    def decorate(function):
+        cached = functools.lru_cache(maxsize=maxsize)(function)
+
+        @functools.wraps(function)
+        def once(*args):
+            with _SETUP:
+                return cached(*args)
+
+        once.cache_clear = cached.cache_clear
+        return once
+
+    return decorate
+
+
+@_made_once()
 def _font_config():
     """One font configuration per process: the CJK font file is loaded once, not per render.
 
     A fresh configuration per render loads the 16 MB font again each time and, measured with
     bench/pdf.py, grows the process by ~150 MB over 80 renders; shared, it stays flat.
+
+    The font (``font_url()``, family ``WQY``) is registered here, once, before any render uses
+    the configuration. WeasyPrint registers the ``@font-face`` of every stylesheet given its
+    configuration, and each registration resets the shared Pango font map's caches: done when
+    a template's stylesheet was first parsed, it freed fonts that renders on other threads
+    were using, and gunicorn workers died at their first concurrent downloads (GLib
+    "corrupted double-linked list", glibc ``realloc(): invalid next size``). Templates keep
+    their ``@font-face`` line for reading; ``_stylesheet`` parses it without registering it.
     """
+    from weasyprint import CSS
     from weasyprint.text.fonts import FontConfiguration
 
-    return FontConfiguration()
+    config = FontConfiguration()
+    face = f'@font-face {{ font-family: "WQY"; src: url("{font_url()}"); }}'
+    CSS(string=face, font_config=config)
+    return config
 
 
 def in_papers_language():
@@ -60,8 +99,9 @@ def render_pdf(template: str, context: dict, *, fit_pages: int | None = None) ->
     With ``fit_pages`` the template is laid out at ``density`` 0, 1, 2… until it fits that
     many pages (the densest layout is kept if nothing fits); without it, at density 0.
     """
-    from weasyprint import HTML, URLFetcher
+    from weasyprint import URLFetcher
 
+    paper_html = _paper_html_class()
     # Local files and data: URLs only; a PDF never reaches out to the network.
     fetcher = URLFetcher(allowed_protocols=("file", "data"), timeout=1)
     cache = _image_cache()
@@ -72,16 +112,85 @@ def render_pdf(template: str, context: dict, *, fit_pages: int | None = None) ->
                 template, {**context, "density": density, "font_url": font_url()}
             )
         head, style, body = _split_style(html)
-        source = HTML(string=head + body, base_url=str(settings.BASE_DIR), url_fetcher=fetcher)
-        document = source.render(
-            font_config=_font_config(),
-            stylesheets=[_stylesheet(style)] if style else None,
-            pdf_identifier=b"onetrip",
-            cache=cache,
+        source = paper_html(
+            string=head + body, base_url=str(settings.BASE_DIR), url_fetcher=fetcher
         )
+        with _RENDERING:
+            document = source.render(
+                font_config=_font_config(),
+                stylesheets=[_stylesheet(style)] if style else None,
+                pdf_identifier=b"onetrip",
+                cache=cache,
+            )
         if fit_pages is None or len(document.pages) <= fit_pages:
             break
-    return html, document.write_pdf(pdf_identifier=b"onetrip", cache=cache)
+    with _RENDERING, _deflate_level(PDF_ZLIB_LEVEL):
+        pdf = document.write_pdf(pdf_identifier=b"onetrip", cache=cache)
+    return html, pdf
+
+
+# One layout or PDF write at a time per process. Every render shares the process's font
+# configuration, whose Pango font map and HarfBuzz faces are not safe to use from several
+# threads at once: under gunicorn's threads, concurrent first downloads corrupted the heap
+# (GLib "corrupted double-linked list", "g_atomic_rc_box_acquire: assertion failed", glibc
+# "realloc(): invalid next size") and killed or hung the worker. It costs little: a render
+# is Python holding the GIL nearly all the time, so threads never rendered in parallel
+# anyway; processes (gunicorn workers, Celery's prefork pool) still do.
+_RENDERING = threading.Lock()
+
+
+@_made_once()
+def _paper_html_class():
+    """WeasyPrint's ``HTML`` with ``documents/pdf_ua.css`` as its user-agent stylesheet: the
+    rules of WeasyPrint's own sheet for the elements our templates use, same values, so the
+    layout is the same (tests/documents/test_pdf_user_agent.py) and styles cost a third.
+    (``_ua_stylesheets`` is how WeasyPrint's own test suite swaps that sheet.)"""
+    from weasyprint import CSS, HTML
+
+    user_agent = CSS(filename=str(Path(__file__).with_name("pdf_ua.css")))
+
+    class PaperHTML(HTML):
+        def _ua_stylesheets(self, forms=False):
+            return [user_agent]
+
+    return PaperHTML
+
+
+# zlib level of a PDF's streams. pydyf compresses every stream at level 9; nearly all the bytes
+# are the subset CJK font (~450 KB raw: the glyph tables keep every id up to the last one
+# used), where level 9 took 8-16 ms of a 50-80 ms render and level 1 takes ~1.5 ms for files
+# ~10 % larger (a receipt 41 -> 45 KB).
+PDF_ZLIB_LEVEL = 1
+
+
+class _Deflate:
+    """Stands in for the ``zlib`` module inside pydyf: its streams are compressed at the level
+    set for this thread by ``_deflate_level`` (level 9, pydyf's own, anywhere else)."""
+
+    def __init__(self):
+        self.local = threading.local()
+
+    def compressobj(self, level=9, *args, **kwargs):
+        return zlib.compressobj(getattr(self.local, "level", level), *args, **kwargs)
+
+    def __getattr__(self, name):
+        return getattr(zlib, name)
+
+
+_DEFLATE = _Deflate()
+
+
+@contextlib.contextmanager
+def _deflate_level(level: int):
+    import pydyf
+
+    if getattr(pydyf, "zlib", None) is zlib:
+        pydyf.zlib = _DEFLATE
+    _DEFLATE.local.level = level
+    try:
+        yield
+    finally:
+        del _DEFLATE.local.level
 
 
 def _split_style(html: str) -> tuple[str, str, str]:
@@ -93,23 +202,20 @@ def _split_style(html: str) -> tuple[str, str, str]:
     return html[:start], html[start + len("<style>") : end], html[end + len("</style>") :]
 
 
-@functools.lru_cache(maxsize=64)
+@_made_once(maxsize=64)
 def _stylesheet(text: str):
     """A template's stylesheet parsed once per process (it is the same at every render of a
     paper, the hall's name in its footer included): parsing it took ~10 % of a render.
 
     Given to WeasyPrint as a user stylesheet: with no author stylesheet left in the page
     and no ``!important``, it wins over the user-agent sheet exactly as the ``<style>`` did.
+    Parsed without the font configuration, so that its ``@font-face`` is not registered again
+    (``_font_config`` registered the font once, before any render).
     """
     from weasyprint import CSS, URLFetcher
 
     fetcher = URLFetcher(allowed_protocols=("file", "data"), timeout=1)
-    return CSS(
-        string=text,
-        base_url=str(settings.BASE_DIR),
-        url_fetcher=fetcher,
-        font_config=_font_config(),
-    )
+    return CSS(string=text, base_url=str(settings.BASE_DIR), url_fetcher=fetcher)
 
 
 _images = threading.local()
