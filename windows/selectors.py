@@ -24,7 +24,7 @@ from cases.models import Case, CaseStatus, Channel, fsm_sources
 from cases.selectors import case_list_for_user, cases_awaiting_intake, with_material_counts
 from halls.availability import matters_taken_in_at
 from halls.models import Hall
-from halls.selectors import city_centre
+from halls.selectors import city_centre, staff_hall
 from matters.calendar import working_days_since
 from matters.models import BundleItem, Matter
 
@@ -56,8 +56,10 @@ def intake_at(hall: Hall) -> Q:
     or a bundle (一件事) all of whose matters it may take in; a case that names its intake hall
     at that hall only.
 
-    Both conditions are uncorrelated subqueries on the small catalog tables (hashed once per
-    query), so the inbox still walks the partial index ``case_awaiting_intake`` in order.
+    Both conditions are uncorrelated subqueries on the small catalog tables, hashed once per
+    query and checked per awaiting case: the cases are still read off their status (the
+    partial index ``case_awaiting_intake``, or the status index and a top-N sort), whatever
+    the number of halls (bench/halls.py).
     """
     allowed = Matter.objects.filter(matters_taken_in_at(hall)).values("pk")
     refused_bundles = (
@@ -166,8 +168,6 @@ LATEST_CALLS = 10
 
 def clerk_window(user) -> Window | None:
     """The window a clerk sits at in their own hall, with its boards and hall, or ``None``."""
-    from halls.selectors import staff_hall
-
     if user is None or not user.is_authenticated:
         return None
     return (

@@ -351,6 +351,19 @@ def test_registering_a_kiosk_records_the_clerks_hall(board, centre, town):
     assert Kiosk.objects.get(name="一楼1号取号机").hall == centre
 
 
+def test_a_clerk_cannot_take_over_another_halls_kiosk_by_its_name(board, centre, town):
+    _kiosk_client(centre, "一楼1号取号机")
+    staff = UserFactory(clerk=True, hall=town)
+    staff.user_permissions.add(Permission.objects.get(codename="add_kiosk"))
+    client = Client()
+    client.force_login(staff)
+    page = client.post("/desk/kiosk/", {"name": "一楼1号取号机"})
+    assert page.status_code == 200
+    assert f"已登记在{centre.name}" in page.content.decode()
+    assert Kiosk.objects.get(name="一楼1号取号机").hall == centre
+    assert KIOSK_COOKIE not in client.cookies
+
+
 def test_a_clerk_of_a_hall_without_queue_cannot_register_a_kiosk(board, village):
     staff = UserFactory(clerk=True, hall=village)
     staff.user_permissions.add(Permission.objects.get(codename="add_kiosk"))

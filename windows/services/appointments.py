@@ -291,6 +291,14 @@ def kiosk_register(*, name: str, by: User, hall: Hall | None = None) -> Kiosk:
     caller gives its browser the cookie. A hall without a queue has no kiosk."""
     hall = hall or city_centre()
     check_queue(hall)
+    taken = Kiosk.objects.filter(name=name.strip()).exclude(hall=hall).select_related("hall")
+    if other := taken.first():
+        # Another hall's kiosk is that hall's staff's to re-enable, not moved here by a name.
+        raise TicketError(
+            _("取号机“%(n)s”已登记在%(hall)s，请换一个名称。")
+            % {"n": other.name, "hall": other.hall.name},
+            code="kiosk_of_other_hall",
+        )
     kiosk, _created = Kiosk.objects.update_or_create(
         name=name.strip(), defaults={"active": True, "registered_by": by, "hall": hall}
     )
