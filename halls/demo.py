@@ -121,7 +121,8 @@ def seed_halls() -> int:
             },
         )
         if made:
-            hall.boards.set(boards if served is None else [b for b in boards if b.code in served])
+            # ``served``: True for the nearby boards only (NEARBY), else every board.
+            hall.boards.set([b for b in boards if b.code in NEARBY] if served else boards)
         by_code[code] = hall
         created += made
     return created
