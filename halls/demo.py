@@ -121,6 +121,7 @@ def seed_halls() -> int:
             },
         )
         if made:
+            # ``served``: the codes of the boards it serves (NEARBY), None for every board.
             hall.boards.set(boards if served is None else [b for b in boards if b.code in served])
         by_code[code] = hall
         created += made

@@ -71,8 +71,6 @@ def matter_detail_queryset() -> QuerySet[Matter]:
         "board", "lead_department", "result_licence_type"
     ).prefetch_related(
         "reviewing_departments",
-        # Where it can be taken in, when only named halls may (read only for those).
-        "intake_halls",
         Prefetch("steps", queryset=ProcessStep.objects.order_by("order")),
         Prefetch(
             "requirements",

@@ -13,6 +13,7 @@ from .models import (
     Bundle,
     CatalogStatus,
     DeliveryMethod,
+    IntakeScope,
     MaterialForm,
     MatterVersion,
     OnlineLevel,
@@ -163,7 +164,10 @@ def matter_detail(request: HttpRequest, code: str) -> HttpResponse:
             "intake_places": _intake_places(
                 matter.intake_scope,
                 matter.intake_min_level,
-                {hall.pk for hall in matter.intake_halls.all()},
+                # Read only when only named halls may take it in.
+                {hall.pk for hall in matter.intake_halls.all()}
+                if matter.intake_scope == IntakeScope.NAMED
+                else set(),
             ),
         },
     )

@@ -143,18 +143,19 @@ def desk_home(request: HttpRequest) -> HttpResponse:
             context["found"] = [{"case": case, **_masked(case)} for case in found]
             context["searched"] = True
     q = request.GET.get("q", "").strip()[:50]
+    # Only what the clerk's hall may take in is offered for a new application.
+    desk_hall = staff_hall(request.user)
     if q:
-        matters = list(matter_list(search=q)[:20])
+        matters = list(matter_list(search=q, hall=desk_hall)[:20])
         bundles = list(
             Bundle.published.filter(Q(name__icontains=q) | Q(code__iexact=q)).order_by("code")[:10]
         )
     else:
-        matters = list(matter_list().order_by("-usage_count", "code")[:10])
+        matters = list(matter_list(hall=desk_hall).order_by("-usage_count", "code")[:10])
         bundles = list(Bundle.published.order_by("code")[:10])
-    hall = staff_hall(request.user)
-    inbox, inbox_total = selectors.desk_inbox(hall=hall)
+    inbox, inbox_total = selectors.desk_inbox(hall=desk_hall)
     # 物料流转: paper on its way to the clerk's hall, oldest first, with its age.
-    pending = transfers_pending_at(hall.pk)
+    pending = transfers_pending_at(desk_hall.pk)
     transfers = list(pending[:DESK_TRANSFERS])
     now = timezone.now()
     for transfer in transfers:
@@ -167,7 +168,7 @@ def desk_home(request: HttpRequest) -> HttpResponse:
     context.update(
         {
             "q": q,
-            "hall": hall,
+            "hall": desk_hall,
             "matters": matters,
             "bundles": bundles,
             "inbox": [{"row": row, **_masked(row.case)} for row in inbox],

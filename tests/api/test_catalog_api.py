@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from halls.selectors import city_centre
 from matters.models import CatalogStatus, MaterialForm, Matter
 from tests.factories import (
     BoardFactory,
@@ -273,6 +274,7 @@ def guide(db):
 
 def test_detail_shape_field_by_field(api_client, guide):
     _matter, (first, second, third) = guide
+    centre = city_centre()
 
     response = api_client.get(f"{MATTERS}bdc-zydj/")
 
@@ -346,6 +348,12 @@ def test_detail_shape_field_by_field(api_client, guide):
             {"order": 1, "name": "受理", "description": "窗口受理。", "days": 0},
             {"order": 2, "name": "审核", "description": "部门审核。", "days": 2},
         ],
+        "intake": {
+            "scope": "all",
+            "scope_label": "全市通办：所有网点",
+            "min_level": None,
+            "halls": [{"code": centre.code, "name": centre.name, "level": "city"}],
+        },
         "places": ["市民中心", "东区分中心"],
         "consultation_phone": "0571-12345",
         "deferral_scope": "完税证明可容缺，5个工作日内补齐。",
@@ -367,14 +375,15 @@ def test_detail_queries_do_not_grow_with_requirements(
     api_client, guide, django_assert_max_num_queries
 ):
     matter, _ = guide
-    with django_assert_max_num_queries(5):
+    # The matter, its requirements, steps and departments, and the halls that take it in.
+    with django_assert_max_num_queries(6):
         api_client.get(f"{MATTERS}bdc-zydj/")
     for _n in range(10):
         RequirementFactory(
             matter=matter, material=MaterialTypeFactory(licence_type=LicenceTypeFactory())
         )
         ProcessStepFactory(matter=matter)
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(6):
         assert len(api_client.get(f"{MATTERS}bdc-zydj/").json()["requirements"]) == 13
 
 

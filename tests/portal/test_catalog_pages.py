@@ -352,8 +352,9 @@ def test_guide_shows_every_element(client, guide_matter):
         "10 个工作日（须书面说明理由）",
         # fee
         "免费",
-        # places and delivery
-        "同城通办",
+        # places (every hall: 全市通办, then the note) and delivery
+        "全市通办",
+        "办理地点说明",
         "市民中心二楼不动产窗口",
         "城东分中心",
         "窗口领取",
@@ -398,7 +399,7 @@ def test_guide_of_an_instant_paid_matter(client, estate_board):
     assert "《不动产登记收费标准》。" in page
     assert "最多跑一次" in page
     assert "窗口当场审核，不设后台审核" in page
-    assert "同城通办" not in page
+    assert "办理地点说明" in page  # one place note is still a note
     assert "免费" not in page
 
 
