@@ -4,6 +4,8 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from cases.migrations._sqlite_case_triggers import dropped, restored
+
 
 def to_city_centre(apps, schema_editor):
     """Cases taken in before the network existed were taken in at the city centre."""
@@ -27,6 +29,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        dropped(),
         migrations.AddField(
             model_name="case",
             name="first_responsible",
@@ -83,4 +86,5 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.RunPython(to_city_centre, migrations.RunPython.noop),
+        restored(),
     ]

@@ -4,6 +4,8 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from cases.migrations._sqlite_case_triggers import dropped, restored
+
 
 class Migration(migrations.Migration):
 
@@ -14,6 +16,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        dropped(),
         migrations.AddField(
             model_name='case',
             name='pickup_chosen',
@@ -39,4 +42,5 @@ class Migration(migrations.Migration):
                 'indexes': [models.Index(condition=models.Q(('received_at__isnull', True)), fields=['to_hall', 'sent_at', 'id'], name='transfer_pending_order')],
             },
         ),
+        restored(),
     ]
