@@ -78,7 +78,10 @@ def make_matter(civil):
 
 @pytest.mark.slow
 def test_helper_files_at_a_village_point_city_decides_resident_collects_at_the_town_centre(
-    page, open_session, screenshot, tmp_path
+    page,
+    open_session,  # noqa: F811 - the fixture of test_lifecycle
+    screenshot,
+    tmp_path,
 ):
     centre, town, village = make_network()
     civil = DepartmentFactory(code="civil", name="市公安局", short_name="公安")
@@ -152,8 +155,8 @@ def test_helper_files_at_a_village_point_city_decides_resident_collects_at_the_t
     expect(page.locator(".messages")).to_contain_text("申请已提交")
     expect(page.locator(".case-head")).to_contain_text("已提交")
     page.goto("/helper/")
-    carried = page.get_by_role("region", name="我代办的办件").get_by_role("row").filter(
-        has_text=number
+    carried = (
+        page.get_by_role("region", name="我代办的办件").get_by_role("row").filter(has_text=number)
     )
     expect(carried).to_contain_text("方阿婆")
     expect(carried).to_contain_text("已提交")
@@ -166,12 +169,11 @@ def test_helper_files_at_a_village_point_city_decides_resident_collects_at_the_t
     desk.goto("/desk/")
     inbox = desk.get_by_role("region", name=re.compile("网上申请待受理"))
     inbox.get_by_role("link", name=number, exact=True).click()
-    expect(desk.get_by_role("group", name="居民身份证核对结果").get_by_label("已收取")).to_be_checked()
+    id_card_check = desk.get_by_role("group", name="居民身份证核对结果")
+    expect(id_card_check.get_by_label("已收取")).to_be_checked()
     # The helper holds the paper original at the village point: it is taken in as such.
     id_card = case.materials.get(material_type__name="居民身份证")
-    desk.locator(f"#row-{id_card.requirement_id} .checklist__form select").select_option(
-        "original"
-    )
+    desk.locator(f"#row-{id_card.requirement_id} .checklist__form select").select_option("original")
     desk.get_by_role("button", name="受理", exact=True).click()
     expect(desk.locator(".messages")).to_contain_text("已受理")
     expect(desk.locator(".case-head")).to_contain_text("审查中")
@@ -229,9 +231,7 @@ def test_helper_files_at_a_village_point_city_decides_resident_collects_at_the_t
     town_desk.goto("/desk/")
     waiting = town_desk.get_by_role("region", name=re.compile("待出件"))
     waiting.get_by_role("link", name=number, exact=True).click()
-    town_desk.get_by_role("region", name="交付结果").get_by_role(
-        "button", name="窗口领取"
-    ).click()
+    town_desk.get_by_role("region", name="交付结果").get_by_role("button", name="窗口领取").click()
     expect(town_desk.locator(".messages")).to_be_visible()
     expect(town_desk.locator(".case-head")).to_contain_text("已办结")
     screenshot(town_desk, "09-town-desk-handed-over")

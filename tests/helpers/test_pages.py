@@ -5,9 +5,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from cases.models import Case, HelperAuthorisation
+from halls.models import HallLevel
 from helpers.models import HomeVisit
 from tests.cases.conftest import PDF_BYTES
-from halls.models import HallLevel
 from tests.factories import HallFactory, UserFactory
 
 from .conftest import counted_queries, file_for, upload_required
