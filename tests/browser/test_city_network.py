@@ -246,3 +246,16 @@ def test_helper_files_at_a_village_point_city_decides_resident_collects_at_the_t
     case.refresh_from_db()
     assert case.status == CaseStatus.CLOSED
     assert not case.visits.exists()
+
+    # The network as the public and the supervisor see it.
+    home.goto("/halls/")
+    expect(home.locator("main")).to_contain_text("方家埭村代办点")
+    screenshot(home, "11-halls")
+    home.goto("/halls/qiaosi/")
+    expect(home.get_by_role("heading", level=1)).to_contain_text("乔司街道便民服务中心")
+    screenshot(home, "12-hall-town-centre")
+    watch = open_session()
+    sign_in(watch, UserFactory(supervisor=True, name="督查"))
+    watch.goto("/supervision/")
+    expect(watch.locator("main")).to_contain_text("乔司街道便民服务中心")
+    screenshot(watch, "13-supervision")
