@@ -44,11 +44,10 @@ class HelperFilingForm(forms.Form):
         self.fields["pickup_hall"].choices = [("", _("受理网点（默认）"))] + [
             (h.code, h.name) for h in halls
         ]
-        nearest = hall
-        while nearest is not None and not nearest.has_windows:
-            nearest = nearest.parent
-        if hall is not None and not hall.has_windows and nearest is not None:
-            self.fields["pickup_hall"].initial = nearest.code
+        if hall is not None and not hall.has_windows:
+            from cases.services.halls import hall_with_windows
+
+            self.fields["pickup_hall"].initial = hall_with_windows(hall).code
 
 
 class HomeVisitForm(forms.Form):

@@ -89,12 +89,23 @@ def pickup_hall_choice(code: str) -> Hall | None:
     return hall
 
 
+def hall_with_windows(hall: Hall | None) -> Hall | None:
+    """``hall``, or the nearest hall above it with windows (a village point has none, so
+    nobody there hands a result over); the city centre when none is found."""
+    seen = set()
+    while hall is not None and not hall.has_windows and hall.pk not in seen:
+        seen.add(hall.pk)
+        hall = hall.parent
+    return hall if hall is not None else city_centre()
+
+
 def pickup_fields(method: str, code: str, default: Hall | None) -> dict:
     """``pickup_hall`` and ``pickup_chosen`` for a case's delivery: the named hall, else
     ``default``; none for courier delivery."""
     if method != DeliveryMethod.PICKUP:
         return {"pickup_hall": None, "pickup_chosen": False}
     chosen = pickup_hall_choice(code)
+    default = hall_with_windows(default) if default is not None else None
     return {"pickup_hall": chosen or default, "pickup_chosen": chosen is not None}
 
 
