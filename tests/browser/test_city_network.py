@@ -147,6 +147,7 @@ def test_helper_files_at_a_village_point_city_decides_resident_collects_at_the_t
     home.get_by_role("button", name="确认委托代办员办理").click()
     expect(home.locator(".messages")).to_contain_text("已确认委托代办员办理")
     expect(home.get_by_role("region", name="代办员")).to_contain_text("在线确认代办授权")
+    expect(home.locator("main")).not_to_contain_text("请上传申请人签署的授权委托书")
     screenshot(home, "04-resident-case-helper-first-responsible")
 
     # 3. The helper submits.

@@ -275,3 +275,19 @@ def test_a_helpers_case_from_a_point_without_windows_waits_in_the_desks_inbox(
     point.has_windows = True
     point.save()
     assert case.number not in signed_in(clerk).get("/desk/").content.decode()
+
+
+def test_the_case_page_asks_for_the_letter_or_the_confirmation_then_for_nothing(
+    signed_in, helper, resident, matter
+):
+    case = file_for(helper, resident, matter)
+
+    before = signed_in(resident).get(f"/my/cases/{case.number}/").content.decode()
+    signed_in(resident).post(f"/my/cases/{case.number}/authorise/")
+    after = signed_in(resident).get(f"/my/cases/{case.number}/").content.decode()
+
+    assert "或请申请人登录本人账户在线确认代办授权" in before
+    assert "您填写了代办人" not in before
+    # Confirmed online: no signed letter is asked for any more.
+    assert "在线确认代办授权。" in after
+    assert "请上传申请人签署的授权委托书" not in after
