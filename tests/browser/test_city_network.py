@@ -258,5 +258,7 @@ def test_helper_files_at_a_village_point_city_decides_resident_collects_at_the_t
     watch = open_session()
     sign_in(watch, UserFactory(supervisor=True, name="督查"))
     watch.goto("/supervision/")
-    expect(watch.locator("main")).to_contain_text("乔司街道便民服务中心")
+    # The per-hall table: the case counts at the village point that took it in.
+    by_hall = watch.get_by_role("row").filter(has_text="方家埭村代办点").first
+    expect(by_hall).to_contain_text("村（社区）级")
     screenshot(watch, "13-supervision")
