@@ -15,6 +15,11 @@ class HelperFilingForm(forms.Form):
     id_number = forms.CharField(label=_("申请人身份证号码"), max_length=18)
     phone = forms.CharField(label=_("申请人手机号码"), max_length=11)
     matter = forms.ModelChoiceField(label=_("办理事项"), queryset=Matter.objects.none())
+    pickup_hall = forms.ChoiceField(
+        label=_("领取网点"),
+        required=False,
+        help_text=_("办理结果在所选网点的窗口领取（异地能办）；不选则在受理网点领取"),
+    )
     power_of_attorney = forms.FileField(
         label=_("授权委托书"),
         required=False,
@@ -31,6 +36,18 @@ class HelperFilingForm(forms.Form):
         if hall is not None:
             matters = matters.filter(matters_taken_in_at(hall))
         self.fields["matter"].queryset = matters
+        # Only a hall with windows hands results over (a village point has none): the nearest
+        # one above the helper's hall is offered first.
+        from halls.models import Hall
+
+        halls = list(Hall.objects.filter(active=True, has_windows=True).order_by("order", "code"))
+        self.fields["pickup_hall"].choices = [("", _("受理网点（默认）"))] + [
+            (h.code, h.name) for h in halls
+        ]
+        if hall is not None and not hall.has_windows:
+            from cases.services.halls import hall_with_windows
+
+            self.fields["pickup_hall"].initial = hall_with_windows(hall).code
 
 
 class HomeVisitForm(forms.Form):

@@ -63,14 +63,17 @@ def _file(user, form: HelperFilingForm):
     applicant = case_services.Applicant(
         kind="person", name=data["name"], phone=data["phone"], id_number=data["id_number"]
     )
+    delivery = case_services.Delivery(hall=data.get("pickup_hall") or "")
     with transaction.atomic():
         if data.get("home_visit"):
             visit = get_object_or_404(home_visits_for(user), pk=data["home_visit"])
             case = services.home_visit_file(
-                visit=visit, by=user, applicant=applicant, matter=data["matter"]
+                visit=visit, by=user, applicant=applicant, matter=data["matter"], delivery=delivery
             )
         else:
-            case = case_services.case_create(by=user, applicant=applicant, matter=data["matter"])
+            case = case_services.case_create(
+                by=user, applicant=applicant, matter=data["matter"], delivery=delivery
+            )
         upload = data.get("power_of_attorney")
         if upload:
             # No requirement: the power of attorney (added to the case, or the guide's own).

@@ -54,7 +54,7 @@ class InboxRow:
 def intake_at(hall: Hall) -> Q:
     """Online cases ``hall`` may take in: a matter it may take in (``matters_taken_in_at``),
     or a bundle (一件事) all of whose matters it may take in; a case that names its intake hall
-    at that hall only.
+    at that hall only (at any, when that hall has no windows).
 
     Both conditions are uncorrelated subqueries on the small catalog tables, hashed once per
     query and checked per awaiting case: the cases are still read off their status (the
@@ -68,7 +68,10 @@ def intake_at(hall: Hall) -> Q:
     what = Q(matter_id__in=allowed) | (
         Q(matter__isnull=True, bundle__isnull=False) & ~Q(bundle_id__in=refused_bundles)
     )
-    return what & (Q(hall__isnull=True) | Q(hall=hall))
+    # A point without windows (a helper's desk) has no clerk to take its cases in: they
+    # wait at every hall that may take them in, or nobody would see them.
+    no_desk = Hall.objects.filter(has_windows=False).values("pk")
+    return what & (Q(hall__isnull=True) | Q(hall=hall) | Q(hall_id__in=no_desk))
 
 
 def desk_inbox(*, hall: Hall, limit: int = 100) -> tuple[list[InboxRow], int]:

@@ -12,7 +12,7 @@ from django_fsm import has_transition_perm
 from matters.models import Bundle, BundleItem, CatalogStatus, DeliveryMethod, Matter
 
 from .. import services
-from ..exceptions import CaseError, MissingMaterialsError
+from ..exceptions import AuthorisationMissingError, CaseError, MissingMaterialsError
 from ..forms import ApplicationForm
 from ..models import (
     Case,
@@ -212,10 +212,14 @@ def case_review(request: HttpRequest, number: str) -> HttpResponse:
     if not _editable_draft(request, case):
         return redirect("cases:case-detail", number=case.number)
     refused: list[dict] = []
+    refused_detail = ""
     status = 200
     if request.method == "POST":
         try:
             services.case_submit(case=case, by=request.user)
+        except AuthorisationMissingError as error:
+            # A helper's filing: say what authorises it (not only "materials missing").
+            refused, refused_detail, status = error.missing, error.detail, error.status_code
         except MissingMaterialsError as error:
             refused, status = error.missing, error.status_code
         except CaseError as error:
@@ -236,6 +240,7 @@ def case_review(request: HttpRequest, number: str) -> HttpResponse:
             **_upload_context(case, rows, upload_view="cases:case-materials"),
             "step": 3,
             "refused": refused,
+            "refused_detail": refused_detail,
             "missing": [row for row in rows if row.material.needed_at_submission and row.needed],
             "deferrable_missing": [
                 row

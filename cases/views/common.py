@@ -24,6 +24,7 @@ from ..models import (
     Case,
     CaseMaterial,
     CaseStatus,
+    HelperAuthorisation,
     MaterialFile,
     MaterialStatus,
 )
@@ -125,6 +126,10 @@ def _material_rows(
     prefetch_related_objects(materials, "material_type__licence_type")
     errors = errors or {}
     asked_at = services.supplement_asked_at(case) if case.can("resubmit") else None
+    # A helper's case: the resident's online confirmation stands for the signed letter.
+    confirmed = (
+        case.helper_id is not None and HelperAuthorisation.objects.filter(case=case).exists()
+    )
     rows = []
     for material in materials:
         status = material.status
@@ -139,10 +144,21 @@ def _material_rows(
         else:
             can_upload = False
         in_hand = status in IN_HAND
-        letter = bool(case.agent_name) and AUTHORISATION_LETTER in material.material_type.name
+        letter = (
+            bool(case.agent_name)
+            and not confirmed
+            and AUTHORISATION_LETTER in material.material_type.name
+        )
         needed = not in_hand and (material.needed_at_submission or letter or bool(material.reason))
         notes = []
-        if letter and not in_hand:
+        if letter and not in_hand and case.helper_id is not None:
+            notes.append(
+                _(
+                    "代办须经申请人授权：请上传申请人签署的授权委托书，"
+                    "或请申请人登录本人账户在线确认代办授权。"
+                )
+            )
+        elif letter and not in_hand:
             notes.append(_("您填写了代办人，请上传申请人签署的授权委托书。"))
         files = list(material.files.all())
         rows.append(

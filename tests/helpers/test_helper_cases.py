@@ -6,9 +6,16 @@ import pytest
 from cases import services
 from cases.models import Case, CaseEvent, CaseStatus, HelperAuthorisation, Visit
 from halls.models import HallLevel
+from halls.selectors import city_centre
 from matters.models import IntakeScope
 from tests.cases.conftest import pdf, requirement
-from tests.factories import MaterialTypeFactory, MatterFactory, RequirementFactory, UserFactory
+from tests.factories import (
+    HallFactory,
+    MaterialTypeFactory,
+    MatterFactory,
+    RequirementFactory,
+    UserFactory,
+)
 
 from .conftest import applicant_data, client_for, counted_queries, file_for, upload_required
 
@@ -389,21 +396,21 @@ def test_the_audit_trail_names_the_helper_role(helper, resident, matter):
     assert CaseEvent.objects.get(case=case, action="create").actor_role == "helper"
 
 
-def test_a_village_points_case_waits_at_the_nearest_hall_with_windows(resident, matter):
-    """A village point has a helper's desk, no window: a result the applicant did not send
-    elsewhere waits at the town centre above it, whose clerk hands it over."""
-    from tests.factories import HallFactory
+def test_a_point_without_windows_sends_the_result_to_the_nearest_hall_with_them(resident, matter):
+    town = HallFactory(code="qiaosi", name="乔司街道便民服务中心")
+    point = HallFactory(
+        code="fangjia",
+        level=HallLevel.VILLAGE,
+        parent=town,
+        has_windows=False,
+        has_queue=False,
+    )
+    helper = UserFactory(helper=True, hall=point)
 
-    town = HallFactory(code="xinjia", name="新嘉街道便民服务中心", level=HallLevel.TOWN)
-    village = HallFactory(
-        code="hehua-2", level=HallLevel.VILLAGE, parent=town, has_windows=False, has_queue=False
-    )
-    helper = UserFactory(helper=True, hall=village)
-    answer = client_for(helper).post(
-        "/api/v1/cases/",
-        {"matter": matter.code, "applicant": applicant_data(resident)},
-        format="json",
-    )
-    assert answer.status_code == 201, answer.json()
-    assert answer.json()["hall"]["code"] == "hehua-2"
-    assert answer.json()["pickup_hall"] == {"code": "xinjia", "name": "新嘉街道便民服务中心"}
+    case = file_for(helper, resident, matter)
+
+    # Nobody at the point hands results over: the town centre above it does, unless named.
+    assert (case.hall, case.pickup_hall, case.pickup_chosen) == (point, town, False)
+    town.has_windows = town.has_queue = False
+    town.save()
+    assert file_for(helper, resident, matter).pickup_hall == city_centre()

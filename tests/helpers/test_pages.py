@@ -5,9 +5,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from cases.models import Case, HelperAuthorisation
+from halls.models import HallLevel
 from helpers.models import HomeVisit
 from tests.cases.conftest import PDF_BYTES
-from tests.factories import UserFactory
+from tests.factories import HallFactory, UserFactory
 
 from .conftest import counted_queries, file_for, upload_required
 
@@ -208,8 +209,85 @@ def test_the_helper_goes_through_the_online_steps_for_the_resident(
 
     assert materials.status_code == 200
     assert refused.status_code == 400
-    assert "代办授权（授权委托书或申请人在线确认）" in refused.content.decode()
+    refusal = refused.content.decode()
+    assert "代办授权（授权委托书或申请人在线确认）" in refusal
+    # Why, in the service's words (not only "required materials missing"), and no dead anchor.
+    assert "代办须经申请人授权" in refusal and "必交材料没有上传" not in refusal
+    assert "#material-None" not in refusal
     signed_in(resident).post(f"/my/cases/{case.number}/authorise/")
     submitted = signed_in(helper).post(f"/my/cases/{case.number}/review/")
     assert submitted.status_code == 302
     assert Case.objects.get(pk=case.pk).status == "submitted"
+
+
+def test_the_workbench_offers_the_nearest_hall_with_windows_for_the_result(
+    signed_in, resident, matter
+):
+    town = HallFactory(code="qiaosi", name="乔司街道便民服务中心")
+    point = HallFactory(
+        code="fangjia",
+        name="方家埭村代办点",
+        level=HallLevel.VILLAGE,
+        parent=town,
+        has_windows=False,
+        has_queue=False,
+    )
+    helper = UserFactory(helper=True, hall=point)
+    client = signed_in(helper)
+
+    form = client.get("/helper/").context["form"]
+    answer = client.post(
+        "/helper/",
+        {
+            "name": resident.name,
+            "id_number": resident.id_number,
+            "phone": resident.phone,
+            "matter": matter.pk,
+            "pickup_hall": "qiaosi",
+        },
+    )
+
+    # Nobody hands a result over at a point without windows: not offered, the town preset.
+    assert form["pickup_hall"].value() == "qiaosi"
+    assert "fangjia" not in dict(form.fields["pickup_hall"].choices)
+    case = Case.objects.get()
+    assert answer.status_code == 302
+    assert (case.hall, case.pickup_hall, case.pickup_chosen) == (point, town, True)
+
+
+def test_a_helpers_case_from_a_point_without_windows_waits_in_the_desks_inbox(
+    signed_in, helper, resident, matter, clerk
+):
+    point = helper.hall
+    point.has_windows = point.has_queue = False
+    point.save()
+    case = file_for(helper, resident, matter)
+    upload_required(case, helper)
+    signed_in(resident).post(f"/my/cases/{case.number}/authorise/")
+    assert signed_in(helper).post(f"/my/cases/{case.number}/review/").status_code == 302
+    town = HallFactory(code="qiaosi", name="乔司街道便民服务中心")
+    town_clerk = UserFactory(clerk=True, hall=town)
+
+    # Nobody works a desk at the point: the city centre's clerk (and any hall that may take
+    # the matter in) sees the case; a case named to a hall with windows stays at that hall.
+    assert case.number in signed_in(clerk).get("/desk/").content.decode()
+    assert case.number in signed_in(town_clerk).get("/desk/").content.decode()
+    point.has_windows = True
+    point.save()
+    assert case.number not in signed_in(clerk).get("/desk/").content.decode()
+
+
+def test_the_case_page_asks_for_the_letter_or_the_confirmation_then_for_nothing(
+    signed_in, helper, resident, matter
+):
+    case = file_for(helper, resident, matter)
+
+    before = signed_in(resident).get(f"/my/cases/{case.number}/").content.decode()
+    signed_in(resident).post(f"/my/cases/{case.number}/authorise/")
+    after = signed_in(resident).get(f"/my/cases/{case.number}/").content.decode()
+
+    assert "或请申请人登录本人账户在线确认代办授权" in before
+    assert "您填写了代办人" not in before
+    # Confirmed online: no signed letter is asked for any more.
+    assert "在线确认代办授权。" in after
+    assert "请上传申请人签署的授权委托书" not in after
