@@ -4,6 +4,7 @@ from django.db.models import Q, QuerySet
 
 from accounts.models import User
 from cases.access import is_clerk, is_helper, is_supervisor
+from halls.selectors import staff_hall
 
 from .models import HomeVisit, HomeVisitStatus
 
@@ -36,4 +37,11 @@ def needs_contact(user: User, visit: HomeVisit, *, detail: bool = False) -> bool
         visit.helper_id is not None and visit.helper_id == user.pk
     ):
         return True
-    return detail and is_clerk(user)
+    if not (detail and is_clerk(user)):
+        return False
+    # The clerks who arrange it: of the visit's point or the hall right above it (a village
+    # point has no clerk), never every clerk in the city.
+    own = staff_hall(user)
+    if visit.hall_id is None:
+        return own.is_city_centre
+    return own.pk in (visit.hall_id, visit.hall.parent_id)

@@ -22,7 +22,7 @@ from accounts.models import User
 from halls.availability import may_take_in
 from matters.models import Matter
 
-from ..access import can_authorise_helper, can_reassign_first_responsible
+from ..access import can_authorise_helper, can_reassign_first_responsible, is_applicant_account
 from ..events import CaseAction
 from ..exceptions import (
     AuthorisationMissingError,
@@ -67,7 +67,9 @@ def helper_agent_fields(helper: User) -> dict:
     """The agent of a helper's filing is the helper, from their own account."""
     return {
         "agent_name": helper.display_name,
-        "agent_id_number": helper.id_number,
+        # A member of staff acts by their role, not their own identity: their ID number is
+        # not copied onto every resident's case.
+        "agent_id_number": "",
         "agent_phone": helper.phone,
     }
 
@@ -95,7 +97,10 @@ def helper_authorised(case: Case, materials: list[CaseMaterial]) -> bool:
         m.material_type.code == POWER_OF_ATTORNEY_CODE and m.status in IN_HAND for m in materials
     ):
         return True
-    return HelperAuthorisation.objects.filter(case=case).exists()
+    # Only a confirmation by the applicant's own account counts: not one given for an
+    # applicant the draft no longer names.
+    given = HelperAuthorisation.objects.filter(case=case).select_related("given_by").first()
+    return given is not None and is_applicant_account(given.given_by, case)
 
 
 def authorisation_missing_error(

@@ -43,6 +43,7 @@ from ..models import (
     CaseStatus,
     Channel,
     DeferralCommitment,
+    HelperAuthorisation,
     MaterialFile,
     MaterialStatus,
     Review,
@@ -338,14 +339,16 @@ def case_update_details(
     delivery = delivery or Delivery()
     fields = {
         **_validated_applicant(applicant),
-        **_validated_agent(agent),
+        # The helper stays the agent of their case whatever the form says.
+        **(helper_agent_fields(case.helper) if case.helper_id else _validated_agent(agent)),
         **_validated_delivery(delivery, methods),
         **pickup_fields(delivery.method, delivery.hall, case.hall or city_centre()),
     }
     if case.helper_id is not None:
-        # The helper stays the agent whatever the form says.
-        fields.update(helper_agent_fields(case.helper))
+        # Another applicant's name on the draft needs that applicant's own confirmation.
         case.owner = applicant_account(fields["applicant_kind"], identity_of(fields))
+        if identity_of(fields) != case.applicant_identity:
+            HelperAuthorisation.objects.filter(case=case).delete()
     elif case.channel == Channel.ONLINE:
         case.owner, agent_filing = online_filing(by, fields)
         require_power_of_attorney(case, agent_filing)
@@ -729,6 +732,8 @@ def _accept(
     # helper's case was taken in at the helper's hall when it was filed, and stays so.
     if case.helper_id is not None and case.hall_id is not None:
         hall = case.hall
+        if by is not None:
+            require_intake_hall(case_matters(case), staff_hall(by))
     elif by is not None:
         hall = staff_hall(by)
         require_intake_hall(case_matters(case), hall)
@@ -917,6 +922,8 @@ def case_request_supplement(
     case = lock_case(case)
     if not is_clerk(by):
         raise CasePermissionError(_("只有窗口人员可以出具一次性告知。"))
+    # Answering an application belongs to a hall that may take it in.
+    require_intake_hall(case_matters(case), staff_hall(by))
     case_require_transition(case, "request_supplement")
     loaded = list(case.materials.select_related("material_type"))
     materials = _mark_missing(case, missing, reasons or {}, note, loaded)
@@ -939,6 +946,7 @@ def case_reject(*, case: Case, by: User, reason: str) -> Case:
     case = lock_case(case)
     if not is_clerk(by):
         raise CasePermissionError(_("只有窗口人员可以作出不予受理决定。"))
+    require_intake_hall(case_matters(case), staff_hall(by))
     case_require_transition(case, "reject")
     reason = reason.strip()
     if not reason:
