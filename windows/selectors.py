@@ -88,12 +88,21 @@ def desk_inbox(*, hall: Hall, limit: int = 100) -> tuple[list[InboxRow], int]:
     return [InboxRow(case, counts.get(submitted[case.pk], 0)) for case in cases], total
 
 
-def desk_handover(*, limit: int = 100) -> tuple[list[Case], int]:
-    """Results to issue or to hand over at the window (统一出件), oldest decision first."""
-    queryset = (
-        Case.objects.filter(status__in=fsm_sources(Case, "issue", "collect"))
-        .select_related("matter", "bundle", "lead_department")
-        .order_by("decided_at", "id")
+def desk_handover(*, hall=None, limit: int = 100) -> tuple[list[Case], int]:
+    """Results to issue or to hand over at the window (统一出件), oldest decision first.
+
+    With ``hall``, the results to hand over are those waiting at that hall (its pickup hall,
+    else its intake hall, else the city centre: as ``cases.services.halls.pickup_hall_id``);
+    results still to be issued are every hall's.
+    """
+    queryset = Case.objects.filter(status__in=fsm_sources(Case, "issue", "collect"))
+    if hall is not None:
+        waiting_here = Q(pickup_hall=hall) | Q(pickup_hall__isnull=True, hall=hall)
+        if hall.is_city_centre:
+            waiting_here |= Q(pickup_hall__isnull=True, hall__isnull=True)
+        queryset = queryset.filter(Q(status__in=fsm_sources(Case, "issue")) | waiting_here)
+    queryset = queryset.select_related("matter", "bundle", "lead_department").order_by(
+        "decided_at", "id"
     )
     cases = list(queryset[:limit])
     total = len(cases) if len(cases) < limit else queryset.count()

@@ -160,7 +160,7 @@ def desk_home(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     for transfer in transfers:
         transfer.age_days = (now - transfer.sent_at).days
-    handover, handover_total = selectors.desk_handover()
+    handover, handover_total = selectors.desk_handover(hall=desk_hall)
     if context.get("find_error"):
         # Echo the search only to correct it; found people appear masked.
         context["find"] = request.POST.get("find", "").strip()[:25]

@@ -408,3 +408,21 @@ def test_papers_fall_back_to_the_city_centre_before_any_hall_took_the_case_in(ma
     context = _base_context(Case.objects.get(pk=case.pk), "one_time_notice")
     assert context["hall"] == city_centre().name
     assert context["hall_address"] == (city_centre().address or context["hall_address"])
+
+
+def test_the_desk_lists_results_to_hand_over_at_its_own_hall_only(
+    matter, housing, town, town_clerk, city_clerk, client
+):
+    """统一出件: results still to issue are every hall's; a result waiting to be collected is
+    listed only at the hall it waits at, never at another hall that may not hand it over."""
+    case = take_in(window_case(town_clerk, matter, pickup=town.code), town_clerk)
+    decide_and_issue(case, housing, town_clerk)
+
+    def handover_panel(clerk) -> str:
+        client.force_login(clerk)
+        page = client.get(reverse("windows:desk-home")).content.decode()
+        start = page.index('aria-labelledby="handover-title"')
+        return page[start : page.index("</section>", start)]
+
+    assert case.number in handover_panel(town_clerk)
+    assert case.number not in handover_panel(city_clerk)
