@@ -14,7 +14,8 @@ Staff:
 
 Helpers (代办员): a case a helper files for a resident (``Case.helper``) is on the applicant
 side of the helper carrying it and of the resident's own account, and of nobody else; a
-helper sees only the cases they carry (never another helper's, nor the clerk's view).
+helper sees only the cases they carry and those they were made first responsible person for
+(never another helper's otherwise, nor the clerk's view).
 
 Acting as the applicant (submit, upload, withdraw, resubmit, edit a draft): the applicant's
 side on an online case (a helper's case included); on a window case the clerk, and the
@@ -136,7 +137,8 @@ def visible_cases(user: User, queryset: QuerySet[Case] | None = None) -> QuerySe
         return queryset.none()
     own = applicant_side_condition(user)
     if is_helper(user):
-        return queryset.filter(own)
+        # And the cases they answer for (首接负责制), once handed to them: seen, not acted on.
+        return queryset.filter(own | Q(first_responsible=user))
     if is_staff_viewer(user):
         return queryset.filter(~Q(channel=Channel.ONLINE, status=CaseStatus.DRAFT) | own)
     condition = own
@@ -163,6 +165,8 @@ def can_view(user: User, case: Case) -> bool:
         return True
     if is_staff_viewer(user):
         return not _online_draft(case)
+    if is_helper(user) and case.first_responsible_id == user.pk:
+        return True
     return (
         is_approver(user)
         and user.department_id is not None

@@ -278,3 +278,36 @@ def test_a_finished_case_is_not_reassigned(resident, matter, clerk):
     assert answer.status_code == 409
     assert Case.objects.get(pk=case.pk).first_responsible == clerk
     assert Case.objects.get(pk=case.pk).status == CaseStatus.CLOSED
+
+
+def test_a_helper_made_first_responsible_sees_the_case_and_may_hand_it_on(
+    helper, other_helper, resident, matter, clerk
+):
+    """Answering for a case needs seeing it: the helper it is handed to opens it, finds it in
+    their list and may hand it on, but does not act as the applicant's side."""
+    case = file_for(helper, resident, matter)
+    upload_required(case, helper)
+    services.material_upload(case=case, by=helper, requirement_id=None, upload=pdf())
+    services.case_submit(case=case, by=helper)
+    stranger = UserFactory(helper=True, hall=helper.hall)
+    assert client_for(other_helper).get(f"/api/v1/cases/{case.number}/").status_code == 404
+
+    client_for(clerk).post(
+        f"/api/v1/cases/{case.number}/first-responsible/",
+        {"username": other_helper.username, "reason": "周敏休假，由吴强跟进。"},
+        format="json",
+    )
+
+    answering = client_for(other_helper)
+    assert answering.get(f"/api/v1/cases/{case.number}/").status_code == 200
+    listed = [row["number"] for row in answering.get("/api/v1/cases/").json()["results"]]
+    assert listed == [case.number]
+    assert answering.post(f"/api/v1/cases/{case.number}/withdraw/").status_code == 403
+    assert client_for(stranger).get(f"/api/v1/cases/{case.number}/").status_code == 404
+    handed_back = answering.post(
+        f"/api/v1/cases/{case.number}/first-responsible/",
+        {"username": helper.username, "reason": "休假结束，交回周敏。"},
+        format="json",
+    )
+    assert handed_back.status_code == 200
+    assert Case.objects.get(pk=case.pk).first_responsible == helper
