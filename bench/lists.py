@@ -237,7 +237,8 @@ def counters_match() -> tuple[int, int]:
                LEFT JOIN (SELECT case_id, count(*) n FROM cases_visit GROUP BY 1) v
                  ON v.case_id = c.id
                LEFT JOIN (SELECT case_id, count(*) n FROM cases_casematerial
-                          WHERE status IN ('received', 'verified', 'satisfied_by_licence')
+                          WHERE status IN ('received', 'verified', 'satisfied_by_licence',
+                                           'satisfied_by_data', 'satisfied_by_locker')
                           GROUP BY 1) m ON m.case_id = c.id"""
         )
         return cursor.fetchone()

@@ -670,17 +670,24 @@ class MaterialStatus(models.TextChoices):
     DEFERRED = "deferred", _("容缺后补")
     VERIFIED = "verified", _("已核验")
     SATISFIED_BY_LICENCE = "satisfied_by_licence", _("电子证照免提交")
+    # Found for the applicant through the data exchange (数据共享): nothing to bring.
+    SATISFIED_BY_DATA = "satisfied_by_data", _("数据共享免提交")
+    # Taken from the applicant's materials locker, verified on an earlier case (多次复用).
+    SATISFIED_BY_LOCKER = "satisfied_by_locker", _("材料库复用")
     # The window found that a material the guide asks for only in some cases does not apply.
     NOT_APPLICABLE = "not_applicable", _("不涉及")
 
 
-# A material counts as in hand when received, verified, or satisfied by a licence the
-# applicant holds (无证明办理).
-IN_HAND = (
-    MaterialStatus.RECEIVED,
-    MaterialStatus.VERIFIED,
+# Materials the applicant need not bring: what they hold (e-licence), what the data exchange
+# returned, or what their locker keeps from an earlier case. Nothing is taken in for them.
+SATISFIED = (
     MaterialStatus.SATISFIED_BY_LICENCE,
+    MaterialStatus.SATISFIED_BY_DATA,
+    MaterialStatus.SATISFIED_BY_LOCKER,
 )
+
+# A material counts as in hand when received, verified, or satisfied without paper.
+IN_HAND = (MaterialStatus.RECEIVED, MaterialStatus.VERIFIED, *SATISFIED)
 
 
 class CaseMaterialQuerySet(models.QuerySet):

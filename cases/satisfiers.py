@@ -5,9 +5,16 @@ register a function ``fn(case) -> set[material_type_id]`` at start-up, and ``cas
 marks those materials ``satisfied_by_licence``. A holding can lapse afterwards (a licence
 revoked, expired or failing its signature), so submission and acceptance ask again
 (``satisfied_materials_recheck``).
+
+After the licences, apps above ``cases`` may fill more materials when a case is created
+(``register_filler``): the materials locker (``satisfied_by_locker``) and the data exchange
+(``satisfied_by_data``). A filler gets the case, its materials still ``missing`` (to change in
+place and save itself, keeping ``materials_in`` with ``material_status_changed``) and the
+``CreateContext``; fillers run in registration order, each seeing what the earlier left.
 """
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
@@ -16,6 +23,43 @@ from .models import Case, CaseMaterial, MaterialStatus
 
 Satisfier = Callable[[Case], set[int]]
 _satisfiers: list[Satisfier] = []
+
+
+@dataclass(frozen=True)
+class CreateContext:
+    """What a filler may need to know about the filing."""
+
+    by: object  # the user who files (applicant, agent, clerk or helper)
+    # The applicant agreed to lookups of their data (online: ``consent: true``; at the
+    # window: the clerk recorded it). Without it no exchange lookup runs.
+    consent: bool = False
+
+
+Filler = Callable[[Case, list[CaseMaterial], CreateContext], None]
+_fillers: list[Filler] = []
+
+
+def register_filler(filler: Filler) -> None:
+    """Add a step that satisfies materials when a case is created (idempotent)."""
+    if filler not in _fillers:
+        _fillers.append(filler)
+
+
+def fill_materials_on_create(case: Case, context: CreateContext) -> None:
+    """Run the registered fillers over the materials still missing, in order (one read:
+    a filler changes the status of what it fills on the instances it was given)."""
+    if not _fillers:
+        return
+    materials = list(case.materials.select_related("material_type", "requirement"))
+    for filler in _fillers:
+        missing = [
+            material
+            for material in materials
+            if material.status == MaterialStatus.MISSING and not material.provided_for_applicant
+        ]
+        if not missing:
+            return
+        filler(case, missing, context)
 
 
 def register(satisfier: Satisfier) -> None:

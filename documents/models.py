@@ -37,6 +37,8 @@ class DocumentKind(models.TextChoices):
     DECISION = "decision", _("决定书")
     LICENCE = "licence", _("电子证照")
     DELIVERY_RECEIPT = "delivery_receipt", _("送达回证")
+    DATA_CHECK = "data_check", _("数据核验单")
+    PAYMENT_RECEIPT = "payment_receipt", _("电子缴费票据")
 
 
 class DocumentStatus(models.TextChoices):

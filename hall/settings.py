@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "delivery",
     "documents",
     "helpers",
+    "payments",
     "hall",
 ]
 

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.identity import validate_credit_code, validate_id_number, validate_mobile
 from accounts.language import recorded
 from accounts.models import IdentityKind
-from cases.models import CaseMaterial, MaterialStatus, RatingScore
+from cases.models import SATISFIED, CaseMaterial, MaterialStatus, RatingScore
 from cases.services import Agent, Applicant, Delivery
 from matters.models import DeliveryMethod, MaterialForm
 
@@ -217,8 +217,8 @@ REASON_SUGGESTIONS = [
 
 
 def _initial_state(material: CaseMaterial) -> str:
-    if material.status == MaterialStatus.SATISFIED_BY_LICENCE:
-        return NOT_APPLICABLE  # the applicant's e-licence stands for it: nothing to take in
+    if material.status in SATISFIED:
+        return NOT_APPLICABLE  # a licence, shared data or the locker stands for it
     if material.status in (MaterialStatus.RECEIVED, MaterialStatus.VERIFIED):
         return RECEIVED
     if material.status == MaterialStatus.NOT_APPLICABLE or material.provided_for_applicant:

@@ -20,7 +20,7 @@ from ..access import can_act_as_applicant, is_clerk
 from ..counters import material_status_changed
 from ..events import CaseAction
 from ..exceptions import CasePermissionError
-from ..models import IN_HAND, Case, CaseMaterial, MaterialStatus, VisitKind
+from ..models import IN_HAND, SATISFIED, Case, CaseMaterial, MaterialStatus, VisitKind
 from ._core import lock_case, record_event, refuse, run_transition
 from .intake import material_for_requirement
 from .visits import visit_record
@@ -121,7 +121,7 @@ def material_mark_not_applicable(*, case: Case, by: User, requirement_id: int) -
     if not case.materials_open:
         raise refuse(case, CaseAction.MATERIAL_NOT_APPLICABLE)
     material = material_for_requirement(case, requirement_id)
-    if material.status in (MaterialStatus.NOT_APPLICABLE, MaterialStatus.SATISFIED_BY_LICENCE):
+    if material.status == MaterialStatus.NOT_APPLICABLE or material.status in SATISFIED:
         return material
     if material.required:
         raise ValidationError(

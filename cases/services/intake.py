@@ -51,7 +51,12 @@ from ..models import (
     VisitKind,
     fsm_sources,
 )
-from ..satisfiers import satisfied_material_types, satisfied_materials_recheck
+from ..satisfiers import (
+    CreateContext,
+    fill_materials_on_create,
+    satisfied_material_types,
+    satisfied_materials_recheck,
+)
 from ._core import (
     case_require_transition,
     lock_case,
@@ -228,6 +233,8 @@ def case_create(
     delivery: Delivery | None = None,
     channel: str = Channel.ONLINE,
     home_visit: bool = False,
+    consent: bool = False,
+    answers: dict | None = None,
 ) -> Case:
     """Start a draft application for a matter or a bundle, one material entry per requirement.
 
@@ -239,6 +246,10 @@ def case_create(
     home visit (上门代办). Either way the case belongs to the applicant's own account when
     there is one: it shows in their 我的办件 and their notices go there. A clerk or helper
     who files becomes the case's first responsible person (首接负责制).
+
+    ``consent``: the applicant agreed to the lookups of their data (数据共享); ``answers``:
+    the applicant's answers to the matter's questions (情形引导), which select the
+    conditional requirements.
     """
     if not by.is_authenticated:
         raise CasePermissionError(_("请先登录。"))
@@ -315,6 +326,7 @@ def case_create(
                 status=MaterialStatus.SATISFIED_BY_LICENCE
             ),
         )
+    fill_materials_on_create(case, CreateContext(by=by, consent=consent))
     record_event(case, action=CaseAction.CREATE, by=by, to_status=case.status)
     return case
 

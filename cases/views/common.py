@@ -21,6 +21,7 @@ from ..forms import UploadForm
 from ..models import (
     IN_HAND,
     POWER_OF_ATTORNEY_CODE,
+    SATISFIED,
     Case,
     CaseMaterial,
     CaseStatus,
@@ -194,8 +195,8 @@ def _material_state(case: Case, material: CaseMaterial) -> dict:
     past its materials) is 不涉及, never a red 缺少.
     """
     status = material.status
-    if status == MaterialStatus.SATISFIED_BY_LICENCE:
-        return {"state": "in", "state_label": _("电子证照免提交")}
+    if status in SATISFIED:
+        return {"state": "in", "state_label": material.get_status_display()}
     if status in IN_HAND:
         if case.can("submit"):
             return {"state": "in", "state_label": _("已上传")}

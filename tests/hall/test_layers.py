@@ -17,6 +17,7 @@ APPS = (
     "documents",
     "delivery",
     "helpers",
+    "payments",
     "hall",
 )
 
