@@ -170,6 +170,7 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             applicant=_applicant_from(values.get("applicant"), request.user),
             agent=services.Agent(**agent) if agent else None,
             delivery=services.Delivery(**delivery) if delivery else None,
+            consent=values["consent"],
         )
         return self._answer(case, status.HTTP_201_CREATED, done=case)
 

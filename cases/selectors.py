@@ -5,6 +5,7 @@ import copy
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connection, connections
 from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.fields.json import KeyTransform
 from django.db.models.functions import Coalesce, JSONObject
 
 from accounts.models import User
@@ -154,6 +155,22 @@ def case_answer(pk: int) -> Case:
     return found[0]
 
 
+def _data_lookups() -> QuerySet:
+    """The exchange's lookups (``exchange.DataLookup``), reached through their relation."""
+    return CaseMaterial._meta.get_field("data_lookups").related_model.objects.all()
+
+
+# A material's finding in the data exchange, as the case answer shows it.
+DATA_ROW = JSONObject(
+    item="data_item__code",
+    item_name="data_item__name",
+    department="data_item__department__code",
+    department_name="data_item__department__name",
+    at="at",
+    fields=KeyTransform("fields", "snapshot"),
+)
+
+
 def _build_answer_queryset(rows: bool) -> QuerySet[Case]:
     queryset = Case.objects.select_related(
         "matter", "bundle", "shipment", "commitment", *CASE_HALL_RELATIONS, *CASE_HELPER_RELATIONS
@@ -163,7 +180,14 @@ def _build_answer_queryset(rows: bool) -> QuerySet[Case]:
     )
     if not rows:
         materials = CaseMaterial.objects.select_related("material_type").prefetch_related(
-            Prefetch("files", queryset=MaterialFile.objects.order_by("uploaded_at", "id"))
+            Prefetch("files", queryset=MaterialFile.objects.order_by("uploaded_at", "id")),
+            Prefetch(
+                "data_lookups",
+                queryset=_data_lookups()
+                .filter(outcome="found")
+                .select_related("data_item__department")
+                .order_by("-id"),
+            ),
         )
         return queryset.prefetch_related(
             Prefetch("materials", queryset=materials),
@@ -176,6 +200,9 @@ def _build_answer_queryset(rows: bool) -> QuerySet[Case]:
             TRANSFERS,
         )
     files = MaterialFile.objects.filter(material=OuterRef("pk")).order_by("uploaded_at", "id")
+    # What the data exchange returned for a material it satisfied (the exchange app's log,
+    # by the relation it hangs on the material: it sits above cases).
+    data_found = _data_lookups().filter(material=OuterRef("pk"), outcome="found").order_by("-id")
     materials = CaseMaterial.objects.filter(case=OuterRef("pk")).order_by("order", "id")
     material_row = JSONObject(
         requirement="requirement_id",
@@ -190,6 +217,7 @@ def _build_answer_queryset(rows: bool) -> QuerySet[Case]:
         files=ArraySubquery(
             files.values(row=JSONObject(id="id", name="original_name", size="size"))
         ),
+        data=Subquery(data_found.values(row=DATA_ROW)[:1]),
     )
     reviews = Review.objects.filter(case=OuterRef("pk")).order_by("department_id", "id")
     review_row = JSONObject(

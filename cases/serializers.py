@@ -16,7 +16,15 @@ from halls.serializers import HallRefSerializer, hall_ref
 
 from .access import is_applicant_side, is_approver, is_clerk, is_staff_viewer, is_supervisor
 from .labels import role_label
-from .models import POWER_OF_ATTORNEY_CODE, Case, CaseEvent, CaseStatus, RatingAbout, Review
+from .models import (
+    POWER_OF_ATTORNEY_CODE,
+    Case,
+    CaseEvent,
+    CaseStatus,
+    MaterialStatus,
+    RatingAbout,
+    Review,
+)
 from .services import deadline_colour
 
 
@@ -61,6 +69,13 @@ class CaseCreateInput(serializers.Serializer):
     applicant = ApplicantInput(required=False)
     agent = AgentInput(required=False, allow_null=True)
     delivery = DeliveryInput(required=False)
+    consent = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text=_(
+            "申请人同意通过数据共享平台查询其共享数据（户籍、婚姻、不动产等），查到的材料免于提交"
+        ),
+    )
 
     def validate(self, attrs):
         if bool(attrs.get("matter")) == bool(attrs.get("bundle")):
@@ -211,6 +226,38 @@ _MATERIAL_FIELDS = (
     "due_date",
     "reason",
 )
+
+
+def _data_row(material) -> dict | None:
+    """A material's finding in the data exchange as the answer's row holds it (the embedded
+    database's path: the lookups prefetched with the materials)."""
+    found = next(iter(material.data_lookups.all()), None)
+    if found is None:
+        return None
+    return {
+        "item": found.data_item.code,
+        "item_name": found.data_item.name,
+        "department": found.data_item.department.code,
+        "department_name": found.data_item.department.name,
+        "at": found.at.isoformat(),
+        "fields": found.snapshot.get("fields", []),
+    }
+
+
+def _data_answer(row: dict | None) -> dict | None:
+    """数据共享免提交: the item, its providing department, when it was looked up, and the
+    snapshot of what came back."""
+    if not row:
+        return None
+    return {
+        "item": {"code": row["item"], "name": row["item_name"]},
+        "department": {"code": row["department"], "name": row["department_name"]},
+        "at": timezone.localtime(datetime.datetime.fromisoformat(row["at"])),
+        "fields": [
+            {"label": field.get("label", ""), "value": field.get("value", "")}
+            for field in row.get("fields") or []
+        ],
+    }
 
 
 class TransferSerializer(serializers.Serializer):
@@ -471,6 +518,9 @@ class CaseDetailSerializer(serializers.ModelSerializer):
                         {"id": stored.id, "name": stored.original_name, "size": stored.size}
                         for stored in material.files.all()
                     ],
+                    "data": _data_row(material)
+                    if material.status == MaterialStatus.SATISFIED_BY_DATA
+                    else None,
                 }
                 for material in case.materials.all()
             ]
@@ -487,6 +537,9 @@ class CaseDetailSerializer(serializers.ModelSerializer):
                     }
                     for stored in row["files"]
                 ],
+                "data": _data_answer(row.get("data"))
+                if row["status"] == MaterialStatus.SATISFIED_BY_DATA
+                else None,
             }
             for row in rows
         ]

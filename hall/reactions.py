@@ -91,11 +91,11 @@ def approvers_of(department_ids):
     )
 
 
-def paper(case: Case, kind: str) -> None:
+def paper(case: Case, kind: str, facts: dict | None = None) -> None:
     """Record that the case needs the paper ``kind``; documents renders it after commit."""
     from documents.services import document_request
 
-    document_request(case=case, kind=kind)
+    document_request(case=case, kind=kind, facts=facts)
 
 
 def issue_licences(case: Case) -> None:
@@ -355,9 +355,20 @@ REACTIONS: dict[CaseAction, events.Reaction] = {
 }
 
 
+def on_data_found(case: Case, lookups: list) -> None:
+    """The data exchange found items for a new case: its 数据核验单 (data-check paper),
+    with what each item returned (in the case's creation)."""
+    from exchange.selectors import data_check_items
+
+    paper(case, "data_check", facts={"items": data_check_items(lookups)})
+
+
 def register_all() -> None:
     """Register every reaction with ``cases.events`` (idempotent)."""
+    from exchange.services import on_data_found as exchange_found
+
     for action, reaction in REACTIONS.items():
         events.register(action, reaction)
+    exchange_found(on_data_found)
     # Every change of status, whatever the action: the first responsible person hears of it.
     events.register(events.ANY, tell_first_responsible)

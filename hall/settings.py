@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "documents",
     "helpers",
     "payments",
+    "exchange",
     "hall",
 ]
 
@@ -414,6 +415,18 @@ COURIER_SIM_DELAY_SECONDS = env.float("COURIER_SIM_DELAY_SECONDS", default=0)
 # Pushed tracking updates are signed (HMAC-SHA256); empty refuses every push.
 COURIER_WEBHOOK_SECRET = env.str("COURIER_WEBHOOK_SECRET", default="")
 COURIER_WEBHOOK_TOLERANCE = env.int("COURIER_WEBHOOK_TOLERANCE", default=300)
+
+# The government data exchange (数据共享): the built-in simulated exchange by default
+# (deterministic demo records); ``exchange.sources.HttpSource`` for the real platform. A lookup
+# runs inside the case's creation: keep TIMEOUT × (RETRIES + 1) short. A source that is down
+# leaves the materials to be brought; it never blocks the case.
+DATA_EXCHANGE = {
+    "BACKEND": env.str("DATA_EXCHANGE_BACKEND", default="exchange.sources.SimulatedSource"),
+    "URL": env.str("DATA_EXCHANGE_URL", default=""),
+    "KEY": env.str("DATA_EXCHANGE_KEY", default=""),
+    "TIMEOUT": env.float("DATA_EXCHANGE_TIMEOUT", default=3.0),
+    "RETRIES": env.int("DATA_EXCHANGE_RETRIES", default=1),
+}
 
 # E-licences are signed (HMAC-SHA256) with keys of their own, "kid:secret" entries newest
 # first: new licences use the first, every listed key still verifies its licences, so

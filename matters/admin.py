@@ -24,6 +24,7 @@ from .models import (
     BundleItem,
     CalendarDay,
     CalendarYear,
+    DataItem,
     LicenceType,
     MaterialType,
     Matter,
@@ -55,6 +56,15 @@ class LicenceTypeAdmin(admin.ModelAdmin):
     autocomplete_fields = ("issuing_department",)
 
 
+@admin.register(DataItem)
+class DataItemAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "department", "active")
+    list_filter = ("active", "department")
+    search_fields = ("code", "name")
+    list_select_related = ("department",)
+    autocomplete_fields = ("department",)
+
+
 @admin.register(Board)
 class BoardAdmin(admin.ModelAdmin):
     list_display = ("code", "name", "letter", "order")
@@ -64,11 +74,11 @@ class BoardAdmin(admin.ModelAdmin):
 
 @admin.register(MaterialType)
 class MaterialTypeAdmin(CatalogHistoryAdmin):
-    list_display = ("code", "name", "licence_type")
+    list_display = ("code", "name", "licence_type", "data_item")
     search_fields = ("code", "name")
-    list_filter = ("licence_type",)
-    list_select_related = ("licence_type",)
-    autocomplete_fields = ("licence_type",)
+    list_filter = ("licence_type", "data_item")
+    list_select_related = ("licence_type", "data_item")
+    autocomplete_fields = ("licence_type", "data_item")
 
 
 class ProcessStepInline(admin.TabularInline):

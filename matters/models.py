@@ -40,6 +40,30 @@ class LicenceType(models.Model):
         return self.name
 
 
+class DataItem(models.Model):
+    """An item of the government data exchange (数据共享), e.g. 户籍信息: a department provides
+    it, and a material it proves need not be brought when the exchange knows the applicant."""
+
+    code = models.SlugField(_("编码"), max_length=40, unique=True)
+    name = models.CharField(_("名称"), max_length=100, unique=True)
+    department = models.ForeignKey(
+        "accounts.Department",
+        verbose_name=_("提供部门"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    proves = models.TextField(_("证明内容"), blank=True, help_text=_("该数据可以证明的事实"))
+    active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("共享数据项")
+        verbose_name_plural = _("共享数据项")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Board(models.Model):
     """A board (板块): the group of matters that a window serves."""
 
@@ -74,6 +98,15 @@ class MaterialType(models.Model):
         on_delete=models.PROTECT,
         related_name="material_types",
         help_text=_("持有该类有效电子证照时无需提交此材料（无证明办理）"),
+    )
+    data_item = models.ForeignKey(
+        DataItem,
+        verbose_name=_("可替代的共享数据"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="material_types",
+        help_text=_("申请人同意查询且数据共享平台查到该数据时无需提交此材料"),
     )
 
     # Every change of the catalog keeps its old and new values (who, when, what).

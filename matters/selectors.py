@@ -75,7 +75,7 @@ def matter_detail_queryset() -> QuerySet[Matter]:
         Prefetch(
             "requirements",
             queryset=Requirement.objects.select_related(
-                "material", "material__licence_type"
+                "material", "material__licence_type", "material__data_item__department"
             ).order_by("order", "id"),
         ),
     )
@@ -172,7 +172,7 @@ def bundle_queryset() -> QuerySet[Bundle]:
                 Prefetch(
                     "matter__requirements",
                     queryset=Requirement.objects.select_related(
-                        "material", "material__licence_type", "matter"
+                        "material", "material__licence_type", "material__data_item__department", "matter"
                     ).order_by("order", "id"),
                 ),
             )

@@ -74,12 +74,30 @@ def _licence_code(material: MaterialType) -> str | None:
     return material.licence_type.code if material.licence_type_id else None
 
 
+class DataItemRefSerializer(serializers.Serializer):
+    """``{code, name, department}`` of the shared data item that can stand for a material."""
+
+    code = serializers.CharField(read_only=True)
+    name = serializers.CharField(read_only=True)
+    department = CodeNameSerializer(read_only=True)
+
+
+def _data_item(material: MaterialType) -> dict | None:
+    if not material.data_item_id or not material.data_item.active:
+        return None
+    return DataItemRefSerializer(material.data_item).data
+
+
 class RequirementSerializer(serializers.ModelSerializer):
-    """A material the guide asks for; ``licence_type`` is the e-licence that replaces it."""
+    """A material the guide asks for; ``licence_type`` is the e-licence that replaces it and
+    ``data_item`` the shared data that does (数据共享, with the applicant's consent)."""
 
     material = MaterialSerializer(read_only=True)
     licence_type = serializers.SerializerMethodField(
         help_text=_("可替代该材料的电子证照类型编码（无证明办理），无则为 null")
+    )
+    data_item = serializers.SerializerMethodField(
+        help_text=_("可替代该材料的共享数据项（经申请人同意查询），无则为 null")
     )
 
     class Meta:
@@ -93,6 +111,7 @@ class RequirementSerializer(serializers.ModelSerializer):
             "provided_by",
             "copies",
             "licence_type",
+            "data_item",
             "form",
             "condition",
             "notes",
@@ -101,6 +120,10 @@ class RequirementSerializer(serializers.ModelSerializer):
 
     def get_licence_type(self, requirement: Requirement) -> str | None:
         return _licence_code(requirement.material)
+
+    @extend_schema_field(DataItemRefSerializer(allow_null=True))
+    def get_data_item(self, requirement: Requirement) -> dict | None:
+        return _data_item(requirement.material)
 
 
 class StepSerializer(serializers.ModelSerializer):
@@ -239,11 +262,16 @@ class MergedRequirementSerializer(serializers.Serializer):
     form = serializers.CharField(read_only=True)
     conditions = serializers.ListField(child=serializers.CharField(), read_only=True)
     licence_type = serializers.SerializerMethodField()
+    data_item = serializers.SerializerMethodField()
     matters = serializers.SerializerMethodField()
     requirement_ids = serializers.ListField(child=serializers.IntegerField(), read_only=True)
 
     def get_licence_type(self, entry: MergedRequirement) -> str | None:
         return _licence_code(entry.material)
+
+    @extend_schema_field(DataItemRefSerializer(allow_null=True))
+    def get_data_item(self, entry: MergedRequirement) -> dict | None:
+        return _data_item(entry.material)
 
     def get_matters(self, entry: MergedRequirement) -> list[str]:
         return [matter.code for matter in entry.matters]

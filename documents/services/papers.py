@@ -263,8 +263,15 @@ def _delivery_context(case: Case, context: dict) -> dict:
     }
 
 
+def _data_check_context(case: Case, context: dict) -> dict:
+    """数据核验单: the items found in the data exchange (``facts["items"]``, given by the
+    caller: documents does not read the exchange's log) with what each returned."""
+    return {**context, "items": context.get("items", [])}
+
+
 BUILDERS = {
     DocumentKind.RECEIPT: _receipt_context,
+    DocumentKind.DATA_CHECK: _data_check_context,
     DocumentKind.ONE_TIME_NOTICE: _missing_context,
     DocumentKind.SUPPLEMENT_NOTICE: _missing_context,
     DocumentKind.REFUSAL: _refusal_context,
@@ -342,8 +349,11 @@ def snapshot_hash(context: dict) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def document_request(*, case: Case, kind: str) -> Document:
+def document_request(*, case: Case, kind: str, facts: dict | None = None) -> Document:
     """Record that ``case`` needs the paper ``kind`` now: its snapshot and the snapshot's hash.
+
+    ``facts``: what the paper shows that the case alone does not tell (JSON values), given by
+    the app that knows it (the data exchange's findings for the 数据核验单).
 
     Snapshots the content inside the caller's transaction; the PDF is rendered from it when
     first downloaded (``document_ready``) or by the sweep. One row per (case, kind): asking
@@ -353,7 +363,7 @@ def document_request(*, case: Case, kind: str) -> Document:
     # The snapshot holds labels (statuses, the title): in Chinese even when a clerk or an
     # applicant using the English pages triggered the paper.
     with in_papers_language():
-        context = BUILDERS[kind](case, _base_context(case, kind))
+        context = BUILDERS[kind](case, {**_base_context(case, kind), **(facts or {})})
     fresh = {
         "title": context["title"],
         "context": context,

@@ -14,6 +14,7 @@ from accounts.api import (
 from cases.api import CaseViewSet, ReviewViewSet, TrackView, TransferViewSet
 from cases.material_api import MaterialFileView
 from delivery.api import CourierWebhookView
+from exchange.api import DataItemListView, MyDataAccessView
 from hall.api.me import MeView
 from hall.supervision.api import SupervisionSummaryView
 from halls.api import HallViewSet
@@ -45,6 +46,8 @@ urlpatterns = [
     ),
     path("me/", MeView.as_view(), name="me"),
     path("me/email/", EmailAddressView.as_view(), name="me-email"),
+    path("me/data-access/", MyDataAccessView.as_view(), name="me-data-access"),
+    path("data-items/", DataItemListView.as_view(), name="data-item-list"),
     path("me/email/confirm/", EmailConfirmView.as_view(), name="me-email-confirm"),
     path("departments/", DepartmentListView.as_view(), name="department-list"),
     path("track/<str:number>/", TrackView.as_view(), name="track"),
