@@ -21,7 +21,7 @@ from cases.satisfiers import CreateContext
 from matters.models import DataItem
 
 from .models import DataLookup, LookupOutcome
-from .sources import ExchangeUnavailable, Query, data_source
+from .sources import ExchangeUnavailableError, Query, data_source
 
 logger = logging.getLogger(__name__)
 
@@ -38,7 +38,9 @@ def on_data_found(listener: FoundListener) -> None:
 
 def lookup_purpose(case: Case) -> str:
     """Why the data was looked up: the matter and the case number."""
-    return recorded("办理《%(matter)s》（%(number)s）", {"matter": case.title, "number": case.number})
+    return recorded(
+        "办理《%(matter)s》（%(number)s）", {"matter": case.title, "number": case.number}
+    )
 
 
 def unavailable_note() -> str:
@@ -77,7 +79,7 @@ def materials_fill_from_exchange(
     try:
         records = source.lookup(query)
         available = True
-    except ExchangeUnavailable as error:
+    except ExchangeUnavailableError as error:
         logger.warning("data exchange unavailable for case %s: %s", case.number, error)
         records, available = {}, False
     now = timezone.now()

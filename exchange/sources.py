@@ -3,7 +3,7 @@
 ``settings.DATA_EXCHANGE["BACKEND"]`` names the source. A source answers one call per case
 for all the items asked (``lookup``): ``{item code: record or None}``; a record is
 ``{"fields": [{"label": …, "value": …}, …]}``. A source that cannot answer raises
-``ExchangeUnavailable``; the caller then leaves the materials to be brought.
+``ExchangeUnavailableError``; the caller then leaves the materials to be brought.
 """
 
 import hashlib
@@ -20,7 +20,7 @@ from django.utils.module_loading import import_string
 logger = logging.getLogger(__name__)
 
 
-class ExchangeUnavailable(Exception):
+class ExchangeUnavailableError(Exception):
     """The exchange did not answer (down, timed out, refused the call)."""
 
 
@@ -146,7 +146,7 @@ class HttpSource:
 
     def lookup(self, query: Query) -> dict[str, dict | None]:
         if not self.url:
-            raise ExchangeUnavailable("DATA_EXCHANGE URL is not set")
+            raise ExchangeUnavailableError("DATA_EXCHANGE URL is not set")
         body = json.dumps(
             {
                 "identity_kind": query.identity_kind,
@@ -164,12 +164,12 @@ class HttpSource:
                 time.sleep(min(0.2 * attempt, 1.0))
             try:
                 answer = self._post(body)
-            except _Retry as error:
+            except _RetryError as error:
                 last = str(error)
                 continue
             return self._records(answer, query.items)
         logger.warning("data exchange unavailable after %s attempts: %s", self.retries + 1, last)
-        raise ExchangeUnavailable(last)
+        raise ExchangeUnavailableError(last)
 
     def _post(self, body: bytes) -> dict:
         request = urllib.request.Request(
@@ -183,22 +183,22 @@ class HttpSource:
             },
         )
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
                 return json.loads(response.read().decode("utf-8"))
         except urllib.error.HTTPError as error:
             if error.code >= 500:
-                raise _Retry(f"HTTP {error.code}") from error
-            raise ExchangeUnavailable(f"HTTP {error.code}") from error
+                raise _RetryError(f"HTTP {error.code}") from error
+            raise ExchangeUnavailableError(f"HTTP {error.code}") from error
         except (urllib.error.URLError, TimeoutError, ConnectionError, OSError) as error:
-            raise _Retry(str(error)) from error
+            raise _RetryError(str(error)) from error
         except ValueError as error:  # not JSON
-            raise ExchangeUnavailable(f"bad answer: {error}") from error
+            raise ExchangeUnavailableError(f"bad answer: {error}") from error
 
     @staticmethod
     def _records(answer: dict, items: tuple[str, ...]) -> dict[str, dict | None]:
         records = answer.get("records") if isinstance(answer, dict) else None
         if not isinstance(records, dict):
-            raise ExchangeUnavailable("bad answer: no records")
+            raise ExchangeUnavailableError("bad answer: no records")
         result: dict[str, dict | None] = {}
         for code in items:
             record = records.get(code)
@@ -214,5 +214,5 @@ class HttpSource:
         return result
 
 
-class _Retry(Exception):
+class _RetryError(Exception):
     """A failure worth trying again."""

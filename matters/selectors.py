@@ -172,7 +172,10 @@ def bundle_queryset() -> QuerySet[Bundle]:
                 Prefetch(
                     "matter__requirements",
                     queryset=Requirement.objects.select_related(
-                        "material", "material__licence_type", "material__data_item__department", "matter"
+                        "material",
+                        "material__licence_type",
+                        "material__data_item__department",
+                        "matter",
                     ).order_by("order", "id"),
                 ),
             )

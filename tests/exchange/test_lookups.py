@@ -7,7 +7,7 @@ from rest_framework.test import APIClient
 from cases.models import Case
 from documents.models import DocumentKind
 from exchange.models import DataLookup
-from exchange.sources import ExchangeUnavailable
+from exchange.sources import ExchangeUnavailableError
 
 from .conftest import KNOWN
 
@@ -19,9 +19,7 @@ def _client(user) -> APIClient:
 
 
 def _apply(user, matter, **extra):
-    response = _client(user).post(
-        "/api/v1/cases/", {"matter": matter.code, **extra}, format="json"
-    )
+    response = _client(user).post("/api/v1/cases/", {"matter": matter.code, **extra}, format="json")
     assert response.status_code == 201, response.json()
     return response.json()
 
@@ -42,7 +40,11 @@ def test_checklist_shrinks_when_the_exchange_knows_the_applicant(known_citizen, 
     assert household["data"]["item"] == {"code": "household", "name": "户籍信息"}
     assert household["data"]["department"] == {"code": "police", "name": "市公安局"}
     assert household["data"]["at"]
-    assert [f["label"] for f in household["data"]["fields"]] == ["户籍地址", "与户主关系", "登记日期"]
+    assert [f["label"] for f in household["data"]["fields"]] == [
+        "户籍地址",
+        "与户主关系",
+        "登记日期",
+    ]
     assert household["reason"] == ""
     case = Case.objects.get(number=answer["number"])
     assert case.materials_in == 2
@@ -91,7 +93,7 @@ class DownSource:
     name = "down"
 
     def lookup(self, query):
-        raise ExchangeUnavailable("connection refused")
+        raise ExchangeUnavailableError("connection refused")
 
 
 @pytest.fixture
