@@ -92,6 +92,12 @@ class ApplicationForm(forms.Form):
     )
     agent_name = _text(_("代办人姓名"), max_length=100)
     agent_id_number = _text(_("代办人身份证号码"), max_length=20, spellcheck="false")
+    # Only when creating, and only shown when a material can come from the data exchange.
+    consent = forms.BooleanField(
+        label=_("我同意本次办理通过政务数据共享平台查询我的相关信息，查到的材料免于提交"),
+        required=False,
+        help_text=_("每次查询都会留下记录，您可在“谁查询了我的数据”中查看。"),
+    )
     agent_phone = _text(_("代办人手机号码"), max_length=20, inputmode="tel")
 
     delivery_method = forms.ChoiceField(

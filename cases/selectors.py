@@ -17,6 +17,7 @@ from .models import (
     CaseMaterial,
     CaseStatus,
     MaterialFile,
+    MaterialStatus,
     MaterialTransfer,
     Review,
     ReviewStatus,
@@ -350,3 +351,24 @@ def with_material_counts(queryset: QuerySet[Case]) -> QuerySet[Case]:
     return queryset.annotate(
         material_count=Coalesce(Subquery(total), 0), received_count=F("materials_in")
     )
+
+
+def material_data_findings(materials: list[CaseMaterial]) -> dict[int, dict]:
+    """What the data exchange returned for the materials it satisfied, by material id:
+    ``{item, department, at, fields}`` (one query, none without such a material). The
+    exchange's log hangs on the material by a relation (that app sits above cases)."""
+    satisfied = [m for m in materials if m.status == MaterialStatus.SATISFIED_BY_DATA]
+    if not satisfied:
+        return {}
+    lookups = CaseMaterial._meta.get_field("data_lookups").related_model.objects.filter(
+        material__in=satisfied, outcome="found"
+    )
+    findings = {}
+    for lookup in lookups.select_related("data_item__department").order_by("id"):
+        findings[lookup.material_id] = {
+            "item": lookup.data_item.name,
+            "department": lookup.data_item.department.name,
+            "at": lookup.at,
+            "fields": lookup.snapshot.get("fields", []),
+        }
+    return findings

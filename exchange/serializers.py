@@ -1,6 +1,7 @@
 """API shapes of the data exchange: the data items and a person's lookups."""
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.identity import mask_id_number
@@ -48,7 +49,9 @@ class DataLookupSerializer(serializers.ModelSerializer):
     case = serializers.CharField(source="case.number", read_only=True)
     identity = serializers.SerializerMethodField(help_text=_("被查询的证件号码（脱敏）"))
     outcome_label = serializers.CharField(source="get_outcome_display", read_only=True)
-    fields = serializers.SerializerMethodField(help_text=_("查到时返回的数据"))
+    fields = serializers.SerializerMethodField(
+        method_name="snapshot_fields", help_text=_("查到时返回的数据")
+    )
 
     class Meta:
         model = DataLookup
@@ -71,5 +74,6 @@ class DataLookupSerializer(serializers.ModelSerializer):
     def get_identity(self, lookup: DataLookup) -> str:
         return mask_id_number(lookup.identity)
 
-    def get_fields(self, lookup: DataLookup) -> list[dict]:
+    @extend_schema_field(FieldSerializer(many=True))
+    def snapshot_fields(self, lookup: DataLookup) -> list[dict]:
         return FieldSerializer(lookup.snapshot.get("fields", []), many=True).data

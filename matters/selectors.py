@@ -11,6 +11,7 @@ from .models import (
     Bundle,
     BundleItem,
     CatalogStatus,
+    DataItem,
     MaterialForm,
     MaterialType,
     Matter,
@@ -190,3 +191,16 @@ def bundle_requirements(bundle: Bundle) -> list[MergedRequirement]:
     requirements = [requirement for matter in matters for requirement in matter.requirements.all()]
     produced = {m.result_licence_type_id: m for m in matters if m.result_licence_type_id}
     return merge_requirements(requirements, produced=produced)
+
+
+def data_items_of(matters: list[Matter]) -> list[DataItem]:
+    """The active shared data items that can stand for materials of these matters (one
+    query), by name: what the applicant is asked to agree to be looked up."""
+    return list(
+        DataItem.objects.filter(
+            active=True, material_types__requirements__matter__in=[m.pk for m in matters]
+        )
+        .select_related("department")
+        .distinct()
+        .order_by("code")
+    )

@@ -58,6 +58,8 @@ class ApplicantForm(ServiceErrorsMixin, forms.Form):
     )
     name = _text(_("姓名/名称"))
     id_number = _text(_("身份证号码"), required=False, max_length=25, inputmode="text")
+    # PIPL: the clerk records the applicant's consent before the exchange is asked.
+    data_consent = forms.BooleanField(label=_("申请人已同意查询共享数据"), required=False)
     credit_code = _text(_("统一社会信用代码"), required=False, max_length=25)
     phone = _text(_("手机号码"), max_length=20, inputmode="tel")
     agent_name = _text(_("代办人姓名"), required=False)

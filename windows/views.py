@@ -36,12 +36,12 @@ from cases.models import (
     MaterialTransfer,
     Rating,
 )
-from cases.selectors import case_detail_queryset, transfers_pending_at
+from cases.selectors import case_detail_queryset, material_data_findings, transfers_pending_at
 from cases.services.halls import pickup_hall_id
 from halls.models import Hall
 from halls.selectors import staff_hall
 from matters.models import Bundle, DeliveryMethod, MaterialForm, Matter
-from matters.selectors import bundle_queryset, bundle_requirements, matter_list
+from matters.selectors import bundle_queryset, bundle_requirements, data_items_of, matter_list
 
 from . import selectors, services
 from .forms import (
@@ -259,6 +259,7 @@ def case_new(request: HttpRequest) -> HttpResponse:
         return redirect("windows:desk-home")
     prefill = request.session.get(SESSION_APPLICANT) or {}
     desk_hall = staff_hall(request.user)
+    data_items = data_items_of([matter] if matter else [item.matter for item in bundle.items.all()])
     form = ApplicantForm(
         request.POST or None,
         delivery_methods=methods,
@@ -277,6 +278,7 @@ def case_new(request: HttpRequest) -> HttpResponse:
                     matter=matter,
                     bundle=bundle,
                     channel=Channel.WINDOW,
+                    consent=bool(data_items and form.cleaned_data.get("data_consent")),
                     **form.service_kwargs(),
                 )
             except ValidationError as error:
@@ -303,6 +305,7 @@ def case_new(request: HttpRequest) -> HttpResponse:
             "bundle_matters": [item.matter for item in bundle.items.all()] if bundle else [],
             "prefilled": bool(prefill) and request.method != "POST",
             "desk_hall": desk_hall,
+            "data_items": data_items,
         },
         status=status,
     )
@@ -351,7 +354,9 @@ def _render_case(
     status: int = 200,
 ) -> HttpResponse:
     materials = list(case.materials.all())
+    findings = material_data_findings(materials)
     for material in materials:
+        material.data_finding = findings.get(material.pk)
         form = material.received_form
         material.received_form_label = (
             MaterialForm(form).label if form in MaterialForm.values else form

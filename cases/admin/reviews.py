@@ -30,6 +30,7 @@ from ..selectors import (
     REVIEW_QUEUE_ORDER,
     case_detail_queryset,
     deadline_light_condition,
+    material_data_findings,
     review_queue_for_department,
 )
 from .common import (
@@ -358,6 +359,8 @@ class ReviewAdmin(ServiceOnlyAdmin):
     def _page_context(self, request, review, case, materials, bound) -> dict:
         user = request.user
         names = {m.requirement_id: m.material_type.name for m in materials}
+        # 数据共享免提交: the approver sees the snapshot the exchange returned, nothing more.
+        findings = material_data_findings(materials)
         reviews = list(case.reviews.all())
         for other in reviews:
             other.missing_names = [names.get(i, str(i)) for i in other.missing]
@@ -383,6 +386,7 @@ class ReviewAdmin(ServiceOnlyAdmin):
                         (f, reverse("cases:material-file", args=[case.number, f.id]))
                         for f in m.files.all()
                     ],
+                    findings.get(m.pk),
                 )
                 for m in materials
             ],

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django_fsm import has_transition_perm
 
 from matters.models import Bundle, BundleItem, CatalogStatus, DeliveryMethod, Matter
+from matters.selectors import data_items_of
 
 from .. import services
 from ..exceptions import AuthorisationMissingError, CaseError, MissingMaterialsError
@@ -47,6 +48,7 @@ def _apply(
             request, "cases/apply_unavailable.html", {"subject": subject, "bundle": bundle}
         )
     methods = _delivery_methods(matters) or [DeliveryMethod.PICKUP]
+    data_items = data_items_of(matters)
     status = 200
     if request.method == "POST":
         form = ApplicationForm(request.POST, delivery_methods=methods, user=request.user)
@@ -54,7 +56,11 @@ def _apply(
         if form.is_valid():
             try:
                 case = services.case_create(
-                    by=request.user, matter=matter, bundle=bundle, **form.service_kwargs()
+                    by=request.user,
+                    matter=matter,
+                    bundle=bundle,
+                    consent=bool(data_items and form.cleaned_data.get("consent")),
+                    **form.service_kwargs(),
                 )
             except ValidationError as error:
                 form.add_service_errors(_error_dict(error))
@@ -82,6 +88,7 @@ def _apply(
             "bundle": bundle,
             "matters": matters,
             "drafts": list(drafts),
+            "data_items": data_items,
             "step": 1,
         },
         status=status,

@@ -29,7 +29,7 @@ from ..models import (
     MaterialFile,
     MaterialStatus,
 )
-from ..selectors import case_detail_queryset
+from ..selectors import case_detail_queryset, material_data_findings
 
 ONLINE_APPLY_MIN_LEVEL = 3
 CASES_PER_PAGE = 20
@@ -108,6 +108,8 @@ class MaterialRow:
     removable: set[int] = field(default_factory=set)
     state: str = ""
     state_label: str = ""
+    # 数据共享免提交: {item, department, at, fields} of what the data exchange returned.
+    data: dict | None = None
 
     @property
     def anchor(self) -> str:
@@ -125,6 +127,7 @@ def _material_rows(
     the applicant should care (missing, deferred, agent's letter)."""
     materials = list(case.materials.all())
     prefetch_related_objects(materials, "material_type__licence_type")
+    found = material_data_findings(materials)
     errors = errors or {}
     asked_at = services.supplement_asked_at(case) if case.can("resubmit") else None
     # A helper's case: the resident's online confirmation stands for the signed letter.
@@ -175,6 +178,7 @@ def _material_rows(
                 needed=needed,
                 error=errors.get(material.requirement_id, ""),
                 notes=notes,
+                data=found.get(material.pk),
                 **_material_state(case, material),
             )
         )
