@@ -6,13 +6,9 @@ from rest_framework import serializers
 
 from accounts.identity import mask_id_number
 from matters.models import DataItem
+from matters.serializers import CodeNameSerializer
 
 from .models import DataLookup
-
-
-class CodeNameSerializer(serializers.Serializer):
-    code = serializers.CharField(read_only=True)
-    name = serializers.CharField(read_only=True)
 
 
 class DataItemSerializer(serializers.ModelSerializer):
