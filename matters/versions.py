@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from accounts.models import Department
 
-from .models import Board, LicenceType, MaterialType, Matter, ProcessStep, Requirement
+from .models import Board, DataItem, LicenceType, MaterialType, Matter, ProcessStep, Requirement
 
 GUIDE_FIELDS = (
     "code",
@@ -73,12 +73,18 @@ def guide_snapshot(matter: Matter) -> dict:
         {
             "material": requirement.material.name,
             "material_licence_type": _name(requirement.material.licence_type),
+            # Only when there is one: the guides kept before shared data stay the same.
+            **(
+                {"material_data_item": requirement.material.data_item.name}
+                if requirement.material.data_item_id
+                else {}
+            ),
             **{field: getattr(requirement, field) for field in REQUIREMENT_FIELDS},
             "blank_form": requirement.blank_form.name or "",
             "sample": requirement.sample.name or "",
         }
         for requirement in sorted(
-            matter.requirements.select_related("material__licence_type"),
+            matter.requirements.select_related("material__licence_type", "material__data_item"),
             key=lambda requirement: (requirement.order, requirement.pk),
         )
     ]
@@ -103,8 +109,11 @@ def guide_from_snapshot(guide: dict, *, version: int, effective_date: datetime.d
     requirements = []
     for row in guide["requirements"]:
         licence = row["material_licence_type"]
+        data_item = row.get("material_data_item")
         material = MaterialType(
-            name=row["material"], licence_type=LicenceType(name=licence) if licence else None
+            name=row["material"],
+            licence_type=LicenceType(name=licence) if licence else None,
+            data_item=DataItem(name=data_item) if data_item else None,
         )
         requirement = Requirement(
             material=material, **{field: row[field] for field in REQUIREMENT_FIELDS}

@@ -1,9 +1,9 @@
 """Export and import of the whole catalog as one JSON document (事项清单导入导出).
 
 The document is ``{"format": "onetrip-catalog", "version": 1, "departments": [...],
-"licence_types": [...], "boards": [...], "material_types": [...], "matters": [...],
-"bundles": [...]}``; rows refer to each other by code, and a reference may name a row in the
-file or one already in the database.
+"licence_types": [...], "data_items": [...], "boards": [...], "material_types": [...],
+"matters": [...], "bundles": [...]}``; rows refer to each other by code, and a reference may
+name a row in the file or one already in the database.
 
 An import is checked in full before anything is written, and every problem is reported at
 once. Published matters must pass the same guide checks as ``matter_publish``. Rows are

@@ -8,6 +8,7 @@ from ..models import (
     Board,
     Bundle,
     BundleItem,
+    DataItem,
     LicenceType,
     MaterialType,
     Matter,
@@ -17,6 +18,7 @@ from ..models import (
 from .fields import (
     BOARD_FIELDS,
     BUNDLE_FIELDS,
+    DATA_ITEM_FIELDS,
     DEPARTMENT_FIELDS,
     FORMAT,
     LICENCE_TYPE_FIELDS,
@@ -40,10 +42,18 @@ def catalog_export() -> dict:
         {**_plain(t, LICENCE_TYPE_FIELDS), "issuing_department": _code(t.issuing_department)}
         for t in LicenceType.objects.select_related("issuing_department").order_by("code")
     ]
+    data_items = [
+        {**_plain(item, DATA_ITEM_FIELDS), "department": item.department.code}
+        for item in DataItem.objects.select_related("department").order_by("code")
+    ]
     boards = [_plain(b, BOARD_FIELDS) for b in Board.objects.order_by("code")]
     material_types = [
-        {**_plain(m, MATERIAL_TYPE_FIELDS), "licence_type": _code(m.licence_type)}
-        for m in MaterialType.objects.select_related("licence_type").order_by("code")
+        {
+            **_plain(m, MATERIAL_TYPE_FIELDS),
+            "licence_type": _code(m.licence_type),
+            "data_item": _code(m.data_item),
+        }
+        for m in MaterialType.objects.select_related("licence_type", "data_item").order_by("code")
     ]
     matters = []
     queryset = Matter.objects.select_related(
@@ -88,6 +98,7 @@ def catalog_export() -> dict:
         "version": VERSION,
         "departments": departments,
         "licence_types": licence_types,
+        "data_items": data_items,
         "boards": boards,
         "material_types": material_types,
         "matters": matters,

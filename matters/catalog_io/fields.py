@@ -11,6 +11,7 @@ from accounts.models import Department
 from ..models import (
     Board,
     Bundle,
+    DataItem,
     LicenceType,
     MaterialType,
     Matter,
@@ -20,10 +21,19 @@ from ..models import (
 
 FORMAT = "onetrip-catalog"
 VERSION = 1
-SECTIONS = ("departments", "licence_types", "boards", "material_types", "matters", "bundles")
+SECTIONS = (
+    "departments",
+    "licence_types",
+    "data_items",
+    "boards",
+    "material_types",
+    "matters",
+    "bundles",
+)
 SECTION_LABELS = {
     "departments": gettext_lazy("部门"),
     "licence_types": gettext_lazy("电子证照类型"),
+    "data_items": gettext_lazy("共享数据项"),
     "boards": gettext_lazy("板块"),
     "material_types": gettext_lazy("材料类型"),
     "matters": gettext_lazy("事项"),
@@ -50,6 +60,7 @@ def _plain_fields(model: type[models.Model], *, exclude: tuple[str, ...] = ()) -
 # forms and samples stay out: a JSON document does not carry files.
 DEPARTMENT_FIELDS = _plain_fields(Department)
 LICENCE_TYPE_FIELDS = _plain_fields(LicenceType)
+DATA_ITEM_FIELDS = _plain_fields(DataItem)
 BOARD_FIELDS = _plain_fields(Board)
 MATERIAL_TYPE_FIELDS = _plain_fields(MaterialType)
 MATTER_FIELDS = _plain_fields(Matter)

@@ -17,6 +17,7 @@ from ..models import (
     Board,
     Bundle,
     CatalogStatus,
+    DataItem,
     DeliveryMethod,
     LicenceType,
     MaterialType,
@@ -28,6 +29,7 @@ from ..models import (
 from .fields import (
     BOARD_FIELDS,
     BUNDLE_FIELDS,
+    DATA_ITEM_FIELDS,
     DEPARTMENT_FIELDS,
     FORMAT,
     LICENCE_TYPE_FIELDS,
@@ -243,6 +245,17 @@ def _validate(data: Any) -> dict[str, list[dict]]:
         if values is not None:
             plan["licence_types"].append({**values, "issuing_department": issuer})
 
+    label = _("共享数据项")
+    rows = checker.section("data_items", label, DataItem)
+    checker.unique(label, DataItem, rows, "name")
+    plan["data_items"] = []
+    for row in rows:
+        where = f"{label}“{row['code']}”"
+        values = checker.fields(where, DataItem, row, DATA_ITEM_FIELDS, ("department",))
+        checker.reference(where, "departments", row.get("department"))
+        if values is not None:
+            plan["data_items"].append({**values, "department": row.get("department")})
+
     label = _("板块")
     rows = checker.section("boards", label, Board)
     checker.unique(label, Board, rows, "name")
@@ -260,11 +273,20 @@ def _validate(data: Any) -> dict[str, list[dict]]:
     material_names = dict(MaterialType.objects.values_list("code", "name"))
     for row in rows:
         where = f"{label}“{row['code']}”"
-        values = checker.fields(where, MaterialType, row, MATERIAL_TYPE_FIELDS, ("licence_type",))
+        values = checker.fields(
+            where, MaterialType, row, MATERIAL_TYPE_FIELDS, ("licence_type", "data_item")
+        )
         checker.reference(where, "licence_types", row.get("licence_type"), optional=True)
+        checker.reference(where, "data_items", row.get("data_item"), optional=True)
         if values is not None:
             material_names[values["code"]] = values["name"]
-            plan["material_types"].append({**values, "licence_type": row.get("licence_type")})
+            plan["material_types"].append(
+                {
+                    **values,
+                    "licence_type": row.get("licence_type"),
+                    "data_item": row.get("data_item"),
+                }
+            )
 
     plan["matters"] = []
     checker.codes["halls"] = set(Hall.objects.values_list("code", flat=True))

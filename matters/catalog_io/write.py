@@ -15,6 +15,7 @@ from ..models import (
     Bundle,
     BundleItem,
     CatalogStatus,
+    DataItem,
     LicenceType,
     MaterialType,
     Matter,
@@ -118,12 +119,23 @@ def catalog_import(*, data: dict, by: AbstractBaseUser | None = None) -> dict[st
         licence_types[obj.code] = obj
         tally("licence_types", outcome)
 
+    data_items = {item.code: item for item in DataItem.objects.all()}
+    for row in plan["data_items"]:
+        values = {**row, "department": departments[row["department"]]}
+        obj, outcome = _save(DataItem, row["code"], values)
+        data_items[obj.code] = obj
+        tally("data_items", outcome)
+
     for row in plan["boards"]:
         tally("boards", _save(Board, row["code"], row)[1])
     boards = {b.code: b for b in Board.objects.all()}
 
     for row in plan["material_types"]:
-        values = {**row, "licence_type": licence_types.get(row["licence_type"])}
+        values = {
+            **row,
+            "licence_type": licence_types.get(row["licence_type"]),
+            "data_item": data_items.get(row["data_item"]),
+        }
         tally("material_types", _save(MaterialType, row["code"], values)[1])
     materials = {m.code: m for m in MaterialType.objects.all()}
 
