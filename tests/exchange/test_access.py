@@ -232,3 +232,37 @@ def test_the_window_records_consent_and_the_desk_shows_the_finding(card_matter, 
 @pytest.fixture
 def police_approver(police):
     return UserFactory(approver=True, department=police, name="公安审批")
+
+
+def test_the_approver_sees_the_snapshot_on_the_review_page_and_in_the_api(
+    card_matter, known_citizen, window_clerk, police_approver
+):
+    from django.urls import reverse
+
+    from cases import services
+    from tests.cases.conftest import pdf
+
+    number = _apply(known_citizen, card_matter)
+    case = Case.objects.get(number=number)
+    for material in case.materials.filter(status="missing"):
+        services.material_upload(
+            case=case, by=known_citizen, requirement_id=material.requirement_id, upload=pdf()
+        )
+    services.case_submit(case=case, by=known_citizen)
+    services.case_accept(case=Case.objects.get(pk=case.pk), by=window_clerk)
+    review = case.reviews.get()
+    police_approver.is_staff = True
+    police_approver.save(update_fields=["is_staff"])
+
+    page = _web(police_approver).get(reverse("admin:cases_review_change", args=[review.pk]))
+
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "数据共享：户籍信息（市公安局提供" in text
+    assert "户籍地址" in text and "登记日期" in text
+    # Not the identity in full, nor the person's other lookups.
+    assert "与户主关系" in text
+    answer = _api(police_approver).get(f"/api/v1/cases/{number}/").json()
+    household = next(m for m in answer["materials"] if m["name"] == "居民户口簿")
+    assert household["status"] == "satisfied_by_data"
+    assert household["data"]["fields"][0]["label"] == "户籍地址"
