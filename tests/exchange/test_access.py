@@ -266,3 +266,20 @@ def test_the_approver_sees_the_snapshot_on_the_review_page_and_in_the_api(
     household = next(m for m in answer["materials"] if m["name"] == "居民户口簿")
     assert household["status"] == "satisfied_by_data"
     assert household["data"]["fields"][0]["label"] == "户籍地址"
+
+
+def test_the_back_office_lists_the_lookups_read_only_and_masked(card_matter, known_citizen):
+    _apply(known_citizen, card_matter)
+    admin = UserFactory(is_staff=True, is_superuser=True)
+    web = _web(admin)
+
+    listing = web.get("/admin/exchange/datalookup/")
+    assert listing.status_code == 200
+    text = listing.content.decode()
+    assert KNOWN not in text and KNOWN[:3] + "*" * 11 + KNOWN[-4:] in text
+    lookup = DataLookup.objects.first()
+    detail = web.get(f"/admin/exchange/datalookup/{lookup.pk}/change/")
+    assert detail.status_code == 200
+    assert KNOWN not in detail.content.decode()
+    assert web.post(f"/admin/exchange/datalookup/{lookup.pk}/delete/").status_code == 403
+    assert DataLookup.objects.filter(pk=lookup.pk).exists()

@@ -141,3 +141,34 @@ def test_every_lookup_is_logged_with_its_purpose(known_citizen, card_matter):
         assert lookup.hall is None
         assert lookup.purpose == f"办理《社会保障卡申领》（{answer['number']}）"
         assert lookup.source == "simulated"
+
+
+def test_the_lookups_cost_the_same_whatever_the_number_of_items(known_citizen, card_matter, police):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from matters.models import DataItem
+    from tests.factories import MaterialTypeFactory, RequirementFactory
+
+    def create_queries() -> int:
+        client = _client(known_citizen)
+        with CaptureQueriesContext(connection) as captured:
+            response = client.post(
+                "/api/v1/cases/", {"matter": card_matter.code, "consent": True}, format="json"
+            )
+        assert response.status_code == 201
+        return len(captured)
+
+    create_queries()  # warm
+    two = create_queries()
+    for n in range(3):
+        item = DataItem.objects.create(code=f"item{n}", name=f"数据{n}", department=police)
+        RequirementFactory(
+            matter=card_matter,
+            material=MaterialTypeFactory(name=f"证明{n}", data_item=item),
+            order=10 + n,
+        )
+    five = create_queries()
+
+    assert five == two
+    assert DataLookup.objects.filter(case__number__isnull=False).count() == 2 + 2 + 5
