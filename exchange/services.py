@@ -12,6 +12,7 @@ same transaction when at least one item was found.
 import logging
 from collections.abc import Callable
 
+from django.conf import settings
 from django.utils import timezone
 
 from accounts.language import recorded
@@ -51,7 +52,7 @@ def materials_fill_from_exchange(
     case: Case, missing: list[CaseMaterial], context: CreateContext
 ) -> None:
     """Satisfy ``missing`` materials from the data exchange (only with consent)."""
-    if not context.consent:
+    if not context.consent or not case.applicant_identity:
         return
     wanted = [m for m in missing if m.material_type.data_item_id]
     if not wanted:
@@ -66,7 +67,6 @@ def materials_fill_from_exchange(
     if not wanted:
         return
     codes = tuple(dict.fromkeys(items[m.material_type.data_item_id].code for m in wanted))
-    source = data_source()
     purpose = lookup_purpose(case)
     query = Query(
         identity_kind=case.applicant_kind,
@@ -76,11 +76,17 @@ def materials_fill_from_exchange(
         purpose=purpose,
         requester=case.lead_department.code,
     )
+    source_name = ""
     try:
+        source = data_source()
+        source_name = source.name
         records = source.lookup(query)
         available = True
     except ExchangeUnavailableError as error:
         logger.warning("data exchange unavailable for case %s: %s", case.number, error)
+        records, available = {}, False
+    except Exception:  # a broken source never blocks the case: it counts as unavailable
+        logger.exception("data exchange failed for case %s", case.number)
         records, available = {}, False
     now = timezone.now()
     by = context.by if getattr(context.by, "is_authenticated", False) else None
@@ -106,7 +112,7 @@ def materials_fill_from_exchange(
             by=by,
             at=now,
             purpose=purpose,
-            source=source.name,
+            source=source_name or settings.DATA_EXCHANGE["BACKEND"].rsplit(".", 1)[-1][:20],
             outcome=outcome,
             snapshot=record or {},
         )
@@ -124,7 +130,5 @@ def materials_fill_from_exchange(
         CaseMaterial.objects.bulk_update(changed, ["status", "reason"])
     materials_in_added(case, len(found))
     if found:
-        for lookup in found:
-            lookup.data_item = items[lookup.data_item_id]
         for listener in _found_listeners:
             listener(case, found)

@@ -172,3 +172,21 @@ def test_the_lookups_cost_the_same_whatever_the_number_of_items(known_citizen, c
 
     assert five == two
     assert DataLookup.objects.filter(case__number__isnull=False).count() == 2 + 2 + 5
+
+
+class BrokenSource:
+    name = "broken"
+
+    def lookup(self, query):
+        raise RuntimeError("a bug in the source")
+
+
+def test_a_broken_source_counts_as_unavailable(settings, known_citizen, card_matter):
+    settings.DATA_EXCHANGE = {**settings.DATA_EXCHANGE, "BACKEND": f"{__name__}.BrokenSource"}
+
+    answer = _apply(known_citizen, card_matter, consent=True)
+
+    assert answer["status"] == "draft"
+    household = next(m for m in answer["materials"] if m["name"] == "居民户口簿")
+    assert household["reason"] == "数据共享平台暂不可用，请提交纸质材料"
+    assert set(DataLookup.objects.values_list("outcome", flat=True)) == {"unavailable"}
