@@ -148,7 +148,7 @@ def LISTS(api, web):  # noqa: N802 - a table
 
 def test_the_page_who_looked_up_my_data(card_matter, known_citizen, unknown_citizen):
     number = _apply(known_citizen, card_matter)
-    _apply(unknown_citizen, card_matter)
+    theirs = _apply(unknown_citizen, card_matter)
 
     page = _web(known_citizen).get("/me/data-access/").content.decode()
 
@@ -156,6 +156,8 @@ def test_the_page_who_looked_up_my_data(card_matter, known_citizen, unknown_citi
     assert "户籍信息" in page and "婚姻登记信息" in page
     assert "市公安局" in page
     assert number in page
+    assert theirs not in page  # nobody else's lookups
+    assert "未查到" not in page
     assert f"办理《社会保障卡申领》（{number}）" in page
     assert KNOWN not in page  # masked
     assert KNOWN[:3] + "*" * 11 + KNOWN[-4:] in page
