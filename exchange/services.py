@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from accounts.language import recorded
 from cases.counters import materials_in_added
-from cases.models import Case, CaseMaterial, Channel, MaterialStatus
+from cases.models import Case, CaseMaterial, MaterialStatus
 from cases.satisfiers import CreateContext
 from matters.models import DataItem
 
@@ -90,7 +90,8 @@ def materials_fill_from_exchange(
         records, available = {}, False
     now = timezone.now()
     by = context.by if getattr(context.by, "is_authenticated", False) else None
-    hall_id = case.hall_id if case.channel == Channel.WINDOW else None
+    # The hall that took the filing (a window's, a helper's); an online case has none yet.
+    hall_id = case.hall_id
     lookups, found, changed = [], [], []
     for material in wanted:
         item = items[material.material_type.data_item_id]

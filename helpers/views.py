@@ -68,11 +68,20 @@ def _file(user, form: HelperFilingForm):
         if data.get("home_visit"):
             visit = get_object_or_404(home_visits_for(user), pk=data["home_visit"])
             case = services.home_visit_file(
-                visit=visit, by=user, applicant=applicant, matter=data["matter"], delivery=delivery
+                visit=visit,
+                by=user,
+                applicant=applicant,
+                matter=data["matter"],
+                delivery=delivery,
+                consent=bool(data.get("data_consent")),
             )
         else:
             case = case_services.case_create(
-                by=user, applicant=applicant, matter=data["matter"], delivery=delivery
+                by=user,
+                applicant=applicant,
+                matter=data["matter"],
+                delivery=delivery,
+                consent=bool(data.get("data_consent")),
             )
         upload = data.get("power_of_attorney")
         if upload:
