@@ -40,7 +40,9 @@ class DataLookupSerializer(serializers.ModelSerializer):
         read_only=True, allow_null=True, help_text=_("查询的部门（办件的主办部门）")
     )
     hall = CodeNameSerializer(
-        read_only=True, allow_null=True, help_text=_("受理该申请的网点（窗口或代办员）；网上申请为 null")
+        read_only=True,
+        allow_null=True,
+        help_text=_("受理该申请的网点（窗口或代办员）；网上申请为 null"),
     )
     case = serializers.CharField(source="case.number", read_only=True)
     identity = serializers.SerializerMethodField(help_text=_("被查询的证件号码（脱敏）"))
