@@ -74,3 +74,10 @@ class NotHelperCaseError(CaseError):
 
     status_code = 409
     code = "not_helper_case"
+
+
+class ConsentNotApplicantError(CaseError):
+    """Consent to lookups of shared data counts only from the applicant (their own
+    identity) or recorded by a clerk at the window; an agent or helper cannot give it."""
+
+    code = "consent_not_applicant"

@@ -14,7 +14,7 @@ place and save itself, keeping ``materials_in`` with ``material_status_changed``
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
@@ -33,6 +33,68 @@ class CreateContext:
     # The applicant agreed to lookups of their data (online: ``consent: true``; at the
     # window: the clerk recorded it). Without it no exchange lookup runs.
     consent: bool = False
+    # What the preparers returned before the case's transaction, by preparer name.
+    prepared: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Filing:
+    """A filing about to be created, as a preparer sees it (no case, no number yet)."""
+
+    by: object
+    consent: bool
+    applicant_kind: str
+    applicant_identity: str
+    applicant_name: str
+    title: str  # the matter's or bundle's name
+    material_type_ids: tuple[int, ...]
+    lead_department: object
+    hall: object  # the hall that takes the filing in, or None online
+
+
+Preparer = Callable[[Filing], object]
+_preparers: dict[str, Preparer] = {}
+
+
+def register_preparer(name: str, preparer: Preparer) -> None:
+    """Add a step that runs BEFORE the case's transaction (no lock held, no number taken):
+    slow calls to other systems go here; its result reaches the fillers as
+    ``context.prepared[name]``."""
+    _preparers[name] = preparer
+
+
+def prepare_fillers(filing: Filing) -> dict:
+    """Run the preparers (outside any lock of the case's creation)."""
+    return {name: preparer(filing) for name, preparer in _preparers.items()}
+
+
+IdentityChange = Callable[[Case], None]
+_identity_changes: list[IdentityChange] = []
+
+
+def register_identity_change(fn: IdentityChange) -> None:
+    """Add a step run when a draft's applicant identity (kind + ID number/credit code)
+    changes, in the same transaction (idempotent): what was found for the previous
+    applicant no longer counts."""
+    if fn not in _identity_changes:
+        _identity_changes.append(fn)
+
+
+def identity_changed(case: Case) -> None:
+    """Tell the registered steps that ``case`` (locked, saved) has a new applicant identity."""
+    for fn in _identity_changes:
+        fn(case)
+
+
+SubmissionCheck = Callable[[Case, list[CaseMaterial]], list[CaseMaterial]]
+_submission_checks: list[SubmissionCheck] = []
+
+
+def register_submission_check(fn: SubmissionCheck) -> None:
+    """Add a recheck of satisfied materials run with ``satisfied_materials_recheck``:
+    ``fn(case, materials)`` marks missing (and saves) what no longer counts, returns it."""
+    if fn not in _submission_checks:
+        _submission_checks.append(fn)
 
 
 Filler = Callable[[Case, list[CaseMaterial], CreateContext], None]
@@ -85,12 +147,15 @@ def satisfied_materials_recheck(
     ``materials``: the case's materials when the caller has read them (changed in place).
     """
     if materials is None:
-        materials = case.materials.select_related("material_type")
+        materials = list(case.materials.select_related("material_type"))
+    lapsed_elsewhere = []
+    for check in _submission_checks:
+        lapsed_elsewhere += check(case, materials)
     marked = [
         material for material in materials if material.status == MaterialStatus.SATISFIED_BY_LICENCE
     ]
     if not marked:
-        return []
+        return lapsed_elsewhere
     still_held = satisfied_material_types(case)
     lapsed = [material for material in marked if material.material_type_id not in still_held]
     for material in lapsed:
@@ -98,4 +163,4 @@ def satisfied_materials_recheck(
         material.status = MaterialStatus.MISSING
         material.reason = _("所持电子证照已失效（撤销、过期或核验未通过），请提交该材料")
         material.save(update_fields=["status", "reason"])
-    return lapsed
+    return lapsed_elsewhere + lapsed

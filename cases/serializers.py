@@ -14,7 +14,14 @@ from accounts.identity import mask_id_number, mask_name, mask_phone
 from accounts.models import IdentityKind
 from halls.serializers import HallRefSerializer, hall_ref
 
-from .access import is_applicant_side, is_approver, is_clerk, is_staff_viewer, is_supervisor
+from .access import (
+    is_applicant_side,
+    is_approver,
+    is_clerk,
+    is_own_identity,
+    is_staff_viewer,
+    is_supervisor,
+)
 from .labels import role_label
 from .models import (
     POWER_OF_ATTORNEY_CODE,
@@ -500,7 +507,25 @@ class CaseDetailSerializer(serializers.ModelSerializer):
             case.deadline, case.warning_on, timezone.localdate(), stopped=case.clock_stopped
         )
 
+    def _sees_data_fields(self, case: Case) -> bool:
+        """The snapshot of the applicant's shared data only to those who need it: approvers,
+        clerks and the applicant's own account (not supervisors, agents or helpers)."""
+        viewer = self._viewer
+        if is_clerk(viewer) or is_approver(viewer):
+            return True
+        return is_own_identity(viewer, case.applicant_kind, case.applicant_identity)
+
+    @staticmethod
+    def _without_fields(data: dict | None) -> dict | None:
+        return None if data is None else {**data, "fields": None}
+
     def get_materials(self, case) -> list[dict]:
+        rows = self._materials(case)
+        if self._sees_data_fields(case):
+            return rows
+        return [{**row, "data": self._without_fields(row["data"])} for row in rows]
+
+    def _materials(self, case) -> list[dict]:
         rows = getattr(case, "material_rows", None)
         if rows is None:
             rows = [

@@ -9,6 +9,15 @@ class ExchangeConfig(AppConfig):
     def ready(self) -> None:
         from cases import satisfiers
 
-        from .services import materials_fill_from_exchange
+        from .services import (
+            PREPARER,
+            data_materials_recheck,
+            lookups_prepare,
+            materials_fill_from_exchange,
+            materials_forget_previous_applicant,
+        )
 
+        satisfiers.register_preparer(PREPARER, lookups_prepare)
         satisfiers.register_filler(materials_fill_from_exchange)
+        satisfiers.register_identity_change(materials_forget_previous_applicant)
+        satisfiers.register_submission_check(data_materials_recheck)

@@ -23,8 +23,15 @@ class LookupOutcome(models.TextChoices):
 
 
 class DataLookup(models.Model):
+    # Empty while the case is being created (the lookup runs and is logged before the
+    # case's transaction) and for good if that creation failed: the fact stays logged.
     case = models.ForeignKey(
-        Case, verbose_name=_("办件"), on_delete=models.PROTECT, related_name="data_lookups"
+        Case,
+        verbose_name=_("办件"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="data_lookups",
     )
     material = models.ForeignKey(
         CaseMaterial,

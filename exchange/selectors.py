@@ -4,6 +4,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.models import User
+from cases.access import account_identity
 
 from .models import DataLookup
 
@@ -38,11 +39,11 @@ def _with_relations(queryset: QuerySet[DataLookup]) -> QuerySet[DataLookup]:
 def lookups_of_person(user: User) -> QuerySet[DataLookup]:
     """The lookups of the signed-in person's own identity (ID number or credit code), newest
     first; nobody else's. A user without an identity has none."""
-    identity = user.identity_number if user.is_authenticated else ""
+    kind, identity = account_identity(user)
     if not identity:
         return DataLookup.objects.none()
     return _with_relations(
-        DataLookup.objects.filter(identity=identity, identity_kind=user.identity_kind)
+        DataLookup.objects.filter(identity=identity, identity_kind=kind)
     ).order_by("-at", "-id")
 
 

@@ -44,7 +44,7 @@ class DataLookupSerializer(serializers.ModelSerializer):
         allow_null=True,
         help_text=_("受理该申请的网点（窗口或代办员）；网上申请为 null"),
     )
-    case = serializers.CharField(source="case.number", read_only=True)
+    case = serializers.CharField(source="case.number", read_only=True, allow_null=True)
     identity = serializers.SerializerMethodField(help_text=_("被查询的证件号码（脱敏）"))
     outcome_label = serializers.CharField(source="get_outcome_display", read_only=True)
     fields = serializers.SerializerMethodField(

@@ -7,8 +7,10 @@ for all the items asked (``lookup``): ``{item code: record or None}``; a record 
 """
 
 import hashlib
+import http.client
 import json
 import logging
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -132,7 +134,11 @@ class HttpSource:
     ``POST {URL}`` with ``Authorization: Bearer {KEY}`` and the JSON body
     ``{"identity_kind", "identity", "name", "items": [codes], "purpose", "requester"}``;
     the platform answers ``200 {"records": {code: {"fields": [...]} | null}}``. A connection
-    error, a timeout or a 5xx is tried again ``RETRIES`` times; a 4xx is not.
+    error, a timeout, a broken HTTP answer or a 5xx is tried again ``RETRIES`` times; a 4xx
+    is not. The whole call, retries included, ends by ``DEADLINE`` seconds whatever the
+    server does (``TIMEOUT`` bounds each socket operation only, so a server trickling its
+    answer would hold it longer): each attempt runs in a worker thread waited for at most
+    the time left.
     """
 
     name = "http"
@@ -143,6 +149,9 @@ class HttpSource:
         self.key = config["KEY"]
         self.timeout = float(config["TIMEOUT"])
         self.retries = max(int(config["RETRIES"]), 0)
+        self.deadline = float(
+            config.get("DEADLINE") or self.timeout * (self.retries + 1) + 0.2 * self.retries
+        )
 
     def lookup(self, query: Query) -> dict[str, dict | None]:
         if not self.url:
@@ -159,11 +168,16 @@ class HttpSource:
             ensure_ascii=False,
         ).encode("utf-8")
         last = ""
+        ends = time.monotonic() + self.deadline
         for attempt in range(self.retries + 1):
             if attempt:
-                time.sleep(min(0.2 * attempt, 1.0))
+                time.sleep(min(0.2 * attempt, 1.0, max(ends - time.monotonic(), 0)))
+            left = ends - time.monotonic()
+            if left <= 0:
+                last = last or "deadline passed"
+                break
             try:
-                answer = self._post(body)
+                answer = self._post_within(body, left)
             except _RetryError as error:
                 last = str(error)
                 continue
@@ -171,7 +185,27 @@ class HttpSource:
         logger.warning("data exchange unavailable after %s attempts: %s", self.retries + 1, last)
         raise ExchangeUnavailableError(last)
 
-    def _post(self, body: bytes) -> dict:
+    def _post_within(self, body: bytes, seconds: float) -> dict:
+        """``_post`` given at most ``seconds``; past them the call is abandoned (the worker
+        thread ends on its own at its socket timeout) and counts as a timeout."""
+        outcome: dict = {}
+
+        def run() -> None:
+            try:
+                outcome["answer"] = self._post(body, min(self.timeout, seconds))
+            except BaseException as error:  # handed to the caller's thread
+                outcome["error"] = error
+
+        worker = threading.Thread(target=run, name="data-exchange-call", daemon=True)
+        worker.start()
+        worker.join(seconds)
+        if worker.is_alive():
+            raise ExchangeUnavailableError(f"no answer within {self.deadline:g} s")
+        if "error" in outcome:
+            raise outcome["error"]
+        return outcome["answer"]
+
+    def _post(self, body: bytes, timeout: float) -> dict:
         request = urllib.request.Request(
             self.url,
             data=body,
@@ -183,14 +217,21 @@ class HttpSource:
             },
         )
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+            with urllib.request.urlopen(request, timeout=timeout) as response:
                 return json.loads(response.read().decode("utf-8"))
         except urllib.error.HTTPError as error:
             if error.code >= 500:
                 raise _RetryError(f"HTTP {error.code}") from error
             raise ExchangeUnavailableError(f"HTTP {error.code}") from error
-        except (urllib.error.URLError, TimeoutError, ConnectionError, OSError) as error:
-            raise _RetryError(str(error)) from error
+        except (
+            urllib.error.URLError,
+            TimeoutError,
+            ConnectionError,
+            OSError,
+            # IncompleteRead, BadStatusLine, LineTooLong… are not OSErrors.
+            http.client.HTTPException,
+        ) as error:
+            raise _RetryError(f"{type(error).__name__}: {error}") from error
         except ValueError as error:  # not JSON
             raise ExchangeUnavailableError(f"bad answer: {error}") from error
 

@@ -426,6 +426,8 @@ DATA_EXCHANGE = {
     "KEY": env.str("DATA_EXCHANGE_KEY", default=""),
     "TIMEOUT": env.float("DATA_EXCHANGE_TIMEOUT", default=3.0),
     "RETRIES": env.int("DATA_EXCHANGE_RETRIES", default=1),
+    # The whole call, retries included, ends by then (seconds; empty: TIMEOUT × (RETRIES + 1)).
+    "DEADLINE": env.float("DATA_EXCHANGE_DEADLINE", default=0.0),
 }
 
 # E-licences are signed (HMAC-SHA256) with keys of their own, "kid:secret" entries newest

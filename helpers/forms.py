@@ -28,12 +28,6 @@ class HelperFilingForm(forms.Form):
             "没有的，可请申请人登录本人账户在线确认代办授权。"
         ),
     )
-    # PIPL: the helper records the resident's consent before the data exchange is asked.
-    data_consent = forms.BooleanField(
-        label=_("申请人已同意查询共享数据"),
-        required=False,
-        help_text=_("事项的材料可由政务数据共享平台查询时，查到的免于提交；每次查询均留痕。"),
-    )
     home_visit = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, hall=None, **kwargs):

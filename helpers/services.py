@@ -163,7 +163,6 @@ def home_visit_file(
     matter: Matter | None = None,
     bundle: Bundle | None = None,
     delivery: case_services.Delivery | None = None,
-    consent: bool = False,
 ) -> Case:
     """The assigned helper files the case at the resident's home: a helper's case marked
     ``home_visit`` (the resident makes no trip), linked to the request."""
@@ -181,7 +180,6 @@ def home_visit_file(
         bundle=bundle,
         delivery=delivery,
         home_visit=True,
-        consent=consent,
     )
     visit.file(case=case, at=timezone.now())
     visit.save()

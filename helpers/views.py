@@ -73,7 +73,6 @@ def _file(user, form: HelperFilingForm):
                 applicant=applicant,
                 matter=data["matter"],
                 delivery=delivery,
-                consent=bool(data.get("data_consent")),
             )
         else:
             case = case_services.case_create(
@@ -81,7 +80,6 @@ def _file(user, form: HelperFilingForm):
                 applicant=applicant,
                 matter=data["matter"],
                 delivery=delivery,
-                consent=bool(data.get("data_consent")),
             )
         upload = data.get("power_of_attorney")
         if upload:

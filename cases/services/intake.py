@@ -30,6 +30,7 @@ from ..events import CaseAction
 from ..exceptions import (
     CaseError,
     CasePermissionError,
+    ConsentNotApplicantError,
     InvalidTransitionError,
     MaterialFileError,
     MaterialTooLargeError,
@@ -53,7 +54,10 @@ from ..models import (
 )
 from ..satisfiers import (
     CreateContext,
+    Filing,
     fill_materials_on_create,
+    identity_changed,
+    prepare_fillers,
     satisfied_material_types,
     satisfied_materials_recheck,
 )
@@ -222,7 +226,6 @@ def _case_scope(matter: Matter | None, bundle: Bundle | None):
     return matters, bundle_requirements(bundle), matters[0].lead_department, methods
 
 
-@transaction.atomic
 def case_create(
     *,
     by: User,
@@ -247,9 +250,14 @@ def case_create(
     there is one: it shows in their 我的办件 and their notices go there. A clerk or helper
     who files becomes the case's first responsible person (首接负责制).
 
-    ``consent``: the applicant agreed to the lookups of their data (数据共享); ``answers``:
+    ``consent``: the applicant agreed to the lookups of their data (数据共享); it counts only
+    from the applicant filing for their own identity or recorded by a clerk at the window
+    (an agent's or helper's ``consent`` is refused: ``consent_not_applicant``). ``answers``:
     the applicant's answers to the matter's questions (情形引导), which select the
     conditional requirements.
+
+    The preparers (``cases.satisfiers.register_preparer``: the exchange's lookups) run
+    before the case's transaction, so no slow call holds the day's number lock.
     """
     if not by.is_authenticated:
         raise CasePermissionError(_("请先登录。"))
@@ -280,7 +288,63 @@ def case_create(
         hall = None
         channel = Channel.ONLINE
         owner, agent_filing = online_filing(by, fields)
+    if consent and not (channel == Channel.WINDOW or (not helper and not agent_filing)):
+        raise ConsentNotApplicantError(
+            _(
+                "只有申请人本人（或窗口受理时由工作人员记录）可以同意查询共享数据；"
+                "代办的，请提交纸质材料。"
+            )
+        )
     fields.update(pickup_fields(delivery.method, delivery.hall, hall or city_centre()))
+    prepared = prepare_fillers(
+        Filing(
+            by=by,
+            consent=consent,
+            applicant_kind=fields["applicant_kind"],
+            applicant_identity=identity_of(fields),
+            applicant_name=fields["applicant_name"],
+            title=matter.name if matter else bundle.name,
+            material_type_ids=tuple(item.material.pk for item in merged),
+            lead_department=lead_department,
+            hall=hall,
+        )
+    )
+    with transaction.atomic():
+        return _case_create_in_transaction(
+            by=by,
+            matter=matter,
+            bundle=bundle,
+            merged=merged,
+            matters=matters,
+            lead_department=lead_department,
+            channel=channel,
+            hall=hall,
+            owner=owner,
+            helper=helper,
+            home_visit=home_visit,
+            agent_filing=agent_filing,
+            fields=fields,
+            context=CreateContext(by=by, consent=consent, prepared=prepared),
+        )
+
+
+def _case_create_in_transaction(
+    *,
+    by,
+    matter,
+    bundle,
+    merged,
+    matters,
+    lead_department,
+    channel,
+    hall,
+    owner,
+    helper,
+    home_visit,
+    agent_filing,
+    fields,
+    context,
+) -> Case:
     today = timezone.localdate()
     case = Case.objects.create(
         number=next_case_number(today),
@@ -326,7 +390,7 @@ def case_create(
                 status=MaterialStatus.SATISFIED_BY_LICENCE
             ),
         )
-    fill_materials_on_create(case, CreateContext(by=by, consent=consent))
+    fill_materials_on_create(case, context)
     record_event(case, action=CaseAction.CREATE, by=by, to_status=case.status)
     return case
 
@@ -356,6 +420,7 @@ def case_update_details(
         **_validated_delivery(delivery, methods),
         **pickup_fields(delivery.method, delivery.hall, case.hall or city_centre()),
     }
+    previous = (case.applicant_kind, case.applicant_identity)
     if case.helper_id is not None:
         # Another applicant's name on the draft needs that applicant's own confirmation.
         case.owner = applicant_account(fields["applicant_kind"], identity_of(fields))
@@ -369,6 +434,9 @@ def case_update_details(
     for name, value in fields.items():
         setattr(case, name, value)
     case.save()
+    if (case.applicant_kind, case.applicant_identity) != previous:
+        # What was found for the previous applicant (shared data, locker) no longer counts.
+        identity_changed(case)
     return case
 
 

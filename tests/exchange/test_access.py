@@ -285,24 +285,3 @@ def test_the_back_office_lists_the_lookups_read_only_and_masked(card_matter, kno
     assert KNOWN not in detail.content.decode()
     assert web.post(f"/admin/exchange/datalookup/{lookup.pk}/delete/").status_code == 403
     assert DataLookup.objects.filter(pk=lookup.pk).exists()
-
-
-def test_a_helper_records_the_residents_consent(card_matter):
-    from halls.models import HallLevel
-    from tests.factories import HallFactory
-
-    village = HallFactory(code="hehua", name="荷花村代办点", level=HallLevel.VILLAGE)
-    helper = UserFactory(helper=True, name="周敏", hall=village, username="helper1")
-    resident = {"name": "王阿婆", "phone": "13857309999", "matter": card_matter.pk}
-    web = _web(helper)
-    assert "申请人已同意查询共享数据" in web.get("/helper/").content.decode()
-
-    web.post("/helper/", {**resident, "id_number": id_number("307"), "data_consent": "on"})
-    web.post("/helper/", {**resident, "id_number": id_number("308")})
-
-    consented = Case.objects.get(applicant_id_number=id_number("307"))
-    assert consented.materials.filter(status="satisfied_by_data").count() == 2
-    lookup = consented.data_lookups.first()
-    assert (lookup.by, lookup.hall) == (helper, village)
-    silent = Case.objects.get(applicant_id_number=id_number("308"))
-    assert not silent.data_lookups.exists()
