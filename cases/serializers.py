@@ -61,6 +61,14 @@ class CaseCreateInput(serializers.Serializer):
     applicant = ApplicantInput(required=False)
     agent = AgentInput(required=False, allow_null=True)
     delivery = DeliveryInput(required=False)
+    answers = serializers.DictField(
+        child=serializers.CharField(allow_blank=True),
+        required=False,
+        allow_null=True,
+        help_text=_(
+            "情形引导的回答 {问题编码: 选项取值}：只建所适用的材料；不填则按指南列出全部材料"
+        ),
+    )
 
     def validate(self, attrs):
         if bool(attrs.get("matter")) == bool(attrs.get("bundle")):
@@ -278,6 +286,16 @@ def _moment(value):
     return timezone.localtime(value)
 
 
+class CaseAnswerSerializer(serializers.Serializer):
+    """A question answered at filing (情形引导): its text and the answer's label, with the
+    question's code and the option's value."""
+
+    question = serializers.CharField()
+    answer = serializers.CharField()
+    code = serializers.CharField()
+    value = serializers.CharField()
+
+
 class CaseDetailSerializer(serializers.ModelSerializer):
     """One case for those allowed to see it; staff-internal notes only for staff."""
 
@@ -301,6 +319,7 @@ class CaseDetailSerializer(serializers.ModelSerializer):
     transfers = serializers.SerializerMethodField()
     helper = serializers.SerializerMethodField()
     helper_authorisation = serializers.SerializerMethodField()
+    answers = serializers.SerializerMethodField()
 
     class Meta:
         model = Case
@@ -319,6 +338,7 @@ class CaseDetailSerializer(serializers.ModelSerializer):
             "helper",
             "helper_authorisation",
             "home_visit",
+            "answers",
             "delivery",
             "committed_days",
             "accepted_on",
@@ -353,6 +373,19 @@ class CaseDetailSerializer(serializers.ModelSerializer):
 
     def get_matter(self, case) -> dict | None:
         return _subject(case)
+
+    @extend_schema_field(CaseAnswerSerializer(many=True))
+    def get_answers(self, case) -> list[dict]:
+        """情形引导: the questions answered at filing, as they were asked."""
+        return [
+            {
+                "question": row.get("question", ""),
+                "answer": row.get("answer", ""),
+                "code": row.get("code", ""),
+                "value": row.get("value", ""),
+            }
+            for row in case.answers or []
+        ]
 
     def get_bundle(self, case) -> dict | None:
         return _bundle(case)
