@@ -39,6 +39,8 @@ class MatterViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = r"[-a-zA-Z0-9_]+"
     permission_classes = [permissions.AllowAny]
     filter_backends: list = []
+    # Only the checklist is limited (per client address); reading the catalog is free.
+    throttle_scope: str | None = None
 
     def get_queryset(self) -> QuerySet[Matter]:
         if getattr(self, "swagger_fake_view", False):

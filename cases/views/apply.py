@@ -9,7 +9,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django_fsm import has_transition_perm
 
+from matters.checklist import answers_from, evaluate, questions_of
+from matters.exceptions import AnswersIncompleteError, InvalidAnswerError, NotEligibleError
 from matters.models import Bundle, BundleItem, CatalogStatus, DeliveryMethod, Matter
+from matters.selectors import matter_checklist_queryset
 
 from .. import services
 from ..exceptions import AuthorisationMissingError, CaseError, MissingMaterialsError
@@ -48,22 +51,38 @@ def _apply(
         )
     methods = _delivery_methods(matters) or [DeliveryMethod.PICKUP]
     status = 200
+    # 情形引导: the answers come from the checklist's link (``?<question>=<value>``) and
+    # travel with the form (hidden ``answer.<question>``); none: every material is listed.
+    answers, answered, answer_error = _apply_answers(request, matter)
     if request.method == "POST":
         form = ApplicationForm(request.POST, delivery_methods=methods, user=request.user)
         status = 400
-        if form.is_valid():
+        if answer_error:
+            form.add_error(None, answer_error)
+        elif form.is_valid():
             try:
                 case = services.case_create(
-                    by=request.user, matter=matter, bundle=bundle, **form.service_kwargs()
+                    by=request.user,
+                    matter=matter,
+                    bundle=bundle,
+                    answers=answers or None,
+                    **form.service_kwargs(),
                 )
             except ValidationError as error:
                 form.add_service_errors(_error_dict(error))
-            except CaseError as error:
+            except (
+                CaseError,
+                InvalidAnswerError,
+                AnswersIncompleteError,
+                NotEligibleError,
+            ) as error:
                 form.add_error(None, error.detail)
                 status = error.status_code
             else:
                 return _after_details_saved(request, case, created=True)
     else:
+        if answer_error:
+            status = 400
         form = ApplicationForm(
             initial=ApplicationForm.initial_from_profile(request.user, methods),
             delivery_methods=methods,
@@ -82,10 +101,37 @@ def _apply(
             "bundle": bundle,
             "matters": matters,
             "drafts": list(drafts),
+            "answered": answered,
+            "answer_error": answer_error,
             "step": 1,
         },
         status=status,
     )
+
+
+def _apply_answers(request: HttpRequest, matter: Matter | None):
+    """The answers the applicant brought from the checklist page (GET) or the form carries
+    (POST): ``{code: value}``, the questions with the options chosen to show, and the error
+    of an unknown answer or of one that rules the applicant out."""
+    if matter is None:
+        return {}, [], ""
+    loaded = matter_checklist_queryset(Matter.objects.filter(pk=matter.pk)).first()
+    if loaded is None:
+        return {}, [], ""
+    questions = questions_of(loaded)
+    if request.method == "POST":
+        answers = answers_from(request.POST, questions, prefix="answer.")
+    else:
+        answers = answers_from(request.GET, questions)
+    if not answers:
+        return {}, [], ""
+    try:
+        result = evaluate(loaded, answers)
+    except InvalidAnswerError as error:
+        return {}, [], error.detail
+    if not result.eligible:
+        return answers, result.answers, "；".join(reason.reason for reason in result.reasons)
+    return answers, result.answers, ""
 
 
 def _editable_draft(request: HttpRequest, case: Case) -> bool:
