@@ -195,6 +195,20 @@ def matter_detail(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
+def _applied_rows(result) -> list:
+    """The requirements that apply, each as it is for this applicant: one their answers
+    selected is required of them (``selected``: the table says why)."""
+    if result is None:
+        return []
+    rows = []
+    for applied in result.requirements:
+        requirement = applied.requirement
+        requirement.required = applied.required
+        requirement.selected = applied.conditional
+        rows.append(requirement)
+    return rows
+
+
 def matter_checklist(request: HttpRequest, code: str) -> HttpResponse:
     """情形引导: the guide's questionnaire answered (a plain GET form,
     ``?<question>=<value>…``) → the applicant's own checklist, printable, with the link to
@@ -227,9 +241,7 @@ def matter_checklist(request: HttpRequest, code: str) -> HttpResponse:
             "questionnaire": _questionnaire(
                 matter, answers, result.unanswered if result is not None else ()
             ),
-            "requirements": [applied.requirement for applied in result.requirements]
-            if result is not None
-            else [],
+            "requirements": _applied_rows(result),
             "applied": result.requirements if result is not None else [],
             "apply_url": apply_url,
             "today": timezone.localdate(),
