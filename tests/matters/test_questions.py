@@ -514,3 +514,38 @@ def test_checklist_page_queries_constant(client, matter, django_assert_max_num_q
     with CaptureQueriesContext(connection) as context:
         client.get(f"/matters/{matter.code}/checklist/?{query}")
     assert len(context.captured_queries) <= 12, [q["sql"] for q in context.captured_queries]
+
+
+def test_bundle_case_refuses_answers(citizen, citizen_client, matter):
+    from tests.factories import BundleFactory
+
+    bundle = BundleFactory(matters=[matter, MatterFactory()], status=CatalogStatus.PUBLISHED)
+    body = {
+        "bundle": bundle.code,
+        "applicant": {
+            "kind": "person",
+            "name": citizen.name,
+            "id_number": citizen.id_number,
+            "phone": citizen.phone,
+        },
+        "answers": {"entrusted": "yes"},
+    }
+    response = citizen_client.post("/api/v1/cases/", body, format="json")
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid_answer"
+    assert not Case.objects.exists()
+
+
+def test_admin_edits_questions_and_options(client, matter):
+    from accounts.models import User
+
+    client.force_login(User.objects.create_superuser("root", "root@example.gov.cn", "x"))
+    page = client.get(f"/admin/matters/matter/{matter.pk}/change/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "是否委托他人办理" in text and "编辑选项" in text
+    question = Question.objects.get(code="entrusted")
+    page = client.get(f"/admin/matters/question/{question.pk}/change/")
+    assert page.status_code == 200
+    assert "委托他人办理" in page.content.decode()
