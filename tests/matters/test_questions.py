@@ -549,3 +549,13 @@ def test_admin_edits_questions_and_options(client, matter):
     page = client.get(f"/admin/matters/question/{question.pk}/change/")
     assert page.status_code == 200
     assert "委托他人办理" in page.content.decode()
+
+
+def test_a_kept_version_page_shows_its_questions(client, matter):
+    version = MatterVersion.objects.filter(matter=matter).latest("version")
+    Question.objects.filter(matter=matter, code="mortgaged").update(text="房屋现在是否抵押")
+
+    page = client.get(f"/matters/{matter.code}/v/{version.version}/").content.decode()
+
+    assert "房屋是否有抵押" in page
+    assert "房屋被查封的，不能办理转移登记。" in page
