@@ -66,9 +66,16 @@ class CaseCreateInput(serializers.Serializer):
         required=False,
         allow_null=True,
         help_text=_(
-            "情形引导的回答 {问题编码: 选项取值}：只建所适用的材料；不填则按指南列出全部材料"
+            "情形引导的回答 {问题编码: 选项取值}：只建所适用的材料。设有情形问题的事项在线申请须"
+            "全部回答；窗口受理可不填，则按指南列出全部材料"
         ),
     )
+
+    def validate_answers(self, value):
+        # A blank answer is no answer (as on the web form): left out, not refused.
+        if value is None:
+            return None
+        return {code: answer for code, answer in value.items() if answer.strip()}
 
     def validate(self, attrs):
         if bool(attrs.get("matter")) == bool(attrs.get("bundle")):

@@ -159,3 +159,14 @@ def require_complete(result: Result) -> None:
             _("请回答全部情形问题：%(q)s。") % {"q": "、".join(q.text for q in result.unanswered)},
             extra={"unanswered": [q.code for q in result.unanswered]},
         )
+
+
+def plain_answers(matter: Matter) -> dict[str, str]:
+    """For each question, the first option that does not rule the applicant out, as
+    ``{question code: value}`` (demo data, load tests and test fixtures file with these)."""
+    answers = {}
+    for question in questions_of(matter):
+        option = next((o for o in options_of(question) if not o.rules_out), None)
+        if option is not None:
+            answers[question.code] = option.value
+    return answers

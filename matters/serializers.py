@@ -336,6 +336,10 @@ class ChecklistInput(serializers.Serializer):
         child=serializers.CharField(allow_blank=True), required=False, default=dict
     )
 
+    def validate_answers(self, value):
+        # A blank answer is no answer (as on the web form): the question stays unanswered.
+        return {code: answer for code, answer in value.items() if answer.strip()}
+
 
 class AnswerSerializer(serializers.Serializer):
     """A question answered: its code and text, the option's value and label."""

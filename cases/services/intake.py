@@ -300,11 +300,16 @@ def case_create(
     """
     if not by.is_authenticated:
         raise CasePermissionError(_("请先登录。"))
-    # 情形引导: answers select the materials that apply; none given, every one as listed
-    # (clients that ask no questions keep working). Bundles (一件事) ask no questions.
+    # 情形引导: answers select the materials that apply. Filed online (by the applicant,
+    # their agent or a helper) for a matter that asks questions, every question must be
+    # answered (``answers_incomplete``); a clerk at the window may leave them unanswered,
+    # then every material is listed as the guide states it and the clerk checks them.
+    # Matters without questions and bundles (一件事, which ask none) need no answers.
     requirements, stored_answers = None, []
     if answers is not None and bundle is not None and answers:
         raise InvalidAnswerError(_("“一件事”没有情形问题，请不要填写 answers。"), question=None)
+    if answers is None and matter is not None and not is_clerk(by) and matter.questions.exists():
+        answers = {}
     if answers is not None and matter is not None and matter.status == CatalogStatus.PUBLISHED:
         requirements, stored_answers = _answered_requirements(matter, answers)
     matters, merged, lead_department, methods = _case_scope(

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django_fsm import has_transition_perm
 
@@ -53,7 +54,12 @@ def _apply(
     status = 200
     # 情形引导: the answers come from the checklist's link (``?<question>=<value>``) and
     # travel with the form (hidden ``answer.<question>``); none: every material is listed.
-    answers, answered, answer_error = _apply_answers(request, matter)
+    answers, answered, answer_error, unanswered = _apply_answers(request, matter)
+    if request.method == "GET" and unanswered and not answer_error:
+        # A matter that asks questions: the applicant answers them first (the checklist
+        # page, which then links back here with the answers).
+        url = reverse("matters:matter-checklist", args=[matter.code])
+        return redirect(f"{url}?{urlencode(answers)}" if answers else url)
     if request.method == "POST":
         form = ApplicationForm(request.POST, delivery_methods=methods, user=request.user)
         status = 400
@@ -111,27 +117,27 @@ def _apply(
 
 def _apply_answers(request: HttpRequest, matter: Matter | None):
     """The answers the applicant brought from the checklist page (GET) or the form carries
-    (POST): ``{code: value}``, the questions with the options chosen to show, and the error
-    of an unknown answer or of one that rules the applicant out."""
+    (POST): ``{code: value}``, the questions with the options chosen to show, the error of
+    an unknown answer or of one that rules the applicant out, and whether questions are
+    left unanswered."""
     if matter is None:
-        return {}, [], ""
+        return {}, [], "", False
     loaded = matter_checklist_queryset(Matter.objects.filter(pk=matter.pk)).first()
     if loaded is None:
-        return {}, [], ""
+        return {}, [], "", False
     questions = questions_of(loaded)
     if request.method == "POST":
         answers = answers_from(request.POST, questions, prefix="answer.")
     else:
         answers = answers_from(request.GET, questions)
-    if not answers:
-        return {}, [], ""
     try:
         result = evaluate(loaded, answers)
     except InvalidAnswerError as error:
-        return {}, [], error.detail
+        return {}, [], error.detail, bool(questions)
     if not result.eligible:
-        return answers, result.answers, "；".join(reason.reason for reason in result.reasons)
-    return answers, result.answers, ""
+        reasons = "；".join(reason.reason for reason in result.reasons)
+        return answers, result.answers, reasons, not result.complete
+    return answers, result.answers, "", not result.complete
 
 
 def _editable_draft(request: HttpRequest, case: Case) -> bool:

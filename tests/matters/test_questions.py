@@ -298,8 +298,48 @@ def test_case_with_answers_has_exactly_the_materials_that_apply(matter, citizen,
     ]
 
 
-def test_case_without_answers_keeps_every_material(matter, citizen, citizen_client):
-    response = create(citizen_client, citizen, matter)
+def test_online_case_without_answers_is_refused_for_a_matter_with_questions(
+    matter, citizen, citizen_client
+):
+    # Without answers the conditional materials would be optional and 已被查封 unchecked.
+    for extra in ({}, {"answers": None}, {"answers": {}}):
+        response = create(citizen_client, citizen, matter, **extra)
+
+        assert response.status_code == 400, response.content
+        body = response.json()
+        assert body["code"] == "answers_incomplete"
+        assert body["unanswered"] == ["entrusted", "mortgaged"]
+        assert "是否委托他人办理" in body["detail"]
+    assert not Case.objects.exists()
+
+
+def test_a_helper_filing_without_answers_is_refused(matter):
+    from cases import services
+    from matters.exceptions import AnswersIncompleteError
+    from matters.models import Matter
+    from tests.factories import HallFactory, UserFactory
+
+    village = HallFactory(code="hehua", level="village", has_windows=False, has_queue=False)
+    helper = UserFactory(helper=True, hall=village)
+    resident = UserFactory(citizen=True)
+    with pytest.raises(AnswersIncompleteError):
+        services.case_create(
+            by=helper,
+            matter=Matter.objects.get(pk=matter.pk),
+            applicant=services.Applicant(
+                kind="person",
+                name=resident.name,
+                id_number=resident.id_number,
+                phone=resident.phone,
+            ),
+        )
+    assert not Case.objects.exists()
+
+
+def test_clerk_window_case_without_answers_keeps_every_material(matter, citizen, clerk):
+    client = APIClient()
+    client.force_authenticate(clerk)
+    response = create(client, citizen, matter)
 
     assert response.status_code == 201, response.content
     body = response.json()
@@ -311,6 +351,55 @@ def test_case_without_answers_keeps_every_material(matter, citizen, citizen_clie
     assert body["answers"] == []
     case = Case.objects.get(number=body["number"])
     assert not case.materials.get(material_type__name="授权委托书").required
+
+
+def test_a_matter_without_questions_needs_no_answers(citizen, citizen_client):
+    plain = MatterFactory(code="plain")
+
+    response = create(citizen_client, citizen, plain)
+
+    assert response.status_code == 201, response.content
+    assert response.json()["answers"] == []
+
+
+def test_blank_answers_are_unanswered_not_invalid(matter, citizen, citizen_client):
+    body = checklist(APIClient(), matter.code, {"entrusted": "yes", "mortgaged": " "}).json()
+    assert body["complete"] is False
+    assert [q["code"] for q in body["unanswered"]] == ["mortgaged"]
+
+    response = create(
+        citizen_client, citizen, matter, answers={"entrusted": "yes", "mortgaged": ""}
+    )
+    assert response.status_code == 400, response.content
+    assert response.json()["code"] == "answers_incomplete"
+    assert response.json()["unanswered"] == ["mortgaged"]
+
+
+def test_apply_page_sends_the_applicant_to_the_questions_first(client, citizen, matter):
+    client.force_login(citizen)
+
+    response = client.get(f"/apply/{matter.code}/")
+    assert response.status_code == 302
+    assert response["Location"] == f"/matters/{matter.code}/checklist/"
+    response = client.get(f"/apply/{matter.code}/?entrusted=yes")
+    assert response.status_code == 302
+    assert response["Location"] == f"/matters/{matter.code}/checklist/?entrusted=yes"
+
+    # A form posted without the answers is refused, nothing created.
+    response = client.post(
+        f"/apply/{matter.code}/",
+        {
+            "applicant_kind": "person",
+            "applicant_name": citizen.name,
+            "applicant_id_number": citizen.id_number,
+            "applicant_phone": citizen.phone,
+            "delivery_method": "pickup",
+            "answer.entrusted": "no",
+        },
+    )
+    assert response.status_code == 400
+    assert "请回答全部情形问题" in response.content.decode()
+    assert not Case.objects.exists()
 
 
 @pytest.mark.parametrize(
