@@ -295,9 +295,28 @@ class QuestionAdmin(CatalogHistoryAdmin):
     autocomplete_fields = ("matter",)
     inlines = (QuestionOptionInline,)
 
+    def get_readonly_fields(self, request, obj=None):
+        # A question stays with its matter: moving it would change two guides at once.
+        return ("matter",) if obj is not None and obj.pk else ()
+
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        matter = form.instance.matter
+        self._revise(request, form.instance.matter)
+
+    def delete_model(self, request, obj):
+        # The question's options go with it, and the materials they selected then apply
+        # to everyone: the guide is re-checked (a new version, or back to draft).
+        matter = obj.matter
+        super().delete_model(request, obj)
+        self._revise(request, matter)
+
+    def delete_queryset(self, request, queryset):
+        matters = list(Matter.objects.filter(questions__in=queryset).distinct())
+        super().delete_queryset(request, queryset)
+        for matter in matters:
+            self._revise(request, matter)
+
+    def _revise(self, request, matter: Matter) -> None:
         problems = matter_revise(matter=matter, by=request.user)
         if problems:
             _report_guide_errors(request, matter.name, GuideError(problems))

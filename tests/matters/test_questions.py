@@ -17,6 +17,7 @@ from matters.exceptions import CatalogImportError, GuideError, InvalidAnswerErro
 from matters.models import (
     CatalogStatus,
     MaterialType,
+    Matter,
     MatterVersion,
     ProvidedBy,
     Question,
@@ -316,7 +317,6 @@ def test_online_case_without_answers_is_refused_for_a_matter_with_questions(
 def test_a_helper_filing_without_answers_is_refused(matter):
     from cases import services
     from matters.exceptions import AnswersIncompleteError
-    from matters.models import Matter
     from tests.factories import HallFactory, UserFactory
 
     village = HallFactory(code="hehua", level="village", has_windows=False, has_queue=False)
@@ -648,3 +648,71 @@ def test_a_kept_version_page_shows_its_questions(client, matter):
 
     assert "房屋是否有抵押" in page
     assert "房屋被查封的，不能办理转移登记。" in page
+
+
+@pytest.fixture
+def admin_client(client):
+    from accounts.models import User
+
+    client.force_login(User.objects.create_superuser("root", "root@example.gov.cn", "x"))
+    return client
+
+
+def test_admin_deleting_a_question_re_checks_the_guide(admin_client, matter):
+    question = Question.objects.get(matter=matter, code="entrusted")
+
+    response = admin_client.post(
+        f"/admin/matters/question/{question.pk}/delete/", {"post": "yes"}, follow=True
+    )
+
+    assert response.status_code == 200
+    matter.refresh_from_db()
+    # 授权委托书 (委托他人办理的) is no longer selected by any answer: the guide is broken.
+    assert matter.status == CatalogStatus.DRAFT
+    assert "须指定由哪个选项选择" in response.content.decode()
+
+
+def test_admin_delete_selected_questions_re_checks_each_guide(admin_client, matter):
+    from matters.services import matter_revise
+
+    extra = Question.objects.create(matter=matter, code="extra", text="是否首次办理", order=9)
+    option(extra, "yes", "是", 1)
+    option(extra, "no", "否", 2)
+    assert matter_revise(matter=matter, by=None) == []
+    version = Matter.objects.get(pk=matter.pk).version
+
+    response = admin_client.post(
+        "/admin/matters/question/",
+        {"action": "delete_selected", "_selected_action": [extra.pk], "post": "yes"},
+    )
+
+    assert response.status_code == 302
+    matter.refresh_from_db()
+    # Still a sound guide: kept as a new published version, without the question.
+    assert matter.status == CatalogStatus.PUBLISHED
+    assert matter.version == version + 1
+    kept = MatterVersion.objects.get(matter=matter, version=matter.version)
+    assert "extra" not in json.dumps(kept.guide, ensure_ascii=False)
+
+
+def test_admin_cannot_move_a_question_to_another_matter(admin_client, matter):
+    other = MatterFactory(code="other")
+    question = Question.objects.get(matter=matter, code="entrusted")
+
+    page = admin_client.get(f"/admin/matters/question/{question.pk}/change/").content.decode()
+    assert 'name="matter"' not in page
+
+    admin_client.post(
+        f"/admin/matters/question/{question.pk}/change/",
+        {
+            "matter": other.pk,
+            "code": "entrusted",
+            "text": "是否委托他人办理",
+            "help": "",
+            "order": 0,
+            "options-TOTAL_FORMS": 0,
+            "options-INITIAL_FORMS": 0,
+        },
+    )
+    question.refresh_from_db()
+    assert question.matter_id == matter.pk
