@@ -106,6 +106,15 @@ def question_problems(
                 )
         if not structure_only and len(question["options"]) < 2:
             problems.append(_("情形问题“%(q)s”至少应有两个选项。") % {"q": text})
+        if (
+            not structure_only
+            and question["options"]
+            and all(option["rules_out"] for option in question["options"])
+        ):
+            problems.append(
+                _("情形问题“%(q)s”的选项全部判定不符合申请条件，至少应有一个选项可以申请。")
+                % {"q": text}
+            )
     for requirement in requirements:
         name = requirement["name"]
         for code, value in requirement["selected_by"]:

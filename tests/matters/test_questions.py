@@ -460,6 +460,28 @@ def test_publish_refuses_an_unselected_conditional_requirement(matter):
     assert any("结婚证" in p and "适用情形" in p for p in problems_of(matter))
 
 
+def test_publish_refuses_a_selected_requirement_without_a_condition(matter):
+    Requirement.objects.filter(matter=matter, material__name="抵押权人同意书").update(condition="")
+
+    problems = problems_of(matter)
+
+    # The check of every non-required material (非必交材料须写明提交条件) covers it.
+    assert any("抵押权人同意书" in p and "须写明提交条件" in p for p in problems), problems
+
+
+def test_publish_refuses_a_question_whose_every_option_rules_out(matter):
+    question = Question.objects.create(matter=matter, code="age", text="是否年满18周岁", order=3)
+    option(question, "no", "未满18周岁", 1, rules_out=True, ruled_out_reason="须成年。")
+    option(question, "unknown", "不清楚", 2, rules_out=True, ruled_out_reason="须成年。")
+
+    problems = problems_of(matter)
+
+    assert any("是否年满18周岁" in p and "至少应有一个选项可以申请" in p for p in problems)
+    # One option that does not rule out is enough.
+    option(question, "yes", "已满18周岁", 3)
+    matter_publish(matter=matter, by=None)
+
+
 def test_publish_refuses_an_option_selecting_another_matters_requirement(matter):
     other = MatterFactory()
     other.requirements.get().selected_by.add(QuestionOption.objects.get(value="seized"))
