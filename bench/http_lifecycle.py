@@ -95,6 +95,7 @@ def prepare_data(seed: int) -> dict:
     from knox.models import AuthToken
 
     from bench.lifecycle import PREFIX, Actors, build_catalog
+    from matters.checklist import plain_answers
     from matters.models import LicenceType
 
     build_catalog(random.Random(seed))
@@ -128,6 +129,8 @@ def prepare_data(seed: int) -> dict:
                 {
                     "code": m.code,
                     "papers": [*PAPERS, *(["licence"] if m.result_licence_type_id else [])],
+                    # 情形引导: a matter that asks questions is filed online with answers.
+                    "answers": plain_answers(m),
                 }
                 for m in actors.promised
             ],
@@ -220,7 +223,7 @@ class Lifecycle:
             "POST",
             "/api/v1/cases/",
             citizen,
-            json={"matter": matter["code"]},
+            json={"matter": matter["code"], "answers": matter.get("answers", {})},
             headers={"Idempotency-Key": uuid.uuid4().hex},
         )
         number = case["number"]

@@ -218,6 +218,7 @@ class Actors:
 
     def __init__(self) -> None:
         from accounts.models import User
+        from matters.checklist import plain_answers
         from matters.models import HandlingType, Matter
 
         self.clerk = User.objects.get(username=f"{PREFIX}-clerk")
@@ -234,6 +235,8 @@ class Actors:
             .order_by("code")
         )
         self.promised = [m for m in self.matters if m.handling_type == HandlingType.PROMISED]
+        # 情形引导: a matter that asks questions is filed online with answers.
+        self.answers = {m.pk: plain_answers(m) for m in self.promised}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -274,6 +277,7 @@ def submitted_case(actors: Actors, rng: random.Random, timings: dict | None = No
             by=actors.clerk if at_window else citizen,
             matter=matter,
             applicant=applicant(citizen),
+            answers=actors.answers[matter.pk],
         ),
     )
     by = actors.clerk if at_window else citizen

@@ -151,7 +151,10 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         the power of attorney is required; otherwise 403 ``applicant_not_account``); clerks
         apply for the applicant at the window; helpers (代办员) file for a resident, the
         helper being the agent (403 ``not_taken_in_here`` when their hall may not take the
-        matter in); other staff do not apply.
+        matter in); other staff do not apply. ``answers`` (情形引导, ``{question: value}``)
+        create exactly the materials that apply: 400 ``invalid_answer``,
+        ``answers_incomplete`` or ``not_eligible`` (with ``reasons``) and nothing created;
+        without ``answers`` every material of the guide is listed.
         """
         helper = is_helper(request.user)
         if not (is_clerk(request.user) or helper or request.user.has_role(roles.CITIZEN)):
@@ -171,6 +174,7 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             agent=services.Agent(**agent) if agent else None,
             delivery=services.Delivery(**delivery) if delivery else None,
             consent=values["consent"],
+            answers=values.get("answers"),
         )
         return self._answer(case, status.HTTP_201_CREATED, done=case)
 

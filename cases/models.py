@@ -282,6 +282,10 @@ class Case(models.Model):
     # Whether the applicant named the pickup hall; if not, an online case's result waits at
     # the city centre until a hall accepts it, then at that hall (``cases.services.halls``).
     pickup_chosen = models.BooleanField(_("申请人选定领取网点"), default=False)
+    # 情形引导: the applicant's answers to the matter's questions as given at filing, each
+    # ``{"code", "question", "value", "answer"}`` (the wording kept as it was asked); empty
+    # when the case was filed without answers.
+    answers = models.JSONField(_("情形选择"), default=list, blank=True)
 
     delivery_method = models.CharField(
         _("送达方式"), max_length=10, choices=DeliveryMethod.choices, default=DeliveryMethod.PICKUP

@@ -83,6 +83,21 @@ class CaseCreateInput(serializers.Serializer):
             "申请人同意通过数据共享平台查询其共享数据（户籍、婚姻、不动产等），查到的材料免于提交"
         ),
     )
+    answers = serializers.DictField(
+        child=serializers.CharField(allow_blank=True),
+        required=False,
+        allow_null=True,
+        help_text=_(
+            "情形引导的回答 {问题编码: 选项取值}：只建所适用的材料。设有情形问题的事项在线申请须"
+            "全部回答；窗口受理可不填，则按指南列出全部材料"
+        ),
+    )
+
+    def validate_answers(self, value):
+        # A blank answer is no answer (as on the web form): left out, not refused.
+        if value is None:
+            return None
+        return {code: answer for code, answer in value.items() if answer.strip()}
 
     def validate(self, attrs):
         if bool(attrs.get("matter")) == bool(attrs.get("bundle")):
@@ -332,6 +347,16 @@ def _moment(value):
     return timezone.localtime(value)
 
 
+class CaseAnswerSerializer(serializers.Serializer):
+    """A question answered at filing (情形引导): its text and the answer's label, with the
+    question's code and the option's value."""
+
+    question = serializers.CharField()
+    answer = serializers.CharField()
+    code = serializers.CharField()
+    value = serializers.CharField()
+
+
 class CaseDetailSerializer(serializers.ModelSerializer):
     """One case for those allowed to see it; staff-internal notes only for staff."""
 
@@ -355,6 +380,7 @@ class CaseDetailSerializer(serializers.ModelSerializer):
     transfers = serializers.SerializerMethodField()
     helper = serializers.SerializerMethodField()
     helper_authorisation = serializers.SerializerMethodField()
+    answers = serializers.SerializerMethodField()
 
     class Meta:
         model = Case
@@ -373,6 +399,7 @@ class CaseDetailSerializer(serializers.ModelSerializer):
             "helper",
             "helper_authorisation",
             "home_visit",
+            "answers",
             "delivery",
             "committed_days",
             "accepted_on",
@@ -407,6 +434,19 @@ class CaseDetailSerializer(serializers.ModelSerializer):
 
     def get_matter(self, case) -> dict | None:
         return _subject(case)
+
+    @extend_schema_field(CaseAnswerSerializer(many=True))
+    def get_answers(self, case) -> list[dict]:
+        """情形引导: the questions answered at filing, as they were asked."""
+        return [
+            {
+                "question": row.get("question", ""),
+                "answer": row.get("answer", ""),
+                "code": row.get("code", ""),
+                "value": row.get("value", ""),
+            }
+            for row in case.answers or []
+        ]
 
     def get_bundle(self, case) -> dict | None:
         return _bundle(case)

@@ -39,6 +39,7 @@ from cases.models import (
 )
 from halls.selectors import city_centre
 from matters.calendar import add_working_days, working_days_in
+from matters.checklist import options_of, plain_answers, questions_of
 from matters.models import DeliveryMethod, HandlingType, Matter
 from windows.models import Ticket, TicketEvent, TicketSequence, TicketStatus, Window
 
@@ -104,11 +105,16 @@ class _Hall:
         self.rng = rng
         self.matters = list(
             Matter.published.select_related("board", "lead_department")
-            .prefetch_related("requirements__material", "reviewing_departments")
+            .prefetch_related(
+                "requirements__material", "reviewing_departments", "questions__options"
+            )
             .order_by("code")
         )
         if not self.matters:
             raise ValueError("no published matters: run seed_demo first")
+        # 情形引导: an online case of a matter that asks questions was filed with answers
+        # (the first answer that does not rule out, so that the materials stay those listed).
+        self.answers = {matter.pk: _answers(matter) for matter in self.matters}
         # Popular matters far more often than the rest (a long tail, as halls see).
         self.weights = [1 + (len(self.matters) - i) % 7 * 3 for i in range(len(self.matters))]
         # The history is the city centre's: its windows, its tickets.
@@ -135,6 +141,22 @@ class _Hall:
 
     def matter(self) -> Matter:
         return self.rng.choices(self.matters, weights=self.weights)[0]
+
+
+def _answers(matter: Matter) -> list[dict]:
+    """The answers a case keeps (``Case.answers``) for ``plain_answers``."""
+    chosen = plain_answers(matter)
+    return [
+        {
+            "code": question.code,
+            "question": question.text,
+            "value": option.value,
+            "answer": option.label,
+        }
+        for question in questions_of(matter)
+        for option in options_of(question)
+        if chosen.get(question.code) == option.value
+    ]
 
 
 def seed_history(*, days: int = 365, seed: int = 12, per_day: int = PER_DAY) -> HistoryResult:
@@ -345,6 +367,7 @@ def _case(hall: _Hall, matter: Matter, day: datetime.date, today, sequence: int)
         decided_at=_at(decided_on, rng.randrange(60, 480)) if decided else None,
         closed_at=_at(decided_on, 500) if decided else None,
         created_at=submitted,
+        answers=hall.answers[matter.pk] if online else [],
     )
     if not case.accepted_on:
         case.status = CaseStatus.SUBMITTED

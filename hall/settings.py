@@ -276,6 +276,8 @@ REST_FRAMEWORK = {
         "track": env.str("TRACK_RATE", default="10/minute"),
         "tickets": env.str("TICKET_RATE", default="20/minute"),
         "verify": env.str("VERIFY_RATE", default="30/minute"),
+        # The public self-check of a matter's questions (情形引导).
+        "checklist": env.str("CHECKLIST_RATE", default="60/minute"),
         # Failed sign-ins from one address, whatever the usernames (password spraying).
         "login": env.str("LOGIN_ADDRESS_RATE", default="30/hour"),
         # "Already registered" answers of the sign-up page to one address.

@@ -30,6 +30,8 @@ from .models import (
     Matter,
     MatterVersion,
     ProcessStep,
+    Question,
+    QuestionOption,
     Requirement,
 )
 from .services import bundle_publish, matter_publish, matter_retire, matter_revise
@@ -101,10 +103,50 @@ class RequirementInline(admin.TabularInline):
         "copies",
         "deferrable",
         "provided_by",
+        "selected_by",
         "notes",
         "blank_form",
         "sample",
     )
+
+    def get_formset(self, request, obj=None, **kwargs):
+        # The options that may select a material: this matter's own (情形引导).
+        self.matter = obj
+        return super().get_formset(request, obj, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "selected_by":
+            matter = getattr(self, "matter", None)
+            kwargs["queryset"] = (
+                QuestionOption.objects.filter(question__matter=matter)
+                .select_related("question")
+                .order_by("question__order", "order")
+                if matter is not None and matter.pk
+                else QuestionOption.objects.none()
+            )
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class QuestionInline(admin.TabularInline):
+    """情形引导: the matter's questions; their options are edited on the question's page."""
+
+    model = Question
+    extra = 0
+    fields = ("order", "code", "text", "help", "options_link")
+    readonly_fields = ("options_link",)
+
+    @admin.display(description=_("选项"))
+    def options_link(self, obj: Question) -> str:
+        if not obj.pk:
+            return "—"
+        url = reverse("admin:matters_question_change", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, _("编辑选项"))
+
+
+class QuestionOptionInline(admin.TabularInline):
+    model = QuestionOption
+    extra = 0
+    fields = ("order", "value", "label", "rules_out", "ruled_out_reason", "instead")
 
 
 def _report_guide_errors(request: HttpRequest, name: str, error: GuideError) -> None:
@@ -162,7 +204,7 @@ class MatterAdmin(CatalogHistoryAdmin):
     readonly_fields = ("status", "version", "pinyin_initials", "updated_at")
     autocomplete_fields = ("board", "lead_department", "result_licence_type")
     filter_horizontal = ("reviewing_departments", "intake_halls")
-    inlines = (ProcessStepInline, RequirementInline, MatterVersionInline)
+    inlines = (ProcessStepInline, QuestionInline, RequirementInline, MatterVersionInline)
     actions = ("publish", "retire")
     fieldsets = (
         (
@@ -250,6 +292,44 @@ class MatterAdmin(CatalogHistoryAdmin):
         problems = matter_revise(matter=form.instance, by=request.user)
         if problems:
             _report_guide_errors(request, form.instance.name, GuideError(problems))
+            messages.warning(request, _("该事项已退回草稿，请修改后重新发布。"))
+
+
+@admin.register(Question)
+class QuestionAdmin(CatalogHistoryAdmin):
+    """A question of a matter with its options; saving re-checks the matter's guide."""
+
+    list_display = ("matter", "code", "text", "order")
+    list_select_related = ("matter",)
+    search_fields = ("matter__code", "matter__name", "code", "text")
+    autocomplete_fields = ("matter",)
+    inlines = (QuestionOptionInline,)
+
+    def get_readonly_fields(self, request, obj=None):
+        # A question stays with its matter: moving it would change two guides at once.
+        return ("matter",) if obj is not None and obj.pk else ()
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        self._revise(request, form.instance.matter)
+
+    def delete_model(self, request, obj):
+        # The question's options go with it, and the materials they selected then apply
+        # to everyone: the guide is re-checked (a new version, or back to draft).
+        matter = obj.matter
+        super().delete_model(request, obj)
+        self._revise(request, matter)
+
+    def delete_queryset(self, request, queryset):
+        matters = list(Matter.objects.filter(questions__in=queryset).distinct())
+        super().delete_queryset(request, queryset)
+        for matter in matters:
+            self._revise(request, matter)
+
+    def _revise(self, request, matter: Matter) -> None:
+        problems = matter_revise(matter=matter, by=request.user)
+        if problems:
+            _report_guide_errors(request, matter.name, GuideError(problems))
             messages.warning(request, _("该事项已退回草稿，请修改后重新发布。"))
 
 

@@ -3,14 +3,26 @@
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import permissions, viewsets
+from rest_framework.decorators import action
+from rest_framework.generics import get_object_or_404
+from rest_framework.response import Response
 
+from .checklist import evaluate
 from .models import Bundle, Matter
-from .selectors import bundle_queryset, matter_detail_queryset, matter_list
+from .selectors import (
+    bundle_queryset,
+    matter_checklist_queryset,
+    matter_detail_queryset,
+    matter_list,
+)
 from .serializers import (
     BundleSerializer,
+    ChecklistInput,
+    ChecklistSerializer,
     MatterDetailSerializer,
     MatterListQuerySerializer,
     MatterListSerializer,
+    checklist_data,
 )
 
 
@@ -27,6 +39,8 @@ class MatterViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = r"[-a-zA-Z0-9_]+"
     permission_classes = [permissions.AllowAny]
     filter_backends: list = []
+    # Only the checklist is limited (per client address); reading the catalog is free.
+    throttle_scope: str | None = None
 
     def get_queryset(self) -> QuerySet[Matter]:
         if getattr(self, "swagger_fake_view", False):
@@ -39,6 +53,31 @@ class MatterViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_serializer_class(self):
         return MatterListSerializer if self.action == "list" else MatterDetailSerializer
+
+    @extend_schema(
+        summary="情形引导：我的材料清单",
+        request=ChecklistInput,
+        responses={200: ChecklistSerializer},
+        tags=["catalog"],
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        # Public: no account, no session (so no CSRF token) needed; limited per address.
+        authentication_classes=[],
+        permission_classes=[permissions.AllowAny],
+        throttle_scope="checklist",
+    )
+    def checklist(self, request, code=None):
+        """The applicant's own checklist from their answers (情形引导): whether they may
+        apply (``eligible``; if not, ``reasons`` with what to do ``instead``), the questions
+        still ``unanswered``, and exactly the materials that apply to them. An unknown
+        question or value: 400 ``invalid_answer`` naming the ``question``."""
+        data = ChecklistInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        matter = get_object_or_404(matter_checklist_queryset(), code=code)
+        result = evaluate(matter, data.validated_data["answers"])
+        return Response(checklist_data(matter, result))
 
 
 @extend_schema_view(

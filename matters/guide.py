@@ -10,7 +10,16 @@ import re
 
 from django.utils.translation import gettext as _
 
-from .models import TRIPS_EXCEPTION_MESSAGE, HandlingType, IntakeScope, Matter, ProvidedBy
+from .models import (
+    TRIPS_EXCEPTION_MESSAGE,
+    HandlingType,
+    IntakeScope,
+    Matter,
+    ProvidedBy,
+    Question,
+    QuestionOption,
+    Requirement,
+)
 
 # Catch-all wording ("bring other materials") is refused on publish. Its forms are matched,
 # not its exact words: 其他（相关/需要的…）材料, …等（相关）材料, 必要的材料, 审批机关/有关部门
@@ -55,6 +64,137 @@ def pushed_required_problem(name: str) -> str:
     return _("材料“%(m)s”由部门共享推送，不能设为必交：申请人无从提交，会使申请无法提交。") % {
         "m": name
     }
+
+
+def question_problems(
+    questions: list[dict], requirements: list[dict], *, structure_only: bool = False
+) -> list[str]:
+    """The problems of a matter's questions (情形引导), on plain data.
+
+    ``questions``: ``{code, text, options: [{value, label, rules_out, ruled_out_reason}]}``;
+    ``requirements``: ``{name, required, condition, pushed, selected_by: [(question code,
+    value)]}``, a question code of ``None`` standing for an option of another matter.
+    ``structure_only``: only what makes the data unusable (duplicate codes and values,
+    selectors naming no option of the matter), for drafts; a published guide gets them all.
+
+    The rule for conditional materials: once a matter asks questions, each material asked
+    only in some cases (not required, with a condition) is selected by an answer, so that
+    the applicant's checklist is exact; one asked always needs no answer.
+    """
+    problems: list[str] = []
+    codes: set[str] = set()
+    offered: set[tuple[str, str]] = set()
+    for question in questions:
+        code, text = question["code"], question["text"] or question["code"]
+        if code in codes:
+            problems.append(_("情形问题编码“%(c)s”重复。") % {"c": code})
+        codes.add(code)
+        values: set[str] = set()
+        for option in question["options"]:
+            if option["value"] in values:
+                problems.append(
+                    _("情形问题“%(q)s”的选项取值“%(v)s”重复。") % {"q": text, "v": option["value"]}
+                )
+            values.add(option["value"])
+            offered.add((code, option["value"]))
+            if structure_only:
+                continue
+            if option["rules_out"] and not (option["ruled_out_reason"] or "").strip():
+                problems.append(
+                    _("情形问题“%(q)s”的选项“%(o)s”判定不符合申请条件，须写明原因。")
+                    % {"q": text, "o": option["label"]}
+                )
+        if not structure_only and len(question["options"]) < 2:
+            problems.append(_("情形问题“%(q)s”至少应有两个选项。") % {"q": text})
+        if (
+            not structure_only
+            and question["options"]
+            and all(option["rules_out"] for option in question["options"])
+        ):
+            problems.append(
+                _("情形问题“%(q)s”的选项全部判定不符合申请条件，至少应有一个选项可以申请。")
+                % {"q": text}
+            )
+    for requirement in requirements:
+        name = requirement["name"]
+        for code, value in requirement["selected_by"]:
+            if code is None or (code, value) not in offered:
+                problems.append(
+                    _("材料“%(m)s”的适用情形“%(s)s”不是本事项情形问题的选项。")
+                    % {"m": name, "s": f"{code or '?'}={value}"}
+                )
+        if structure_only:
+            continue
+        selected = bool(requirement["selected_by"])
+        if selected and requirement["required"]:
+            problems.append(
+                _("材料“%(m)s”由情形选项选择，应设为非必交并写明提交条件。") % {"m": name}
+            )
+        conditional = not requirement["required"] and (requirement["condition"] or "").strip()
+        if questions and conditional and not selected and not requirement["pushed"]:
+            problems.append(
+                _("事项设有情形问题，非必交材料“%(m)s”须指定由哪个选项选择（适用情形）。")
+                % {"m": name}
+            )
+    return problems
+
+
+def matter_question_data(matter: Matter) -> tuple[list[dict], list[dict]]:
+    """The saved questions and requirement selectors of ``matter`` for
+    ``question_problems`` (three queries)."""
+    questions = [
+        {
+            "code": question.code,
+            "text": question.text,
+            "options": [
+                {
+                    "value": option.value,
+                    "label": option.label,
+                    "rules_out": option.rules_out,
+                    "ruled_out_reason": option.ruled_out_reason,
+                }
+                for option in question.options.all()
+            ],
+        }
+        for question in Question.objects.filter(matter=matter)
+        .prefetch_related("options")
+        .order_by("order", "id")
+    ]
+    selected_by = Requirement.selected_by.through.objects.filter(
+        requirement__matter=matter
+    ).select_related("questionoption__question")
+    selectors: dict[int, list] = {}
+    for row in selected_by:
+        option: QuestionOption = row.questionoption
+        code = option.question.code if option.question.matter_id == matter.pk else None
+        selectors.setdefault(row.requirement_id, []).append((code, option.value))
+    requirements = [
+        {
+            "name": requirement.material.name,
+            "required": requirement.required,
+            "condition": requirement.condition,
+            "pushed": requirement.provided_by == ProvidedBy.DEPARTMENT,
+            "selected_by": selectors.get(requirement.pk, []),
+        }
+        for requirement in matter.requirements.select_related("material")
+    ]
+    # An option of this matter selecting another matter's material.
+    for requirement in (
+        Requirement.objects.filter(selected_by__question__matter=matter)
+        .exclude(matter=matter)
+        .select_related("material", "matter")
+        .distinct()
+    ):
+        requirements.append(
+            {
+                "name": f"{requirement.material.name}（{requirement.matter.code}）",
+                "required": False,
+                "condition": "",
+                "pushed": True,
+                "selected_by": [(None, "")],
+            }
+        )
+    return questions, requirements
 
 
 def guide_problems(matter: Matter) -> list[str]:
@@ -131,6 +271,14 @@ def guide_problems(matter: Matter) -> list[str]:
             problems.append(_("材料“%(m)s”标记为可容缺，但指南未写明容缺受理范围。") % {"m": name})
     if not any(requirement.key for requirement in requirements) and requirements:
         problems.append(_("请至少指定一项主件材料。"))
+
+    if isinstance(matter, Matter):
+        questions, selectors = matter_question_data(matter)
+    else:
+        # A matter of a catalog file, not saved yet (``catalog_io``): plain data.
+        questions = getattr(matter, "question_data", [])
+        selectors = getattr(matter, "selector_data", [])
+    problems += question_problems(questions, selectors)
 
     if matter.handling_type == HandlingType.INSTANT and matter.reviewing_departments.exists():
         problems.append(_("即办件当场办结，不设后台审核部门。"))

@@ -401,6 +401,64 @@ class ProcessStep(models.Model):
         return f"{self.order}. {self.name}"
 
 
+class Question(models.Model):
+    """A question of a matter's guide (情形引导), e.g. 是否委托他人办理.
+
+    Each answer (``QuestionOption``) selects the conditional materials that apply to the
+    applicant (``Requirement.selected_by``) and may rule the applicant out, saying why and
+    what to do instead. ``matters.checklist.evaluate`` is the one reading of the answers.
+    """
+
+    matter = models.ForeignKey(Matter, on_delete=models.CASCADE, related_name="questions")
+    code = models.SlugField(_("编码"), max_length=40)
+    text = models.CharField(_("问题"), max_length=200)
+    help = models.CharField(_("说明"), max_length=300, blank=True)
+    order = models.PositiveSmallIntegerField(_("顺序"), default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("情形问题")
+        verbose_name_plural = _("情形问题")
+        ordering = ["matter_id", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["matter", "code"], name="question_unique_code"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class QuestionOption(models.Model):
+    """One answer to a question; ``rules_out``: the applicant cannot apply (the reason and
+    what to do instead are shown)."""
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="options")
+    value = models.SlugField(_("取值"), max_length=40)
+    label = models.CharField(_("选项"), max_length=100)
+    order = models.PositiveSmallIntegerField(_("顺序"), default=0)
+    rules_out = models.BooleanField(
+        _("不符合申请条件"), default=False, help_text=_("选择此项的申请人不能申请本事项")
+    )
+    ruled_out_reason = models.CharField(_("不符合的原因"), max_length=300, blank=True)
+    instead = models.CharField(
+        _("可改为办理"), max_length=300, blank=True, help_text=_("不符合时建议的办理途径")
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("选项")
+        verbose_name_plural = _("选项")
+        ordering = ["question_id", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["question", "value"], name="option_unique_value"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.question.text}：{self.label}"
+
+
 class MaterialForm(models.TextChoices):
     ORIGINAL = "original", _("原件")
     COPY = "copy", _("复印件")
@@ -453,6 +511,13 @@ class Requirement(models.Model):
         help_text=_("由部门共享推送的材料不由申请人提交，不能设为必交"),
     )
     notes = models.CharField(_("备注"), max_length=300, blank=True)
+    selected_by = models.ManyToManyField(
+        QuestionOption,
+        verbose_name=_("适用情形"),
+        blank=True,
+        related_name="requirements",
+        help_text=_("选择了其中任一选项的申请人须提交此材料；不选则按“必交”一栏对所有申请人适用"),
+    )
     blank_form = models.FileField(_("空白表格"), upload_to="forms/blank/", blank=True)
     sample = models.FileField(_("填写样例"), upload_to="forms/sample/", blank=True)
 

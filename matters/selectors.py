@@ -17,6 +17,8 @@ from .models import (
     Matter,
     ProcessStep,
     ProvidedBy,
+    Question,
+    QuestionOption,
     Requirement,
 )
 from .search import search_matters, search_words
@@ -73,13 +75,43 @@ def matter_detail_queryset() -> QuerySet[Matter]:
     ).prefetch_related(
         "reviewing_departments",
         Prefetch("steps", queryset=ProcessStep.objects.order_by("order")),
+        *checklist_prefetches(),
+    )
+
+
+def checklist_prefetches() -> tuple[Prefetch, ...]:
+    """What ``matters.checklist.evaluate`` reads: the questions with their options, the
+    requirements with their materials and the options selecting each (four queries)."""
+    return (
+        Prefetch(
+            "questions",
+            queryset=Question.objects.order_by("order", "id").prefetch_related(
+                Prefetch("options", queryset=QuestionOption.objects.order_by("order", "id"))
+            ),
+        ),
         Prefetch(
             "requirements",
             queryset=Requirement.objects.select_related(
                 "material", "material__licence_type", "material__data_item__department"
-            ).order_by("order", "id"),
+            )
+            .prefetch_related(
+                Prefetch(
+                    "selected_by",
+                    queryset=QuestionOption.objects.select_related("question").order_by(
+                        "question__order", "order", "id"
+                    ),
+                )
+            )
+            .order_by("order", "id"),
         ),
     )
+
+
+def matter_checklist_queryset(queryset: QuerySet[Matter] | None = None) -> QuerySet[Matter]:
+    """Matters (published unless ``queryset`` says otherwise) with what their questions and
+    checklist need: a constant number of queries whatever their size."""
+    queryset = Matter.published.all() if queryset is None else queryset
+    return queryset.select_related("lead_department").prefetch_related(*checklist_prefetches())
 
 
 def popular_matters(limit: int = 8) -> QuerySet[Matter]:

@@ -6,7 +6,16 @@ from rest_framework import serializers
 
 from accounts.models import Department
 
-from .models import Board, Bundle, MaterialType, Matter, OnlineLevel, ProcessStep, Requirement
+from .models import (
+    Board,
+    Bundle,
+    MaterialType,
+    Matter,
+    OnlineLevel,
+    ProcessStep,
+    Question,
+    Requirement,
+)
 from .selectors import MergedRequirement, bundle_requirements
 
 
@@ -88,9 +97,24 @@ def _data_item(material: MaterialType) -> dict | None:
     return DataItemRefSerializer(material.data_item).data
 
 
+class SelectorSerializer(serializers.Serializer):
+    """An answer that selects a requirement: the question's code and the option's value."""
+
+    question = serializers.CharField()
+    value = serializers.CharField()
+
+
+def _selectors(requirement: Requirement) -> list[dict]:
+    return [
+        {"question": option.question.code, "value": option.value}
+        for option in requirement.selected_by.all()
+    ]
+
+
 class RequirementSerializer(serializers.ModelSerializer):
     """A material the guide asks for; ``licence_type`` is the e-licence that replaces it and
-    ``data_item`` the shared data that does (数据共享, with the applicant's consent)."""
+    ``data_item`` the shared data that does (数据共享, with the applicant's consent);
+    ``selected_by``: the answers that make it apply (empty: it applies to everyone)."""
 
     material = MaterialSerializer(read_only=True)
     licence_type = serializers.SerializerMethodField(
@@ -98,6 +122,9 @@ class RequirementSerializer(serializers.ModelSerializer):
     )
     data_item = serializers.SerializerMethodField(
         help_text=_("可替代该材料的共享数据项（经申请人同意查询），无则为 null")
+    )
+    selected_by = serializers.SerializerMethodField(
+        help_text=_("选择了其中任一选项时须提交此材料；为空时对所有申请人适用")
     )
 
     class Meta:
@@ -114,6 +141,7 @@ class RequirementSerializer(serializers.ModelSerializer):
             "data_item",
             "form",
             "condition",
+            "selected_by",
             "notes",
         ]
         read_only_fields = fields
@@ -124,6 +152,36 @@ class RequirementSerializer(serializers.ModelSerializer):
     @extend_schema_field(DataItemRefSerializer(allow_null=True))
     def get_data_item(self, requirement: Requirement) -> dict | None:
         return _data_item(requirement.material)
+
+    @extend_schema_field(SelectorSerializer(many=True))
+    def get_selected_by(self, requirement: Requirement) -> list[dict]:
+        return _selectors(requirement)
+
+
+class OptionSerializer(serializers.Serializer):
+    """One answer to a question; ``rules_out``: choosing it means the applicant cannot
+    apply (``ruled_out_reason`` says why, ``instead`` what to do instead)."""
+
+    value = serializers.CharField()
+    label = serializers.CharField()
+    rules_out = serializers.BooleanField()
+    ruled_out_reason = serializers.CharField()
+    instead = serializers.CharField()
+
+
+class QuestionSerializer(serializers.Serializer):
+    """A question of the guide (情形引导) with its options, in order."""
+
+    code = serializers.CharField()
+    text = serializers.CharField()
+    help = serializers.CharField()
+    options = serializers.SerializerMethodField()
+
+    @extend_schema_field(OptionSerializer(many=True))
+    def get_options(self, question: Question) -> list[dict]:
+        from .checklist import options_of
+
+        return OptionSerializer(options_of(question), many=True).data
 
 
 class StepSerializer(serializers.ModelSerializer):
@@ -182,6 +240,7 @@ class MatterDetailSerializer(serializers.ModelSerializer):
     lead_department = CodeNameSerializer(read_only=True)
     reviewing_departments = CodeNameSerializer(many=True, read_only=True)
     requirements = RequirementSerializer(many=True, read_only=True)
+    questions = QuestionSerializer(many=True, read_only=True)
     steps = StepSerializer(many=True, read_only=True)
     result = serializers.SerializerMethodField()
     delivery_methods = serializers.ListField(child=serializers.CharField(), read_only=True)
@@ -205,6 +264,7 @@ class MatterDetailSerializer(serializers.ModelSerializer):
             "online_level",
             "delivery_methods",
             "reviewing_departments",
+            "questions",
             "requirements",
             "result",
             "fee",
@@ -295,3 +355,76 @@ class BundleSerializer(serializers.ModelSerializer):
     @extend_schema_field(MergedRequirementSerializer(many=True))
     def get_requirements(self, bundle: Bundle) -> list[dict]:
         return MergedRequirementSerializer(bundle_requirements(bundle), many=True).data
+
+
+class ChecklistInput(serializers.Serializer):
+    """The applicant's answers, ``{question code: option value}``."""
+
+    answers = serializers.DictField(
+        child=serializers.CharField(allow_blank=True), required=False, default=dict
+    )
+
+    def validate_answers(self, value):
+        # A blank answer is no answer (as on the web form): the question stays unanswered.
+        return {code: answer for code, answer in value.items() if answer.strip()}
+
+
+class AnswerSerializer(serializers.Serializer):
+    """A question answered: its code and text, the option's value and label."""
+
+    code = serializers.CharField()
+    question = serializers.CharField()
+    value = serializers.CharField()
+    answer = serializers.CharField()
+
+
+class ReasonSerializer(serializers.Serializer):
+    """Why an answer rules the applicant out, and what they may do instead."""
+
+    question = serializers.CharField()
+    answer = serializers.CharField()
+    reason = serializers.CharField()
+    instead = serializers.CharField()
+
+
+class ChecklistRequirementSerializer(RequirementSerializer):
+    """A material that applies to this applicant; ``required`` as it is for them (a
+    material their answers selected is required of them)."""
+
+
+class ChecklistSerializer(serializers.Serializer):
+    """The applicant's own checklist (``matters.checklist.Result``)."""
+
+    matter = serializers.CharField()
+    eligible = serializers.BooleanField()
+    complete = serializers.BooleanField()
+    reasons = ReasonSerializer(many=True)
+    unanswered = QuestionSerializer(many=True)
+    answers = AnswerSerializer(many=True)
+    requirements = ChecklistRequirementSerializer(many=True)
+
+
+def checklist_data(matter: Matter, result) -> dict:
+    """The answer of ``POST /api/v1/matters/{code}/checklist/``."""
+    requirements = []
+    for applied in result.requirements:
+        row = RequirementSerializer(applied.requirement).data
+        row["required"] = applied.required
+        requirements.append(row)
+    return {
+        "matter": matter.code,
+        "eligible": result.eligible,
+        "complete": result.complete,
+        "reasons": [
+            {
+                "question": reason.question.code,
+                "answer": reason.option.label,
+                "reason": reason.reason,
+                "instead": reason.instead,
+            }
+            for reason in result.reasons
+        ],
+        "unanswered": QuestionSerializer(result.unanswered, many=True).data,
+        "answers": result.stored_answers(),
+        "requirements": requirements,
+    }

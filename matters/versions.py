@@ -10,9 +10,20 @@ version's own facts, not its content.
 import datetime
 from decimal import Decimal
 
+from django.db.models import Prefetch
+
 from accounts.models import Department
 
-from .models import Board, DataItem, LicenceType, MaterialType, Matter, ProcessStep, Requirement
+from .models import (
+    Board,
+    DataItem,
+    LicenceType,
+    MaterialType,
+    Matter,
+    ProcessStep,
+    QuestionOption,
+    Requirement,
+)
 
 GUIDE_FIELDS = (
     "code",
@@ -50,6 +61,9 @@ REQUIREMENT_FIELDS = (
     "notes",
 )
 
+QUESTION_FIELDS = ("code", "text", "help", "order")
+OPTION_FIELDS = ("value", "label", "order", "rules_out", "ruled_out_reason", "instead")
+
 
 def _name(instance) -> str | None:
     return instance.name if instance is not None else None
@@ -82,12 +96,43 @@ def guide_snapshot(matter: Matter) -> dict:
             **{field: getattr(requirement, field) for field in REQUIREMENT_FIELDS},
             "blank_form": requirement.blank_form.name or "",
             "sample": requirement.sample.name or "",
+            # 情形引导: the answers that select it (only when any do, so that the versions
+            # kept before questions existed still compare equal).
+            **(
+                {"selected_by": selectors}
+                if (
+                    selectors := [
+                        {"question": option.question.code, "value": option.value}
+                        for option in sorted(
+                            requirement.selected_by.all(),
+                            key=lambda o: (o.question.order, o.question_id, o.order, o.pk),
+                        )
+                    ]
+                )
+                else {}
+            ),
         }
         for requirement in sorted(
-            matter.requirements.select_related("material__licence_type", "material__data_item"),
+            matter.requirements.select_related(
+                "material__licence_type", "material__data_item"
+            ).prefetch_related("selected_by__question"),
             key=lambda requirement: (requirement.order, requirement.pk),
         )
     ]
+    questions = [
+        {
+            **{field: getattr(question, field) for field in QUESTION_FIELDS},
+            "options": [
+                {field: getattr(option, field) for field in OPTION_FIELDS}
+                for option in question.options.all()
+            ],
+        }
+        for question in matter.questions.order_by("order", "id").prefetch_related(
+            Prefetch("options", queryset=QuestionOption.objects.order_by("order", "id"))
+        )
+    ]
+    if questions:
+        data["questions"] = questions
     return data
 
 
@@ -106,6 +151,13 @@ def guide_from_snapshot(guide: dict, *, version: int, effective_date: datetime.d
     if guide["result_licence_type"]:
         matter.result_licence_type = LicenceType(name=guide["result_licence_type"])
     steps = [ProcessStep(**step) for step in guide["steps"]]
+    # The questions as they were asked (versions kept before questions existed have none).
+    questions = guide.get("questions", [])
+    labels = {
+        (question["code"], option["value"]): f"{question['text']}：{option['label']}"
+        for question in questions
+        for option in question["options"]
+    }
     requirements = []
     for row in guide["requirements"]:
         licence = row["material_licence_type"]
@@ -120,9 +172,14 @@ def guide_from_snapshot(guide: dict, *, version: int, effective_date: datetime.d
         )
         requirement.blank_form.name = row["blank_form"] or None
         requirement.sample.name = row["sample"] or None
+        requirement.selected_labels = [
+            labels.get((selector["question"], selector["value"]), selector["value"])
+            for selector in row.get("selected_by", [])
+        ]
         requirements.append(requirement)
     return {
         "matter": matter,
+        "questions": questions,
         "requirements": requirements,
         "steps": steps,
         "reviewing_departments": [Department(name=name) for name in guide["reviewing_departments"]],

@@ -5,9 +5,14 @@ from django import forms
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from . import selectors
+from .checklist import answers_from, evaluate, options_of, questions_of
+from .exceptions import InvalidAnswerError
 from .models import (
     Board,
     Bundle,
@@ -15,6 +20,7 @@ from .models import (
     DeliveryMethod,
     IntakeScope,
     MaterialForm,
+    Matter,
     MatterVersion,
     OnlineLevel,
 )
@@ -144,6 +150,21 @@ def _intake_places(scope: str, min_level: str, named: set) -> list:
     return places
 
 
+def _questionnaire(matter, answers: dict[str, str], unanswered=()) -> list[dict]:
+    """The guide's questions as a form: each with its options, the answer chosen and
+    whether it is still to answer."""
+    missing = {question.code for question in unanswered}
+    return [
+        {
+            "question": question,
+            "options": options_of(question),
+            "chosen": answers.get(question.code, ""),
+            "missing": question.code in missing,
+        }
+        for question in questions_of(matter)
+    ]
+
+
 def matter_detail(request: HttpRequest, code: str) -> HttpResponse:
     """A published matter's guide; drafts and retired matters are not found."""
     matter = get_object_or_404(selectors.matter_detail_queryset(), code=code)
@@ -161,6 +182,7 @@ def matter_detail(request: HttpRequest, code: str) -> HttpResponse:
             "reviewing_departments": list(matter.reviewing_departments.all()),
             "delivery_methods": delivery,
             "bundles": bundles,
+            "questionnaire": _questionnaire(matter, {}),
             "intake_places": _intake_places(
                 matter.intake_scope,
                 matter.intake_min_level,
@@ -170,6 +192,61 @@ def matter_detail(request: HttpRequest, code: str) -> HttpResponse:
                 else set(),
             ),
         },
+    )
+
+
+def _applied_rows(result) -> list:
+    """The requirements that apply, each as it is for this applicant: one their answers
+    selected is required of them (``selected``: the table says why)."""
+    if result is None:
+        return []
+    rows = []
+    for applied in result.requirements:
+        requirement = applied.requirement
+        requirement.required = applied.required
+        requirement.selected = applied.conditional
+        rows.append(requirement)
+    return rows
+
+
+def matter_checklist(request: HttpRequest, code: str) -> HttpResponse:
+    """情形引导: the guide's questionnaire answered (a plain GET form,
+    ``?<question>=<value>…``) → the applicant's own checklist, printable, with the link to
+    apply carrying the answers. Unanswered questions are asked again; an unknown answer is
+    a 400 with the questionnaire; an answer that rules the applicant out says why and what
+    to do instead."""
+    matter = get_object_or_404(
+        selectors.matter_checklist_queryset(Matter.published.select_related("board")), code=code
+    )
+    questions = questions_of(matter)
+    answers = answers_from(request.GET, questions)
+    status, error, result = 200, "", None
+    try:
+        # Other parameters (a language switch, a tracking tag) are not answers: ignored.
+        result = evaluate(matter, answers)
+    except InvalidAnswerError as exc:
+        status, error = 400, exc.detail
+    apply_url = ""
+    if result is not None and result.complete and result.eligible and matter.online_level >= 3:
+        apply_url = (
+            f"{reverse('cases:apply-matter', args=[matter.code])}?{urlencode(result.query())}"
+        )
+    return render(
+        request,
+        "matters/checklist.html",
+        {
+            "matter": matter,
+            "result": result,
+            "error": error,
+            "questionnaire": _questionnaire(
+                matter, answers, result.unanswered if result is not None else ()
+            ),
+            "requirements": _applied_rows(result),
+            "applied": result.requirements if result is not None else [],
+            "apply_url": apply_url,
+            "today": timezone.localdate(),
+        },
+        status=status,
     )
 
 

@@ -40,8 +40,15 @@ from cases.selectors import case_detail_queryset, material_data_findings, transf
 from cases.services.halls import pickup_hall_id
 from halls.models import Hall
 from halls.selectors import staff_hall
+from matters.checklist import answers_from, options_of, questions_of
 from matters.models import Bundle, DeliveryMethod, MaterialForm, Matter
-from matters.selectors import bundle_queryset, bundle_requirements, data_items_of, matter_list
+from matters.selectors import (
+    bundle_queryset,
+    bundle_requirements,
+    data_items_of,
+    matter_checklist_queryset,
+    matter_list,
+)
 
 from . import selectors, services
 from .forms import (
@@ -257,6 +264,19 @@ def case_new(request: HttpRequest) -> HttpResponse:
         )
     else:
         return redirect("windows:desk-home")
+    # 情形引导 at the window: the clerk asks the matter's questions, and may leave them all
+    # unanswered (then every material of the guide is listed and checked at the window);
+    # answered, they must all be (``answers_incomplete``), as online.
+    questions, answers = [], {}
+    if matter is not None:
+        loaded = matter_checklist_queryset(Matter.objects.filter(pk=matter.pk)).get()
+        questions = questions_of(loaded)
+        if request.method == "POST":
+            answers = answers_from(request.POST, questions, prefix="answer.")
+    questionnaire = [
+        {"question": q, "options": options_of(q), "chosen": answers.get(q.code, "")}
+        for q in questions
+    ]
     prefill = request.session.get(SESSION_APPLICANT) or {}
     desk_hall = staff_hall(request.user)
     data_items = data_items_of([matter] if matter else [item.matter for item in bundle.items.all()])
@@ -279,6 +299,7 @@ def case_new(request: HttpRequest) -> HttpResponse:
                     bundle=bundle,
                     channel=Channel.WINDOW,
                     consent=bool(data_items and form.cleaned_data.get("data_consent")),
+                    answers=answers or None,
                     **form.service_kwargs(),
                 )
             except ValidationError as error:
@@ -302,6 +323,7 @@ def case_new(request: HttpRequest) -> HttpResponse:
             "bundle": bundle,
             "subject": matter or bundle,
             "requirements": requirements,
+            "questionnaire": questionnaire,
             "bundle_matters": [item.matter for item in bundle.items.all()] if bundle else [],
             "prefilled": bool(prefill) and request.method != "POST",
             "desk_hall": desk_hall,

@@ -21,8 +21,15 @@ from accounts.identity import validate_credit_code, validate_id_number, validate
 from accounts.language import recorded
 from accounts.models import IdentityKind, User
 from halls.selectors import city_centre, staff_hall
+from matters.checklist import evaluate, require_complete
+from matters.exceptions import InvalidAnswerError, NotEligibleError
 from matters.models import Bundle, CatalogStatus, DeliveryMethod, MaterialForm, Matter
-from matters.selectors import bundle_queryset, bundle_requirements, merge_requirements
+from matters.selectors import (
+    bundle_queryset,
+    bundle_requirements,
+    matter_checklist_queryset,
+    merge_requirements,
+)
 
 from ..access import can_act_as_applicant, is_clerk, is_helper
 from ..counters import material_status_changed, materials_in_added
@@ -208,14 +215,54 @@ def _validated_delivery(delivery: Delivery, allowed: set[str]) -> dict:
     return fields
 
 
-def _case_scope(matter: Matter | None, bundle: Bundle | None):
-    """Matters of the case, merged requirements, limits, delivery methods, lead department."""
+def _answered_requirements(matter: Matter, answers: dict) -> tuple[list, list[dict]]:
+    """情形引导: the requirements that apply to the applicant who answered so (those their
+    answers selected required of them), and the answers as the case keeps them. Refused
+    when an answer is unknown (``invalid_answer``), a question is left unanswered
+    (``answers_incomplete``) or an answer rules the applicant out (``not_eligible``)."""
+    loaded = matter_checklist_queryset(Matter.objects.filter(pk=matter.pk)).get()
+    result = evaluate(loaded, answers)
+    require_complete(result)
+    if not result.eligible:
+        raise NotEligibleError(
+            "；".join(
+                _("%(a)s：%(r)s") % {"a": reason.option.label, "r": reason.reason}
+                for reason in result.reasons
+            ),
+            extra={
+                "reasons": [
+                    {
+                        "question": reason.question.code,
+                        "answer": reason.option.label,
+                        "reason": reason.reason,
+                        "instead": reason.instead,
+                    }
+                    for reason in result.reasons
+                ]
+            },
+        )
+    requirements = []
+    for applied in result.requirements:
+        # A copy for this case only: selected, it is required of this applicant.
+        requirement = applied.requirement
+        requirement.required = applied.required
+        requirements.append(requirement)
+    return requirements, result.stored_answers()
+
+
+def _case_scope(matter: Matter | None, bundle: Bundle | None, *, requirements: list | None = None):
+    """Matters of the case, merged requirements, limits, delivery methods, lead department.
+
+    ``requirements``: a matter's requirements that apply, as the answers selected them
+    (``_answered_requirements``); without them, every requirement as the guide lists it.
+    """
     if (matter is None) == (bundle is None):
         raise ValidationError({"matter": [_("请选择一个事项或一件事。")]})
     if matter is not None:
         if matter.status != CatalogStatus.PUBLISHED:
             raise ValidationError({"matter": [_("该事项未发布，不能申请。")]})
-        requirements = list(matter.requirements.select_related("material").order_by("order"))
+        if requirements is None:
+            requirements = list(matter.requirements.select_related("material").order_by("order"))
         merged = merge_requirements(requirements)
         return [matter], merged, matter.lead_department, set(matter.delivery_methods)
     if bundle.status != CatalogStatus.PUBLISHED:
@@ -261,7 +308,21 @@ def case_create(
     """
     if not by.is_authenticated:
         raise CasePermissionError(_("请先登录。"))
-    matters, merged, lead_department, methods = _case_scope(matter, bundle)
+    # 情形引导: answers select the materials that apply. Filed online (by the applicant,
+    # their agent or a helper) for a matter that asks questions, every question must be
+    # answered (``answers_incomplete``); a clerk at the window may leave them unanswered,
+    # then every material is listed as the guide states it and the clerk checks them.
+    # Matters without questions and bundles (一件事, which ask none) need no answers.
+    requirements, stored_answers = None, []
+    if answers is not None and bundle is not None and answers:
+        raise InvalidAnswerError(_("“一件事”没有情形问题，请不要填写 answers。"), question=None)
+    if answers is None and matter is not None and not is_clerk(by) and matter.questions.exists():
+        answers = {}
+    if answers is not None and matter is not None and matter.status == CatalogStatus.PUBLISHED:
+        requirements, stored_answers = _answered_requirements(matter, answers)
+    matters, merged, lead_department, methods = _case_scope(
+        matter, bundle, requirements=requirements
+    )
     delivery = delivery or Delivery()
     helper = is_helper(by)
     if home_visit and not helper:
@@ -324,6 +385,7 @@ def case_create(
             home_visit=home_visit,
             agent_filing=agent_filing,
             fields=fields,
+            stored_answers=stored_answers,
             context=CreateContext(by=by, consent=consent, prepared=prepared),
         )
 
@@ -343,6 +405,7 @@ def _case_create_in_transaction(
     home_visit,
     agent_filing,
     fields,
+    stored_answers,
     context,
 ) -> Case:
     today = timezone.localdate()
@@ -361,6 +424,7 @@ def _case_create_in_transaction(
         helper=by if helper else None,
         home_visit=home_visit,
         first_responsible=by if channel == Channel.WINDOW or helper else None,
+        answers=stored_answers,
         **fields,
     )
     CaseMaterial.objects.bulk_create(

@@ -6,11 +6,14 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django_fsm import has_transition_perm
 
+from matters.checklist import answers_from, evaluate, questions_of
+from matters.exceptions import AnswersIncompleteError, InvalidAnswerError, NotEligibleError
 from matters.models import Bundle, BundleItem, CatalogStatus, DeliveryMethod, Matter
-from matters.selectors import data_items_of
+from matters.selectors import data_items_of, matter_checklist_queryset
 
 from .. import services
 from ..exceptions import AuthorisationMissingError, CaseError, MissingMaterialsError
@@ -50,26 +53,44 @@ def _apply(
     methods = _delivery_methods(matters) or [DeliveryMethod.PICKUP]
     data_items = data_items_of(matters)
     status = 200
+    # 情形引导: the answers come from the checklist's link (``?<question>=<value>``) and
+    # travel with the form (hidden ``answer.<question>``); none: every material is listed.
+    answers, answered, answer_error, unanswered = _apply_answers(request, matter)
+    if request.method == "GET" and unanswered and not answer_error:
+        # A matter that asks questions: the applicant answers them first (the checklist
+        # page, which then links back here with the answers).
+        url = reverse("matters:matter-checklist", args=[matter.code])
+        return redirect(f"{url}?{urlencode(answers)}" if answers else url)
     if request.method == "POST":
         form = ApplicationForm(request.POST, delivery_methods=methods, user=request.user)
         status = 400
-        if form.is_valid():
+        if answer_error:
+            form.add_error(None, answer_error)
+        elif form.is_valid():
             try:
                 case = services.case_create(
                     by=request.user,
                     matter=matter,
                     bundle=bundle,
                     consent=bool(data_items and form.cleaned_data.get("consent")),
+                    answers=answers or None,
                     **form.service_kwargs(),
                 )
             except ValidationError as error:
                 form.add_service_errors(_error_dict(error))
-            except CaseError as error:
+            except (
+                CaseError,
+                InvalidAnswerError,
+                AnswersIncompleteError,
+                NotEligibleError,
+            ) as error:
                 form.add_error(None, error.detail)
                 status = error.status_code
             else:
                 return _after_details_saved(request, case, created=True)
     else:
+        if answer_error:
+            status = 400
         form = ApplicationForm(
             initial=ApplicationForm.initial_from_profile(request.user, methods),
             delivery_methods=methods,
@@ -89,10 +110,37 @@ def _apply(
             "matters": matters,
             "drafts": list(drafts),
             "data_items": data_items,
+            "answered": answered,
+            "answer_error": answer_error,
             "step": 1,
         },
         status=status,
     )
+
+
+def _apply_answers(request: HttpRequest, matter: Matter | None):
+    """The answers the applicant brought from the checklist page (GET) or the form carries
+    (POST): ``{code: value}``, the questions with the options chosen to show, the error of
+    an unknown answer or of one that rules the applicant out, and whether questions are
+    left unanswered."""
+    if matter is None:
+        return {}, [], "", False
+    loaded = matter_checklist_queryset(Matter.objects.filter(pk=matter.pk)).first()
+    if loaded is None:
+        return {}, [], "", False
+    questions = questions_of(loaded)
+    if request.method == "POST":
+        answers = answers_from(request.POST, questions, prefix="answer.")
+    else:
+        answers = answers_from(request.GET, questions)
+    try:
+        result = evaluate(loaded, answers)
+    except InvalidAnswerError as error:
+        return {}, [], error.detail, bool(questions)
+    if not result.eligible:
+        reasons = "；".join(reason.reason for reason in result.reasons)
+        return answers, result.answers, reasons, not result.complete
+    return answers, result.answers, "", not result.complete
 
 
 def _editable_draft(request: HttpRequest, case: Case) -> bool:

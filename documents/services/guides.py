@@ -8,6 +8,7 @@ from django.utils import timezone
 from halls.availability import matter_places
 from halls.hours import describe_hours
 from halls.selectors import active_halls
+from matters.checklist import options_of, questions_of
 from matters.models import Matter
 
 from ..pdf import in_papers_language, qr_img, render_pdf
@@ -36,6 +37,11 @@ def guide_pdf(matter: Matter) -> bytes:
             "matter": matter,
             "requirements": list(matter.requirements.all()),
             "steps": list(matter.steps.all()),
+            # 情形引导: the questions with their options (prefetched by the detail queryset).
+            "questions": [
+                {"question": question, "options": options_of(question)}
+                for question in questions_of(matter)
+            ],
             "reviewing_departments": list(matter.reviewing_departments.all()),
             "intake_places": _intake_places(matter),
             "delivery_methods": [

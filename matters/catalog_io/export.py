@@ -13,6 +13,8 @@ from ..models import (
     MaterialType,
     Matter,
     ProcessStep,
+    Question,
+    QuestionOption,
     Requirement,
 )
 from .fields import (
@@ -24,12 +26,23 @@ from .fields import (
     LICENCE_TYPE_FIELDS,
     MATERIAL_TYPE_FIELDS,
     MATTER_FIELDS,
+    OPTION_FIELDS,
+    QUESTION_FIELDS,
     REQUIREMENT_FIELDS,
     STEP_FIELDS,
     VERSION,
     _code,
     _plain,
 )
+
+
+def _selected_by(requirement: Requirement) -> dict:
+    """``{"selected_by": [...]}`` when answers select the requirement, else nothing."""
+    selectors = [
+        {"question": option.question.code, "value": option.value}
+        for option in requirement.selected_by.all()
+    ]
+    return {"selected_by": selectors} if selectors else {}
 
 
 def catalog_export() -> dict:
@@ -64,8 +77,23 @@ def catalog_export() -> dict:
         models.Prefetch("steps", queryset=ProcessStep.objects.order_by("order")),
         models.Prefetch(
             "requirements",
-            queryset=Requirement.objects.select_related("material").order_by(
-                "order", "material__code"
+            queryset=Requirement.objects.select_related("material")
+            .prefetch_related(
+                models.Prefetch(
+                    "selected_by",
+                    queryset=QuestionOption.objects.select_related("question").order_by(
+                        "question__order", "question__code", "order", "value"
+                    ),
+                )
+            )
+            .order_by("order", "material__code"),
+        ),
+        models.Prefetch(
+            "questions",
+            queryset=Question.objects.order_by("order", "code").prefetch_related(
+                models.Prefetch(
+                    "options", queryset=QuestionOption.objects.order_by("order", "value")
+                )
             ),
         ),
     )
@@ -78,9 +106,18 @@ def catalog_export() -> dict:
         row["intake_halls"] = sorted(hall.code for hall in matter.intake_halls.all())
         row["steps"] = [_plain(step, STEP_FIELDS) for step in matter.steps.all()]
         row["requirements"] = [
-            {"material": r.material.code, **_plain(r, REQUIREMENT_FIELDS)}
+            {"material": r.material.code, **_plain(r, REQUIREMENT_FIELDS), **_selected_by(r)}
             for r in matter.requirements.all()
         ]
+        questions = [
+            {
+                **_plain(question, QUESTION_FIELDS),
+                "options": [_plain(option, OPTION_FIELDS) for option in question.options.all()],
+            }
+            for question in matter.questions.all()
+        ]
+        if questions:
+            row["questions"] = questions
         matters.append(row)
     bundles = [
         {

@@ -16,6 +16,8 @@ from ..models import (
     MaterialType,
     Matter,
     ProcessStep,
+    Question,
+    QuestionOption,
     Requirement,
 )
 
@@ -67,6 +69,10 @@ MATTER_FIELDS = _plain_fields(Matter)
 STEP_FIELDS = _plain_fields(ProcessStep)
 REQUIREMENT_FIELDS = _plain_fields(Requirement, exclude=("blank_form", "sample"))
 BUNDLE_FIELDS = _plain_fields(Bundle)
+# 情形引导: a matter's ``questions`` (each with its ``options``) and each requirement's
+# ``selected_by`` (``[{"question": code, "value": value}]``), left out when empty.
+QUESTION_FIELDS = _plain_fields(Question)
+OPTION_FIELDS = _plain_fields(QuestionOption)
 MATTER_REFERENCES = (
     "board",
     "lead_department",
@@ -75,6 +81,7 @@ MATTER_REFERENCES = (
     "intake_halls",
     "steps",
     "requirements",
+    "questions",
 )
 
 

@@ -11,7 +11,7 @@ from accounts.models import Department
 from halls.models import Hall
 
 from ..exceptions import CatalogImportError
-from ..guide import guide_problems, pushed_required_problem
+from ..guide import guide_problems, pushed_required_problem, question_problems
 from ..models import (
     TRIPS_EXCEPTION_MESSAGE,
     Board,
@@ -24,6 +24,8 @@ from ..models import (
     Matter,
     ProcessStep,
     ProvidedBy,
+    Question,
+    QuestionOption,
     Requirement,
 )
 from .fields import (
@@ -36,6 +38,8 @@ from .fields import (
     MATERIAL_TYPE_FIELDS,
     MATTER_FIELDS,
     MATTER_REFERENCES,
+    OPTION_FIELDS,
+    QUESTION_FIELDS,
     REQUIREMENT_FIELDS,
     SECTION_LABELS,
     SECTIONS,
@@ -376,6 +380,7 @@ def _validate_matter(checker: _Checker, row: dict, material_names: dict[str, str
         steps.append(cleaned)
 
     requirements, materials = [], set()
+    selectors: dict[str, list[tuple[str, str]]] = {}
     raw_requirements = row.get("requirements", [])
     if not isinstance(raw_requirements, list):
         raw_requirements = [None]
@@ -387,8 +392,9 @@ def _validate_matter(checker: _Checker, row: dict, material_names: dict[str, str
         material = requirement.get("material")
         checker.reference(req_where, "material_types", material)
         cleaned = checker.fields(
-            req_where, Requirement, requirement, REQUIREMENT_FIELDS, ("material",)
+            req_where, Requirement, requirement, REQUIREMENT_FIELDS, ("material", "selected_by")
         )
+        selected_by = _selectors(checker, req_where, requirement.get("selected_by", []))
         if not isinstance(material, str):
             continue
         if material in materials:
@@ -404,9 +410,42 @@ def _validate_matter(checker: _Checker, row: dict, material_names: dict[str, str
         if cleaned["required"] and pushed and not published:
             checker.add(req_where, pushed_required_problem(material_names.get(material, material)))
         requirements.append({**cleaned, "material": material})
+        selectors[material] = selected_by
+
+    questions = _questions(checker, where, row.get("questions", []))
+    question_data = [
+        {
+            "code": question["code"],
+            "text": question["text"],
+            "options": [
+                {
+                    "value": option["value"],
+                    "label": option["label"],
+                    "rules_out": option["rules_out"],
+                    "ruled_out_reason": option["ruled_out_reason"],
+                }
+                for option in question["options"]
+            ],
+        }
+        for question in questions
+    ]
+    selector_data = [
+        {
+            "name": material_names.get(r["material"], r["material"]),
+            "required": r["required"],
+            "condition": r["condition"],
+            "pushed": r.get("provided_by") == ProvidedBy.DEPARTMENT,
+            "selected_by": selectors.get(r["material"], []),
+        }
+        for r in requirements
+    ]
 
     if values is None:
         return None
+    if values["status"] != CatalogStatus.PUBLISHED:
+        # What would break the writing (a published guide's checks say it all below).
+        for problem in question_problems(question_data, selector_data, structure_only=True):
+            checker.add(where, problem)
     if values["status"] == CatalogStatus.PUBLISHED:
         draft = SimpleNamespace(
             **values,
@@ -420,6 +459,8 @@ def _validate_matter(checker: _Checker, row: dict, material_names: dict[str, str
             ),
             reviewing_departments=_Rows(reviewing),
             intake_halls=_Rows(intake_halls),
+            question_data=question_data,
+            selector_data=selector_data,
         )
         for problem in guide_problems(draft):
             checker.add(where, problem)
@@ -432,7 +473,52 @@ def _validate_matter(checker: _Checker, row: dict, material_names: dict[str, str
         "intake_halls": intake_halls,
         "steps": steps,
         "requirements": requirements,
+        "questions": questions,
+        "selectors": selectors,
     }
+
+
+def _selectors(checker: _Checker, where: str, raw: Any) -> list[tuple[str, str]]:
+    """A requirement's ``selected_by``: ``[{"question": code, "value": value}]``."""
+    if not isinstance(raw, list) or not all(
+        isinstance(item, dict)
+        and set(item) == {"question", "value"}
+        and all(isinstance(item[key], str) for key in item)
+        for item in raw
+    ):
+        checker.add(where, _("selected_by 应为 {question, value} 对象的列表。"))
+        return []
+    return [(item["question"], item["value"]) for item in raw]
+
+
+def _questions(checker: _Checker, where: str, raw: Any) -> list[dict]:
+    """A matter's ``questions``, each with its ``options``, cleaned."""
+    if not isinstance(raw, list):
+        checker.add(where, _("questions 应为列表。"))
+        return []
+    questions = []
+    for index, question in enumerate(raw, start=1):
+        q_where = f"{where}第{index}个情形问题"
+        if not isinstance(question, dict):
+            checker.add(q_where, _("应为对象。"))
+            continue
+        cleaned = checker.fields(q_where, Question, question, QUESTION_FIELDS, ("options",))
+        raw_options = question.get("options", [])
+        if not isinstance(raw_options, list):
+            checker.add(q_where, _("options 应为列表。"))
+            raw_options = []
+        options = []
+        for number, option in enumerate(raw_options, start=1):
+            o_where = f"{q_where}第{number}个选项"
+            if not isinstance(option, dict):
+                checker.add(o_where, _("应为对象。"))
+                continue
+            cleaned_option = checker.fields(o_where, QuestionOption, option, OPTION_FIELDS)
+            if cleaned_option is not None:
+                options.append(cleaned_option)
+        if cleaned is not None:
+            questions.append({**cleaned, "options": options})
+    return questions
 
 
 def _error(problems: list[str]) -> CatalogImportError:

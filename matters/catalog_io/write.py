@@ -20,6 +20,8 @@ from ..models import (
     MaterialType,
     Matter,
     ProcessStep,
+    Question,
+    QuestionOption,
     Requirement,
 )
 from ..services import matter_version_keep
@@ -88,6 +90,49 @@ def _sync_children(
                 ]
             ) from exc
         changed = True
+    return changed
+
+
+def _sync_questions(matter: Matter, row: dict, where: str) -> bool:
+    """Make the matter's questions, their options and the requirements' ``selected_by``
+    match the file (questions by code, options by value); True if anything changed."""
+    changed = _sync_children(
+        Question,
+        {"matter": matter},
+        "code",
+        [{k: v for k, v in q.items() if k != "options"} for q in row["questions"]],
+        matter.questions.all(),
+        where,
+    )
+    questions = {question.code: question for question in matter.questions.all()}
+    for wanted in row["questions"]:
+        question = questions[wanted["code"]]
+        changed = (
+            _sync_children(
+                QuestionOption,
+                {"question": question},
+                "value",
+                wanted["options"],
+                question.options.all(),
+                where,
+            )
+            or changed
+        )
+    options = {
+        (option.question.code, option.value): option.pk
+        for option in QuestionOption.objects.filter(question__matter=matter).select_related(
+            "question"
+        )
+    }
+    for requirement in matter.requirements.select_related("material").prefetch_related(
+        "selected_by"
+    ):
+        wanted = {
+            options[selector] for selector in row["selectors"].get(requirement.material.code, [])
+        }
+        if {option.pk for option in requirement.selected_by.all()} != wanted:
+            requirement.selected_by.set(wanted)
+            changed = True
     return changed
 
 
@@ -172,7 +217,8 @@ def catalog_import(*, data: dict, by: AbstractBaseUser | None = None) -> dict[st
             matter.requirements.all(),
             where,
         )
-        if outcome == "same" and (steps_changed or requirements_changed):
+        questions_changed = _sync_questions(matter, row, where)
+        if outcome == "same" and (steps_changed or requirements_changed or questions_changed):
             outcome = "updated"
         tally("matters", outcome)
         if matter.status == CatalogStatus.PUBLISHED:

@@ -298,6 +298,7 @@ def test_detail_shape_field_by_field(api_client, guide):
             {"code": "sw", "name": "市税务局"},
             {"code": "zrzy", "name": "市自然资源和规划局"},
         ],
+        "questions": [],
         "requirements": [
             {
                 "id": first.id,
@@ -311,6 +312,7 @@ def test_detail_shape_field_by_field(api_client, guide):
                 "data_item": None,
                 "form": "original",
                 "condition": "",
+                "selected_by": [],
                 "notes": "",
             },
             {
@@ -325,6 +327,7 @@ def test_detail_shape_field_by_field(api_client, guide):
                 "data_item": None,
                 "form": "original_and_copy",
                 "condition": "",
+                "selected_by": [],
                 "notes": "需双方签字",
             },
             {
@@ -339,6 +342,7 @@ def test_detail_shape_field_by_field(api_client, guide):
                 "data_item": None,
                 "form": "original",
                 "condition": "涉及契税的",
+                "selected_by": [],
                 "notes": "",
             },
         ],
@@ -378,15 +382,16 @@ def test_detail_queries_do_not_grow_with_requirements(
     api_client, guide, django_assert_max_num_queries
 ):
     matter, _ = guide
-    # The matter, its requirements, steps and departments, and the halls that take it in.
-    with django_assert_max_num_queries(6):
+    # The matter, its requirements (and the answers selecting them), steps, departments,
+    # questions and their options, and the halls that take it in.
+    with django_assert_max_num_queries(9):
         api_client.get(f"{MATTERS}bdc-zydj/")
     for _n in range(10):
         RequirementFactory(
             matter=matter, material=MaterialTypeFactory(licence_type=LicenceTypeFactory())
         )
         ProcessStepFactory(matter=matter)
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(9):
         assert len(api_client.get(f"{MATTERS}bdc-zydj/").json()["requirements"]) == 13
 
 

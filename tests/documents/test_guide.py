@@ -39,3 +39,29 @@ def test_the_guide_pdf_lists_the_halls_that_take_the_matter_in(client):
     nearby = MatterFactory(intake_scope=IntakeScope.ALL)
     text = squeeze(pdf_text(client.get(f"/matters/{nearby.code}/guide.pdf").content))
     assert "新嘉街道便民服务中心" in text and "新嘉路66号" in text
+
+
+def test_the_guide_pdf_lists_the_questions_and_what_they_select(client, matter):
+    from matters.models import Question, QuestionOption
+
+    question = Question.objects.create(matter=matter, code="entrusted", text="是否委托他人办理")
+    QuestionOption.objects.create(question=question, value="no", label="本人办理", order=1)
+    yes = QuestionOption.objects.create(
+        question=question, value="yes", label="委托他人办理", order=2
+    )
+    QuestionOption.objects.create(
+        question=question,
+        value="minor",
+        label="申请人未成年",
+        order=3,
+        rules_out=True,
+        ruled_out_reason="须由监护人申请。",
+    )
+    matter.requirements.get(material__name="授权委托书").selected_by.set([yes])
+
+    text = squeeze(pdf_text(client.get(f"/matters/{matter.code}/guide.pdf").content))
+
+    assert "情形引导" in text and "是否委托他人办理" in text
+    assert "本人办理" in text and "委托他人办理" in text
+    assert "不符合申请条件：须由监护人申请。" in text
+    assert "是否委托他人办理选“委托他人办理”" in text

@@ -54,6 +54,15 @@ def test_history_fills_the_dashboard(client):
     assert "王芳" in response.content.decode() or "刘洋" in response.content.decode()
 
 
+def test_history_online_cases_carry_the_answers_to_their_matters_questions():
+    seed(days=20)
+    asked = Case.objects.filter(channel="online", matter__questions__isnull=False).distinct()
+    assert asked.exists()
+    for case in asked.select_related("matter"):
+        codes = set(case.matter.questions.values_list("code", flat=True))
+        assert {answer["code"] for answer in case.answers} == codes, case.number
+
+
 def cases() -> list[tuple]:
     return sorted(Case.objects.values_list("number", "matter__code", "applicant_name"))
 

@@ -124,6 +124,7 @@ def test_a_property_transfer_is_submitted_without_the_pushed_deed_tax_receipt(
         applicant=services.Applicant(
             kind="person", name=citizen.name, phone=citizen.phone, id_number=citizen.id_number
         ),
+        answers={"married": "no", "mortgaged": "no", "entrusted": "no"},
     )
     case = submit_with_everything_required(case, citizen)
     assert case.status == CaseStatus.SUBMITTED
@@ -152,6 +153,7 @@ def test_the_receipt_lists_the_pushed_receipt_as_not_to_be_submitted(settings, t
         applicant=services.Applicant(
             kind="person", name=citizen.name, phone=citizen.phone, id_number=citizen.id_number
         ),
+        answers={"married": "no", "mortgaged": "no", "entrusted": "no"},
     )
     case = submit_with_everything_required(case, citizen)
     deed_tax = case.materials.get(material_type__code="deed-tax-receipt")
