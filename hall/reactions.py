@@ -106,6 +106,20 @@ def issue_licences(case: Case) -> None:
         paper(case, "licence")
 
 
+def on_create(event: CaseEvent) -> None:
+    """网上缴费: a case whose matter (or bundle) has a fee owes it from the start."""
+    case = event.case
+    if case.matter_id is not None and not case.matter.fee:
+        return  # no fee: nothing to read
+    from payments.services import payment_open
+
+    payment_open(case=case)
+
+
+def on_payment_paid(event: CaseEvent) -> None:
+    paper(event.case, "payment_receipt")
+
+
 def on_submit(event: CaseEvent) -> None:
     tell_applicant(event, "case_submitted")
 
@@ -204,6 +218,11 @@ def on_conclude(event: CaseEvent) -> None:
             service=not wording.remedies,
         )
         paper(case, "decision")
+        # A paid fee is refunded, an unpaid one cancelled: nothing is owed for a denial.
+        if case.fee_outstanding or case.matter is None or case.matter.fee:
+            from payments.services import payment_settle_denied
+
+            payment_settle_denied(case=case)
 
 
 def on_issue(event: CaseEvent) -> None:
@@ -337,6 +356,8 @@ def on_first_responsible_changed(event: CaseEvent) -> None:
 
 
 REACTIONS: dict[CaseAction, events.Reaction] = {
+    CaseAction.CREATE: on_create,
+    CaseAction.PAYMENT_PAID: on_payment_paid,
     CaseAction.SUBMIT: on_submit,
     CaseAction.ACCEPT: on_accept,
     CaseAction.REQUEST_SUPPLEMENT: on_request_supplement,

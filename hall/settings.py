@@ -415,6 +415,21 @@ COURIER_SIM_DELAY_SECONDS = env.float("COURIER_SIM_DELAY_SECONDS", default=0)
 COURIER_WEBHOOK_SECRET = env.str("COURIER_WEBHOOK_SECRET", default="")
 COURIER_WEBHOOK_TOLERANCE = env.int("COURIER_WEBHOOK_TOLERANCE", default=300)
 
+# 网上缴费: the payment gateway. The simulated one (a local page) by default; the HTTP gateway
+# of the unified non-tax payment platform (统一公共支付平台) in production (docs/OPERATIONS.md).
+PAYMENT_GATEWAY = {
+    "BACKEND": env.str("PAYMENT_GATEWAY_BACKEND", default="payments.gateways.SimulatedGateway"),
+    "URL": env.str("PAYMENT_GATEWAY_URL", default=""),
+    "KEY": env.str("PAYMENT_GATEWAY_KEY", default=""),
+    # Signs the gateway's callbacks (HMAC-SHA256); empty refuses every callback.
+    "SECRET": env.str("PAYMENT_GATEWAY_SECRET", default=""),
+    "TIMEOUT": env.float("PAYMENT_GATEWAY_TIMEOUT", default=10.0),
+    # A callback signed longer ago than this (seconds) is refused as stale.
+    "CALLBACK_MAX_AGE": env.int("PAYMENT_CALLBACK_MAX_AGE", default=300),
+    # The reconciliation asks the gateway about orders still open after this many minutes.
+    "RECONCILE_AFTER_MINUTES": env.int("PAYMENT_RECONCILE_AFTER_MINUTES", default=10),
+}
+
 # E-licences are signed (HMAC-SHA256) with keys of their own, "kid:secret" entries newest
 # first: new licences use the first, every listed key still verifies its licences, so
 # rotating SECRET_KEY (or adding a newer licence key) leaves issued licences valid.
