@@ -6,8 +6,8 @@ import pytest
 from django.test import Client
 
 from accounts.models import User
-from tests.factories import PASSWORD
 from tests.cases.conftest import clerk, drive_case, housing, make_case, matter, tax
+from tests.factories import PASSWORD
 
 __all__ = ["PASSWORD", "clerk", "housing", "make_case", "matter", "tax"]  # fixtures, used by name
 

@@ -9,9 +9,8 @@ from cases import services
 from cases.models import Case, CaseEvent
 from documents.models import Document
 from payments.models import Payment
-from tests.factories import HallFactory, UserFactory
-
 from tests.cases.conftest import applicant_of, pdf
+from tests.factories import HallFactory, UserFactory
 
 from .conftest import FEE, PASSWORD, session_client
 
@@ -307,8 +306,6 @@ def test_the_desk_records_a_counter_payment(fee_case, clerk):
 
 def test_a_citizen_may_not_use_the_desk_counter(fee_case, citizen):
     case = fee_case("approved")
-    response = session_client(citizen).post(
-        f"/desk/cases/{case.number}/payment/", {"receipt": "X"}
-    )
+    response = session_client(citizen).post(f"/desk/cases/{case.number}/payment/", {"receipt": "X"})
     assert response.status_code == 403
     assert Payment.objects.get(case=case).status == "unpaid"
