@@ -116,6 +116,19 @@ def on_create(event: CaseEvent) -> None:
     payment_open(case=case)
 
 
+def release_fee(case: Case) -> None:
+    """A case that ends without a result to pay for (denied, refused, withdrawn): a paid fee
+    is refunded, an unpaid one cancelled."""
+    if case.fee_outstanding or case.matter is None or case.matter.fee:
+        from payments.services import payment_release
+
+        payment_release(case=case)
+
+
+def on_withdraw(event: CaseEvent) -> None:
+    release_fee(event.case)
+
+
 def on_payment_paid(event: CaseEvent) -> None:
     paper(event.case, "payment_receipt")
 
@@ -186,6 +199,7 @@ def on_request_supplement(event: CaseEvent) -> None:
 def on_reject(event: CaseEvent) -> None:
     tell_applicant(event, "case_rejected", reason=event.case.decision_note)
     paper(event.case, "refusal")
+    release_fee(event.case)
 
 
 def on_conclude(event: CaseEvent) -> None:
@@ -218,11 +232,7 @@ def on_conclude(event: CaseEvent) -> None:
             service=not wording.remedies,
         )
         paper(case, "decision")
-        # A paid fee is refunded, an unpaid one cancelled: nothing is owed for a denial.
-        if case.fee_outstanding or case.matter is None or case.matter.fee:
-            from payments.services import payment_settle_denied
-
-            payment_settle_denied(case=case)
+        release_fee(case)
 
 
 def on_issue(event: CaseEvent) -> None:
@@ -363,6 +373,7 @@ REACTIONS: dict[CaseAction, events.Reaction] = {
     CaseAction.REQUEST_SUPPLEMENT: on_request_supplement,
     CaseAction.RESUBMIT: on_resubmit,
     CaseAction.REJECT: on_reject,
+    CaseAction.WITHDRAW: on_withdraw,
     CaseAction.CONCLUDE: on_conclude,
     CaseAction.ISSUE: on_issue,
     CaseAction.SHIP: on_ship,

@@ -222,10 +222,10 @@ def payment_record_counter(*, case: Case, by: User, receipt: str) -> Payment:
     return payment
 
 
-def payment_settle_denied(*, case: Case) -> Payment | None:
-    """The case was denied (a reaction, inside the decision's transaction, the case locked):
-    a paid fee is refunded (through the gateway, after commit), an unpaid one cancelled, and
-    nothing is owed any more."""
+def payment_release(*, case: Case) -> Payment | None:
+    """The case ends without a result to pay for: denied, refused (不予受理) or withdrawn (a
+    reaction, inside that step's transaction, the case locked). A paid fee is refunded
+    (through the gateway, after commit), an unpaid one cancelled; nothing is owed any more."""
     payment = Payment.objects.select_for_update(of=("self",)).filter(case=case).first()
     if payment is None:
         return None

@@ -309,3 +309,17 @@ def test_a_citizen_may_not_use_the_desk_counter(fee_case, citizen):
     response = session_client(citizen).post(f"/desk/cases/{case.number}/payment/", {"receipt": "X"})
     assert response.status_code == 403
     assert Payment.objects.get(case=case).status == "unpaid"
+
+
+def test_a_withdrawn_case_cancels_its_fee_and_a_refused_one_refunds_it(fee_case, citizen, clerk):
+    withdrawn = fee_case("withdrawn")
+    assert Payment.objects.get(case=withdrawn).status == "cancelled"
+    assert Case.objects.get(pk=withdrawn.pk).fee_outstanding is False
+
+    refused = fee_case("submitted")
+    payment = Payment.objects.get(case=refused)
+    token_client(citizen).post(f"/pay/{payment.reference}/")
+    services.case_reject(case=refused, by=clerk, reason="不属于本事项受理范围。")
+    payment.refresh_from_db()
+    assert payment.status == "refunded"
+    assert CaseEvent.objects.filter(case=refused, action="payment_refunded").count() == 1
