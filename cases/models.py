@@ -82,6 +82,16 @@ OPEN_STATUSES = (
 )
 
 
+# 网上缴费: the statuses in which the case's fee may be paid (submitted, not yet issued, not
+# ended): a draft shows its fee but is paid once submitted.
+PAYABLE_STATUSES = (
+    CaseStatus.SUBMITTED,
+    CaseStatus.SUPPLEMENT_REQUIRED,
+    CaseStatus.IN_REVIEW,
+    CaseStatus.APPROVED,
+)
+
+
 # Accepted and not yet issued: a material deferred at acceptance is still awaited.
 DEFERRAL_OPEN_STATUSES = (
     CaseStatus.IN_REVIEW,

@@ -16,7 +16,15 @@ from halls.serializers import HallRefSerializer, hall_ref
 
 from .access import is_applicant_side, is_approver, is_clerk, is_staff_viewer, is_supervisor
 from .labels import role_label
-from .models import POWER_OF_ATTORNEY_CODE, Case, CaseEvent, CaseStatus, RatingAbout, Review
+from .models import (
+    PAYABLE_STATUSES,
+    POWER_OF_ATTORNEY_CODE,
+    Case,
+    CaseEvent,
+    CaseStatus,
+    RatingAbout,
+    Review,
+)
 from .services import deadline_colour
 
 
@@ -561,7 +569,11 @@ class CaseDetailSerializer(serializers.ModelSerializer):
         payment = getattr(case, "payment", None)
         if payment is None:
             return None
-        payable = payment.status == "unpaid" and is_applicant_side(self._viewer, case)
+        payable = (
+            payment.status == "unpaid"
+            and case.status in PAYABLE_STATUSES
+            and is_applicant_side(self._viewer, case)
+        )
         return {
             "amount": str(payment.amount),
             "status": payment.status,

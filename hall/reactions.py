@@ -119,10 +119,10 @@ def on_create(event: CaseEvent) -> None:
 def release_fee(case: Case) -> None:
     """A case that ends without a result to pay for (denied, refused, withdrawn): a paid fee
     is refunded, an unpaid one cancelled."""
-    if case.fee_outstanding or case.matter is None or case.matter.fee:
-        from payments.services import payment_release
+    # Always: the matter's fee may have changed since the payment was opened.
+    from payments.services import payment_release
 
-        payment_release(case=case)
+    payment_release(case=case)
 
 
 def on_withdraw(event: CaseEvent) -> None:

@@ -428,6 +428,11 @@ PAYMENT_GATEWAY = {
     "CALLBACK_MAX_AGE": env.int("PAYMENT_CALLBACK_MAX_AGE", default=300),
     # The reconciliation asks the gateway about orders still open after this many minutes.
     "RECONCILE_AFTER_MINUTES": env.int("PAYMENT_RECONCILE_AFTER_MINUTES", default=10),
+    # Orders placed longer ago than this (days) are no longer asked about.
+    "RECONCILE_MAX_AGE_DAYS": env.int("PAYMENT_RECONCILE_MAX_AGE_DAYS", default=7),
+    # The simulated gateway lets the payer mark a fee paid: refused by the system checks
+    # when DEBUG is off unless explicitly allowed (a demo or training deployment).
+    "ALLOW_SIMULATED": env.bool("PAYMENT_ALLOW_SIMULATED", default=False),
 }
 
 # E-licences are signed (HMAC-SHA256) with keys of their own, "kid:secret" entries newest

@@ -9,7 +9,9 @@ call with HMAC-SHA256 over ``"<timestamp>.<raw body>"`` with the shared secret
 (hex digest). A missing or wrong signature → 403 ``bad_signature``; a timestamp more than
 ``CALLBACK_MAX_AGE`` seconds away → 400 ``stale_timestamp``; the body is ``{reference,
 order_id, status: "paid", amount}``; an amount that is not the payment's → 409
-``amount_mismatch`` (logged); a repeat → 200 ``duplicate``, nothing changed.
+``amount_mismatch`` (logged); a repeat → 200 ``duplicate``, nothing changed; money the case
+does not keep (the fee was paid at the counter or by another order, the case was withdrawn,
+refused or denied) → 200 ``refunded``: recorded and paid back through the platform.
 """
 
 import hashlib
@@ -54,9 +56,11 @@ def verify_callback(*, timestamp: str, signature: str, body: bytes, now: float |
         raise CallbackSignatureError(_("未配置支付回调密钥，拒绝回调。"), code="not_configured")
     if not timestamp or not signature:
         raise CallbackSignatureError(_("缺少签名。"), code="missing_signature")
+    if not timestamp.isascii() or not signature.isascii():
+        raise CallbackSignatureError(_("签名不正确。"))
     expected = callback_signature(secret, timestamp, body)
     signature = signature.strip().lower().removeprefix("sha256=")
-    if not hmac.compare_digest(expected, signature):
+    if not hmac.compare_digest(expected.encode(), signature.encode()):
         raise CallbackSignatureError(_("签名不正确。"))
     try:
         sent = int(timestamp)
@@ -67,7 +71,7 @@ def verify_callback(*, timestamp: str, signature: str, body: bytes, now: float |
         raise CallbackStaleError(_("回调已过期。"))
 
 
-class CounterPaymentInput(serializers.Serializer):
+class CounterPaymentInput(serializers.Serializer):  # the schema; checked by the service
     method = serializers.ChoiceField(choices=[PaymentMethod.COUNTER])
     receipt = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
 
@@ -86,13 +90,15 @@ class CasePaymentView(APIView):
         case = visible_cases(request.user).filter(number=number).first()
         if case is None:
             raise NotFound(_("未找到。"))
-        data = CounterPaymentInput(data=request.data)
-        if not data.is_valid():
-            errors = data.errors
-            if "method" in errors:
-                raise ValidationError(errors)
+        if not isinstance(request.data, dict):
+            raise ValidationError({"non_field_errors": [_("请求内容须为 JSON 对象。")]})
         # Who and the payment's state before the input (403, 409, then 400).
-        payment_record_counter(case=case, by=request.user, receipt=request.data.get("receipt"))
+        payment_record_counter(
+            case=case,
+            by=request.user,
+            receipt=request.data.get("receipt"),
+            method=request.data.get("method"),
+        )
         fresh = case_answer(case.pk)
         return Response(CaseDetailSerializer(fresh, context={"request": request}).data)
 
@@ -142,6 +148,8 @@ class PaymentCallbackView(APIView):
         if payment_id is None:
             raise UnknownPaymentError(_("没有该缴费单。"))
         _payment, changed = payment_confirm(
-            payment_id=payment_id, amount=data["amount"], order_id=data["order_id"]
+            payment_id=payment_id, amount=data["amount"], order_id=data["order_id"], taken=True
         )
-        return Response({"result": "paid" if changed else "duplicate"})
+        # "paid"; "refunded": the case does not keep this money, it is paid back; "duplicate".
+        result = "paid" if changed is True else changed or "duplicate"
+        return Response({"result": result})

@@ -29,6 +29,13 @@ class PaymentClosedError(PaymentError):
     code = "payment_closed"
 
 
+class CaseNotPayableError(PaymentError):
+    """The case is not (or no longer) in a status whose fee may be paid."""
+
+    status_code = 409
+    code = "case_not_payable"
+
+
 class PaymentPermissionError(PaymentError):
     status_code = 403
     code = "permission_denied"

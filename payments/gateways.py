@@ -6,7 +6,10 @@ Every gateway answers three calls:
   amount (the same key always names the same order at the gateway);
 - ``query(payment) -> str``: the order's status there: ``unpaid``, ``paid``, ``refunded`` or
   ``closed``;
-- ``refund(payment)``: pay the amount back (idempotent at the gateway by the payment's key).
+- ``refund(payment, order_id="", amount=None)``: pay the amount back (idempotent at the gateway
+  by the payment's key); ``order_id``: another order of the payment (a stray charge);
+- ``close(payment) -> str``: close the payment's open order so that it can no longer be paid;
+  the order's status after it: ``closed`` (or ``paid`` when the payer paid first).
 
 ``payments.gateways.SimulatedGateway`` (the default) needs nothing outside: the payer confirms
 on the local page ``/pay/<reference>/`` (``Order.confirmed`` is true), as in a demo or a
@@ -17,7 +20,8 @@ platform (统一公共支付平台) at ``URL`` with the bearer ``KEY``, ``TIMEOU
   ``Idempotency-Key`` header) → ``{"order_id": "…", "pay_url": "https://…"}``;
 - ``GET {URL}/orders/{order_id}/`` → ``{"status": "unpaid" | "paid" | "refunded" | "closed",
   "amount": "12.00"}``;
-- ``POST {URL}/orders/{order_id}/refund/`` ``{idempotency_key, amount}`` → ``{"status": …}``.
+- ``POST {URL}/orders/{order_id}/refund/`` ``{idempotency_key, amount}`` → ``{"status": …}``;
+- ``POST {URL}/orders/{order_id}/close/`` → ``{"status": "closed" | "paid"}``.
 
 The platform confirms a payment with a signed callback (``payments.api``) and the periodic
 reconciliation asks it about the orders still open. A gateway raises ``GatewayError`` when it
@@ -88,8 +92,11 @@ class SimulatedGateway:
         # Nothing is paid anywhere but on the local page, which records it at once.
         return "paid" if payment.status == "paid" else "unpaid"
 
-    def refund(self, payment) -> None:
-        logger.info("simulated refund of %s (%s)", payment.reference, payment.amount)
+    def refund(self, payment, order_id: str = "", amount=None) -> None:
+        logger.info("simulated refund of %s (%s)", order_id or payment.reference, payment.amount)
+
+    def close(self, payment) -> str:
+        return "closed"  # nothing is open anywhere but on the local page
 
 
 class HttpGateway:
@@ -137,16 +144,24 @@ class HttpGateway:
             )
         return status
 
-    def refund(self, payment) -> None:
+    def refund(self, payment, order_id: str = "", amount=None) -> None:
+        order_id = order_id or payment.order_id
+        key = f"{payment.idempotency_key}-refund-{order_id}"
         self._call(
             "POST",
-            f"{self.url}/orders/{urllib.parse.quote(payment.order_id)}/refund/",
-            body={
-                "idempotency_key": f"{payment.idempotency_key}-refund",
-                "amount": str(payment.amount),
-            },
-            headers={"Idempotency-Key": f"{payment.idempotency_key}-refund"},
+            f"{self.url}/orders/{urllib.parse.quote(order_id)}/refund/",
+            body={"idempotency_key": key, "amount": str(amount or payment.amount)},
+            headers={"Idempotency-Key": key},
         )
+
+    def close(self, payment) -> str:
+        answer = self._call(
+            "POST", f"{self.url}/orders/{urllib.parse.quote(payment.order_id)}/close/", body={}
+        )
+        status = str(answer.get("status") or "")
+        if status not in ("closed", "paid"):
+            raise GatewayError(_("支付平台返回未知状态：%(s)r") % {"s": status})
+        return status
 
     def _call(self, method: str, url: str, *, body=None, headers=None) -> dict:
         data = json.dumps(body, ensure_ascii=False).encode() if body is not None else None

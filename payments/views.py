@@ -1,5 +1,6 @@
 """The payment pages: the payer's page (``/pay/<reference>/``, the ``pay_url`` the API gives)
-and the desk's counter payment (``/desk/cases/<number>/payment/``).
+the desk's counter payment (``/desk/cases/<number>/payment/``) and its confirmation that a
+counter-paid fee was handed back (``/desk/cases/<number>/payment/refund/``).
 
 The payer's page answers the session's user and an API client by its token alike
 (``accounts.callers.request_caller``, as the paper downloads do): JSON to an API client, a
@@ -27,7 +28,12 @@ from cases.access import is_clerk, visible_cases
 from .exceptions import PaymentError
 from .gateways import local_pay_url
 from .models import Payment, PaymentStatus
-from .services import may_pay, payment_checkout, payment_record_counter
+from .services import (
+    may_pay,
+    payment_checkout,
+    payment_confirm_counter_refund,
+    payment_record_counter,
+)
 
 
 def _api_client(request: HttpRequest) -> bool:
@@ -111,7 +117,12 @@ def counter_payment(request: HttpRequest, number: str) -> HttpResponse:
     if case is None:
         raise Http404
     try:
-        payment_record_counter(case=case, by=request.user, receipt=request.POST.get("receipt"))
+        payment_record_counter(
+            case=case,
+            by=request.user,
+            receipt=request.POST.get("receipt"),
+            method=request.POST.get("method", "counter"),
+        )
     except ValidationError as error:
         for text in error.messages:
             messages.error(request, text)
@@ -119,4 +130,23 @@ def counter_payment(request: HttpRequest, number: str) -> HttpResponse:
         messages.error(request, error.detail)
     else:
         messages.success(request, _("已登记窗口缴费。"))
+    return redirect(f"{reverse('windows:case-intake', args=[case.number])}#payment")
+
+
+@require_POST
+def counter_refund(request: HttpRequest, number: str) -> HttpResponse:
+    """The desk confirms a fee paid at the counter was handed back in cash (待窗口退费)."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if not is_clerk(request.user):
+        raise PermissionDenied(_("只有窗口人员可以确认窗口退费。"))
+    case = visible_cases(request.user).filter(number=number).first()
+    if case is None:
+        raise Http404
+    try:
+        payment_confirm_counter_refund(case=case, by=request.user)
+    except PaymentError as error:
+        messages.error(request, error.detail)
+    else:
+        messages.success(request, _("已确认窗口退费。"))
     return redirect(f"{reverse('windows:case-intake', args=[case.number])}#payment")

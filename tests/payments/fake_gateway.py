@@ -17,6 +17,7 @@ class FakeGateway:
         self.order_calls: list[str] = []
         self.queries: list[str] = []
         self.refunds: list[str] = []
+        self.closes: list[str] = []
         self._lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.server.daemon_threads = True
@@ -76,6 +77,14 @@ class FakeGateway:
                     return self._answer(
                         200, {"order_id": order_id, "pay_url": f"{gateway.url}/pay/{order_id}"}
                     )
+                if len(parts) == 3 and parts[0] == "orders" and parts[2] == "close":
+                    with gateway._lock:
+                        gateway.closes.append(parts[1])
+                        order = gateway.orders[parts[1]]
+                        if order["status"] == "unpaid":
+                            order["status"] = "closed"
+                        status = order["status"]
+                    return self._answer(200, {"status": status})
                 if len(parts) == 3 and parts[0] == "orders" and parts[2] == "refund":
                     with gateway._lock:
                         gateway.refunds.append(parts[1])

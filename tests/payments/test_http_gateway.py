@@ -66,7 +66,13 @@ def test_the_reconciliation_marks_paid_what_the_platform_has_paid(platform, fee_
     Payment.objects.filter(pk=payment.pk).update(
         ordered_at=timezone.now() - datetime.timedelta(minutes=30)
     )
-    assert payments_reconcile() == {"asked": 1, "paid": 0, "failed": 0, "refunds": 0}
+    assert payments_reconcile() == {
+        "asked": 1,
+        "paid": 0,
+        "failed": 0,
+        "refunds": 0,
+        "closed": 0,
+    }
 
     platform.pay(payment.order_id)
     assert payments_reconcile()["paid"] == 1

@@ -52,7 +52,10 @@ def test_a_case_with_a_fee_owes_it_from_creation(fee_case, citizen_api):
     assert answer["amount"] == "80.00"
     assert answer["status"] == "unpaid"
     assert answer["reference"] == payment.reference
-    assert answer["pay_url"] == f"/pay/{payment.reference}/"
+    assert answer["pay_url"] is None  # a draft is paid once submitted
+    submitted = fee_case("submitted")
+    answer = citizen_api.get(f"/api/v1/cases/{submitted.number}/").json()["payment"]
+    assert answer["pay_url"] == f"/pay/{submitted.payment.reference}/"
 
 
 def test_a_case_without_a_fee_has_no_payment(make_case, citizen_api):
