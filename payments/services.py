@@ -275,7 +275,9 @@ def payment_record_counter(
         if status == "paid":
             payment_confirm(payment_id=payment.pk, taken=True)
             raise AlreadyPaidError(_("该办件已在网上缴费。"))
-    return _record_counter(case=case, by=by, receipt=receipt, method=method)
+    return _record_counter(
+        case=case, by=by, receipt=receipt, method=method, closed_order=payment.order_id
+    )
 
 
 def _counter_checks(*, case: Case, by: User, receipt, method: str) -> Payment:
@@ -305,13 +307,18 @@ def _counter_checks(*, case: Case, by: User, receipt, method: str) -> Payment:
 
 
 @transaction.atomic
-def _record_counter(*, case: Case, by: User, receipt: str, method: str) -> Payment:
-    """The checks again under the case's and the payment's locks, then paid."""
+def _record_counter(
+    *, case: Case, by: User, receipt: str, method: str, closed_order: str
+) -> Payment:
+    """The checks again under the case's and the payment's locks, then paid (refused when the
+    payer placed a new order since the open one was closed: the clerk tries again)."""
     case = case_services.case_fee_lock(case)
     _counter_checks(case=case, by=by, receipt=receipt, method=method)
     payment = Payment.objects.select_for_update(of=("self",)).get(case=case)
     if payment.status != PaymentStatus.UNPAID:
         raise AlreadyPaidError(_("该办件已缴费。"))
+    if payment.order_id and payment.order_id != closed_order:
+        raise GatewayUnavailableError(_("无法关闭网上支付订单，请稍后再登记窗口缴费。"))
     payment.case = case
     _mark_paid(case, payment, method=PaymentMethod.COUNTER, by=by, receipt=receipt.strip())
     return payment

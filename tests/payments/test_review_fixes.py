@@ -351,3 +351,23 @@ def test_a_non_ascii_signature_is_refused(simulated, fee_case):
     answer = callback(payment, "UNI-1", signature="签名")
     assert answer.status_code == 403
     assert answer.json()["code"] == "bad_signature"
+
+
+def test_the_counter_refuses_cash_when_a_new_order_was_placed_meanwhile(
+    platform, fee_case, citizen, clerk, monkeypatch
+):
+    from payments.exceptions import GatewayUnavailableError
+    from payments.gateways import HttpGateway
+
+    case = fee_case("approved")
+    payment = checkout(citizen, Payment.objects.get(case=case))
+
+    def close_while_the_payer_orders_again(self, closing):
+        Payment.objects.filter(pk=closing.pk).update(order_id="UNI-NEW")
+        return "closed"
+
+    monkeypatch.setattr(HttpGateway, "close", close_while_the_payer_orders_again)
+    with pytest.raises(GatewayUnavailableError):
+        payment_record_counter(case=case, by=clerk, receipt="NT-4")
+    payment.refresh_from_db()
+    assert (payment.status, payment.order_id) == ("unpaid", "UNI-NEW")
