@@ -53,6 +53,9 @@ class CaseAction(models.TextChoices):
     # Helpers (代办员) and 首接负责制.
     HELPER_AUTHORISED = "helper_authorised"
     FIRST_RESPONSIBLE_CHANGED = "first_responsible_changed"
+    # 网上缴费: the fee paid (online or at the counter) and refunded after a denial.
+    PAYMENT_PAID = "payment_paid"
+    PAYMENT_REFUNDED = "payment_refunded"
 
 
 # Registered for every action.

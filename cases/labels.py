@@ -41,6 +41,8 @@ EVENT_LABELS: dict[CaseAction, str] = {
     CaseAction.TRANSFER_RECEIVED: _("纸质材料已接收"),
     CaseAction.HELPER_AUTHORISED: _("申请人在线确认代办授权"),
     CaseAction.FIRST_RESPONSIBLE_CHANGED: _("变更首接责任人"),
+    CaseAction.PAYMENT_PAID: _("缴纳费用"),
+    CaseAction.PAYMENT_REFUNDED: _("退还费用"),
 }
 CONCLUDE_LABELS = {
     CaseStatus.APPROVED: _("审查通过，准予办理"),

@@ -21,7 +21,8 @@ and schedules what follows.
   at the window by an authorised clerk with no review.
 - issue, ship, collect, deliver: a clerk (deliver also the courier integration).
 
-Guards are named predicates in ``conditions=`` (``no_outstanding_deferrals`` on issue,
+Guards are named predicates in ``conditions=`` (``no_outstanding_deferrals`` and
+``no_outstanding_payment`` on issue,
 ``no_pending_reviews`` on conclude); who may trigger a transition is its ``permission=``, which
 ``Case.available_actions(user)`` reads for views and templates. Services ask the machine
 (``case_require_transition``) and answer 409 before they validate input (400); queries that
@@ -81,6 +82,16 @@ OPEN_STATUSES = (
 )
 
 
+# 网上缴费: the statuses in which the case's fee may be paid (submitted, not yet issued, not
+# ended): a draft shows its fee but is paid once submitted.
+PAYABLE_STATUSES = (
+    CaseStatus.SUBMITTED,
+    CaseStatus.SUPPLEMENT_REQUIRED,
+    CaseStatus.IN_REVIEW,
+    CaseStatus.APPROVED,
+)
+
+
 # Accepted and not yet issued: a material deferred at acceptance is still awaited.
 DEFERRAL_OPEN_STATUSES = (
     CaseStatus.IN_REVIEW,
@@ -108,6 +119,11 @@ def fsm_sources(model: type[models.Model], *names: str, field: str = "status") -
 def no_outstanding_deferrals(case: "Case") -> bool:
     """Every material deferred at acceptance has come in (the result may be issued)."""
     return not case.materials.filter(status=MaterialStatus.DEFERRED).exists()
+
+
+def no_outstanding_payment(case: "Case") -> bool:
+    """The case's fee is paid (or it has none); a denial is issued without payment."""
+    return case.status == CaseStatus.DENIED or not case.fee_outstanding
 
 
 def no_pending_reviews(case: "Case") -> bool:
@@ -297,6 +313,9 @@ class Case(models.Model):
     district = models.CharField(_("区/县"), max_length=20, blank=True)
     address = models.CharField(_("详细地址"), max_length=200, blank=True)
     waybill = models.CharField(_("运单号"), max_length=40, blank=True)
+    # 网上缴费: the case's fee is still owed (set and cleared with the payment, in the same
+    # transaction, by ``cases.services.fees``); the result is not issued until it is paid.
+    fee_outstanding = models.BooleanField(_("待缴费"), default=False)
 
     status = FSMField(
         _("状态"), default=CaseStatus.DRAFT, choices=CaseStatus.choices, db_index=True
@@ -548,7 +567,7 @@ class Case(models.Model):
         field=status,
         source=[CaseStatus.APPROVED, CaseStatus.DENIED],
         target=CaseStatus.READY,
-        conditions=[no_outstanding_deferrals],
+        conditions=[no_outstanding_deferrals, no_outstanding_payment],
         permission=is_window_clerk,
     )
     def issue(self) -> None:

@@ -73,6 +73,8 @@ def case_detail_queryset(user: User, *, answer: bool = False) -> QuerySet[Case]:
             "owner",
             "matter__board",
             "shipment",
+            # The payments app's fee of the case (one per case, or none).
+            "payment",
             # The online 容缺 commitment (one per case, or none).
             "commitment",
             *CASE_HALL_RELATIONS,
@@ -174,7 +176,14 @@ DATA_ROW = JSONObject(
 
 def _build_answer_queryset(rows: bool) -> QuerySet[Case]:
     queryset = Case.objects.select_related(
-        "matter", "bundle", "shipment", "commitment", *CASE_HALL_RELATIONS, *CASE_HELPER_RELATIONS
+        "matter",
+        "bundle",
+        "shipment",
+        # The payments app's fee of the case (one per case, or none).
+        "payment",
+        "commitment",
+        *CASE_HALL_RELATIONS,
+        *CASE_HELPER_RELATIONS,
     ).prefetch_related(
         # The courier integration's (delivery) shipment history; no query without a shipment.
         "shipment__history"

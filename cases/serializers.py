@@ -24,6 +24,7 @@ from .access import (
 )
 from .labels import role_label
 from .models import (
+    PAYABLE_STATUSES,
     POWER_OF_ATTORNEY_CODE,
     Case,
     CaseEvent,
@@ -373,6 +374,7 @@ class CaseDetailSerializer(serializers.ModelSerializer):
     events = serializers.SerializerMethodField()
     documents = serializers.SerializerMethodField()
     shipment = serializers.SerializerMethodField()
+    payment = serializers.SerializerMethodField()
     commitment = serializers.SerializerMethodField()
     hall = serializers.SerializerMethodField()
     pickup_hall = serializers.SerializerMethodField()
@@ -412,6 +414,7 @@ class CaseDetailSerializer(serializers.ModelSerializer):
             "events",
             "documents",
             "shipment",
+            "payment",
             "commitment",
             "transfers",
             "decision_note",
@@ -669,6 +672,28 @@ class CaseDetailSerializer(serializers.ModelSerializer):
             "due_date": commitment.due_date,
             "text": commitment.text,
             "given_at": timezone.localtime(commitment.given_at),
+        }
+
+    def get_payment(self, case) -> dict | None:
+        """网上缴费: the case's fee (the payments app hangs it on the case), or ``null``;
+        ``pay_url`` (the payer's page) only to the applicant's side while it is unpaid."""
+        payment = getattr(case, "payment", None)
+        if payment is None:
+            return None
+        payable = (
+            payment.status == "unpaid"
+            and case.status in PAYABLE_STATUSES
+            and is_applicant_side(self._viewer, case)
+        )
+        return {
+            "amount": str(payment.amount),
+            "status": payment.status,
+            "status_label": payment.get_status_display(),
+            "reference": payment.reference,
+            "method": payment.method or None,
+            "paid_at": timezone.localtime(payment.paid_at) if payment.paid_at else None,
+            "refunded_at": timezone.localtime(payment.refunded_at) if payment.refunded_at else None,
+            "pay_url": reverse("payments:pay", args=[payment.reference]) if payable else None,
         }
 
     def get_shipment(self, case) -> dict | None:

@@ -106,6 +106,33 @@ def issue_licences(case: Case) -> None:
         paper(case, "licence")
 
 
+def on_create(event: CaseEvent) -> None:
+    """网上缴费: a case whose matter (or bundle) has a fee owes it from the start."""
+    case = event.case
+    if case.matter_id is not None and not case.matter.fee:
+        return  # no fee: nothing to read
+    from payments.services import payment_open
+
+    payment_open(case=case)
+
+
+def release_fee(case: Case) -> None:
+    """A case that ends without a result to pay for (denied, refused, withdrawn): a paid fee
+    is refunded, an unpaid one cancelled."""
+    # Always: the matter's fee may have changed since the payment was opened.
+    from payments.services import payment_release
+
+    payment_release(case=case)
+
+
+def on_withdraw(event: CaseEvent) -> None:
+    release_fee(event.case)
+
+
+def on_payment_paid(event: CaseEvent) -> None:
+    paper(event.case, "payment_receipt")
+
+
 def on_submit(event: CaseEvent) -> None:
     tell_applicant(event, "case_submitted")
 
@@ -172,6 +199,7 @@ def on_request_supplement(event: CaseEvent) -> None:
 def on_reject(event: CaseEvent) -> None:
     tell_applicant(event, "case_rejected", reason=event.case.decision_note)
     paper(event.case, "refusal")
+    release_fee(event.case)
 
 
 def on_conclude(event: CaseEvent) -> None:
@@ -204,6 +232,7 @@ def on_conclude(event: CaseEvent) -> None:
             service=not wording.remedies,
         )
         paper(case, "decision")
+        release_fee(case)
 
 
 def on_issue(event: CaseEvent) -> None:
@@ -337,11 +366,14 @@ def on_first_responsible_changed(event: CaseEvent) -> None:
 
 
 REACTIONS: dict[CaseAction, events.Reaction] = {
+    CaseAction.CREATE: on_create,
+    CaseAction.PAYMENT_PAID: on_payment_paid,
     CaseAction.SUBMIT: on_submit,
     CaseAction.ACCEPT: on_accept,
     CaseAction.REQUEST_SUPPLEMENT: on_request_supplement,
     CaseAction.RESUBMIT: on_resubmit,
     CaseAction.REJECT: on_reject,
+    CaseAction.WITHDRAW: on_withdraw,
     CaseAction.CONCLUDE: on_conclude,
     CaseAction.ISSUE: on_issue,
     CaseAction.SHIP: on_ship,

@@ -49,6 +49,12 @@ BEAT_SCHEDULE = {
         "schedule": 5 * MINUTE,
         "options": {"expires": 4 * MINUTE},
     },
+    # 网上缴费: orders still open are checked with the payment platform; refunds resent.
+    "payments-reconcile": {
+        "task": "payments.tasks.reconcile_payments",
+        "schedule": 5 * MINUTE,
+        "options": {"expires": 4 * MINUTE},
+    },
     # Yellow and red warnings to approvers and supervisors, once per case and colour.
     "hall-scan-deadlines": {
         "task": "hall.tasks.scan_deadlines",

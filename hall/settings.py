@@ -420,8 +420,8 @@ COURIER_WEBHOOK_TOLERANCE = env.int("COURIER_WEBHOOK_TOLERANCE", default=300)
 
 # The government data exchange (数据共享): the built-in simulated exchange by default
 # (deterministic demo records); ``exchange.sources.HttpSource`` for the real platform. A lookup
-# runs inside the case's creation: keep TIMEOUT × (RETRIES + 1) short. A source that is down
-# leaves the materials to be brought; it never blocks the case.
+# runs before the case's transaction, cut at DEADLINE. A source that is down leaves the
+# materials to be brought; it never blocks the case.
 DATA_EXCHANGE = {
     "BACKEND": env.str("DATA_EXCHANGE_BACKEND", default="exchange.sources.SimulatedSource"),
     "URL": env.str("DATA_EXCHANGE_URL", default=""),
@@ -430,6 +430,26 @@ DATA_EXCHANGE = {
     "RETRIES": env.int("DATA_EXCHANGE_RETRIES", default=1),
     # The whole call, retries included, ends by then (seconds; empty: TIMEOUT × (RETRIES + 1)).
     "DEADLINE": env.float("DATA_EXCHANGE_DEADLINE", default=0.0),
+}
+
+# 网上缴费: the payment gateway. The simulated one (a local page) by default; the HTTP gateway
+# of the unified non-tax payment platform (统一公共支付平台) in production (docs/OPERATIONS.md).
+PAYMENT_GATEWAY = {
+    "BACKEND": env.str("PAYMENT_GATEWAY_BACKEND", default="payments.gateways.SimulatedGateway"),
+    "URL": env.str("PAYMENT_GATEWAY_URL", default=""),
+    "KEY": env.str("PAYMENT_GATEWAY_KEY", default=""),
+    # Signs the gateway's callbacks (HMAC-SHA256); empty refuses every callback.
+    "SECRET": env.str("PAYMENT_GATEWAY_SECRET", default=""),
+    "TIMEOUT": env.float("PAYMENT_GATEWAY_TIMEOUT", default=10.0),
+    # A callback signed longer ago than this (seconds) is refused as stale.
+    "CALLBACK_MAX_AGE": env.int("PAYMENT_CALLBACK_MAX_AGE", default=300),
+    # The reconciliation asks the gateway about orders still open after this many minutes.
+    "RECONCILE_AFTER_MINUTES": env.int("PAYMENT_RECONCILE_AFTER_MINUTES", default=10),
+    # Orders placed longer ago than this (days) are no longer asked about.
+    "RECONCILE_MAX_AGE_DAYS": env.int("PAYMENT_RECONCILE_MAX_AGE_DAYS", default=7),
+    # The simulated gateway lets the payer mark a fee paid: refused by the system checks
+    # when DEBUG is off unless explicitly allowed (a demo or training deployment).
+    "ALLOW_SIMULATED": env.bool("PAYMENT_ALLOW_SIMULATED", default=False),
 }
 
 # E-licences are signed (HMAC-SHA256) with keys of their own, "kid:secret" entries newest

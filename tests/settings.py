@@ -17,6 +17,8 @@ os.environ.setdefault(
     "LICENCE_SIGNING_KEYS", "tests:tests-only-licence-signing-key-never-used-elsewhere"
 )
 os.environ.setdefault("SITE_URL", "https://onetrip.test")
+# The payment tests pay through the simulated gateway (a deployment refuses it: payments.E001).
+os.environ.setdefault("PAYMENT_ALLOW_SIMULATED", "true")
 
 from hall.settings import *  # noqa: F403
 from hall.settings import STORAGES

@@ -18,6 +18,7 @@ from .commitments import (
     default_commitment_date,
 )
 from .deadlines import deadline_colour, refresh_deadline
+from .fees import case_fee_lock, case_fee_owed, case_fee_paid, case_fee_released
 from .halls import (
     HallMayNotTakeInError,
     NotPickupHallError,
@@ -27,6 +28,7 @@ from .halls import (
 )
 from .handover import (
     DeferredMaterialsOutstandingError,
+    PaymentOutstandingError,
     case_collect,
     case_deliver,
     case_delivery_failed,
@@ -93,6 +95,7 @@ __all__ = [
     "HallMayNotTakeInError",
     "NotPickupHallError",
     "NotReceivingHallError",
+    "PaymentOutstandingError",
     "RatingLinkError",
     "RatingLinkExpiredError",
     "TransferAlreadyReceivedError",
@@ -105,6 +108,10 @@ __all__ = [
     "case_create",
     "case_deliver",
     "case_delivery_failed",
+    "case_fee_lock",
+    "case_fee_owed",
+    "case_fee_paid",
+    "case_fee_released",
     "case_hand_in",
     "case_issue",
     "case_reassign_first_responsible",

@@ -12,7 +12,13 @@ from matters.models import DeliveryMethod
 from ..access import is_clerk
 from ..events import CaseAction
 from ..exceptions import CaseError, CasePermissionError
-from ..models import Case, MaterialStatus, VisitKind, no_outstanding_deferrals
+from ..models import (
+    Case,
+    MaterialStatus,
+    VisitKind,
+    no_outstanding_deferrals,
+    no_outstanding_payment,
+)
 from ._core import case_require_transition, lock_case, record_event, run_transition
 from .halls import require_pickup_hall
 from .visits import visit_record
@@ -23,6 +29,13 @@ class DeferredMaterialsOutstandingError(CaseError):
     code = "deferred_materials_outstanding"
 
 
+class PaymentOutstandingError(CaseError):
+    """网上缴费: the case's fee is not paid yet (online, or at the counter)."""
+
+    status_code = 409
+    code = "payment_outstanding"
+
+
 def _clerk_only(by: User | None) -> None:
     if by is not None and not is_clerk(by):
         raise CasePermissionError(_("只有窗口人员可以办理出件。"))
@@ -30,7 +43,8 @@ def _clerk_only(by: User | None) -> None:
 
 @transaction.atomic
 def case_issue(*, case: Case, by: User) -> Case:
-    """Make out the result; refused while a deferred material is still outstanding."""
+    """Make out the result; refused while a deferred material is still outstanding, or while
+    the case's fee is unpaid (a denial is issued without payment)."""
     case = lock_case(case)
     _clerk_only(by)
     case_require_transition(case, "issue")
@@ -42,6 +56,8 @@ def case_issue(*, case: Case, by: User) -> Case:
         raise DeferredMaterialsOutstandingError(
             _("容缺材料尚未补齐，不能出件：%(names)s。") % {"names": names}
         )
+    if not no_outstanding_payment(case):
+        raise PaymentOutstandingError(_("该办件的费用尚未缴纳，不能出件。"))
     run_transition(case, CaseAction.ISSUE, by=by)
     return case
 

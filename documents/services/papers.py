@@ -269,6 +269,23 @@ def _data_check_context(case: Case, context: dict) -> dict:
     return {**context, "items": context.get("items", [])}
 
 
+def _payment_receipt_context(case: Case, context: dict) -> dict:
+    """电子缴费票据: the fee paid, how and when (the payments app hangs it on the case)."""
+    payment = case.payment
+    paid_at = timezone.localtime(payment.paid_at) if payment.paid_at else None
+    return {
+        **context,
+        "reference": payment.reference,
+        "amount": str(payment.amount),
+        "method": str(payment.get_method_display()),
+        "online": payment.method == "online",
+        "order_id": payment.order_id,
+        "counter_receipt": payment.counter_receipt,
+        "paid_at": paid_at.strftime("%Y年%m月%d日 %H:%M") if paid_at else "",
+        "fee_basis": getattr(case.matter, "fee_basis", "") if case.matter_id else "",
+    }
+
+
 BUILDERS = {
     DocumentKind.RECEIPT: _receipt_context,
     DocumentKind.DATA_CHECK: _data_check_context,
@@ -279,6 +296,7 @@ BUILDERS = {
     DocumentKind.DECISION: _decision_context,
     DocumentKind.LICENCE: _licence_context,
     DocumentKind.DELIVERY_RECEIPT: _delivery_context,
+    DocumentKind.PAYMENT_RECEIPT: _payment_receipt_context,
 }
 
 

@@ -21,6 +21,7 @@ from halls.api import HallViewSet
 from helpers.api import HomeVisitViewSet
 from matters.api import BundleViewSet, MatterViewSet
 from notices.api import EmailAddressView, EmailConfirmView, NoticeViewSet
+from payments.api import CasePaymentView, PaymentCallbackView
 
 app_name = "api"
 
@@ -62,6 +63,8 @@ urlpatterns = [
         name="supervision-summary",
     ),
     path("delivery/webhook/", CourierWebhookView.as_view(), name="delivery-webhook"),
+    path("payments/callback/", PaymentCallbackView.as_view(), name="payment-callback"),
+    path("cases/<str:number>/payment/", CasePaymentView.as_view(), name="case-payment"),
     path("", include("documents.api")),
     path("", include("windows.api")),
     path("", include(router.urls)),

@@ -15,6 +15,7 @@ from cases.access import is_supervisor
 from halls.models import Hall
 from matters.models import Board
 
+from .fees import fee_figures
 from .selectors import Figures, Scope, supervision_figures, window_staff_figures
 from .views import MAX_RANGE_DAYS
 
@@ -134,6 +135,9 @@ class SummarySerializer(serializers.Serializer):
     cross_hall_pickups = serializers.IntegerField()
     helper_cases = serializers.IntegerField()
     home_visit_cases = serializers.IntegerField()
+    fees_paid = serializers.IntegerField()
+    fees_paid_online = serializers.IntegerField()
+    online_payment_share = serializers.FloatField(allow_null=True)
     by_hall = HallRowSerializer(many=True)
     by_level = LevelRowSerializer(many=True)
     windows = WindowFiguresSerializer(many=True)
@@ -179,5 +183,6 @@ class SupervisionSummaryView(APIView):
                 for row in figures.by_level
             ],
             **window_staff_figures(scope),
+            **fee_figures(scope),
         }
         return Response(SummarySerializer(summary).data)

@@ -116,7 +116,20 @@ STAFF_COLUMNS = [
     (_("满意率"), "satisfaction_rate", PERCENT),
 ]
 CASE_TABLES = {"nearly_due": _("临近到期（黄灯）"), "overdue": _("已超期（红灯）")}
-TABLES = (*FIGURE_TABLES, *PEOPLE_TABLES, *CASE_TABLES)
+# 网上缴费: the fees paid in the range and the share paid online (one row).
+FEE_TABLES = {"fees": _("网上缴费")}
+TABLES = (*FIGURE_TABLES, *PEOPLE_TABLES, *CASE_TABLES, *FEE_TABLES)
+
+
+def fee_table(fees: dict) -> tuple[list, list[list], list[str]]:
+    """Header, the one row and the kinds of the fees table (``hall.supervision.fees``)."""
+    header = [
+        gettext_noop("已缴费件数"),
+        gettext_noop("网上缴费件数"),
+        gettext_noop("网上缴费占比"),
+    ]
+    row = [fees["fees_paid"], fees["fees_paid_online"], fees["online_payment_share"]]
+    return header, [row], [NUMBER, NUMBER, PERCENT]
 
 
 def people_columns(table: str) -> list:

@@ -18,6 +18,7 @@ from halls.models import Hall
 from matters.models import Board, Matter
 
 from . import exports
+from .fees import fee_figures
 from .selectors import (
     Dashboard,
     Figures,
@@ -249,6 +250,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             queue=queue_figures(scope),
             people_tables=_people_tables(window_staff_figures(scope)),
             report_month=_report_month_default(),
+            fees=fee_figures(scope),
             query=request.GET.urlencode(),
         )
     return render(request, "supervision/dashboard.html", context, status=200 if scope else 400)
@@ -268,6 +270,8 @@ def export(request: HttpRequest, table: str, fmt: str) -> HttpResponse:
         kinds = exports.figure_kinds(table)
     elif table in exports.PEOPLE_TABLES:
         header, rows, kinds = exports.people_table(window_staff_figures(scope), table)
+    elif table in exports.FEE_TABLES:
+        header, rows, kinds = exports.fee_table(fee_figures(scope))
     else:
         cases = cases_overdue(scope) if table == "overdue" else cases_nearly_due(scope)
         header, rows = exports.case_table(cases)

@@ -302,6 +302,7 @@ def test_beat_runs_every_scan_and_the_sweeper():
         "windows.tasks.mark_appointment_no_shows",
         "hall.tasks.refresh_supervision_summary",
         "accounts.tasks.purge_expired_credentials",
+        "payments.tasks.reconcile_payments",
     }
     assert BEAT_SCHEDULE["notices-sweep-outbox"]["schedule"] == 30.0
 

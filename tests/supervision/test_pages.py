@@ -188,9 +188,9 @@ def more_of_everything(hall, copies: int) -> None:
 # calls, ratings per clerk and per window and tickets per hall, the windows' and staff
 # members' names). The API adds the supervisor check; the page the session, user and check
 # (3), the two lists, the queue (3), the form's choices (3) and the navigation's unread
-# messages (1).
-API_QUERIES = 31
-PAGE_QUERIES = 42
+# messages (1). Both add the fees paid and paid online (1, 网上缴费).
+API_QUERIES = 32
+PAGE_QUERIES = 43
 
 
 @pytest.mark.parametrize("copies", [0, 40])
