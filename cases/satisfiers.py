@@ -62,6 +62,19 @@ def fill_materials_on_create(case: Case, context: CreateContext) -> None:
         filler(case, missing, context)
 
 
+# Apps that fill materials (the locker) ask again at submission and acceptance whether what
+# they filled still counts: ``fn(case, materials) -> lapsed`` marks the lapsed ones missing
+# (with a reason, keeping ``materials_in``) in place and returns them.
+Rechecker = Callable[[Case, list[CaseMaterial]], list[CaseMaterial]]
+_recheckers: list[Rechecker] = []
+
+
+def register_rechecker(rechecker: Rechecker) -> None:
+    """Add a check of filled materials at submission and acceptance (idempotent)."""
+    if rechecker not in _recheckers:
+        _recheckers.append(rechecker)
+
+
 def register(satisfier: Satisfier) -> None:
     """Add a lookup of materials satisfied by what the applicant holds (idempotent)."""
     if satisfier not in _satisfiers:
@@ -85,7 +98,14 @@ def satisfied_materials_recheck(
     ``materials``: the case's materials when the caller has read them (changed in place).
     """
     if materials is None:
-        materials = case.materials.select_related("material_type")
+        materials = list(case.materials.select_related("material_type"))
+    lapsed = _licences_recheck(case, materials)
+    for rechecker in _recheckers:
+        lapsed += rechecker(case, materials)
+    return lapsed
+
+
+def _licences_recheck(case: Case, materials: list[CaseMaterial]) -> list[CaseMaterial]:
     marked = [
         material for material in materials if material.status == MaterialStatus.SATISFIED_BY_LICENCE
     ]

@@ -14,9 +14,24 @@ from accounts.identity import mask_id_number, mask_name, mask_phone
 from accounts.models import IdentityKind
 from halls.serializers import HallRefSerializer, hall_ref
 
-from .access import is_applicant_side, is_approver, is_clerk, is_staff_viewer, is_supervisor
+from .access import (
+    is_applicant_account,
+    is_applicant_side,
+    is_approver,
+    is_clerk,
+    is_staff_viewer,
+    is_supervisor,
+)
 from .labels import role_label
-from .models import POWER_OF_ATTORNEY_CODE, Case, CaseEvent, CaseStatus, RatingAbout, Review
+from .models import (
+    POWER_OF_ATTORNEY_CODE,
+    Case,
+    CaseEvent,
+    CaseStatus,
+    MaterialStatus,
+    RatingAbout,
+    Review,
+)
 from .services import deadline_colour
 
 
@@ -269,6 +284,18 @@ def transfer_row(transfer) -> dict:
     }
 
 
+def _reused_fields(material) -> dict:
+    """The ``reused_*`` keys of a material row, from a model read without JSON rows."""
+    source = material.reused_from
+    hall = source.case.hall if source is not None else None
+    return {
+        "reused_case": source.case.number if source is not None else None,
+        "reused_hall_code": hall.code if hall is not None else None,
+        "reused_hall_name": hall.name if hall is not None else None,
+        "reused_at": source.taken_in_at if source is not None else None,
+    }
+
+
 def _moment(value):
     """A time from a JSON row (a string) or a model (a datetime), in local time."""
     if value is None:
@@ -467,6 +494,7 @@ class CaseDetailSerializer(serializers.ModelSerializer):
                     "status": material.status,
                     "due_date": material.due_date,
                     "reason": material.reason,
+                    **_reused_fields(material),
                     "files": [
                         {"id": stored.id, "name": stored.original_name, "size": stored.size}
                         for stored in material.files.all()
@@ -478,6 +506,7 @@ class CaseDetailSerializer(serializers.ModelSerializer):
         return [
             {
                 **{name: row[name] for name in _MATERIAL_FIELDS},
+                "locker": self._locker(case, row),
                 "files": [
                     {
                         "id": stored["id"],
@@ -490,6 +519,20 @@ class CaseDetailSerializer(serializers.ModelSerializer):
             }
             for row in rows
         ]
+
+    def _locker(self, case: Case, row: dict) -> dict | None:
+        """材料库复用: where and when the reused material was verified; the earlier case's
+        number only to staff and to the applicant's own account."""
+        if row["status"] != MaterialStatus.SATISFIED_BY_LOCKER or not row.get("reused_case"):
+            return None
+        viewer = self._viewer
+        own = is_staff_viewer(viewer) or is_approver(viewer) or is_applicant_account(viewer, case)
+        hall = row["reused_hall_code"]
+        return {
+            "hall": {"code": hall, "name": row["reused_hall_name"]} if hall else None,
+            "verified_at": _moment(row["reused_at"]),
+            "case": row["reused_case"] if own else None,
+        }
 
     def get_reviews(self, case) -> list[dict]:
         staff = is_staff_viewer(self._viewer) or is_approver(self._viewer)

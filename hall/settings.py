@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "documents",
     "helpers",
     "payments",
+    "locker",
     "hall",
 ]
 

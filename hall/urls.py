@@ -30,6 +30,7 @@ urlpatterns = [
     path("supervision/", include("hall.supervision.urls")),
     path("", include("documents.urls")),
     path("", include("helpers.urls")),
+    path("", include("locker.urls")),
     path("api/v1/", include("hall.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's start-up script as a file: no inline script (CSP).

@@ -610,11 +610,24 @@ def material_file_remove(*, stored: MaterialFile, by: User) -> CaseMaterial:
         material_status_changed(case, before, material.status)
         material.received_form, material.received_copies = "", 0
         material.taken_in_at = None
-        material.save(update_fields=["status", "received_form", "received_copies", "taken_in_at"])
+        # Taking off the file reused from the locker: the applicant brings their own instead.
+        material.reused_from = None
+        material.save(
+            update_fields=[
+                "status",
+                "received_form",
+                "received_copies",
+                "taken_in_at",
+                "reused_from",
+            ]
+        )
     elif material.uploaded_online:
         material.received_copies = files_left
         material.save(update_fields=["received_copies"])
-    transaction.on_commit(lambda: file.delete(save=False))
+    # A file reused from the materials locker is shared with the case it was verified on
+    # (and any other reusing it): the stored file goes only with its last reference.
+    if not MaterialFile.objects.filter(file=file.name).exists():
+        transaction.on_commit(lambda: file.delete(save=False))
     return material
 
 

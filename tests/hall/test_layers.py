@@ -18,6 +18,7 @@ APPS = (
     "delivery",
     "helpers",
     "payments",
+    "locker",
     "hall",
 )
 
