@@ -35,9 +35,9 @@ def kinds(db):
     }
 
 
-def _matter(name, housing, kinds, names):
+def _matter(name, department, kinds, names):
     matter = MatterFactory(
-        name=name, lead_department=housing, reviewing_departments=[housing], with_guide=False
+        name=name, lead_department=department, reviewing_departments=[department], with_guide=False
     )
     for order, material in enumerate(names):
         RequirementFactory(
@@ -47,12 +47,12 @@ def _matter(name, housing, kinds, names):
 
 
 @pytest.fixture
-def first_matter(housing, kinds):
+def first_matter(housing, kinds):  # noqa: F811
     return _matter("住房公积金提取", housing, kinds, [ID_CARD, HOUSEHOLD, FORM_A])
 
 
 @pytest.fixture
-def second_matter(housing, kinds):
+def second_matter(housing, kinds):  # noqa: F811
     """Related to the first: the same ID card and household register, its own form, a lease."""
     return _matter("住房公积金贷款", housing, kinds, [ID_CARD, HOUSEHOLD, FORM_B, LEASE])
 
@@ -72,7 +72,7 @@ def file_and_submit(user, matter) -> Case:
 
 
 @pytest.fixture
-def verified(citizen, clerk, first_matter):
+def verified(citizen, clerk, first_matter):  # noqa: F811
     """The citizen's first case, accepted at the window: its ID card and household register
     are in the citizen's locker."""
     case = file_and_submit(citizen, first_matter)

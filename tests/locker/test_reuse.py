@@ -142,13 +142,9 @@ def test_another_persons_locker_is_not_used(verified, citizen, stranger, second_
     # (they would see the citizen's files).
     applicant = applicant_of(citizen)
     agent = services.Agent(name=stranger.name, id_number=stranger.id_number, phone=stranger.phone)
-    case = services.case_create(
-        by=stranger, matter=second_matter, applicant=applicant, agent=agent
-    )
+    case = services.case_create(by=stranger, matter=second_matter, applicant=applicant, agent=agent)
     assert {ID_CARD, HOUSEHOLD} <= missing_names(case)
-    own = services.case_create(
-        by=stranger, matter=second_matter, applicant=applicant_of(stranger)
-    )
+    own = services.case_create(by=stranger, matter=second_matter, applicant=applicant_of(stranger))
     assert {ID_CARD, HOUSEHOLD} <= missing_names(own)
 
 
