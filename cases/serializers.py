@@ -105,6 +105,12 @@ class AcceptInput(serializers.Serializer):
     deferred = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
     due_date = serializers.DateField(required=False, allow_null=True)
     commitment = serializers.CharField(required=False, allow_blank=True, default="")
+    valid_until = serializers.DictField(
+        child=serializers.DateField(),
+        required=False,
+        default=dict,
+        help_text="材料库：{requirement id: 证件有效期至}，证件本身有效期早于默认期限时填写",
+    )
 
 
 class CommitmentInput(serializers.Serializer):

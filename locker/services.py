@@ -24,13 +24,18 @@ def _identity(case: Case) -> tuple[str, str]:
     return case.applicant_kind, (case.applicant_identity or "").upper()
 
 
-def locker_take_in(*, case: Case, by: User | None) -> list[LockerItem]:
+def locker_take_in(
+    *, case: Case, by: User | None, expiries: dict[str, str] | None = None
+) -> list[LockerItem]:
     """Keep in the applicant's locker every material the window verified for this case (at
     its acceptance, in that transaction): those taken in, of a type the catalog keeps
-    (``locker_valid_days`` > 0). A newer verification replaces the current item of that
-    material. Deemed acceptance (``by=None``) verified nothing: nothing is kept.
+    (``locker_valid_days`` > 0), valid for those days from the verification or until the
+    document's own expiry the clerk recorded (``expiries``: material type id → ISO date),
+    whichever comes first. A newer verification replaces the current item of that material.
+    Deemed acceptance (``by=None``) verified nothing: nothing is kept.
     Three statements whatever the number of materials.
     """
+    expiries = expiries or {}
     if by is None or not case.applicant_identity:
         return []
     materials = list(
@@ -58,12 +63,18 @@ def locker_take_in(*, case: Case, by: User | None) -> list[LockerItem]:
             hall_id=case.hall_id,
             verified_at=material.taken_in_at,
             verified_by=by,
-            valid_until=timezone.localdate(material.taken_in_at)
-            + datetime.timedelta(days=material.material_type.locker_valid_days),
+            valid_until=_valid_until(material, expiries.get(str(material.material_type_id))),
         )
         for material in materials
     ]
     return LockerItem.objects.bulk_create(items)
+
+
+def _valid_until(material: CaseMaterial, expiry: str | None) -> datetime.date:
+    kept = timezone.localdate(material.taken_in_at) + datetime.timedelta(
+        days=material.material_type.locker_valid_days
+    )
+    return min(kept, datetime.date.fromisoformat(expiry)) if expiry else kept
 
 
 def _may_take_from_locker(case: Case, by) -> bool:

@@ -724,6 +724,7 @@ def case_accept(
     due_date: datetime.date | None = None,
     commitment: str = "",
     in_person: bool | None = None,
+    valid_until: dict | None = None,
 ) -> Case:
     """Accept the application (受理), optionally deferring materials (容缺受理).
 
@@ -732,9 +733,14 @@ def case_accept(
     at once. ``by=None`` is the system (deemed acceptance), which accepts as of the day the
     materials were received. A case taken in with the applicant at the window counts a trip.
     Materials an e-licence stood for are checked again, as at submission.
+    ``valid_until``: requirement id → the day a document's own validity ends (a certificate,
+    an ID card), when the clerk records it: it is kept in the applicant's materials locker
+    (材料库) no longer than that (carried in the event's payload).
     """
     with transaction.atomic():
-        accepted = _accept(case, by, deferred or [], due_date, commitment, in_person)
+        accepted = _accept(
+            case, by, deferred or [], due_date, commitment, in_person, valid_until or {}
+        )
         if isinstance(accepted, Case):
             return accepted
     raise _missing_error(accepted)
@@ -747,6 +753,7 @@ def _accept(
     due_date: datetime.date | None,
     commitment: str,
     in_person: bool | None,
+    valid_until: dict,
 ) -> Case | list[CaseMaterial]:
     """The acceptance itself, or the missing materials (the licence re-check is kept)."""
     case = lock_case(case)
@@ -766,6 +773,7 @@ def _accept(
         hall = case.hall or city_centre()
     # The materials are read once; every check below looks at these rows.
     materials = list(case.materials.select_related("material_type"))
+    expiries = _document_expiries(materials, valid_until)
     satisfied_materials_recheck(case=case, materials=materials)
     today = timezone.localdate()
     # Deemed acceptance (licensing law art. 32): accepted as of the day the materials came in.
@@ -859,6 +867,7 @@ def _accept(
         payload={
             "deferred": [m.material_type.name for m in now_deferred],
             "due_date": due.isoformat() if due else None,
+            **({"valid_until": expiries} if expiries else {}),
         },
         on=accepted_on,
         deadline=deadline,
@@ -869,6 +878,31 @@ def _accept(
     if by is not None:
         transfer_for_intake(case=case, by=by)
     return case
+
+
+def _document_expiries(materials: list[CaseMaterial], valid_until: dict) -> dict[str, str]:
+    """The documents' own validity the clerk recorded (requirement id → date), as material type
+    id → ISO date for the event's payload; a day before tomorrow or an unknown requirement is
+    refused (400 ``valid_until``)."""
+    if not valid_until:
+        return {}
+    by_requirement = {str(m.requirement_id): m for m in materials if m.requirement_id}
+    errors, expiries = [], {}
+    today = timezone.localdate()
+    for key, day in valid_until.items():
+        material = by_requirement.get(str(key))
+        if material is None:
+            errors.append(_("该办件没有这项材料要求：%(key)s。") % {"key": key})
+        elif not isinstance(day, datetime.date) or day <= today:
+            errors.append(
+                _("“%(m)s”的有效期须晚于今天；已过期的证件不能作为有效材料。")
+                % {"m": material.material_type.name}
+            )
+        else:
+            expiries[str(material.material_type_id)] = day.isoformat()
+    if errors:
+        raise ValidationError({"valid_until": errors})
+    return expiries
 
 
 def _online_commitment(
