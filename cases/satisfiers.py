@@ -11,6 +11,8 @@ After the licences, apps above ``cases`` may fill more materials when a case is 
 (``satisfied_by_data``). A filler gets the case, its materials still ``missing`` (to change in
 place and save itself, keeping ``materials_in`` with ``material_status_changed``) and the
 ``CreateContext``; fillers run in registration order, each seeing what the earlier left.
+What a filler filled can lapse too: ``register_rechecker`` adds a check that
+``satisfied_materials_recheck`` runs at submission and acceptance after the licences'.
 """
 
 from collections.abc import Callable

@@ -4,12 +4,15 @@ locker; a day already past is refused and nothing is accepted."""
 import datetime
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
+from cases import services
 from cases.models import Case
 from locker.models import LockerItem
+from tests.windows.helpers import checklist_data, url
 
-from .conftest import HOUSEHOLD, ID_CARD, api_as, file_and_submit
+from .conftest import FORM_A, HOUSEHOLD, ID_CARD, api_as, applicant_of, file_and_submit
 
 pytestmark = pytest.mark.django_db
 
@@ -56,3 +59,27 @@ def test_an_unknown_requirement_is_refused(citizen, clerk, first_matter):
     )
     assert answer.status_code == 400
     assert Case.objects.get(pk=case.pk).status == "submitted"
+
+
+def test_the_clerk_records_the_expiry_on_the_desk(citizen, clerk, first_matter):
+    case = services.case_create(by=clerk, matter=first_matter, applicant=applicant_of(citizen))
+    marks = {name: "received" for name in (ID_CARD, HOUSEHOLD, FORM_A)}
+    expiry = timezone.localdate() + datetime.timedelta(days=30)
+    client = Client()
+    client.force_login(clerk)
+    page = client.get(url("case-intake", case.number)).content.decode()
+    assert "证件有效期至" in page
+    # The form (never kept) has no such field.
+    assert f"m{_requirement(case, FORM_A)}_valid_until" not in page
+    field = f"m{_requirement(case, ID_CARD)}_valid_until"
+
+    past = checklist_data(case, "accept", marks, **{field: timezone.localdate().isoformat()})
+    refused = client.post(url("case-intake", case.number), past)
+    assert refused.status_code == 400
+    assert "证件已过期" in refused.content.decode()
+    assert Case.objects.get(pk=case.pk).status == "draft"
+
+    data = checklist_data(case, "accept", marks, **{field: expiry.isoformat()})
+    assert client.post(url("case-intake", case.number), data).status_code == 302
+    assert Case.objects.get(pk=case.pk).status == "in_review"
+    assert LockerItem.objects.get(material_type__name=ID_CARD).valid_until == expiry
