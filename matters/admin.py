@@ -64,7 +64,7 @@ class BoardAdmin(admin.ModelAdmin):
 
 @admin.register(MaterialType)
 class MaterialTypeAdmin(CatalogHistoryAdmin):
-    list_display = ("code", "name", "licence_type")
+    list_display = ("code", "name", "licence_type", "locker_valid_days")
     search_fields = ("code", "name")
     list_filter = ("licence_type",)
     list_select_related = ("licence_type",)

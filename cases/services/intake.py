@@ -513,6 +513,12 @@ def material_upload(
     material = material_for_requirement(case, requirement_id)
     if not (case.materials_open or material.is_open_deferral(case)):
         raise refuse(case, "upload")
+    if material.status == MaterialStatus.SATISFIED_BY_LOCKER:
+        # The applicant brings their own instead of the locker's: the reused files (rows
+        # only; the stored files are the earlier case's) give way.
+        MaterialFile.objects.filter(material=material).delete()
+        material.reused_from = None
+        material.save(update_fields=["reused_from"])
     max_files = settings.MATERIAL_MAX_FILES
     if material.files.count() >= max_files:
         raise MaterialFileError(

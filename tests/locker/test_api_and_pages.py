@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -175,6 +176,7 @@ def test_my_cases_links_the_locker(citizen):
     client = Client()
     client.force_login(citizen)
     assert "/me/locker/" in client.get("/my/cases/").content.decode()
+    assert "/me/locker/" in client.get(reverse("accounts:profile")).content.decode()
 
 
 def test_the_locker_page_costs_the_same_whatever_its_length(

@@ -188,3 +188,34 @@ def test_a_helper_filing_takes_nothing_from_the_locker(verified, citizen, second
     helper = UserFactory(helper=True, name="代办员", hall=city_centre())
     case = services.case_create(by=helper, matter=second_matter, applicant=applicant_of(citizen))
     assert {ID_CARD, HOUSEHOLD} <= missing_names(case)
+
+
+def test_bringing_ones_own_file_replaces_the_lockers(verified, citizen, second_matter):
+    case = services.case_create(by=citizen, matter=second_matter, applicant=applicant_of(citizen))
+    material = case.materials.get(material_type__name=ID_CARD)
+    services.material_upload(
+        case=case, by=citizen, requirement_id=material.requirement_id, upload=pdf_upload()
+    )
+    material.refresh_from_db()
+    assert material.status == "received"
+    assert material.reused_from is None
+    [own] = material.files.all()
+    source = verified.materials.get(material_type__name=ID_CARD).files.get()
+    assert own.file.name != source.file.name
+    assert Case.objects.get(pk=case.pk).materials_in == 2  # still in hand, counted once
+
+
+def test_taking_the_lockers_file_off_asks_for_the_material(
+    verified, citizen, second_matter, django_capture_on_commit_callbacks
+):
+    case = services.case_create(by=citizen, matter=second_matter, applicant=applicant_of(citizen))
+    material = case.materials.get(material_type__name=ID_CARD)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        services.material_file_remove(stored=material.files.get(), by=citizen)
+    assert not callbacks  # the stored file is shared: nothing to delete after commit
+    material.refresh_from_db()
+    assert (material.status, material.reused_from) == ("missing", None)
+    # The verified case's stored file is left alone.
+    source = verified.materials.get(material_type__name=ID_CARD).files.get()
+    assert source.file.storage.exists(source.file.name)
+    assert Case.objects.get(pk=case.pk).materials_in == 1
