@@ -77,6 +77,25 @@ def register_rechecker(rechecker: Rechecker) -> None:
         _recheckers.append(rechecker)
 
 
+# Apps that fill materials from what the applicant holds (the locker, shared data) undo it when
+# a draft's applicant changes (kind + ID number or credit code): ``fn(case)``, called by
+# ``case_update_details`` in its transaction, after the case is saved with the new applicant.
+IdentityChange = Callable[[Case], None]
+_identity_changes: list[IdentityChange] = []
+
+
+def register_identity_change(fn: IdentityChange) -> None:
+    """Add a step run when a draft's applicant identity changes (idempotent)."""
+    if fn not in _identity_changes:
+        _identity_changes.append(fn)
+
+
+def identity_changed(case: Case) -> None:
+    """The draft's applicant is another person now: run the registered steps, in order."""
+    for fn in _identity_changes:
+        fn(case)
+
+
 def register(satisfier: Satisfier) -> None:
     """Add a lookup of materials satisfied by what the applicant holds (idempotent)."""
     if satisfier not in _satisfiers:

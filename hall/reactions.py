@@ -127,7 +127,12 @@ def on_accept(event: CaseEvent) -> None:
     if deferred:
         paper(case, "commitment")
     # 一次提交、多次复用: what the window verified goes into the applicant's materials locker.
-    locker_take_in(case=case, by=event.actor, expiries=event.payload.get("valid_until") or {})
+    locker_take_in(
+        case=case,
+        by=event.actor,
+        expiries=event.payload.get("valid_until") or {},
+        unchecked=event.payload.get("unchecked") or (),
+    )
     # The applicant's and the reviewers' notices: one INSERT.
     notices_create(
         applicant_notices(event, "case_accepted", deferred=deferred, due_date=due_date)

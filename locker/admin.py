@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from accounts.identity import mask_id_number
 
@@ -12,7 +13,7 @@ class LockerItemAdmin(admin.ModelAdmin):
     list_filter = ("identity_kind",)
     raw_id_fields = ("source_case", "source_material", "verified_by")
 
-    @admin.display(description="证件号码")
+    @admin.display(description=_("证件号码"))
     def masked_identity(self, item: LockerItem) -> str:
         return mask_id_number(item.identity)
 

@@ -9,9 +9,11 @@ class LockerConfig(AppConfig):
     def ready(self) -> None:
         from cases import satisfiers
 
-        from .services import locker_fill, locker_recheck
+        from .services import locker_fill, locker_recheck, locker_unfill
 
         # At filing, after the e-licences: what the applicant's locker keeps is not asked
         # again; at submission and acceptance, what was withdrawn or expired since is.
         satisfiers.register_filler(locker_fill)
         satisfiers.register_rechecker(locker_recheck)
+        # A draft's applicant changed: the former applicant's locker gives nothing to it.
+        satisfiers.register_identity_change(locker_unfill)

@@ -11,12 +11,12 @@ not used for new cases.
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import IdentityKind
-from cases.models import Case, CaseMaterial
+from cases.models import Case, CaseMaterial, MaterialFile, MaterialStatus
 from halls.models import Hall
 from matters.models import MaterialType
 
@@ -26,9 +26,18 @@ class LockerItemQuerySet(models.QuerySet):
         """Not removed by the person and not replaced by a newer verification."""
         return self.filter(withdrawn_at__isnull=True, replaced_at__isnull=True)
 
+    def sound(self) -> "LockerItemQuerySet":
+        """Its source material still stands as the window checked it: not returned as
+        inadequate by a reviewer (back to missing), nor replaced by an upload nobody checked;
+        and it has an electronic copy a later case's reviewers can read."""
+        return self.filter(
+            source_material__status__in=(MaterialStatus.RECEIVED, MaterialStatus.VERIFIED),
+            source_material__taken_in_at__isnull=False,
+        ).filter(Exists(MaterialFile.objects.filter(material_id=OuterRef("source_material_id"))))
+
     def usable(self, today=None) -> "LockerItemQuerySet":
-        """Current and still valid today: what a new case may take."""
-        return self.current().filter(valid_until__gte=today or timezone.localdate())
+        """Current, sound and still valid today: what a new case may take."""
+        return self.current().sound().filter(valid_until__gte=today or timezone.localdate())
 
     def of_identity(self, kind: str, identity: str) -> "LockerItemQuerySet":
         return self.filter(identity_kind=kind, identity=(identity or "").upper())

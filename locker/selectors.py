@@ -18,6 +18,7 @@ def locker_of(user: User) -> QuerySet[LockerItem]:
     files = MaterialFile.objects.order_by("uploaded_at", "id")
     return (
         LockerItem.objects.current()
+        .sound()
         .of_identity(kind, identity)
         .select_related("material_type", "hall", "source_case")
         .prefetch_related(Prefetch("source_material__files", queryset=files))

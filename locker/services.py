@@ -2,8 +2,10 @@
 checking again at submission and acceptance, and the person's removal of an item."""
 
 import datetime
+from collections.abc import Iterable
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,15 +27,21 @@ def _identity(case: Case) -> tuple[str, str]:
 
 
 def locker_take_in(
-    *, case: Case, by: User | None, expiries: dict[str, str] | None = None
+    *,
+    case: Case,
+    by: User | None,
+    expiries: dict[str, str] | None = None,
+    unchecked: Iterable[int] = (),
 ) -> list[LockerItem]:
     """Keep in the applicant's locker every material the window verified for this case (at
-    its acceptance, in that transaction): those taken in, of a type the catalog keeps
-    (``locker_valid_days`` > 0), valid for those days from the verification or until the
+    its acceptance, in that transaction): those a clerk checked (``unchecked``: the ids of
+    uploads the acceptance took in without a check, never kept), with an electronic copy (a
+    paper-only check gives a later case's reviewers nothing to read), of a type the catalog
+    keeps (``locker_valid_days`` > 0), valid for those days from the verification or until the
     document's own expiry the clerk recorded (``expiries``: material type id → ISO date),
     whichever comes first. A newer verification replaces the current item of that material.
     Deemed acceptance (``by=None``) verified nothing: nothing is kept.
-    Three statements whatever the number of materials.
+    Four statements whatever the number of materials.
     """
     expiries = expiries or {}
     if by is None or not case.applicant_identity:
@@ -44,11 +52,15 @@ def locker_take_in(
             status__in=VERIFIED,
             taken_in_at__isnull=False,
             material_type__locker_valid_days__gt=0,
-        ).select_related("material_type")
+        )
+        .filter(Exists(MaterialFile.objects.filter(material_id=OuterRef("pk"))))
+        .exclude(pk__in=list(unchecked))
+        .select_related("material_type")
     )
     if not materials:
         return []
     kind, identity = _identity(case)
+    _lock_identity(kind, identity)
     now = timezone.now()
     LockerItem.objects.current().of_identity(kind, identity).filter(
         material_type_id__in={m.material_type_id for m in materials}
@@ -68,6 +80,15 @@ def locker_take_in(
         for material in materials
     ]
     return LockerItem.objects.bulk_create(items)
+
+
+def _lock_identity(kind: str, identity: str) -> None:
+    """Serialise the acceptances of one person's cases until commit: the second waits, then
+    replaces what the first kept (else both would insert a current item of one material)."""
+    if connection.vendor != "postgresql":
+        return  # SQLite (``make run``) writes one transaction at a time anyway.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"locker:{kind}:{identity}"])
 
 
 def _valid_until(material: CaseMaterial, expiry: str | None) -> datetime.date:
@@ -143,6 +164,7 @@ def locker_recheck(case: Case, materials: list[CaseMaterial]) -> list[CaseMateri
     kind, identity = _identity(case)
     standing = set(
         LockerItem.objects.of_identity(kind, identity)
+        .sound()
         .filter(
             source_material_id__in={m.reused_from_id for m in marked if m.reused_from_id},
             withdrawn_at__isnull=True,
@@ -153,16 +175,33 @@ def locker_recheck(case: Case, materials: list[CaseMaterial]) -> list[CaseMateri
     lapsed = [m for m in marked if m.reused_from_id not in standing]
     if not lapsed:
         return []
-    reason = _("材料库中的该材料已删除或已过期，请提交该材料")
-    for material in lapsed:
+    _unfill(case, lapsed, _("材料库中的该材料已删除或已过期，请提交该材料"))
+    return lapsed
+
+
+def _unfill(case: Case, materials: list[CaseMaterial], reason: str) -> None:
+    """Materials taken from the locker are missing again (with ``reason``), and their reused
+    file rows go (only the rows: the stored files belong to the case that verified them)."""
+    for material in materials:
         material.status = MaterialStatus.MISSING
         material.reason = reason
         material.reused_from = None
-    CaseMaterial.objects.bulk_update(lapsed, ["status", "reason", "reused_from"])
-    materials_in_added(case, -len(lapsed))
-    # Only the rows: the stored files belong to the case they were verified on.
-    MaterialFile.objects.filter(material__in=lapsed).delete()
-    return lapsed
+    CaseMaterial.objects.bulk_update(materials, ["status", "reason", "reused_from"])
+    materials_in_added(case, -len(materials))
+    MaterialFile.objects.filter(material__in=materials).delete()
+
+
+def locker_unfill(case: Case) -> None:
+    """The draft's applicant changed (``cases.satisfiers`` identity change, in that
+    transaction): what the former applicant's locker filled is asked for again, and their
+    files leave the case."""
+    marked = list(
+        CaseMaterial.objects.select_for_update(of=("self",)).filter(
+            case=case, status=MaterialStatus.SATISFIED_BY_LOCKER
+        )
+    )
+    if marked:
+        _unfill(case, marked, "")
 
 
 @transaction.atomic

@@ -54,6 +54,7 @@ from ..models import (
 from ..satisfiers import (
     CreateContext,
     fill_materials_on_create,
+    identity_changed,
     satisfied_material_types,
     satisfied_materials_recheck,
 )
@@ -349,6 +350,7 @@ def case_update_details(
     case_require_transition(case, "submit")
     _matters, _merged, _lead, methods = _case_scope(case.matter, case.bundle)
     delivery = delivery or Delivery()
+    before = (case.applicant_kind, (case.applicant_identity or "").upper())
     fields = {
         **_validated_applicant(applicant),
         # The helper stays the agent of their case whatever the form says.
@@ -369,6 +371,10 @@ def case_update_details(
     for name, value in fields.items():
         setattr(case, name, value)
     case.save()
+    if (case.applicant_kind, (case.applicant_identity or "").upper()) != before:
+        # What was filled from the former applicant's own records (their locker, their data)
+        # is not the new applicant's.
+        identity_changed(case)
     return case
 
 
@@ -817,7 +823,8 @@ def _accept(
     ]
     if missing and by is not None:
         return missing
-    # Accepting takes in what was uploaded and not yet checked at the window.
+    # Accepting takes in what was uploaded and not yet checked at the window (named in the
+    # event's payload: nobody checked them, so the materials locker does not keep them).
     untaken = [
         m.pk for m in materials if m.status == MaterialStatus.RECEIVED and m.taken_in_at is None
     ]
@@ -874,6 +881,7 @@ def _accept(
             "deferred": [m.material_type.name for m in now_deferred],
             "due_date": due.isoformat() if due else None,
             **({"valid_until": expiries} if expiries else {}),
+            **({"unchecked": untaken} if untaken else {}),
         },
         on=accepted_on,
         deadline=deadline,

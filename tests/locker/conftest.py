@@ -10,6 +10,7 @@ from tests.cases.conftest import (  # noqa: F401 - fixtures shared with the case
     applicant_of,
     clerk,
     housing,
+    housing_approver,
     pdf,
     tax,
 )
@@ -71,12 +72,30 @@ def file_and_submit(user, matter) -> Case:
     return Case.objects.get(pk=case.pk)
 
 
+def check_uploads(case: Case, clerk) -> None:  # noqa: F811
+    """The clerk checks every uploaded file at the window (what the locker keeps)."""
+    for material in case.materials.filter(status="received", taken_in_at__isnull=True):
+        services.material_receive(
+            case=case,
+            by=clerk,
+            requirement_id=material.requirement_id,
+            form="electronic",
+            copies=0,
+        )
+
+
+def check_and_accept(case: Case, clerk) -> Case:  # noqa: F811
+    check_uploads(case, clerk)
+    services.case_accept(case=case, by=clerk)
+    return Case.objects.get(pk=case.pk)
+
+
 @pytest.fixture
 def verified(citizen, clerk, first_matter):  # noqa: F811
-    """The citizen's first case, accepted at the window: its ID card and household register
-    are in the citizen's locker."""
+    """The citizen's first case, its uploads checked and accepted at the window: its ID card
+    and household register are in the citizen's locker."""
     case = file_and_submit(citizen, first_matter)
-    services.case_accept(case=case, by=clerk)
+    check_and_accept(case, clerk)
     return Case.objects.get(pk=case.pk)
 
 

@@ -12,7 +12,7 @@ from cases import services
 from locker.models import LockerItem
 from tests.factories import MaterialTypeFactory, MatterFactory, RequirementFactory
 
-from .conftest import HOUSEHOLD, ID_CARD, api_as, applicant_of, upload_missing
+from .conftest import HOUSEHOLD, ID_CARD, api_as, applicant_of, pdf, upload_missing
 
 pytestmark = pytest.mark.django_db
 
@@ -85,6 +85,11 @@ def verify_more(citizen, clerk, department, n: int) -> None:
         matter = MatterFactory(name=f"事项{index}", lead_department=department, with_guide=False)
         RequirementFactory(matter=matter, material=kind, key=True)
         case = services.case_create(by=clerk, matter=matter, applicant=applicant_of(citizen))
+        # The clerk's scan of the paper checked at the window (the locker keeps only what
+        # has an electronic copy).
+        services.material_upload(
+            case=case, by=clerk, requirement_id=case.materials.get().requirement_id, upload=pdf()
+        )
         services.material_receive(
             case=case,
             by=clerk,

@@ -12,7 +12,16 @@ from cases.models import Case
 from locker.models import LockerItem
 from tests.windows.helpers import checklist_data, url
 
-from .conftest import FORM_A, HOUSEHOLD, ID_CARD, api_as, applicant_of, file_and_submit
+from .conftest import (
+    FORM_A,
+    HOUSEHOLD,
+    ID_CARD,
+    api_as,
+    applicant_of,
+    check_uploads,
+    file_and_submit,
+    pdf,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -23,6 +32,7 @@ def _requirement(case: Case, name: str) -> int:
 
 def test_the_earlier_of_the_documents_expiry_and_the_default(citizen, clerk, first_matter):
     case = file_and_submit(citizen, first_matter)
+    check_uploads(case, clerk)
     expiry = timezone.localdate() + datetime.timedelta(days=40)
     answer = api_as(clerk).post(
         f"/api/v1/cases/{case.number}/accept/",
@@ -37,6 +47,7 @@ def test_the_earlier_of_the_documents_expiry_and_the_default(citizen, clerk, fir
 
 def test_an_expired_document_is_refused(citizen, clerk, first_matter):
     case = file_and_submit(citizen, first_matter)
+    check_uploads(case, clerk)
     answer = api_as(clerk).post(
         f"/api/v1/cases/{case.number}/accept/",
         {"valid_until": {str(_requirement(case, ID_CARD)): timezone.localdate().isoformat()}},
@@ -51,6 +62,7 @@ def test_an_expired_document_is_refused(citizen, clerk, first_matter):
 
 def test_an_unknown_requirement_is_refused(citizen, clerk, first_matter):
     case = file_and_submit(citizen, first_matter)
+    check_uploads(case, clerk)
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
     answer = api_as(clerk).post(
         f"/api/v1/cases/{case.number}/accept/",
@@ -63,6 +75,10 @@ def test_an_unknown_requirement_is_refused(citizen, clerk, first_matter):
 
 def test_the_clerk_records_the_expiry_on_the_desk(citizen, clerk, first_matter):
     case = services.case_create(by=clerk, matter=first_matter, applicant=applicant_of(citizen))
+    # The clerk's scan of the ID card (the locker keeps what has an electronic copy).
+    services.material_upload(
+        case=case, by=clerk, requirement_id=_requirement(case, ID_CARD), upload=pdf()
+    )
     marks = {name: "received" for name in (ID_CARD, HOUSEHOLD, FORM_A)}
     expiry = timezone.localdate() + datetime.timedelta(days=30)
     client = Client()

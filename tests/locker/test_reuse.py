@@ -20,6 +20,7 @@ from .conftest import (
     LEASE,
     api_as,
     applicant_of,
+    check_and_accept,
     file_and_submit,
     missing_names,
     upload_missing,
@@ -163,7 +164,7 @@ def test_a_newer_verification_replaces_the_older(verified, citizen, clerk, first
     Case.objects.filter(pk=case.pk).update(materials_in=1)
     upload_missing(case, citizen)
     services.case_submit(case=case, by=citizen)
-    services.case_accept(case=case, by=clerk)
+    check_and_accept(case, clerk)
     older.refresh_from_db()
     assert older.replaced_at is not None
     current = LockerItem.objects.current().get(material_type__name=ID_CARD)
