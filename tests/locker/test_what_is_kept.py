@@ -134,7 +134,10 @@ def test_the_same_applicant_keeps_what_the_locker_gave(verified, citizen, clerk,
     assert case.materials_in == 2
 
 
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback: the flush after the test would lose the migrations' data for the
+# transactional tests that follow (as in tests/cases/test_concurrency.py).
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_acceptances_at_once_keep_one_current_item(citizen, clerk, first_matter):
     """Two acceptances of one person's cases at the same moment: the second waits for the
     first and replaces its items (no integrity error)."""
