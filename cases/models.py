@@ -749,6 +749,16 @@ class CaseMaterial(models.Model):
     # When the window took the material in (checked it at the window, or accepted the case
     # with it); empty for a file uploaded online and not yet checked (已上传，待审核).
     taken_in_at = models.DateTimeField(_("窗口收取时间"), null=True, blank=True)
+    # 材料库复用: the material of an earlier case, verified at its window, that stands for this
+    # one (``satisfied_by_locker``): where and when it was verified, and its files (copied).
+    reused_from = models.ForeignKey(
+        "self",
+        verbose_name=_("复用自"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     objects = CaseMaterialQuerySet.as_manager()
 

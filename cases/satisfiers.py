@@ -11,6 +11,8 @@ After the licences, apps above ``cases`` may fill more materials when a case is 
 (``satisfied_by_data``). A filler gets the case, its materials still ``missing`` (to change in
 place and save itself, keeping ``materials_in`` with ``material_status_changed``) and the
 ``CreateContext``; fillers run in registration order, each seeing what the earlier left.
+What a filler filled can lapse too: ``register_rechecker`` adds a check that
+``satisfied_materials_recheck`` runs at submission and acceptance after the licences'.
 """
 
 from collections.abc import Callable
@@ -68,35 +70,6 @@ def prepare_fillers(filing: Filing) -> dict:
     return {name: preparer(filing) for name, preparer in _preparers.items()}
 
 
-IdentityChange = Callable[[Case], None]
-_identity_changes: list[IdentityChange] = []
-
-
-def register_identity_change(fn: IdentityChange) -> None:
-    """Add a step run when a draft's applicant identity (kind + ID number/credit code)
-    changes, in the same transaction (idempotent): what was found for the previous
-    applicant no longer counts."""
-    if fn not in _identity_changes:
-        _identity_changes.append(fn)
-
-
-def identity_changed(case: Case) -> None:
-    """Tell the registered steps that ``case`` (locked, saved) has a new applicant identity."""
-    for fn in _identity_changes:
-        fn(case)
-
-
-SubmissionCheck = Callable[[Case, list[CaseMaterial]], list[CaseMaterial]]
-_submission_checks: list[SubmissionCheck] = []
-
-
-def register_submission_check(fn: SubmissionCheck) -> None:
-    """Add a recheck of satisfied materials run with ``satisfied_materials_recheck``:
-    ``fn(case, materials)`` marks missing (and saves) what no longer counts, returns it."""
-    if fn not in _submission_checks:
-        _submission_checks.append(fn)
-
-
 Filler = Callable[[Case, list[CaseMaterial], CreateContext], None]
 _fillers: list[Filler] = []
 
@@ -124,6 +97,38 @@ def fill_materials_on_create(case: Case, context: CreateContext) -> None:
         filler(case, missing, context)
 
 
+# Apps that fill materials (the locker) ask again at submission and acceptance whether what
+# they filled still counts: ``fn(case, materials) -> lapsed`` marks the lapsed ones missing
+# (with a reason, keeping ``materials_in``) in place and returns them.
+Rechecker = Callable[[Case, list[CaseMaterial]], list[CaseMaterial]]
+_recheckers: list[Rechecker] = []
+
+
+def register_rechecker(rechecker: Rechecker) -> None:
+    """Add a check of filled materials at submission and acceptance (idempotent)."""
+    if rechecker not in _recheckers:
+        _recheckers.append(rechecker)
+
+
+# Apps that fill materials from what the applicant holds (the locker, shared data) undo it when
+# a draft's applicant changes (kind + ID number or credit code): ``fn(case)``, called by
+# ``case_update_details`` in its transaction, after the case is saved with the new applicant.
+IdentityChange = Callable[[Case], None]
+_identity_changes: list[IdentityChange] = []
+
+
+def register_identity_change(fn: IdentityChange) -> None:
+    """Add a step run when a draft's applicant identity changes (idempotent)."""
+    if fn not in _identity_changes:
+        _identity_changes.append(fn)
+
+
+def identity_changed(case: Case) -> None:
+    """The draft's applicant is another person now: run the registered steps, in order."""
+    for fn in _identity_changes:
+        fn(case)
+
+
 def register(satisfier: Satisfier) -> None:
     """Add a lookup of materials satisfied by what the applicant holds (idempotent)."""
     if satisfier not in _satisfiers:
@@ -148,14 +153,18 @@ def satisfied_materials_recheck(
     """
     if materials is None:
         materials = list(case.materials.select_related("material_type"))
-    lapsed_elsewhere = []
-    for check in _submission_checks:
-        lapsed_elsewhere += check(case, materials)
+    lapsed = _licences_recheck(case, materials)
+    for rechecker in _recheckers:
+        lapsed += rechecker(case, materials)
+    return lapsed
+
+
+def _licences_recheck(case: Case, materials: list[CaseMaterial]) -> list[CaseMaterial]:
     marked = [
         material for material in materials if material.status == MaterialStatus.SATISFIED_BY_LICENCE
     ]
     if not marked:
-        return lapsed_elsewhere
+        return []
     still_held = satisfied_material_types(case)
     lapsed = [material for material in marked if material.material_type_id not in still_held]
     for material in lapsed:
@@ -163,4 +172,4 @@ def satisfied_materials_recheck(
         material.status = MaterialStatus.MISSING
         material.reason = _("所持电子证照已失效（撤销、过期或核验未通过），请提交该材料")
         material.save(update_fields=["status", "reason"])
-    return lapsed_elsewhere + lapsed
+    return lapsed

@@ -62,7 +62,7 @@ def case_detail_queryset(user: User, *, answer: bool = False) -> QuerySet[Case]:
         return visible_cases(user, case_answer_queryset())
     files = MaterialFile.objects.order_by("uploaded_at", "id")
     materials = CaseMaterial.objects.select_related(
-        "material_type", "requirement"
+        "material_type", "requirement", "reused_from__case__hall"
     ).prefetch_related(Prefetch("files", queryset=files))
     return visible_cases(
         user,
@@ -189,7 +189,9 @@ def _build_answer_queryset(rows: bool) -> QuerySet[Case]:
         "shipment__history"
     )
     if not rows:
-        materials = CaseMaterial.objects.select_related("material_type").prefetch_related(
+        materials = CaseMaterial.objects.select_related(
+            "material_type", "reused_from__case__hall"
+        ).prefetch_related(
             Prefetch("files", queryset=MaterialFile.objects.order_by("uploaded_at", "id")),
             Prefetch(
                 "data_lookups",
@@ -224,6 +226,11 @@ def _build_answer_queryset(rows: bool) -> QuerySet[Case]:
         status="status",
         due_date="due_date",
         reason="reason",
+        # 材料库复用: the earlier case's material that stands for this one.
+        reused_case="reused_from__case__number",
+        reused_hall_code="reused_from__case__hall__code",
+        reused_hall_name="reused_from__case__hall__name",
+        reused_at="reused_from__taken_in_at",
         files=ArraySubquery(
             files.values(row=JSONObject(id="id", name="original_name", size="size"))
         ),

@@ -15,6 +15,7 @@ from accounts.models import IdentityKind
 from halls.serializers import HallRefSerializer, hall_ref
 
 from .access import (
+    is_applicant_account,
     is_applicant_side,
     is_approver,
     is_clerk,
@@ -128,6 +129,12 @@ class AcceptInput(serializers.Serializer):
     deferred = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
     due_date = serializers.DateField(required=False, allow_null=True)
     commitment = serializers.CharField(required=False, allow_blank=True, default="")
+    valid_until = serializers.DictField(
+        child=serializers.DateField(),
+        required=False,
+        default=dict,
+        help_text="材料库：{requirement id: 证件有效期至}，证件本身有效期早于默认期限时填写",
+    )
 
 
 class CommitmentInput(serializers.Serializer):
@@ -336,6 +343,18 @@ def transfer_row(transfer) -> dict:
         "materials": transfer.materials,
         "sent_at": transfer.sent_at,
         "received_at": transfer.received_at,
+    }
+
+
+def _reused_fields(material) -> dict:
+    """The ``reused_*`` keys of a material row, from a model read without JSON rows."""
+    source = material.reused_from
+    hall = source.case.hall if source is not None else None
+    return {
+        "reused_case": source.case.number if source is not None else None,
+        "reused_hall_code": hall.code if hall is not None else None,
+        "reused_hall_name": hall.name if hall is not None else None,
+        "reused_at": source.taken_in_at if source is not None else None,
     }
 
 
@@ -582,6 +601,7 @@ class CaseDetailSerializer(serializers.ModelSerializer):
                     "status": material.status,
                     "due_date": material.due_date,
                     "reason": material.reason,
+                    **_reused_fields(material),
                     "files": [
                         {"id": stored.id, "name": stored.original_name, "size": stored.size}
                         for stored in material.files.all()
@@ -596,6 +616,7 @@ class CaseDetailSerializer(serializers.ModelSerializer):
         return [
             {
                 **{name: row[name] for name in _MATERIAL_FIELDS},
+                "locker": self._locker(case, row),
                 "files": [
                     {
                         "id": stored["id"],
@@ -611,6 +632,20 @@ class CaseDetailSerializer(serializers.ModelSerializer):
             }
             for row in rows
         ]
+
+    def _locker(self, case: Case, row: dict) -> dict | None:
+        """材料库复用: where and when the reused material was verified; the earlier case's
+        number only to staff and to the applicant's own account."""
+        if row["status"] != MaterialStatus.SATISFIED_BY_LOCKER or not row.get("reused_case"):
+            return None
+        viewer = self._viewer
+        own = is_staff_viewer(viewer) or is_approver(viewer) or is_applicant_account(viewer, case)
+        hall = row["reused_hall_code"]
+        return {
+            "hall": {"code": hall, "name": row["reused_hall_name"]} if hall else None,
+            "verified_at": _moment(row["reused_at"]),
+            "case": row["reused_case"] if own else None,
+        }
 
     def get_reviews(self, case) -> list[dict]:
         staff = is_staff_viewer(self._viewer) or is_approver(self._viewer)

@@ -20,4 +20,4 @@ class ExchangeConfig(AppConfig):
         satisfiers.register_preparer(PREPARER, lookups_prepare)
         satisfiers.register_filler(materials_fill_from_exchange)
         satisfiers.register_identity_change(materials_forget_previous_applicant)
-        satisfiers.register_submission_check(data_materials_recheck)
+        satisfiers.register_rechecker(data_materials_recheck)

@@ -45,6 +45,8 @@ class SupervisionDaily(models.Model):
     brought = models.PositiveIntegerField(default=0)
     required = models.PositiveIntegerField(default=0)
     by_licence = models.PositiveIntegerField(default=0)
+    by_data = models.PositiveIntegerField(default=0)
+    by_locker = models.PositiveIntegerField(default=0)
     timed = models.PositiveIntegerField(default=0)
     working_days = models.IntegerField(default=0)
     committed_days = models.PositiveIntegerField(default=0)

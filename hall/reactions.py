@@ -19,6 +19,7 @@ from cases.events import CaseAction
 from cases.models import Case, CaseEvent, CaseStatus, MaterialStatus, SpecialProcedureKind
 from halls.hours import describe_hours
 from halls.selectors import city_centre
+from locker.services import locker_take_in
 from notices.models import Channel
 from notices.services import NoticeDraft, notices_create
 
@@ -152,6 +153,13 @@ def on_accept(event: CaseEvent) -> None:
     paper(case, "receipt")
     if deferred:
         paper(case, "commitment")
+    # 一次提交、多次复用: what the window verified goes into the applicant's materials locker.
+    locker_take_in(
+        case=case,
+        by=event.actor,
+        expiries=event.payload.get("valid_until") or {},
+        unchecked=event.payload.get("unchecked") or (),
+    )
     # The applicant's and the reviewers' notices: one INSERT.
     notices_create(
         applicant_notices(event, "case_accepted", deferred=deferred, due_date=due_date)

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "helpers",
     "payments",
     "exchange",
+    "locker",
     "hall",
 ]
 

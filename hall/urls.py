@@ -32,6 +32,7 @@ urlpatterns = [
     path("", include("helpers.urls")),
     path("", include("exchange.urls")),
     path("", include("payments.urls")),
+    path("", include("locker.urls")),
     path("api/v1/", include("hall.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's start-up script as a file: no inline script (CSP).

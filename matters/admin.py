@@ -76,7 +76,7 @@ class BoardAdmin(admin.ModelAdmin):
 
 @admin.register(MaterialType)
 class MaterialTypeAdmin(CatalogHistoryAdmin):
-    list_display = ("code", "name", "licence_type", "data_item")
+    list_display = ("code", "name", "licence_type", "data_item", "locker_valid_days")
     search_fields = ("code", "name")
     list_filter = ("licence_type", "data_item")
     list_select_related = ("licence_type", "data_item")

@@ -108,6 +108,16 @@ class MaterialType(models.Model):
         related_name="material_types",
         help_text=_("申请人同意查询且数据共享平台查到该数据时无需提交此材料"),
     )
+    # 材料库: how long a material the window verified stays reusable for the same applicant
+    # (一次提交、多次复用). Opt-in per material: 0 (the default) never keeps it, as for a form
+    # specific to one application (申请表); the catalog says which documents may be reused.
+    locker_valid_days = models.PositiveIntegerField(
+        _("材料库有效天数"),
+        default=0,
+        help_text=_(
+            "窗口核验后存入申请人材料库、供后续办件复用的天数（如 365）；0 表示不存入（如申请表）"
+        ),
+    )
 
     # Every change of the catalog keeps its old and new values (who, when, what).
     history = HistoricalRecords()

@@ -1,5 +1,7 @@
 """Desk forms: they check the input only; the services decide."""
 
+import datetime
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -245,12 +247,16 @@ class ChecklistRow:
         self.copies = form[f"{prefix}_copies"]
         self.reason = form[f"{prefix}_reason"]
         self.file = form[f"{prefix}_file"]
+        # 材料库: the document's own expiry, for a material the locker keeps.
+        name = f"{prefix}_valid_until"
+        self.valid_until = form[name] if name in form.fields else None
         self.errors = [
             *self.state.errors,
             *self.form.errors,
             *self.copies.errors,
             *self.reason.errors,
             *self.file.errors,
+            *(self.valid_until.errors if self.valid_until is not None else []),
         ]
 
     @property
@@ -337,6 +343,14 @@ class ChecklistForm(forms.Form):
             self.fields[f"{prefix}_file"] = forms.FileField(
                 label=_("%(m)s 扫描件") % {"m": name}, required=False
             )
+            if material.material_type.locker_valid_days > 0:
+                # Kept in the applicant's materials locker: until the document's own expiry
+                # when it ends sooner than the catalog's days (选填).
+                self.fields[f"{prefix}_valid_until"] = forms.DateField(
+                    label=_("%(m)s 证件有效期至（选填）") % {"m": name},
+                    required=False,
+                    widget=forms.DateInput(attrs={"type": "date"}),
+                )
 
     def rows(self) -> list[ChecklistRow]:
         return [ChecklistRow(self, material) for material in self.materials]
@@ -357,6 +371,12 @@ class ChecklistForm(forms.Form):
             received = self._state(material) == RECEIVED
             if received and not data.get(copies) and copies not in self.errors:
                 self.add_error(copies, _("请填写收取份数。"))
+        for material in self.materials:
+            field = f"m{material.requirement_id}_valid_until"
+            day = data.get(field)
+            received = self._state(material) == RECEIVED
+            if day is not None and received and day <= timezone.localdate():
+                self.add_error(field, _("证件已过期，不能作为有效材料收取。"))
         deferred = [m for m in self.materials if self._state(m) == DEFERRED]
         if action == DEFER and not deferred:
             self.add_error(None, _("容缺受理须至少选择一项“容缺”材料。"))
@@ -401,6 +421,15 @@ class ChecklistForm(forms.Form):
             )
         return marks
 
+    def document_expiries(self) -> dict[int, datetime.date]:
+        """Requirement id → the document's own expiry, for the materials received."""
+        return {
+            material.requirement_id: day
+            for material in self.materials
+            if self._state(material) == RECEIVED
+            and (day := self.cleaned_data.get(f"m{material.requirement_id}_valid_until"))
+        }
+
     def commitment_text(self) -> str:
         return recorded("申请人已签署《容缺受理承诺书》。")
 
@@ -410,6 +439,8 @@ class ChecklistForm(forms.Form):
             return
         for key, messages in error.message_dict.items():
             field = key if key in ("due_date", "reason", "note") else None
+            if key == "valid_until":
+                field = None
             self.add_error(field, messages)
 
 

@@ -517,6 +517,7 @@ def _decide(form: ChecklistForm, case: Case, by) -> Case:
             due_date=form.cleaned_data["due_date"] if deferred else None,
             commitment=form.commitment_text() if deferred else "",
             in_person=in_person,
+            valid_until=form.document_expiries(),
         )
     if action == NOTICE:
         return services.case_window_notice(

@@ -477,6 +477,7 @@ def case_update_details(
     case_require_transition(case, "submit")
     _matters, _merged, _lead, methods = _case_scope(case.matter, case.bundle)
     delivery = delivery or Delivery()
+    before = (case.applicant_kind, (case.applicant_identity or "").upper())
     fields = {
         **_validated_applicant(applicant),
         # The helper stays the agent of their case whatever the form says.
@@ -484,7 +485,6 @@ def case_update_details(
         **_validated_delivery(delivery, methods),
         **pickup_fields(delivery.method, delivery.hall, case.hall or city_centre()),
     }
-    previous = (case.applicant_kind, case.applicant_identity)
     if case.helper_id is not None:
         # Another applicant's name on the draft needs that applicant's own confirmation.
         case.owner = applicant_account(fields["applicant_kind"], identity_of(fields))
@@ -498,8 +498,9 @@ def case_update_details(
     for name, value in fields.items():
         setattr(case, name, value)
     case.save()
-    if (case.applicant_kind, case.applicant_identity) != previous:
-        # What was found for the previous applicant (shared data, locker) no longer counts.
+    if (case.applicant_kind, (case.applicant_identity or "").upper()) != before:
+        # What was filled from the former applicant's own records (their locker, their data)
+        # is not the new applicant's.
         identity_changed(case)
     return case
 
@@ -645,6 +646,12 @@ def material_upload(
     material = material_for_requirement(case, requirement_id)
     if not (case.materials_open or material.is_open_deferral(case)):
         raise refuse(case, "upload")
+    if material.status == MaterialStatus.SATISFIED_BY_LOCKER:
+        # The applicant brings their own instead of the locker's: the reused files (rows
+        # only; the stored files are the earlier case's) give way.
+        MaterialFile.objects.filter(material=material).delete()
+        material.reused_from = None
+        material.save(update_fields=["reused_from"])
     max_files = settings.MATERIAL_MAX_FILES
     if material.files.count() >= max_files:
         raise MaterialFileError(
@@ -742,11 +749,24 @@ def material_file_remove(*, stored: MaterialFile, by: User) -> CaseMaterial:
         material_status_changed(case, before, material.status)
         material.received_form, material.received_copies = "", 0
         material.taken_in_at = None
-        material.save(update_fields=["status", "received_form", "received_copies", "taken_in_at"])
+        # Taking off the file reused from the locker: the applicant brings their own instead.
+        material.reused_from = None
+        material.save(
+            update_fields=[
+                "status",
+                "received_form",
+                "received_copies",
+                "taken_in_at",
+                "reused_from",
+            ]
+        )
     elif material.uploaded_online:
         material.received_copies = files_left
         material.save(update_fields=["received_copies"])
-    transaction.on_commit(lambda: file.delete(save=False))
+    # A file reused from the materials locker is shared with the case it was verified on
+    # (and any other reusing it): the stored file goes only with its last reference.
+    if not MaterialFile.objects.filter(file=file.name).exists():
+        transaction.on_commit(lambda: file.delete(save=False))
     return material
 
 
@@ -843,6 +863,7 @@ def case_accept(
     due_date: datetime.date | None = None,
     commitment: str = "",
     in_person: bool | None = None,
+    valid_until: dict | None = None,
 ) -> Case:
     """Accept the application (受理), optionally deferring materials (容缺受理).
 
@@ -851,9 +872,14 @@ def case_accept(
     at once. ``by=None`` is the system (deemed acceptance), which accepts as of the day the
     materials were received. A case taken in with the applicant at the window counts a trip.
     Materials an e-licence stood for are checked again, as at submission.
+    ``valid_until``: requirement id → the day a document's own validity ends (a certificate,
+    an ID card), when the clerk records it: it is kept in the applicant's materials locker
+    (材料库) no longer than that (carried in the event's payload).
     """
     with transaction.atomic():
-        accepted = _accept(case, by, deferred or [], due_date, commitment, in_person)
+        accepted = _accept(
+            case, by, deferred or [], due_date, commitment, in_person, valid_until or {}
+        )
         if isinstance(accepted, Case):
             return accepted
     raise _missing_error(accepted)
@@ -866,6 +892,7 @@ def _accept(
     due_date: datetime.date | None,
     commitment: str,
     in_person: bool | None,
+    valid_until: dict,
 ) -> Case | list[CaseMaterial]:
     """The acceptance itself, or the missing materials (the licence re-check is kept)."""
     case = lock_case(case)
@@ -885,6 +912,7 @@ def _accept(
         hall = case.hall or city_centre()
     # The materials are read once; every check below looks at these rows.
     materials = list(case.materials.select_related("material_type"))
+    expiries = _document_expiries(materials, valid_until)
     satisfied_materials_recheck(case=case, materials=materials)
     today = timezone.localdate()
     # Deemed acceptance (licensing law art. 32): accepted as of the day the materials came in.
@@ -922,7 +950,8 @@ def _accept(
     ]
     if missing and by is not None:
         return missing
-    # Accepting takes in what was uploaded and not yet checked at the window.
+    # Accepting takes in what was uploaded and not yet checked at the window (named in the
+    # event's payload: nobody checked them, so the materials locker does not keep them).
     untaken = [
         m.pk for m in materials if m.status == MaterialStatus.RECEIVED and m.taken_in_at is None
     ]
@@ -978,6 +1007,8 @@ def _accept(
         payload={
             "deferred": [m.material_type.name for m in now_deferred],
             "due_date": due.isoformat() if due else None,
+            **({"valid_until": expiries} if expiries else {}),
+            **({"unchecked": untaken} if untaken else {}),
         },
         on=accepted_on,
         deadline=deadline,
@@ -988,6 +1019,31 @@ def _accept(
     if by is not None:
         transfer_for_intake(case=case, by=by)
     return case
+
+
+def _document_expiries(materials: list[CaseMaterial], valid_until: dict) -> dict[str, str]:
+    """The documents' own validity the clerk recorded (requirement id → date), as material type
+    id → ISO date for the event's payload; a day before tomorrow or an unknown requirement is
+    refused (400 ``valid_until``)."""
+    if not valid_until:
+        return {}
+    by_requirement = {str(m.requirement_id): m for m in materials if m.requirement_id}
+    errors, expiries = [], {}
+    today = timezone.localdate()
+    for key, day in valid_until.items():
+        material = by_requirement.get(str(key))
+        if material is None:
+            errors.append(_("该办件没有这项材料要求：%(key)s。") % {"key": key})
+        elif not isinstance(day, datetime.date) or day <= today:
+            errors.append(
+                _("“%(m)s”的有效期须晚于今天；已过期的证件不能作为有效材料。")
+                % {"m": material.material_type.name}
+            )
+        else:
+            expiries[str(material.material_type_id)] = day.isoformat()
+    if errors:
+        raise ValidationError({"valid_until": errors})
+    return expiries
 
 
 def _online_commitment(

@@ -255,7 +255,10 @@ def case_materials(request: HttpRequest, number: str) -> HttpResponse:
     return render(
         request,
         "cases/materials.html",
-        {**_upload_context(case, rows, upload_view="cases:case-materials"), "step": 2},
+        {
+            **_upload_context(case, rows, upload_view="cases:case-materials", viewer=request.user),
+            "step": 2,
+        },
         status=status,
     )
 
@@ -292,7 +295,7 @@ def case_review(request: HttpRequest, number: str) -> HttpResponse:
         request,
         "cases/review.html",
         {
-            **_upload_context(case, rows, upload_view="cases:case-materials"),
+            **_upload_context(case, rows, upload_view="cases:case-materials", viewer=request.user),
             "step": 3,
             "refused": refused,
             "refused_detail": refused_detail,

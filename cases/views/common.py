@@ -15,7 +15,7 @@ from accounts.models import User
 from matters.models import BundleItem, CatalogStatus, DeliveryMethod, Matter
 
 from .. import services
-from ..access import applicant_side_condition
+from ..access import applicant_side_condition, is_applicant_account
 from ..exceptions import CaseError
 from ..forms import UploadForm
 from ..models import (
@@ -260,11 +260,13 @@ def _upload(request: HttpRequest, case: Case) -> tuple[bool, dict[int, str], int
     return True, {}, 200
 
 
-def _upload_context(case: Case, rows: list[MaterialRow], *, upload_view: str) -> dict:
+def _upload_context(case: Case, rows: list[MaterialRow], *, upload_view: str, viewer=None) -> dict:
     """What the material rows need; ``upload_view`` names the page that takes the uploads:
     every upload form posts there explicitly, whatever URL the page was rendered at (a
-    refused resubmission renders the case page at ``…/resubmit/``)."""
+    refused resubmission renders the case page at ``…/resubmit/``). ``viewer``: the case
+    number a locker material came from is shown to the applicant's own account only."""
     return {
+        "show_reused_case": viewer is not None and is_applicant_account(viewer, case),
         "case": case,
         "upload_url": reverse(upload_view, kwargs={"number": case.number}),
         "rows": rows,

@@ -93,7 +93,7 @@ def _render_detail(
         request,
         "cases/case_detail.html",
         {
-            **_upload_context(case, rows, upload_view="cases:case-detail"),
+            **_upload_context(case, rows, upload_view="cases:case-detail", viewer=request.user),
             "timeline": _timeline(case),
             # Papers of the documents app (above cases), prefetched by the selector.
             # A pending paper renders on its first download.

@@ -19,6 +19,7 @@ from hall.api.me import MeView
 from hall.supervision.api import SupervisionSummaryView
 from halls.api import HallViewSet
 from helpers.api import HomeVisitViewSet
+from locker.api import LockerViewSet
 from matters.api import BundleViewSet, MatterViewSet
 from notices.api import EmailAddressView, EmailConfirmView, NoticeViewSet
 from payments.api import CasePaymentView, PaymentCallbackView
@@ -34,6 +35,7 @@ router.register("reviews", ReviewViewSet, basename="review")
 router.register("transfers", TransferViewSet, basename="transfer")
 router.register("notices", NoticeViewSet, basename="notice")
 router.register("home-visits", HomeVisitViewSet, basename="home-visit")
+router.register("locker", LockerViewSet, basename="locker")
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="auth-token"),

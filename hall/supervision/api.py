@@ -125,6 +125,8 @@ class SummarySerializer(serializers.Serializer):
     mean_steps = serializers.FloatField(allow_null=True)
     mean_trips = serializers.FloatField(allow_null=True)
     mean_materials_brought = serializers.FloatField(allow_null=True)
+    materials_saved_by_data = serializers.IntegerField(help_text="数据共享免交的材料数（办结件）")
+    materials_saved_by_locker = serializers.IntegerField(help_text="材料库复用的材料数（办结件）")
     mean_working_days = serializers.FloatField(allow_null=True)
     on_time_rate = serializers.FloatField(allow_null=True)
     instant_share = serializers.FloatField(allow_null=True)

@@ -45,6 +45,8 @@ FIGURE_COLUMNS: list[tuple[str, Callable[[Figures], object], str]] = [
     (gettext_noop("件均提交材料"), lambda f: f.mean_materials_brought, NUMBER),
     (gettext_noop("件均应交材料"), lambda f: f.mean_materials_required, NUMBER),
     (gettext_noop("件均证照免交"), lambda f: f.mean_by_licence, NUMBER),
+    (gettext_noop("数据共享免交材料"), lambda f: f.by_data, NUMBER),
+    (gettext_noop("材料库复用材料"), lambda f: f.by_locker, NUMBER),
     (gettext_noop("平均办理工作日"), lambda f: f.mean_working_days, NUMBER),
     (gettext_noop("平均承诺时限"), lambda f: f.mean_committed_days, NUMBER),
     (gettext_noop("平均法定时限"), lambda f: f.mean_legal_days, NUMBER),

@@ -133,6 +133,9 @@ class Figures:
     brought: int = 0
     required: int = 0
     by_licence: int = 0
+    # Materials nobody brought: found through the data exchange, taken from the locker.
+    by_data: int = 0
+    by_locker: int = 0
     timed: int = 0  # decided cases with an acceptance date
     working_days: int = 0
     committed_days: int = 0
@@ -243,6 +246,8 @@ class Figures:
             "mean_steps": self.mean_steps,
             "mean_trips": self.mean_trips,
             "mean_materials_brought": self.mean_materials_brought,
+            "materials_saved_by_data": self.by_data,
+            "materials_saved_by_locker": self.by_locker,
             "mean_working_days": self.mean_working_days,
             "on_time_rate": self.on_time_rate,
             "instant_share": self.instant_share,
@@ -433,6 +438,8 @@ def _material_rows(scope: Scope, low, high, by_day: bool = False) -> QuerySet:
             brought=Count("id", filter=Q(status__in=BROUGHT)),
             required=Count("id", filter=Q(required=True)),
             by_licence=Count("id", filter=Q(status=MaterialStatus.SATISFIED_BY_LICENCE)),
+            by_data=Count("id", filter=Q(status=MaterialStatus.SATISFIED_BY_DATA)),
+            by_locker=Count("id", filter=Q(status=MaterialStatus.SATISFIED_BY_LOCKER)),
         )
         .order_by()
     )
@@ -559,6 +566,8 @@ def collect(scope: Scope, *, by_day: bool = False) -> dict[tuple, Figures]:
         figures.brought += row["brought"]
         figures.required += row["required"]
         figures.by_licence += row["by_licence"]
+        figures.by_data += row["by_data"]
+        figures.by_locker += row["by_locker"]
     for key, days in _working_days(scope, low, high, by_day).items():
         grains[key].working_days += days
     for row in _rating_rows(scope, low, high, by_day):

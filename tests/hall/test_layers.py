@@ -19,6 +19,7 @@ APPS = (
     "helpers",
     "payments",
     "exchange",
+    "locker",
     "hall",
 )
 

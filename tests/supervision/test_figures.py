@@ -27,6 +27,8 @@ def test_hall_total_equals_hand_count(hall):
         "mean_steps": 0.0,  # no events recorded in this hall
         "mean_trips": 1.0,  # (1 + 2 + 0) / 3
         "mean_materials_brought": 1.6667,  # (2 + 3 + 0) / 3; licence not brought
+        "materials_saved_by_data": 0,
+        "materials_saved_by_locker": 0,
         "mean_working_days": 3.3333,  # (4 + (8 - 2) + 0) / 3
         "on_time_rate": 0.6667,  # c2 late
         "instant_share": 0.3333,  # c3 of c2, c3, c4

@@ -104,9 +104,11 @@ def case_window_accept(
     due_date: datetime.date | None = None,
     commitment: str = "",
     in_person: bool | None = None,
+    valid_until: dict | None = None,
 ) -> Case:
     """Record the checklist and accept (受理); the materials marked deferred are deferred on
-    the applicant's commitment (容缺受理). A window draft is handed in first."""
+    the applicant's commitment (容缺受理). A window draft is handed in first. ``valid_until``:
+    requirement id → a document's own expiry (its stay in the materials locker)."""
     _clerk_only(by)
     checklist_record(case=case, by=by, marks=marks)
     case_hand_in(case=case, by=by)
@@ -118,6 +120,7 @@ def case_window_accept(
         due_date=due_date,
         commitment=commitment,
         in_person=in_person,
+        valid_until=valid_until,
     )
 
 
