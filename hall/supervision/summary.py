@@ -26,11 +26,13 @@ from hall.models import (
     SupervisionDaily,
     SupervisionOpenFollowUps,
     SupervisionPeopleDaily,
+    SupervisionRollupDaily,
     SupervisionSummaryState,
 )
 
 from .people import COUNTED, KEY, Counts, collect_people
 from .selectors import (
+    ALL,
     FOLLOWUP_PREFIX,
     GRAIN,
     NOT_SUMMED,
@@ -60,21 +62,24 @@ def supervision_summary_refresh(*, start: datetime.date, end: datetime.date) -> 
         or end < state.covered_from - datetime.timedelta(days=1)
     ):
         # Not adjacent to what is covered: start the covered range afresh.
-        SupervisionDaily.objects.all().delete()
-        SupervisionPeopleDaily.objects.all().delete()
+        for model in SUMMARY_TABLES:
+            model.objects.all().delete()
         state.delete()
         state = None
-    SupervisionDaily.objects.filter(day__gte=start, day__lte=end).delete()
-    SupervisionPeopleDaily.objects.filter(day__gte=start, day__lte=end).delete()
+    for model in SUMMARY_TABLES:
+        model.objects.filter(day__gte=start, day__lte=end).delete()
+    grains = collect(Scope(start=start, end=end), by_day=True)
     rows = [
         SupervisionDaily(
             day=day,
             **dict(zip(GRAIN, grain, strict=True)),
             **{name: getattr(figures, name) for name in SUMMED},
         )
-        for (day, *grain), figures in collect(Scope(start=start, end=end), by_day=True).items()
+        for (day, *grain), figures in grains.items()
     ]
     SupervisionDaily.objects.bulk_create(rows, batch_size=5000)
+    rollups = _rollups(grains)
+    SupervisionRollupDaily.objects.bulk_create(rollups, batch_size=5000)
     by_grain = collect_people(Scope(start=start, end=end), by_day=True)
     whole: dict[tuple, Counts] = defaultdict(Counts)
     for (day, *key), counts in by_grain.items():
@@ -109,7 +114,33 @@ def supervision_summary_refresh(*, start: datetime.date, end: datetime.date) -> 
         # The nightly refresh, not each chunk of an older range being backfilled.
         _count_open_followups(state)
     state.save()
-    return len(rows) + len(people)
+    return len(rows) + len(rollups) + len(people)
+
+
+SUMMARY_TABLES = (SupervisionDaily, SupervisionRollupDaily, SupervisionPeopleDaily)
+
+
+def _rollups(grains: dict[tuple, Figures]) -> list[SupervisionRollupDaily]:
+    """The rows of ``SupervisionRollupDaily`` from the figures per day and grain: summed over
+    the halls, and per hall summed over the rest."""
+    over_halls: dict[tuple, Figures] = defaultdict(Figures)
+    per_hall: dict[tuple, Figures] = defaultdict(Figures)
+    for (day, hall_id, *grain), figures in grains.items():
+        over_halls[(day, *grain)].add(figures)
+        per_hall[(day, hall_id)].add(figures)
+
+    def row(day, figures: Figures, **grain) -> SupervisionRollupDaily:
+        return SupervisionRollupDaily(
+            day=day, **grain, **{name: getattr(figures, name) for name in SUMMED}
+        )
+
+    return [
+        row(day, figures, **dict(zip(GRAIN[1:], grain, strict=True)))
+        for (day, *grain), figures in over_halls.items()
+    ] + [
+        row(day, figures, per_hall=True, hall_id=hall_id)
+        for (day, hall_id), figures in per_hall.items()
+    ]
 
 
 def _count_open_followups(state: SupervisionSummaryState) -> None:
@@ -217,18 +248,20 @@ def supervision_summary_backfill(
 
 
 def _summary_grains(scope: Scope) -> dict[tuple, Figures]:
-    rows = (
-        SupervisionDaily.objects.filter(
-            scope.case_filter(), day__gte=scope.start, day__lte=scope.end
-        )
-        .values(*GRAIN)
-        .annotate(**{name: Sum(name) for name in SUMMED})
-        .order_by()
-    )
-    return {
-        tuple(row[name] for name in GRAIN): Figures(**{name: row[name] for name in SUMMED})
-        for row in rows
-    }
+    """The summarised figures of ``scope`` per grain (one query): without a filter from the
+    rows summed over part of the grain (keys with ``ALL``), else from the full grain."""
+    days = Q(day__gte=scope.start, day__lte=scope.end)
+    if scope.case_filter():
+        rows = SupervisionDaily.objects.filter(scope.case_filter(), days).values(*GRAIN)
+    else:
+        rows = SupervisionRollupDaily.objects.filter(days).values("per_hall", *GRAIN)
+    grains = {}
+    for row in rows.annotate(**{name: Sum(name) for name in SUMMED}).order_by():
+        key = tuple(row[name] for name in GRAIN)
+        if "per_hall" in row:
+            key = (key[0], ALL, ALL, ALL) if row["per_hall"] else (ALL, *key[1:])
+        grains[key] = Figures(**{name: row[name] for name in SUMMED})
+    return grains
 
 
 def summarised_figures(
