@@ -17,8 +17,8 @@ import datetime
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 
-from django.db import transaction
-from django.db.models import Count, Max, Min, Q, Sum
+from django.db import connection, transaction
+from django.db.models import Count, Max, Min, Model, Q, Sum
 from django.utils import timezone
 
 from cases.models import Case, FollowUp
@@ -69,42 +69,40 @@ def supervision_summary_refresh(*, start: datetime.date, end: datetime.date) -> 
     for model in SUMMARY_TABLES:
         model.objects.filter(day__gte=start, day__lte=end).delete()
     grains = collect(Scope(start=start, end=end), by_day=True)
-    rows = [
-        SupervisionDaily(
-            day=day,
-            **dict(zip(GRAIN, grain, strict=True)),
-            **{name: getattr(figures, name) for name in SUMMED},
-        )
-        for (day, *grain), figures in grains.items()
-    ]
-    SupervisionDaily.objects.bulk_create(rows, batch_size=5000)
-    rollups = _rollups(grains)
-    SupervisionRollupDaily.objects.bulk_create(rollups, batch_size=5000)
+    written = _insert(
+        SupervisionDaily,
+        ["day", *GRAIN, *SUMMED],
+        [
+            (day, *grain, *(getattr(figures, name) for name in SUMMED))
+            for (day, *grain), figures in grains.items()
+        ],
+    )
+    written += _insert(
+        SupervisionRollupDaily, ["day", "per_hall", *GRAIN, *SUMMED], _rollups(grains)
+    )
     by_grain = collect_people(Scope(start=start, end=end), by_day=True)
     whole: dict[tuple, Counts] = defaultdict(Counts)
     for (day, *key), counts in by_grain.items():
         who = dict(zip(KEY, key, strict=True))
         whole[(day, who["window_id"], who["user_id"], who["hall_id"], who["previous"])].add(counts)
-    people = [
-        SupervisionPeopleDaily(
-            day=day,
-            **dict(zip(KEY, key, strict=True)),
-            **{name: getattr(counts, name) for name in COUNTED},
-        )
-        for (day, *key), counts in by_grain.items()
-    ] + [
-        SupervisionPeopleDaily(
-            day=day,
-            window_id=window_id,
-            user_id=user_id,
-            hall_id=hall_id,
-            previous=previous,
-            whole=True,
-            **{name: getattr(counts, name) for name in COUNTED},
-        )
-        for (day, window_id, user_id, hall_id, previous), counts in whole.items()
-    ]
-    SupervisionPeopleDaily.objects.bulk_create(people, batch_size=5000)
+    # The rows per grain, then the same summed over board, department, matter and bundle.
+    written += _insert(
+        SupervisionPeopleDaily,
+        ["day", *KEY, "whole", *COUNTED],
+        [
+            (day, *key, False, *(getattr(counts, name) for name in COUNTED))
+            for (day, *key), counts in by_grain.items()
+        ]
+        + [
+            (
+                day,
+                *(window_id, user_id, hall_id, None, None, None, None, previous),
+                True,
+                *(getattr(counts, name) for name in COUNTED),
+            )
+            for (day, window_id, user_id, hall_id, previous), counts in whole.items()
+        ],
+    )
     if state is None:
         state = SupervisionSummaryState(covered_from=start, covered_to=end)
     else:
@@ -114,33 +112,78 @@ def supervision_summary_refresh(*, start: datetime.date, end: datetime.date) -> 
         # The nightly refresh, not each chunk of an older range being backfilled.
         _count_open_followups(state)
     state.save()
-    return len(rows) + len(rollups) + len(people)
+    return written
 
 
 SUMMARY_TABLES = (SupervisionDaily, SupervisionRollupDaily, SupervisionPeopleDaily)
 
 
-def _rollups(grains: dict[tuple, Figures]) -> list[SupervisionRollupDaily]:
-    """The rows of ``SupervisionRollupDaily`` from the figures per day and grain: summed over
-    the halls, and per hall summed over the rest."""
+def _rollups(grains: dict[tuple, Figures]) -> list[tuple]:
+    """The rows of ``SupervisionRollupDaily`` (day, per hall, grain, counts) from the figures
+    per day and grain: summed over the halls, and per hall summed over the rest."""
     over_halls: dict[tuple, Figures] = defaultdict(Figures)
     per_hall: dict[tuple, Figures] = defaultdict(Figures)
     for (day, hall_id, *grain), figures in grains.items():
         over_halls[(day, *grain)].add(figures)
         per_hall[(day, hall_id)].add(figures)
-
-    def row(day, figures: Figures, **grain) -> SupervisionRollupDaily:
-        return SupervisionRollupDaily(
-            day=day, **grain, **{name: getattr(figures, name) for name in SUMMED}
-        )
-
     return [
-        row(day, figures, **dict(zip(GRAIN[1:], grain, strict=True)))
+        (day, False, None, *grain, *(getattr(figures, name) for name in SUMMED))
         for (day, *grain), figures in over_halls.items()
     ] + [
-        row(day, figures, per_hall=True, hall_id=hall_id)
+        (day, True, hall_id, None, None, None, *(getattr(figures, name) for name in SUMMED))
         for (day, hall_id), figures in per_hall.items()
     ]
+
+
+INSERT_BATCH = 5000
+# Values the database takes only once prepared (a date is text in SQLite, a duration a number);
+# counts and ids pass as they are.
+PREPARED_TYPES = ("DateField", "DurationField")
+
+
+def _insert(model: type[Model], names: list[str], rows: list[tuple]) -> int:
+    """Insert ``rows``, the values of ``model``'s fields ``names`` (every other field takes its
+    default), in multi-row INSERTs; return how many.
+
+    The summary writes tens of thousands of rows a night: ``bulk_create`` spent most of the
+    refresh building a model instance per row and preparing each value field by field.
+    """
+    if not rows:
+        return 0
+    fields = [model._meta.get_field(name) for name in names]
+    defaults = [
+        field
+        for field in model._meta.concrete_fields
+        if not field.primary_key and field not in fields
+    ]
+    fields += defaults
+    tail = tuple(field.get_db_prep_save(field.get_default(), connection) for field in defaults)
+    prepared = [
+        (index, field)
+        for index, field in enumerate(fields[: len(names)])
+        if field.get_internal_type() in PREPARED_TYPES
+    ]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in fields)
+    placeholder = f"({', '.join(['%s'] * len(fields))})"
+    size = max(1, min(INSERT_BATCH, connection.ops.bulk_batch_size(fields, rows)))
+    with connection.cursor() as cursor:
+        for first in range(0, len(rows), size):
+            batch = rows[first : first + size]
+            params: list = []
+            for row in batch:
+                if prepared:
+                    row = list(row)
+                    for index, field in prepared:
+                        row[index] = field.get_db_prep_save(row[index], connection)
+                params.extend(row)
+                params.extend(tail)
+            cursor.execute(
+                f"INSERT INTO {quote(model._meta.db_table)} ({columns}) "
+                f"VALUES {', '.join([placeholder] * len(batch))}",
+                params,
+            )
+    return len(rows)
 
 
 def _count_open_followups(state: SupervisionSummaryState) -> None:
