@@ -387,7 +387,12 @@ def main() -> None:
     query = f"start={start}&end={today}"
     api_query = f"from={start}&to={today}"
 
-    from hall.models import SupervisionDaily, SupervisionSummaryState
+    from hall.models import (
+        SupervisionDaily,
+        SupervisionPeopleDaily,
+        SupervisionRollupDaily,
+        SupervisionSummaryState,
+    )
     from hall.supervision.selectors import Scope, supervision_figures
     from hall.supervision.summary import (
         supervision_summary_backfill,
@@ -395,7 +400,8 @@ def main() -> None:
     )
 
     scope = Scope(start=start, end=today)
-    SupervisionDaily.objects.all().delete()
+    for model in (SupervisionDaily, SupervisionRollupDaily, SupervisionPeopleDaily):
+        model.objects.all().delete()
     SupervisionSummaryState.objects.all().delete()
     recount = None
     if not args.summary_only:
@@ -412,7 +418,8 @@ def main() -> None:
     began = time.perf_counter()
     covered = supervision_summary_backfill(start=first)
     print(
-        f"  backfill {covered[0]} .. {covered[1]}: {SupervisionDaily.objects.count():,} rows in "
+        f"  backfill {covered[0]} .. {covered[1]}: {SupervisionDaily.objects.count():,} rows "
+        f"(summed over the halls and per hall: {SupervisionRollupDaily.objects.count():,}) in "
         f"{time.perf_counter() - began:.1f}s"
     )
     yesterday = today - datetime.timedelta(days=1)
