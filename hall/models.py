@@ -91,10 +91,14 @@ class SupervisionRollupDaily(models.Model):
     board and matter. A row summed over departments, matters and bundles (``per_hall`` on,
     those empty) is one day's figures per intake hall (an empty hall: applied online, not
     taken in yet): the tables per hall and level. Every case is counted once in each kind.
+
+    A ``month`` row is the sum of a month's day rows of its kind and grain (``day``: the first
+    of the month): a year's range reads twelve of them and the days of its partial months.
     """
 
     day = models.DateField(_("日期"), db_index=True)
     per_hall = models.BooleanField(default=False)
+    month = models.BooleanField(default=False)
     hall = models.ForeignKey(
         "halls.Hall", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
@@ -112,10 +116,11 @@ class SupervisionRollupDaily(models.Model):
         verbose_name = _("监察汇总日合计")
         verbose_name_plural = _("监察汇总日合计")
         ordering = ["day", "id"]
+        indexes = [models.Index(fields=["month", "day"], name="sv_rollup_month_day_idx")]
 
     def __str__(self) -> str:
         if self.per_hall:
-            return f"{self.day} hall {self.hall_id}"
+            return f"{self.day}{' month' if self.month else ''} hall {self.hall_id}"
         return f"{self.day} {self.lead_department_id}/{self.matter_id or self.bundle_id}"
 
 

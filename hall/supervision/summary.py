@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator
 
 from django.db import connection, transaction
 from django.db.models import Count, Max, Min, Model, Q, Sum
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from cases.models import Case, FollowUp
@@ -44,6 +45,7 @@ from .selectors import (
 )
 
 REFRESH_DAYS = 60
+ONE_DAY = datetime.timedelta(days=1)
 SUMMED = [name for name in Figures.__dataclass_fields__ if name not in NOT_SUMMED]
 
 
@@ -80,6 +82,7 @@ def supervision_summary_refresh(*, start: datetime.date, end: datetime.date) -> 
     written += _insert(
         SupervisionRollupDaily, ["day", "per_hall", *GRAIN, *SUMMED], _rollups(grains)
     )
+    written += _refresh_months(start, end)
     by_grain = collect_people(Scope(start=start, end=end), by_day=True)
     whole: dict[tuple, Counts] = defaultdict(Counts)
     for (day, *key), counts in by_grain.items():
@@ -133,6 +136,47 @@ def _rollups(grains: dict[tuple, Figures]) -> list[tuple]:
         (day, True, hall_id, None, None, None, *(getattr(figures, name) for name in SUMMED))
         for (day, hall_id), figures in per_hall.items()
     ]
+
+
+def _refresh_months(start: datetime.date, end: datetime.date) -> int:
+    """Rebuild the month rows of ``SupervisionRollupDaily`` of the months ``start``..``end``
+    touch, from every day row of those months (one query and the inserts)."""
+    first, last = start.replace(day=1), _month_end(end)
+    rollups = SupervisionRollupDaily.objects.filter(day__gte=first, day__lte=last)
+    rollups.filter(month=True).delete()
+    rows = (
+        rollups.filter(month=False)
+        .annotate(first_day=TruncMonth("day"))
+        .values("first_day", "per_hall", *GRAIN)
+        .annotate(**{name: Sum(name) for name in SUMMED})
+        .order_by()
+    )
+    return _insert(
+        SupervisionRollupDaily,
+        ["day", "month", "per_hall", *GRAIN, *SUMMED],
+        [
+            (row["first_day"], True, row["per_hall"], *(row[name] for name in (*GRAIN, *SUMMED)))
+            for row in rows
+        ],
+    )
+
+
+def _month_end(day: datetime.date) -> datetime.date:
+    return (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1) - ONE_DAY
+
+
+def _rollup_days(start: datetime.date, end: datetime.date) -> Q:
+    """The rollup rows of ``start``..``end`` (days the summary covers): the month rows of the
+    whole months in it, the day rows of the other days."""
+    first = start if start.day == 1 else _month_end(start) + ONE_DAY
+    last = end if end == _month_end(end) else end.replace(day=1) - ONE_DAY
+    if first > last:
+        return Q(month=False, day__gte=start, day__lte=end)
+    return (
+        Q(month=True, day__gte=first, day__lte=last)
+        | Q(month=False, day__gte=start, day__lt=first)
+        | Q(month=False, day__gt=last, day__lte=end)
+    )
 
 
 INSERT_BATCH = 5000
@@ -293,11 +337,14 @@ def supervision_summary_backfill(
 def _summary_grains(scope: Scope) -> dict[tuple, Figures]:
     """The summarised figures of ``scope`` per grain (one query): without a filter from the
     rows summed over part of the grain (keys with ``ALL``), else from the full grain."""
-    days = Q(day__gte=scope.start, day__lte=scope.end)
     if scope.case_filter():
-        rows = SupervisionDaily.objects.filter(scope.case_filter(), days).values(*GRAIN)
+        rows = SupervisionDaily.objects.filter(
+            scope.case_filter(), day__gte=scope.start, day__lte=scope.end
+        ).values(*GRAIN)
     else:
-        rows = SupervisionRollupDaily.objects.filter(days).values("per_hall", *GRAIN)
+        rows = SupervisionRollupDaily.objects.filter(_rollup_days(scope.start, scope.end)).values(
+            "per_hall", *GRAIN
+        )
     grains = {}
     for row in rows.annotate(**{name: Sum(name) for name in SUMMED}).order_by():
         key = tuple(row[name] for name in GRAIN)

@@ -212,29 +212,48 @@ def test_backfilled_summary_equals_recount(generated):
     assert expected[0][0][1]["cross_hall_pickups"] > 0
 
 
-def sums(rows, *grain) -> dict:
+def sums(rows, *grain, by_month: bool = False) -> dict:
     counts = [f.name for f in SupervisionDaily._meta.concrete_fields if f.name not in DAILY_GRAIN]
     totals: dict[tuple, list] = defaultdict(lambda: [0] * len(counts))
     for row in rows.values("day", *grain, *counts):
-        key = tuple(row[name] for name in ("day", *grain))
+        day = row["day"].replace(day=1) if by_month else row["day"]
+        key = (day, *(row[name] for name in grain))
         totals[key] = [a + row[name] for a, name in zip(totals[key], counts, strict=True)]
     return {key: value for key, value in totals.items() if any(value)}
 
 
 def test_rollup_rows_equal_the_full_grain_summed(generated):
     call_command("supervision_summary", chunk_days=7, verbosity=0)
-    rollup = SupervisionRollupDaily.objects
+    days, months = (SupervisionRollupDaily.objects.filter(month=month) for month in (False, True))
     over_halls = ("lead_department_id", "matter_id", "bundle_id")
-    assert rollup.filter(per_hall=False, hall__isnull=False).count() == 0
-    assert rollup.filter(per_hall=True, lead_department__isnull=False).count() == 0
-    assert sums(rollup.filter(per_hall=False), *over_halls) == sums(
+    assert days.filter(per_hall=False, hall__isnull=False).count() == 0
+    assert days.filter(per_hall=True, lead_department__isnull=False).count() == 0
+    assert sums(days.filter(per_hall=False), *over_halls) == sums(
         SupervisionDaily.objects, *over_halls
     )
-    per_hall = sums(rollup.filter(per_hall=True), "hall_id")
+    per_hall = sums(days.filter(per_hall=True), "hall_id")
     assert per_hall == sums(SupervisionDaily.objects, "hall_id")
     assert {hall for _day, hall in per_hall} == {None, *Case.objects.values_list("hall", flat=True)}
     # Fewer rows than the full grain.
-    assert rollup.filter(per_hall=False).count() < SupervisionDaily.objects.count()
+    assert days.filter(per_hall=False).count() < SupervisionDaily.objects.count()
+    # A month row: its days' sum (the backfill's weeks cut months in two).
+    assert {day.day for day in months.values_list("day", flat=True)} == {1}
+    for per_hall, grain in ((False, over_halls), (True, ("hall_id",))):
+        assert sums(months.filter(per_hall=per_hall), *grain) == sums(
+            SupervisionDaily.objects, *grain, by_month=True
+        )
+    # Refreshing the last days again rebuilds their months' rows from every day of them.
+    before = sums(months, "per_hall", *over_halls, "hall_id")
+    today = generated["today"]
+    call_command(
+        "supervision_summary",
+        "--from",
+        str(today - datetime.timedelta(days=3)),
+        "--to",
+        str(today),
+        verbosity=0,
+    )
+    assert sums(months, "per_hall", *over_halls, "hall_id") == before
 
 
 def test_summary_equals_recount_after_changes_since_the_refresh(generated):
