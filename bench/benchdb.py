@@ -1,6 +1,7 @@
 """The bench scripts' own PostgreSQL database: refuse any other, create it when missing."""
 
 import os
+import re
 import sys
 from urllib.parse import urlparse
 
@@ -19,12 +20,17 @@ def bench_database_url(script: str = "this bench") -> str:
             "  DATABASE_URL=postgres://postgres@127.0.0.1:5432/onetrip_bench"
         )
     name = parsed.path.lstrip("/")
-    if not name.endswith("bench"):
+    if not is_bench_name(name):
         sys.exit(
             f"Refusing to run on database {name!r}: {script} empties and refills tables, so it "
             "runs only on a database of its own whose name ends in 'bench' (e.g. onetrip_bench)."
         )
     return url
+
+
+def is_bench_name(name: str) -> bool:
+    """A bench database's name: ends in ``bench``, or ``bench_<suffix>`` (one per engineer)."""
+    return re.search(r"bench(_[a-z0-9]+)?$", name) is not None
 
 
 def ensure_database(url: str) -> None:

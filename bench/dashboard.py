@@ -25,7 +25,7 @@ import warnings
 from pathlib import Path
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from benchdb import bench_database_url, ensure_database
+from benchdb import bench_database_url, ensure_database, is_bench_name
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
@@ -211,7 +211,7 @@ def build_cases(total: int, months: int, today: datetime.date) -> None:
                     committed_days, legal_days, extension_days, stopped_days, submitted_at,
                     accepted_on, deadline, warning_on, decided_at, closed_at, decision_note,
                     created_at, updated_at, trip_count, materials_in,
-                    hall_id, pickup_hall_id, helper_id, home_visit)
+                    hall_id, pickup_hall_id, helper_id, home_visit, pickup_chosen)
                 SELECT 'B' || lpad(g::text, 12, '0'), matter_id, lead_department_id,
                        CASE WHEN r1 < 0.45 THEN 'window' ELSE 'online' END, 'person',
                        '张三', '', '', '13800000000', '', '', '', 'pickup', '', '', '', '', '',
@@ -229,7 +229,7 @@ def build_cases(total: int, months: int, today: datetime.date) -> None:
                             ELSE (%(halls)s::bigint[])[1] END,
                        CASE WHEN g %% 10 = 0 THEN (%(halls)s::bigint[])[1] END,
                        CASE WHEN r1 < 0.45 AND g %% 6 = 5 AND g %% 12 = 5 THEN %(helper)s END,
-                       g %% 50 = 0
+                       g %% 50 = 0, false
                 FROM d
                 """,
                 {
@@ -356,7 +356,7 @@ def main() -> None:
     from cases.models import Case
 
     assert connection.vendor == "postgresql"
-    assert connection.settings_dict["NAME"].endswith("bench")
+    assert is_bench_name(connection.settings_dict["NAME"])
     settings.DEBUG = False
     settings.ALLOWED_HOSTS = ["*"]
 
@@ -387,7 +387,12 @@ def main() -> None:
     query = f"start={start}&end={today}"
     api_query = f"from={start}&to={today}"
 
-    from hall.models import SupervisionDaily, SupervisionSummaryState
+    from hall.models import (
+        SupervisionDaily,
+        SupervisionPeopleDaily,
+        SupervisionRollupDaily,
+        SupervisionSummaryState,
+    )
     from hall.supervision.selectors import Scope, supervision_figures
     from hall.supervision.summary import (
         supervision_summary_backfill,
@@ -395,7 +400,8 @@ def main() -> None:
     )
 
     scope = Scope(start=start, end=today)
-    SupervisionDaily.objects.all().delete()
+    for model in (SupervisionDaily, SupervisionRollupDaily, SupervisionPeopleDaily):
+        model.objects.all().delete()
     SupervisionSummaryState.objects.all().delete()
     recount = None
     if not args.summary_only:
@@ -412,7 +418,8 @@ def main() -> None:
     began = time.perf_counter()
     covered = supervision_summary_backfill(start=first)
     print(
-        f"  backfill {covered[0]} .. {covered[1]}: {SupervisionDaily.objects.count():,} rows in "
+        f"  backfill {covered[0]} .. {covered[1]}: {SupervisionDaily.objects.count():,} rows "
+        f"(summed over the halls and per hall: {SupervisionRollupDaily.objects.count():,}) in "
         f"{time.perf_counter() - began:.1f}s"
     )
     yesterday = today - datetime.timedelta(days=1)

@@ -978,6 +978,9 @@ class Visit(models.Model):
                 name="visit_clerk_date_idx",
                 condition=models.Q(clerk__isnull=False),
             ),
+            # The trips of a day or range whoever served them (the dashboard's live part: today's
+            # trips per staff member), without reading every clerk's history.
+            models.Index(fields=["date"], name="visit_date_idx"),
         ]
 
     def __str__(self) -> str:

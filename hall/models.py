@@ -1,10 +1,12 @@
 """Tables of the hall package: the supervision dashboard's daily summary.
 
-``SupervisionDaily`` holds, per day and grain (lead department × matter or bundle), the counts
-and sums the dashboard adds up (see ``hall.supervision.selectors``): received cases by their
-submission day, decided ones by their decision day, ratings by their day. It is derived data,
-rebuilt by ``hall.supervision.summary.supervision_summary_refresh``; ``SupervisionSummaryState``
-records which days it covers, and the dashboard reads every other day from the cases.
+``SupervisionDaily`` holds, per day and grain (intake hall × lead department × matter or
+bundle), the counts and sums the dashboard adds up (see ``hall.supervision.selectors``): received
+cases by their submission day, decided ones by their decision day, ratings by their day. It is
+derived data, rebuilt by ``hall.supervision.summary.supervision_summary_refresh``;
+``SupervisionSummaryState`` records which days it covers, and the dashboard reads every other day
+from the cases. ``SupervisionRollupDaily`` holds the same counts summed over the halls, and
+summed per hall, for the dashboard without a filter (most of the time).
 ``SupervisionOpenFollowUps`` counts the follow-ups open at the last refresh;
 ``SupervisionPeopleDaily`` holds the figures per window and staff member the same way.
 """
@@ -65,6 +67,62 @@ class SupervisionDaily(models.Model):
         ordering = ["day", "id"]
 
     def __str__(self) -> str:
+        return f"{self.day} {self.lead_department_id}/{self.matter_id or self.bundle_id}"
+
+
+# A ``SupervisionDaily`` row's grain; every other column is a count, summed by the tables below.
+DAILY_GRAIN = ("id", "day", "hall", "lead_department", "matter", "bundle")
+
+
+def _with_daily_counts(model: type[models.Model]) -> type[models.Model]:
+    """Give ``model`` every count column of ``SupervisionDaily``: a count added there is summed
+    here as well, by construction."""
+    for daily_field in SupervisionDaily._meta.local_concrete_fields:
+        if daily_field.name not in DAILY_GRAIN:
+            model.add_to_class(daily_field.name, daily_field.clone())
+    return model
+
+
+@_with_daily_counts
+class SupervisionRollupDaily(models.Model):
+    """``SupervisionDaily`` summed over part of its grain, for the dashboard without a
+    department, board, matter or hall filter (most of the time): a few times fewer rows.
+
+    A row summed over the intake halls (``per_hall`` off, ``hall`` empty) is one day's figures
+    per lead department and matter (or bundle): the total and the tables per department,
+    board and matter. A row summed over departments, matters and bundles (``per_hall`` on,
+    those empty) is one day's figures per intake hall (an empty hall: applied online, not
+    taken in yet): the tables per hall and level. Every case is counted once in each kind.
+
+    A ``month`` row is the sum of a month's day rows of its kind and grain (``day``: the first
+    of the month): a year's range reads twelve of them and the days of its partial months.
+    """
+
+    day = models.DateField(_("日期"), db_index=True)
+    per_hall = models.BooleanField(default=False)
+    month = models.BooleanField(default=False)
+    hall = models.ForeignKey(
+        "halls.Hall", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    lead_department = models.ForeignKey(
+        "accounts.Department", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    matter = models.ForeignKey(
+        "matters.Matter", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    bundle = models.ForeignKey(
+        "matters.Bundle", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("监察汇总日合计")
+        verbose_name_plural = _("监察汇总日合计")
+        ordering = ["day", "id"]
+        indexes = [models.Index(fields=["month", "day"], name="sv_rollup_month_day_idx")]
+
+    def __str__(self) -> str:
+        if self.per_hall:
+            return f"{self.day}{' month' if self.month else ''} hall {self.hall_id}"
         return f"{self.day} {self.lead_department_id}/{self.matter_id or self.bundle_id}"
 
 

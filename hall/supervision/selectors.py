@@ -163,9 +163,10 @@ class Figures:
     wait: datetime.timedelta = datetime.timedelta(0)
 
     def add(self, other: "Figures") -> None:
-        for name in self.__dataclass_fields__:
-            if name not in LABELS:
-                setattr(self, name, getattr(self, name) + getattr(other, name))
+        # Called for every grain and table it counts in: on the instances' dicts directly.
+        mine, theirs = self.__dict__, other.__dict__
+        for name in ADDED:
+            mine[name] += theirs[name]
 
     @staticmethod
     def _ratio(part: float, whole: int) -> float | None:
@@ -273,6 +274,8 @@ class Figures:
 
 # Fields of a Figures that are not counts of the cases (not summed per day).
 LABELS = ("key", "label", "code", "level")
+# The fields ``Figures.add`` adds up.
+ADDED = tuple(name for name in Figures.__dataclass_fields__ if name not in LABELS)
 NOT_SUMMED = (
     *LABELS,
     "open_followups",
@@ -312,6 +315,18 @@ class Dashboard:
 
 # Grain: (intake hall, lead department, matter, bundle).
 GRAIN = ("hall_id", "lead_department_id", "matter_id", "bundle_id")
+
+
+class _All:
+    def __repr__(self) -> str:
+        return "ALL"
+
+
+# In a grain's key: summed over every value of that part (``SupervisionRollupDaily``). A key
+# ``(ALL, department, matter, bundle)`` counts in the total and the tables per department,
+# board and matter; ``(hall, ALL, ALL, ALL)`` only in the tables per hall and level; a key
+# without ``ALL`` in every table.
+ALL = _All()
 
 
 def _grain(row: dict, prefix: str = "") -> tuple:
@@ -583,10 +598,10 @@ def _roll_up(
     from halls.models import LEVEL_ORDER, Hall, HallLevel
 
     queues = queues or {}
-    department_ids = {key[1] for key in grains}
-    matter_ids = {key[2] for key in grains if key[2]}
-    bundle_ids = {key[3] for key in grains if key[3]}
-    hall_ids = {key[0] for key in grains if key[0]} | set(queues)
+    department_ids = {key[1] for key in grains if key[1] is not ALL}
+    matter_ids = {key[2] for key in grains if key[2] and key[2] is not ALL}
+    bundle_ids = {key[3] for key in grains if key[3] and key[3] is not ALL}
+    hall_ids = {key[0] for key in grains if key[0] and key[0] is not ALL} | set(queues)
     halls = {
         row["id"]: row
         for row in Hall.objects.filter(id__in=hall_ids).values("id", "code", "name", "level")
@@ -626,15 +641,21 @@ def _roll_up(
         )
 
     for (hall_id, department_id, matter_id, bundle_id), figures in grains.items():
-        level = halls[hall_id]["level"] if hall_id in halls else None
-        if level == HallLevel.CITY:
-            figures.at_centre = figures.received
-        elif level is not None:
-            figures.at_nearest = figures.received
+        if hall_id is not ALL:
+            # Received at the centre or nearer: in the tables per hall and level and the total.
+            level = halls[hall_id]["level"] if hall_id in halls else None
+            at_centre = figures.received if level == HallLevel.CITY else 0
+            at_nearest = figures.received if level not in (None, HallLevel.CITY) else 0
+            total.at_centre += at_centre
+            total.at_nearest += at_nearest
+            for table in hall_buckets(hall_id):
+                if table is not None:
+                    table.add(figures)
+                    table.at_centre += at_centre
+                    table.at_nearest += at_nearest
+        if department_id is ALL:
+            continue
         total.add(figures)
-        for table in hall_buckets(hall_id):
-            if table is not None:
-                table.add(figures)
         bucket(by_department, department_id, departments.get(department_id, "")).add(figures)
         if matter_id:
             matter = matters[matter_id]

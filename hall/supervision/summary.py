@@ -17,8 +17,9 @@ import datetime
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 
-from django.db import transaction
-from django.db.models import Count, Max, Min, Q, Sum
+from django.db import connection, transaction
+from django.db.models import Count, Max, Min, Model, Q, Sum
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from cases.models import Case, FollowUp
@@ -26,11 +27,13 @@ from hall.models import (
     SupervisionDaily,
     SupervisionOpenFollowUps,
     SupervisionPeopleDaily,
+    SupervisionRollupDaily,
     SupervisionSummaryState,
 )
 
 from .people import COUNTED, KEY, Counts, collect_people
 from .selectors import (
+    ALL,
     FOLLOWUP_PREFIX,
     GRAIN,
     NOT_SUMMED,
@@ -38,10 +41,12 @@ from .selectors import (
     Scope,
     _followup_rows,
     _grain,
+    _without_jit,
     collect,
 )
 
 REFRESH_DAYS = 60
+ONE_DAY = datetime.timedelta(days=1)
 SUMMED = [name for name in Figures.__dataclass_fields__ if name not in NOT_SUMMED]
 
 
@@ -54,52 +59,55 @@ def supervision_summary_refresh(*, start: datetime.date, end: datetime.date) -> 
     end = min(end, timezone.localdate() - datetime.timedelta(days=1))
     if end < start:
         return 0
+    _without_jit()  # as for the dashboard: the grouped reads with subqueries gain nothing by it
     state = SupervisionSummaryState.objects.select_for_update(of=("self",)).first()
     if state and (
         start > state.covered_to + datetime.timedelta(days=1)
         or end < state.covered_from - datetime.timedelta(days=1)
     ):
         # Not adjacent to what is covered: start the covered range afresh.
-        SupervisionDaily.objects.all().delete()
-        SupervisionPeopleDaily.objects.all().delete()
+        for model in SUMMARY_TABLES:
+            model.objects.all().delete()
         state.delete()
         state = None
-    SupervisionDaily.objects.filter(day__gte=start, day__lte=end).delete()
-    SupervisionPeopleDaily.objects.filter(day__gte=start, day__lte=end).delete()
-    rows = [
-        SupervisionDaily(
-            day=day,
-            **dict(zip(GRAIN, grain, strict=True)),
-            **{name: getattr(figures, name) for name in SUMMED},
-        )
-        for (day, *grain), figures in collect(Scope(start=start, end=end), by_day=True).items()
-    ]
-    SupervisionDaily.objects.bulk_create(rows, batch_size=5000)
+    for model in SUMMARY_TABLES:
+        model.objects.filter(day__gte=start, day__lte=end).delete()
+    grains = collect(Scope(start=start, end=end), by_day=True)
+    written = _insert(
+        SupervisionDaily,
+        ["day", *GRAIN, *SUMMED],
+        [
+            (day, *grain, *(getattr(figures, name) for name in SUMMED))
+            for (day, *grain), figures in grains.items()
+        ],
+    )
+    written += _insert(
+        SupervisionRollupDaily, ["day", "per_hall", *GRAIN, *SUMMED], _rollups(grains)
+    )
+    written += _refresh_months(start, end)
     by_grain = collect_people(Scope(start=start, end=end), by_day=True)
     whole: dict[tuple, Counts] = defaultdict(Counts)
     for (day, *key), counts in by_grain.items():
         who = dict(zip(KEY, key, strict=True))
         whole[(day, who["window_id"], who["user_id"], who["hall_id"], who["previous"])].add(counts)
-    people = [
-        SupervisionPeopleDaily(
-            day=day,
-            **dict(zip(KEY, key, strict=True)),
-            **{name: getattr(counts, name) for name in COUNTED},
-        )
-        for (day, *key), counts in by_grain.items()
-    ] + [
-        SupervisionPeopleDaily(
-            day=day,
-            window_id=window_id,
-            user_id=user_id,
-            hall_id=hall_id,
-            previous=previous,
-            whole=True,
-            **{name: getattr(counts, name) for name in COUNTED},
-        )
-        for (day, window_id, user_id, hall_id, previous), counts in whole.items()
-    ]
-    SupervisionPeopleDaily.objects.bulk_create(people, batch_size=5000)
+    # The rows per grain, then the same summed over board, department, matter and bundle.
+    written += _insert(
+        SupervisionPeopleDaily,
+        ["day", *KEY, "whole", *COUNTED],
+        [
+            (day, *key, False, *(getattr(counts, name) for name in COUNTED))
+            for (day, *key), counts in by_grain.items()
+        ]
+        + [
+            (
+                day,
+                *(window_id, user_id, hall_id, None, None, None, None, previous),
+                True,
+                *(getattr(counts, name) for name in COUNTED),
+            )
+            for (day, window_id, user_id, hall_id, previous), counts in whole.items()
+        ],
+    )
     if state is None:
         state = SupervisionSummaryState(covered_from=start, covered_to=end)
     else:
@@ -109,7 +117,119 @@ def supervision_summary_refresh(*, start: datetime.date, end: datetime.date) -> 
         # The nightly refresh, not each chunk of an older range being backfilled.
         _count_open_followups(state)
     state.save()
-    return len(rows) + len(people)
+    return written
+
+
+SUMMARY_TABLES = (SupervisionDaily, SupervisionRollupDaily, SupervisionPeopleDaily)
+
+
+def _rollups(grains: dict[tuple, Figures]) -> list[tuple]:
+    """The rows of ``SupervisionRollupDaily`` (day, per hall, grain, counts) from the figures
+    per day and grain: summed over the halls, and per hall summed over the rest."""
+    over_halls: dict[tuple, Figures] = defaultdict(Figures)
+    per_hall: dict[tuple, Figures] = defaultdict(Figures)
+    for (day, hall_id, *grain), figures in grains.items():
+        over_halls[(day, *grain)].add(figures)
+        per_hall[(day, hall_id)].add(figures)
+    return [
+        (day, False, None, *grain, *(getattr(figures, name) for name in SUMMED))
+        for (day, *grain), figures in over_halls.items()
+    ] + [
+        (day, True, hall_id, None, None, None, *(getattr(figures, name) for name in SUMMED))
+        for (day, hall_id), figures in per_hall.items()
+    ]
+
+
+def _refresh_months(start: datetime.date, end: datetime.date) -> int:
+    """Rebuild the month rows of ``SupervisionRollupDaily`` of the months ``start``..``end``
+    touch, from every day row of those months (one query and the inserts)."""
+    first, last = start.replace(day=1), _month_end(end)
+    rollups = SupervisionRollupDaily.objects.filter(day__gte=first, day__lte=last)
+    rollups.filter(month=True).delete()
+    rows = (
+        rollups.filter(month=False)
+        .annotate(first_day=TruncMonth("day"))
+        .values("first_day", "per_hall", *GRAIN)
+        .annotate(**{name: Sum(name) for name in SUMMED})
+        .order_by()
+    )
+    return _insert(
+        SupervisionRollupDaily,
+        ["day", "month", "per_hall", *GRAIN, *SUMMED],
+        [
+            (row["first_day"], True, row["per_hall"], *(row[name] for name in (*GRAIN, *SUMMED)))
+            for row in rows
+        ],
+    )
+
+
+def _month_end(day: datetime.date) -> datetime.date:
+    return (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1) - ONE_DAY
+
+
+def _rollup_days(start: datetime.date, end: datetime.date) -> Q:
+    """The rollup rows of ``start``..``end`` (days the summary covers): the month rows of the
+    whole months in it, the day rows of the other days."""
+    first = start if start.day == 1 else _month_end(start) + ONE_DAY
+    last = end if end == _month_end(end) else end.replace(day=1) - ONE_DAY
+    if first > last:
+        return Q(month=False, day__gte=start, day__lte=end)
+    return (
+        Q(month=True, day__gte=first, day__lte=last)
+        | Q(month=False, day__gte=start, day__lt=first)
+        | Q(month=False, day__gt=last, day__lte=end)
+    )
+
+
+INSERT_BATCH = 5000
+# Values the database takes only once prepared (a date is text in SQLite, a duration a number);
+# counts and ids pass as they are.
+PREPARED_TYPES = ("DateField", "DurationField")
+
+
+def _insert(model: type[Model], names: list[str], rows: list[tuple]) -> int:
+    """Insert ``rows``, the values of ``model``'s fields ``names`` (every other field takes its
+    default), in multi-row INSERTs; return how many.
+
+    The summary writes tens of thousands of rows a night: ``bulk_create`` spent most of the
+    refresh building a model instance per row and preparing each value field by field.
+    """
+    if not rows:
+        return 0
+    fields = [model._meta.get_field(name) for name in names]
+    defaults = [
+        field
+        for field in model._meta.concrete_fields
+        if not field.primary_key and field not in fields
+    ]
+    fields += defaults
+    tail = tuple(field.get_db_prep_save(field.get_default(), connection) for field in defaults)
+    prepared = [
+        (index, field)
+        for index, field in enumerate(fields[: len(names)])
+        if field.get_internal_type() in PREPARED_TYPES
+    ]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in fields)
+    placeholder = f"({', '.join(['%s'] * len(fields))})"
+    size = max(1, min(INSERT_BATCH, connection.ops.bulk_batch_size(fields, rows)))
+    with connection.cursor() as cursor:
+        for first in range(0, len(rows), size):
+            batch = rows[first : first + size]
+            params: list = []
+            for row in batch:
+                if prepared:
+                    row = list(row)
+                    for index, field in prepared:
+                        row[index] = field.get_db_prep_save(row[index], connection)
+                params.extend(row)
+                params.extend(tail)
+            cursor.execute(
+                f"INSERT INTO {quote(model._meta.db_table)} ({columns}) "
+                f"VALUES {', '.join([placeholder] * len(batch))}",
+                params,
+            )
+    return len(rows)
 
 
 def _count_open_followups(state: SupervisionSummaryState) -> None:
@@ -217,18 +337,23 @@ def supervision_summary_backfill(
 
 
 def _summary_grains(scope: Scope) -> dict[tuple, Figures]:
-    rows = (
-        SupervisionDaily.objects.filter(
+    """The summarised figures of ``scope`` per grain (one query): without a filter from the
+    rows summed over part of the grain (keys with ``ALL``), else from the full grain."""
+    if scope.case_filter():
+        rows = SupervisionDaily.objects.filter(
             scope.case_filter(), day__gte=scope.start, day__lte=scope.end
+        ).values(*GRAIN)
+    else:
+        rows = SupervisionRollupDaily.objects.filter(_rollup_days(scope.start, scope.end)).values(
+            "per_hall", *GRAIN
         )
-        .values(*GRAIN)
-        .annotate(**{name: Sum(name) for name in SUMMED})
-        .order_by()
-    )
-    return {
-        tuple(row[name] for name in GRAIN): Figures(**{name: row[name] for name in SUMMED})
-        for row in rows
-    }
+    grains = {}
+    for row in rows.annotate(**{name: Sum(name) for name in SUMMED}).order_by():
+        key = tuple(row[name] for name in GRAIN)
+        if "per_hall" in row:
+            key = (key[0], ALL, ALL, ALL) if row["per_hall"] else (ALL, *key[1:])
+        grains[key] = Figures(**{name: row[name] for name in SUMMED})
+    return grains
 
 
 def summarised_figures(

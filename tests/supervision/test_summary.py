@@ -5,7 +5,12 @@ import datetime
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from hall.models import SupervisionDaily, SupervisionSummaryState
+from hall.models import (
+    SupervisionDaily,
+    SupervisionPeopleDaily,
+    SupervisionRollupDaily,
+    SupervisionSummaryState,
+)
 from hall.supervision.selectors import Scope, collect, supervision_figures
 from hall.supervision.summary import (
     supervision_summary_refresh,
@@ -37,9 +42,13 @@ def test_summary_equals_live_figures(hall):
 
 def test_refresh_twice_writes_the_same_rows(hall):
     march = {"start": datetime.date(2026, 3, 1), "end": datetime.date(2026, 3, 31)}
+    tables = (SupervisionDaily, SupervisionRollupDaily, SupervisionPeopleDaily)
     first = supervision_summary_refresh(**march)
+    rows = [model.objects.count() for model in tables]
     second = supervision_summary_refresh(**march)
-    assert first == second == SupervisionDaily.objects.count()
+    assert [model.objects.count() for model in tables] == rows
+    assert first == second == sum(rows)
+    assert rows[0] and rows[1]
     state = SupervisionSummaryState.objects.get()
     assert (state.covered_from, state.covered_to) == (march["start"], march["end"])
 

@@ -1,8 +1,10 @@
 """On a generated hall (random cases over 90 days up to today, bundles, visits, materials,
-ratings, follow-ups, holidays), the figures read from the daily summary equal a recount from
-the cases: for ranges inside, across and outside the summarised days, with every filter, and
-after cases, ratings and follow-ups change since the last refresh. The same for the figures
-per window and staff member, with trips served by clerks and queue tickets."""
+ratings, follow-ups, holidays, intake and pickup halls), the figures read from the daily
+summary equal a recount from the cases: for ranges inside, across and outside the summarised
+days, with every filter, per hall and level as well, and after cases, ratings and follow-ups
+change since the last refresh; the rows summed over part of the grain equal the full grain's
+sums. The same for the figures per window and staff member, with trips served by clerks and
+queue tickets."""
 
 import datetime
 import random
@@ -23,13 +25,22 @@ from cases.models import (
     Rating,
     Visit,
 )
-from hall.models import SupervisionDaily, SupervisionPeopleDaily, SupervisionSummaryState
+from hall.models import (
+    DAILY_GRAIN,
+    SupervisionDaily,
+    SupervisionPeopleDaily,
+    SupervisionRollupDaily,
+    SupervisionSummaryState,
+)
 from hall.supervision.selectors import Scope, supervision_figures, window_staff_figures
+from halls.models import HallLevel
+from halls.selectors import city_centre
 from matters.models import CalendarDay, CalendarDayKind
 from tests.factories import (
     BoardFactory,
     BundleFactory,
     DepartmentFactory,
+    HallFactory,
     MaterialTypeFactory,
     MatterFactory,
     RequirementFactory,
@@ -49,6 +60,9 @@ def figures_of(dashboard) -> list:
             *dashboard.by_board,
             *dashboard.by_matter,
         ]
+    ] + [
+        (f.label, f.level, f.hall_summary(), f.summary())
+        for f in [*dashboard.by_hall, *dashboard.by_level]
     ]
 
 
@@ -97,6 +111,9 @@ def generated(db):
         for matter in matters
     }
     bundle = BundleFactory(matters=matters[1:3])
+    town = HallFactory(code="gtown", level=HallLevel.TOWN)
+    halls = [None, city_centre(), town, HallFactory(level=HallLevel.VILLAGE, parent=town)]
+    hall_rng = random.Random(13)  # apart, so that the rest is drawn as before
     now = timezone.now()
     for n in range(400):
         submitted = first + datetime.timedelta(days=rng.randint(0, DAYS))
@@ -124,6 +141,8 @@ def generated(db):
             accepted_on=accepted,
             deadline=accepted + datetime.timedelta(days=rng.randint(0, 9)) if accepted else None,
             decided_at=decided,
+            hall=hall_rng.choice(halls),
+            pickup_hall=hall_rng.choice(halls),
         )
         visits = rng.sample(range(0, 6), rng.choice([0, 1, 1, 1, 2, 3]))
         for offset in visits:
@@ -151,7 +170,13 @@ def generated(db):
                     # Some closing times after now, as a clock ahead (or the bench) makes them.
                     closed_at=rated + datetime.timedelta(days=1) if rng.random() < 0.5 else None,
                 )
-    return {"today": today, "first": first, "departments": departments, "boards": boards}
+    return {
+        "today": today,
+        "first": first,
+        "departments": departments,
+        "boards": boards,
+        "town": town,
+    }
 
 
 def scopes(generated) -> list[Scope]:
@@ -165,6 +190,13 @@ def scopes(generated) -> list[Scope]:
         Scope(start=year.start, end=today, department_id=generated["departments"][0].id),
         Scope(start=year.start, end=today, board_id=generated["boards"][1].id),
         Scope(start=year.start, end=today, matter_id=Case.objects.first().matter_id),
+        Scope(start=year.start, end=today, hall_id=generated["town"].id),
+        Scope(
+            start=first + datetime.timedelta(days=5),
+            end=today - datetime.timedelta(days=7),
+            hall_id=generated["town"].id,
+            board_id=generated["boards"][0].id,
+        ),
     ]
 
 
@@ -176,6 +208,52 @@ def test_backfilled_summary_equals_recount(generated):
     assert SupervisionDaily.objects.exists()
     assert [figures_of(supervision_figures(scope)) for scope in scopes(generated)] == expected
     assert expected[0][0][1]["open_followups"] > 0
+    assert expected[0][0][1]["cases_at_nearest_hall"] > 0
+    assert expected[0][0][1]["cross_hall_pickups"] > 0
+
+
+def sums(rows, *grain, by_month: bool = False) -> dict:
+    counts = [f.name for f in SupervisionDaily._meta.concrete_fields if f.name not in DAILY_GRAIN]
+    totals: dict[tuple, list] = defaultdict(lambda: [0] * len(counts))
+    for row in rows.values("day", *grain, *counts):
+        day = row["day"].replace(day=1) if by_month else row["day"]
+        key = (day, *(row[name] for name in grain))
+        totals[key] = [a + row[name] for a, name in zip(totals[key], counts, strict=True)]
+    return {key: value for key, value in totals.items() if any(value)}
+
+
+def test_rollup_rows_equal_the_full_grain_summed(generated):
+    call_command("supervision_summary", chunk_days=7, verbosity=0)
+    days, months = (SupervisionRollupDaily.objects.filter(month=month) for month in (False, True))
+    over_halls = ("lead_department_id", "matter_id", "bundle_id")
+    assert days.filter(per_hall=False, hall__isnull=False).count() == 0
+    assert days.filter(per_hall=True, lead_department__isnull=False).count() == 0
+    assert sums(days.filter(per_hall=False), *over_halls) == sums(
+        SupervisionDaily.objects, *over_halls
+    )
+    per_hall = sums(days.filter(per_hall=True), "hall_id")
+    assert per_hall == sums(SupervisionDaily.objects, "hall_id")
+    assert {hall for _day, hall in per_hall} == {None, *Case.objects.values_list("hall", flat=True)}
+    # Fewer rows than the full grain.
+    assert days.filter(per_hall=False).count() < SupervisionDaily.objects.count()
+    # A month row: its days' sum (the backfill's weeks cut months in two).
+    assert {day.day for day in months.values_list("day", flat=True)} == {1}
+    for per_hall, grain in ((False, over_halls), (True, ("hall_id",))):
+        assert sums(months.filter(per_hall=per_hall), *grain) == sums(
+            SupervisionDaily.objects, *grain, by_month=True
+        )
+    # Refreshing the last days again rebuilds their months' rows from every day of them.
+    before = sums(months, "per_hall", *over_halls, "hall_id")
+    today = generated["today"]
+    call_command(
+        "supervision_summary",
+        "--from",
+        str(today - datetime.timedelta(days=3)),
+        "--to",
+        str(today),
+        verbosity=0,
+    )
+    assert sums(months, "per_hall", *over_halls, "hall_id") == before
 
 
 def test_summary_equals_recount_after_changes_since_the_refresh(generated):
