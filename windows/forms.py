@@ -260,6 +260,12 @@ class ChecklistRow:
         ]
 
     @property
+    def satisfied(self) -> bool:
+        """An e-licence, shared data or the locker stands for it: nothing for the clerk to
+        check or take in."""
+        return self.material.status in SATISFIED
+
+    @property
     def states(self) -> list[tuple[str, str]]:
         """The verdicts offered for this material: 容缺 only where the guide allows it."""
         offered = [RECEIVED, MISSING]
@@ -364,7 +370,12 @@ class ChecklistForm(forms.Form):
         if action in (ACCEPT, DEFER, NOTICE, RESUBMIT):
             for material in self.materials:
                 field = f"m{material.requirement_id}_state"
-                if material.required and not self._state(material) and field not in self.errors:
+                if (
+                    material.required
+                    and material.status not in SATISFIED  # a licence, data or the locker
+                    and not self._state(material)
+                    and field not in self.errors
+                ):
                     self.add_error(field, _("请核对此项：已收取、缺少或容缺。"))
         for material in self.materials:
             copies = f"m{material.requirement_id}_copies"
