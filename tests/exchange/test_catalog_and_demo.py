@@ -57,7 +57,9 @@ def test_a_demo_account_needs_no_household_register(settings):
     client.force_authenticate(citizen)
 
     answer = client.post(
-        "/api/v1/cases/", {"matter": "pol-id-card-renewal", "consent": True}, format="json"
+        "/api/v1/cases/",
+        {"matter": "pol-id-card-renewal", "consent": True, "answers": {"nonlocal": "no"}},
+        format="json",
     ).json()
 
     statuses = {m["material"]: m["status"] for m in answer["materials"]}
