@@ -343,6 +343,7 @@ def _case_or_404(request: HttpRequest, number: str) -> Case:
 # The papers the desk prints, in the order of the case's life (the documents app writes them;
 # read here through the case's prefetched relation). A failed render is left to the admin.
 PAPER_ORDER = (
+    "data_check",
     "receipt",
     "commitment",
     "one_time_notice",
@@ -350,6 +351,7 @@ PAPER_ORDER = (
     "supplement_notice",
     "decision",
     "licence",
+    "payment_receipt",
     "delivery_receipt",
 )
 # What the desk offers to print at once after a decision made with the applicant present.

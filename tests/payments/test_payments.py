@@ -307,6 +307,19 @@ def test_the_desk_records_a_counter_payment(fee_case, clerk):
     assert payment.counter_receipt == "NT-7"
 
 
+def test_the_desk_lists_the_payment_receipt_among_the_papers(fee_case, clerk):
+    case = fee_case("approved")
+    desk = session_client(clerk)
+    desk.post(f"/desk/cases/{case.number}/payment/", {"receipt": "NT-8"})
+    receipt = case.documents.get(kind="payment_receipt")
+
+    page = desk.get(f"/desk/cases/{case.number}/").content.decode()
+
+    papers = page[page.index('id="papers-title"') :]
+    assert receipt.title in papers
+    assert 'data-paper="payment_receipt"' in papers
+
+
 def test_a_citizen_may_not_use_the_desk_counter(fee_case, citizen):
     case = fee_case("approved")
     response = session_client(citizen).post(f"/desk/cases/{case.number}/payment/", {"receipt": "X"})
