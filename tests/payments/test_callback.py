@@ -111,7 +111,7 @@ def test_an_unknown_reference_and_bad_body(fee_case):
     assert answer.status_code == 400
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_confirmations_at_once_make_one_charge(fee_case):
     assert connection.vendor == "postgresql"
     case = fee_case("in_review")
