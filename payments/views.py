@@ -71,6 +71,9 @@ def _not_found(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def pay(request: HttpRequest, reference: str) -> HttpResponse:
     """The payer's page of a case's fee: amount, matter, case number and 确认支付."""
+    # Read before ``request_caller``: DRF's authentication sets ``request.user`` to the token's
+    # user, and only a browser's session needs (and has) a CSRF token.
+    by_session = request.user.is_authenticated
     caller = request_caller(request)
     if not caller.is_authenticated and not _api_client(request):
         return redirect_to_login(request.get_full_path())
@@ -82,7 +85,7 @@ def pay(request: HttpRequest, reference: str) -> HttpResponse:
     if payment is None or not may_pay(caller, payment):
         return _not_found(request)
     if request.method == "POST":
-        if request.user.is_authenticated:  # a browser's session: its CSRF token is required
+        if by_session:  # a browser's session: its CSRF token is required
             refused = CsrfViewMiddleware(lambda r: None).process_view(request, None, (), {})
             if refused is not None:
                 return refused

@@ -18,7 +18,8 @@ pytestmark = pytest.mark.django_db
 
 
 def token_client(user) -> APIClient:
-    client = APIClient()
+    # As a real API client: no session, no CSRF cookie, and CSRF enforced as in production.
+    client = APIClient(enforce_csrf_checks=True)
     answer = client.post(
         "/api/v1/auth/token/", {"username": user.username, "password": PASSWORD}, format="json"
     )
