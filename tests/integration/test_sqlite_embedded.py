@@ -22,7 +22,13 @@ client = APIClient()
 client.credentials(HTTP_AUTHORIZATION="Token " + AuthToken.objects.create(citizen)[1])
 assert client.get("/api/v1/me/").status_code == 200
 matter = client.get("/api/v1/matters/", {"search": "居住证"}).json()["results"][0]["code"]
-case = client.post("/api/v1/cases/", {"matter": matter}, format="json")
+# 情形引导: the guide's questions, each answered with an option that does not rule out.
+guide = client.get("/api/v1/matters/" + matter + "/").json()
+answers = {
+    q["code"]: next(o["value"] for o in q["options"] if not o["rules_out"])
+    for q in guide["questions"]
+}
+case = client.post("/api/v1/cases/", {"matter": matter, "answers": answers}, format="json")
 assert case.status_code == 201, case.content
 listed = client.get("/api/v1/cases/").json()["results"]
 assert [row["number"] for row in listed] == [case.json()["number"]], listed
