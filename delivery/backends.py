@@ -18,8 +18,6 @@ Tracking statuses are the shipment's: ``picked_up``, ``in_transit``, ``delivered
 
 import datetime
 import hashlib
-import http.client
-import json
 import logging
 import time
 import urllib.error
@@ -33,6 +31,8 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
+
+from accounts.http_json import HttpJsonError, json_call
 
 from .exceptions import PermanentCourierError, TransientCourierError
 
@@ -161,41 +161,26 @@ class HttpCourier:
         return [update_from_json(item) for item in answer.get("events") or []]
 
     def _call(self, method: str, url: str, *, body=None, headers=None) -> dict:
-        data = json.dumps(body, ensure_ascii=False).encode() if body is not None else None
-        request = urllib.request.Request(
-            url,
-            data=data,
-            method=method,
-            headers={
-                "Content-Type": "application/json",
-                "Accept": "application/json",
-                "Authorization": f"Bearer {self.key}",
-                **(headers or {}),
-            },
-        )
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as reply:
-                raw = reply.read()
-        except urllib.error.HTTPError as error:
-            detail = _read_error(error)
-            if error.code >= 500 or error.code in (408, 429):
-                raise TransientCourierError(
-                    _("快递接口返回 %(code)s：%(detail)s") % {"code": error.code, "detail": detail}
-                ) from error
-            raise PermanentCourierError(
-                _("快递接口拒绝（%(code)s）：%(detail)s") % {"code": error.code, "detail": detail}
-            ) from error
-        except (urllib.error.URLError, http.client.HTTPException, OSError) as error:
-            raise TransientCourierError(
-                _("快递接口无法连接：%(e)s") % {"e": getattr(error, "reason", error)}
-            ) from error
-        try:
-            answer = json.loads(raw or b"{}")
-        except ValueError as error:
-            raise TransientCourierError(_("快递接口返回的不是 JSON。")) from error
-        if not isinstance(answer, dict):
-            raise TransientCourierError(_("快递接口返回的格式不对。"))
-        return answer
+            return json_call(
+                method, url, key=self.key, timeout=self.timeout, body=body, headers=headers
+            )
+        except HttpJsonError as error:
+            raise _courier_error(error) from error
+
+
+def _courier_error(error: HttpJsonError) -> Exception:
+    """Retry what may pass later (unreachable, 5xx, 408, 429, a garbled answer); not a refusal."""
+    if error.kind == "status":
+        values = {"code": error.status, "detail": error.detail}
+        if error.status >= 500 or error.status in (408, 429):
+            return TransientCourierError(_("快递接口返回 %(code)s：%(detail)s") % values)
+        return PermanentCourierError(_("快递接口拒绝（%(code)s）：%(detail)s") % values)
+    if error.kind == "unreachable":
+        return TransientCourierError(_("快递接口无法连接：%(e)s") % {"e": error.detail})
+    if error.kind == "not_json":
+        return TransientCourierError(_("快递接口返回的不是 JSON。"))
+    return TransientCourierError(_("快递接口返回的格式不对。"))
 
 
 def update_from_json(item: dict) -> TrackingUpdate:
@@ -215,10 +200,3 @@ def update_from_json(item: dict) -> TrackingUpdate:
         at=parsed,
         note=str(item.get("note") or "")[:300],
     )
-
-
-def _read_error(error: urllib.error.HTTPError) -> str:
-    try:
-        return error.read(300).decode("utf-8", "replace").strip() or str(error.reason)
-    except Exception:
-        return str(error.reason)

@@ -29,8 +29,6 @@ cannot answer (a retry later may succeed).
 """
 
 import hashlib
-import http.client
-import json
 import logging
 import urllib.error
 import urllib.parse
@@ -42,6 +40,8 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
+
+from accounts.http_json import HttpJsonError, json_call
 
 from .exceptions import GatewayError
 
@@ -164,31 +164,19 @@ class HttpGateway:
         return status
 
     def _call(self, method: str, url: str, *, body=None, headers=None) -> dict:
-        data = json.dumps(body, ensure_ascii=False).encode() if body is not None else None
-        request = urllib.request.Request(
-            url,
-            data=data,
-            method=method,
-            headers={
-                "Content-Type": "application/json",
-                "Accept": "application/json",
-                "Authorization": f"Bearer {self.key}",
-                **(headers or {}),
-            },
-        )
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as reply:
-                raw = reply.read()
-        except urllib.error.HTTPError as error:
-            raise GatewayError(_("支付平台返回 %(code)s。") % {"code": error.code}) from error
-        except (urllib.error.URLError, http.client.HTTPException, OSError) as error:
-            raise GatewayError(
-                _("支付平台无法连接：%(e)s") % {"e": getattr(error, "reason", error)}
-            ) from error
-        try:
-            answer = json.loads(raw or b"{}")
-        except ValueError as error:
-            raise GatewayError(_("支付平台返回的不是 JSON。")) from error
-        if not isinstance(answer, dict):
-            raise GatewayError(_("支付平台返回的格式不对。"))
-        return answer
+            return json_call(
+                method, url, key=self.key, timeout=self.timeout, body=body, headers=headers
+            )
+        except HttpJsonError as error:
+            raise _gateway_error(error) from error
+
+
+def _gateway_error(error: HttpJsonError) -> GatewayError:
+    if error.kind == "status":
+        return GatewayError(_("支付平台返回 %(code)s。") % {"code": error.status})
+    if error.kind == "unreachable":
+        return GatewayError(_("支付平台无法连接：%(e)s") % {"e": error.detail})
+    if error.kind == "not_json":
+        return GatewayError(_("支付平台返回的不是 JSON。"))
+    return GatewayError(_("支付平台返回的格式不对。"))
