@@ -57,6 +57,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 
 from bench.benchdb import bench_database_url, ensure_database  # noqa: E402
+from bench.cpu import CpuMeter  # noqa: E402
 from bench.http_stack import Stack  # noqa: E402
 from bench.timing import percentile  # noqa: E402
 
@@ -260,9 +261,11 @@ class Lifecycle:
 
     def papers(self, base: str, citizen: str, expected: list[str]) -> None:
         """Ask for the case, download each paper it should have; ask again until all are."""
-        asked = time.perf_counter()
+        started = time.perf_counter()
         pending = {kind: 0 for kind in expected}  # kind → asks so far
+        asked: dict[str, float] = {}  # kind → when the client first asked for it
         while pending:
+            round_started = time.perf_counter()
             case = self.client.call("case_detail", "GET", f"{base}/", citizen).json()
             listed = {paper["kind"]: paper["url"] for paper in case["documents"]}
             for kind in listed.keys() - set(pending) - set(expected):
@@ -271,7 +274,9 @@ class Lifecycle:
             for kind in list(pending):
                 pending[kind] += 1
                 if kind not in listed:
+                    asked.setdefault(kind, round_started)  # wanted, not even listed yet
                     continue
+                asked.setdefault(kind, time.perf_counter())
                 answer = self.client.call(
                     "paper", "GET", listed[kind], citizen, ok=(200, *NOT_READY)
                 )
@@ -279,11 +284,11 @@ class Lifecycle:
                     continue
                 if not answer.content.startswith(b"%PDF"):
                     raise BenchError(f"{listed[kind]} answered 200 without a PDF")
-                ms = (time.perf_counter() - asked) * 1000
+                ms = (time.perf_counter() - asked[kind]) * 1000
                 self.client.recorder.papers.append((kind, ms, pending[kind] == 1, pending[kind]))
                 del pending[kind]
             if pending:
-                if time.perf_counter() - asked > self.args.paper_timeout:
+                if time.perf_counter() - started > self.args.paper_timeout:
                     raise BenchError(
                         f"papers {sorted(pending)} of {base} not downloadable after "
                         f"{self.args.paper_timeout:.0f} s (listed: {sorted(listed)})"
@@ -310,12 +315,34 @@ def run_phase(
     stop = threading.Event()
     errors: list[BaseException] = []
 
+    # --rate: lifecycles are offered at that rate (open loop) instead of back to back; a
+    # client thread takes the next one when it is due, or late when every thread was busy.
+    offered = threading.Semaphore(0) if args.rate else None
+    starts: list[float] = []  # when each lifecycle started, and was due (open loop)
+    due_at: list[float] = []
+
+    def offer() -> None:
+        interval = 1 / args.rate
+        due = time.perf_counter()
+        for _ in range(count):
+            due_at.append(due)
+            offered.release()
+            due += interval
+            if stop.wait(max(0.0, due - time.perf_counter())):
+                return
+
     def next_lifecycle() -> bool:
         with lock:
             if remaining[0] <= 0 or stop.is_set():
                 return False
             remaining[0] -= 1
-            return True
+        if offered is not None:
+            while not offered.acquire(timeout=0.5):
+                if stop.is_set():
+                    return False
+        with lock:
+            starts.append(time.perf_counter())
+        return True
 
     def lifecycles(n: int) -> None:
         try:
@@ -349,8 +376,16 @@ def run_phase(
     if not args.profile and args.insert_rate > 0:
         pinger = threading.Thread(target=inserts, daemon=True)
         pinger.start()
+    meter = CpuMeter(
+        {process.name: process.process.pid for process in stack.processes},
+        stack.database_url,
+        stack.database_url.rsplit("/", 1)[-1].split("?")[0],
+    )
     load_before = uptime()
+    meter.start()
     started = time.perf_counter()
+    if offered is not None:
+        threading.Thread(target=offer, daemon=True).start()
     for thread in threads:
         thread.start()
     shown = started
@@ -370,6 +405,7 @@ def run_phase(
     stop.set()
     if pinger is not None:
         pinger.join(timeout=30)
+    cpu = meter.stop()
     if errors:
         raise errors[0]
     merged = Recorder()
@@ -383,6 +419,9 @@ def run_phase(
         "recorder": merged,
         "load_before": load_before,
         "load_after": uptime(),
+        "cpu_s": cpu,
+        "starts": sorted(starts),
+        "due": due_at,
     }
 
 
@@ -442,7 +481,25 @@ def summarise(phase: dict, args) -> dict:
             "not_ready_first_ask": sum(1 for p in mine if not p[2]),
         }
     accept, insert = steps.get("accept"), steps.get("bare_insert")
+    # CPU of each part of the stack per lifecycle (the insert thread's share included), and
+    # the lifecycles a second the machine's cores could carry at that cost.
+    cpu_parts = {
+        name: round(seconds * 1000 / max(count, 1), 1) for name, seconds in phase["cpu_s"].items()
+    }
+    cpu_total = sum(cpu_parts.values())
+    cores = len(os.sched_getaffinity(0))
+    open_loop = None
+    if args.rate and len(phase["starts"]) > 1:
+        starts, due = phase["starts"], phase["due"]
+        lags = [start - when for start, when in zip(starts, due, strict=False)]
+        open_loop = {
+            "offered_per_s": args.rate,
+            "started_per_s": round((len(starts) - 1) / (starts[-1] - starts[0]), 2),
+            "start_lag_p95_s": round(percentile(lags, 95), 2),
+            "start_lag_max_s": round(max(lags), 2),
+        }
     return {
+        "open_loop": open_loop,
         "lifecycles": count,
         "elapsed_s": round(phase["elapsed"], 1),
         "lifecycles_per_s": round(count / phase["elapsed"], 2),
@@ -451,6 +508,9 @@ def summarise(phase: dict, args) -> dict:
         "statements_per_lifecycle": round(per_lifecycle / count, 1),
         "statements_per_lifecycle_create_to_collect": round(commands / count, 1),
         "server_cpu_ms_per_lifecycle": round(server_cpu, 1),
+        "cpu_ms_per_lifecycle_by_part": cpu_parts,
+        "cpu_ms_per_lifecycle": round(cpu_total, 1),
+        "cpu_ceiling_lifecycles_per_s": round(cores * 1000 / cpu_total, 2) if cpu_total else None,
         "steps": steps,
         "papers": {
             "count": len(papers),
@@ -474,12 +534,19 @@ def print_summary(result: dict, args) -> None:
         "profile: one client, lifecycles one after the other, an insert after each step"
         if args.profile
         else f"{args.clients} clients, inserts at {args.insert_rate:g}/s alongside"
+        + (f", lifecycles offered at {args.rate:g}/s" if args.rate else "")
     )
     print(
         f"\n{result['lifecycles']} lifecycles in {result['elapsed_s']} s ({mode}); gunicorn "
         f"{args.workers}×{args.threads} gthread, worker {args.pool}"
         + (f" ×{args.concurrency}" if args.pool == "prefork" else "")
     )
+    if result["open_loop"]:
+        o = result["open_loop"]
+        print(
+            f"  open loop: offered {o['offered_per_s']:g}/s, started {o['started_per_s']}/s, "
+            f"start lag behind schedule p95 {o['start_lag_p95_s']} s, max {o['start_lag_max_s']} s"
+        )
     print(
         f"  lifecycles/s: {result['lifecycles_per_s']}   one lifecycle p50 "
         f"{result['lifecycle_p50_s']} s, p95 {result['lifecycle_p95_s']} s\n  statements per "
@@ -499,6 +566,13 @@ def print_summary(result: dict, args) -> None:
     print(
         f"  gunicorn thread CPU per lifecycle (every step but the baseline): "
         f"{result['server_cpu_ms_per_lifecycle']} ms"
+    )
+    by_part = result["cpu_ms_per_lifecycle_by_part"]
+    parts = ", ".join(f"{name} {ms:g}" for name, ms in by_part.items())
+    print(
+        f"  CPU per lifecycle, every process of the stack: {result['cpu_ms_per_lifecycle']} ms "
+        f"({parts}); {os.cpu_count()} cores carry at most "
+        f"{result['cpu_ceiling_lifecycles_per_s']} lifecycles/s at that cost"
     )
     papers = result["papers"]
     if papers["count"]:
@@ -579,6 +653,13 @@ def main() -> None:
     parser.add_argument("--pool", choices=["prefork", "solo"], default="prefork")
     parser.add_argument("--concurrency", type=int, default=2, help="prefork worker processes")
     parser.add_argument("--insert-rate", type=float, default=5, help="bare INSERTs per second")
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=0,
+        help="offer lifecycles at this rate per second (open loop; give enough --clients) "
+        "instead of back to back",
+    )
     parser.add_argument(
         "--paper-share",
         type=float,
