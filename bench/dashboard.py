@@ -211,7 +211,8 @@ def build_cases(total: int, months: int, today: datetime.date) -> None:
                     committed_days, legal_days, extension_days, stopped_days, submitted_at,
                     accepted_on, deadline, warning_on, decided_at, closed_at, decision_note,
                     created_at, updated_at, trip_count, materials_in,
-                    hall_id, pickup_hall_id, helper_id, home_visit, pickup_chosen)
+                    hall_id, pickup_hall_id, helper_id, home_visit, pickup_chosen,
+                    answers, fee_outstanding)
                 SELECT 'B' || lpad(g::text, 12, '0'), matter_id, lead_department_id,
                        CASE WHEN r1 < 0.45 THEN 'window' ELSE 'online' END, 'person',
                        '张三', '', '', '13800000000', '', '', '', 'pickup', '', '', '', '', '',
@@ -229,7 +230,7 @@ def build_cases(total: int, months: int, today: datetime.date) -> None:
                             ELSE (%(halls)s::bigint[])[1] END,
                        CASE WHEN g %% 10 = 0 THEN (%(halls)s::bigint[])[1] END,
                        CASE WHEN r1 < 0.45 AND g %% 6 = 5 AND g %% 12 = 5 THEN %(helper)s END,
-                       g %% 50 = 0, false
+                       g %% 50 = 0, false, '[]', false
                 FROM d
                 """,
                 {

@@ -918,6 +918,16 @@ class Review(models.Model):
                 fields=["department", "case_deadline", "case_accepted_on", "case"],
                 name="review_department_queue",
             ),
+            # The same two for every department at once: a supervisor's queue in the admin.
+            models.Index(
+                fields=["case_deadline", "case_accepted_on", "case"],
+                condition=models.Q(status="pending"),
+                name="review_city_pending_queue",
+            ),
+            models.Index(
+                fields=["case_deadline", "case_accepted_on", "case"],
+                name="review_city_queue",
+            ),
         ]
 
     def __str__(self) -> str:

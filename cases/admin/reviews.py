@@ -11,6 +11,7 @@ from django.db.models import IntegerField, QuerySet, Value, When
 from django.http import Http404, HttpRequest, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django_fsm import can_proceed
@@ -110,7 +111,27 @@ class QueuePaginator(Paginator):
     """Pages of the queue in its own order (pending first, then by deadline) without sorting
     the department's every review: the pending reviews (few) and then the decided ones, each
     read in deadline order off the reviews' ``review_department_queue`` index. Any other order
-    (a column the user sorted by) pages as usual."""
+    (a column the user sorted by) pages as usual.
+
+    Reviews are counted up to ``CAP`` only: a department's every review (a supervisor's: the
+    city's) grows with the years, and nobody pages through more than 20 pages of them by
+    number (filters and the search narrow them). Past the cap the page says "more than 1,000"
+    (``capped``), and the page numbers stop there.
+    """
+
+    CAP = 1_000
+
+    @cached_property
+    def _counted(self) -> int:
+        return self.object_list.order_by()[: self.CAP + 1].count()
+
+    @property
+    def count(self) -> int:
+        return min(self._counted, self.CAP)
+
+    @property
+    def capped(self) -> bool:
+        return self._counted > self.CAP
 
     def page(self, number):
         number = self.validate_number(number)
