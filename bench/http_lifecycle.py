@@ -571,7 +571,7 @@ def print_summary(result: dict, args) -> None:
     parts = ", ".join(f"{name} {ms:g}" for name, ms in by_part.items())
     print(
         f"  CPU per lifecycle, every process of the stack: {result['cpu_ms_per_lifecycle']} ms "
-        f"({parts}); {os.cpu_count()} cores carry at most "
+        f"({parts}); {len(os.sched_getaffinity(0))} cores carry at most "
         f"{result['cpu_ceiling_lifecycles_per_s']} lifecycles/s at that cost"
     )
     papers = result["papers"]
