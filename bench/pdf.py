@@ -146,7 +146,7 @@ def bare_html(paper_html: str) -> str:
 
     from documents.pdf import font_url
 
-    body = paper_html.split("<body>", 1)[1]
+    body = re.split(r"<body[^>]*>", paper_html, maxsplit=1)[1]
     size = re.search(r"html \{[^}]*font-size: ([0-9.]+pt)", paper_html.rsplit("<style>", 1)[1])
     lines = [line.strip() for line in html_lib.unescape(strip_tags(body)).splitlines()]
     paragraphs = "".join(f"<p>{html_lib.escape(line)}</p>" for line in lines if line)

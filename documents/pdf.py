@@ -223,19 +223,67 @@ _DROPPED_TABLES = (
 
 @_made_once()
 def _install_one_pass_subset():
-    """Route WeasyPrint's HarfBuzz subset (``Font._harfbuzz_subset``) to ``_one_pass_subset``
-    on a thread inside ``paper_writing``, to WeasyPrint's own anywhere else."""
-    from weasyprint.pdf.fonts import Font
+    """Route WeasyPrint's HarfBuzz subset (``Font._harfbuzz_subset``) to ``_one_pass_subset``,
+    and its copy of the whole font file (``Font.__init__``) to ``_font_file``, on a thread
+    inside ``paper_writing``; WeasyPrint's own ways anywhere else."""
+    import weasyprint.pdf.fonts as pdf_fonts
 
-    weasyprints = Font._harfbuzz_subset
+    font_class = pdf_fonts.Font
+    weasyprints_subset = font_class._harfbuzz_subset
+    weasyprints_init = font_class.__init__
+    read_data = pdf_fonts.get_hb_object_data
 
     def subset(font, to_unicode, hinting):
         if not getattr(_SUBSET, "one_pass", False) or not _one_pass_subset(
             font, to_unicode, hinting
         ):
-            weasyprints(font, to_unicode, hinting)
+            weasyprints_subset(font, to_unicode, hinting)
 
-    Font._harfbuzz_subset = subset
+    def init(font, *args, **kwargs):
+        _SUBSET.font_init = getattr(_SUBSET, "one_pass", False)
+        try:
+            weasyprints_init(font, *args, **kwargs)
+        finally:
+            _SUBSET.font_init = False
+
+    def object_data(hb_object, ot_color=None, glyph=None):
+        if ot_color is None and getattr(_SUBSET, "font_init", False):
+            return _font_file(hb_object, read_data)
+        return read_data(hb_object, ot_color, glyph)
+
+    font_class._harfbuzz_subset = subset
+    font_class.__init__ = init
+    pdf_fonts.get_hb_object_data = object_data
+
+
+# The whole font files WeasyPrint copies at every PDF, kept: {(address, length, head): bytes}.
+_FONT_FILES: dict[tuple, bytes] = {}
+
+
+def _font_file(face, read_data) -> bytes:
+    """The whole file of a font face, copied once per process.
+
+    WeasyPrint copies the font file of every font a PDF uses into a Python ``bytes``
+    (``Font.__init__``), to embed it whole if it is not subset: for our 16 MB CJK font that is
+    a fresh 16 MB copy at every paper (~1.5-2.5 ms), thrown away once the subset is made. The
+    faces come from the process's one font configuration and live as long as it; a face is
+    known by where its file is mapped, its length and its first bytes."""
+    from weasyprint.text.ffi import ffi, harfbuzz
+
+    blob = harfbuzz.hb_face_reference_blob(face)
+    try:
+        length = ffi.new("unsigned int *")
+        data = harfbuzz.hb_blob_get_data(blob, length)
+        if data == ffi.NULL:
+            return read_data(face)
+        key = (int(ffi.cast("uintptr_t", data)), length[0], ffi.unpack(data, min(64, length[0])))
+    finally:
+        harfbuzz.hb_blob_destroy(blob)
+    if key not in _FONT_FILES:
+        if len(_FONT_FILES) >= 4:
+            _FONT_FILES.clear()
+        _FONT_FILES[key] = read_data(face)
+    return _FONT_FILES[key]
 
 
 def _one_pass_subset(font, to_unicode: dict, hinting: bool) -> bool:

@@ -93,3 +93,14 @@ def test_a_seal_is_encoded_for_the_pdf_once_per_process(monkeypatch):
 
     assert len(encoded) == 1
     assert pages_as_pixels(first) == pages_as_pixels(second)
+
+
+def test_the_whole_font_file_is_copied_once_per_process_and_is_the_font_file(settings):
+    from pathlib import Path
+
+    pdf._FONT_FILES.clear()
+    paper_pdf("decision", PAPERS["decision"])
+    paper_pdf("receipt", PAPERS["receipt"])
+
+    [kept] = pdf._FONT_FILES.values()
+    assert kept == Path(settings.PDF_FONT_PATH).read_bytes()
