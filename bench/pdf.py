@@ -11,7 +11,8 @@ paper's text, tags stripped, one paragraph per line, same font file and size, A4
 papers alternate, in one process, like a worker that lives long. The ratio is paper p50 / bare
 p50 (and p95 / p95), measured in the same run, so the load of the machine cancels out.
 A third render, the bare page with the options our papers are written with (documents/pdf.py:
-its own user-agent stylesheet, zlib level 1), shows how much of the ratio those options buy:
+its own user-agent stylesheet, ``paper_writing``: zlib level 1 and the one-pass font subset),
+shows how much of the ratio those options buy:
 "ratio (same options)" is paper / that page.
 Memory is the process's resident set size (``VmRSS``) after the warm-up and after the last
 render; the growth between the two is what a long-lived worker would accumulate.
@@ -145,7 +146,7 @@ def bare_html(paper_html: str) -> str:
 
     from documents.pdf import font_url
 
-    body = paper_html.split("<body>", 1)[1]
+    body = re.split(r"<body[^>]*>", paper_html, maxsplit=1)[1]
     size = re.search(r"html \{[^}]*font-size: ([0-9.]+pt)", paper_html.rsplit("<style>", 1)[1])
     lines = [line.strip() for line in html_lib.unescape(strip_tags(body)).splitlines()]
     paragraphs = "".join(f"<p>{html_lib.escape(line)}</p>" for line in lines if line)
@@ -191,11 +192,10 @@ def main() -> None:
     from weasyprint import HTML
 
     from documents.pdf import (
-        PDF_ZLIB_LEVEL,
-        _deflate_level,
         _font_config,
         _paper_html_class,
         font_url,
+        paper_writing,
     )
     from documents.services import TEMPLATES, paper_pdf, with_pictures
 
@@ -222,7 +222,7 @@ def main() -> None:
     def render_bare_same(kind: str) -> bytes:
         source = _paper_html_class()(string=bare[kind], base_url=str(BASE_DIR))
         page = source.render(font_config=_font_config())
-        with _deflate_level(PDF_ZLIB_LEVEL):
+        with paper_writing():
             return page.write_pdf()
 
     started = time.perf_counter()

@@ -15,10 +15,13 @@ import io
 import logging
 import math
 import os
+import re
 import tempfile
 import threading
 import zlib
 from pathlib import Path
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
 
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -112,6 +115,7 @@ def render_pdf(template: str, context: dict, *, fit_pages: int | None = None) ->
                 template, {**context, "density": density, "font_url": font_url()}
             )
         head, style, body = _split_style(html)
+        _keep_pictures(body, cache)
         source = paper_html(
             string=head + body, base_url=str(settings.BASE_DIR), url_fetcher=fetcher
         )
@@ -124,7 +128,7 @@ def render_pdf(template: str, context: dict, *, fit_pages: int | None = None) ->
             )
         if fit_pages is None or len(document.pages) <= fit_pages:
             break
-    with _RENDERING, _deflate_level(PDF_ZLIB_LEVEL):
+    with _RENDERING, paper_writing():
         pdf = document.write_pdf(pdf_identifier=b"onetrip", cache=cache)
     return html, pdf
 
@@ -157,10 +161,23 @@ def _paper_html_class():
 
 
 # zlib level of a PDF's streams. pydyf compresses every stream at level 9; nearly all the bytes
-# are the subset CJK font (~450 KB raw: the glyph tables keep every id up to the last one
-# used), where level 9 took 8-16 ms of a 50-80 ms render and level 1 takes ~1.5 ms for files
-# ~10 % larger (a receipt 41 -> 45 KB).
+# are the subset CJK font (~270 KB raw, see ``_one_pass_subset``), where level 9 took 8-16 ms
+# of a 50-80 ms render and level 1 takes ~1 ms for files ~10 % larger.
 PDF_ZLIB_LEVEL = 1
+
+
+@contextlib.contextmanager
+def paper_writing():
+    """How our papers' PDFs are written, for this thread while the block runs (``write_pdf``
+    under it): streams at ``PDF_ZLIB_LEVEL``, the font subset in one pass. Any other use of
+    WeasyPrint in the process keeps WeasyPrint's and pydyf's own ways."""
+    _install_one_pass_subset()
+    _SUBSET.one_pass = True
+    try:
+        with _deflate_level(PDF_ZLIB_LEVEL):
+            yield
+    finally:
+        _SUBSET.one_pass = False
 
 
 class _Deflate:
@@ -193,6 +210,136 @@ def _deflate_level(level: int):
         del _DEFLATE.local.level
 
 
+_SUBSET = threading.local()
+
+# Font tables a PDF does not use: WeasyPrint's own list, plus the vertical metrics (papers are
+# written horizontally; a PDF takes its glyph widths from its own /W array, not the font's),
+# a bitmap-font table and a font editor's timestamp. vmtx alone is 4 bytes per glyph id kept.
+_DROPPED_TABLES = (
+    b"BASE", b"BDF ", b"DSIG", b"EBDT", b"EBLC", b"EBSC", b"FFTM", b"GPOS", b"GSUB",
+    b"JSTF", b"LTSH", b"PCLT", b"SVG ", b"vhea", b"vmtx",
+)  # fmt: skip
+
+
+@_made_once()
+def _install_one_pass_subset():
+    """Route WeasyPrint's HarfBuzz subset (``Font._harfbuzz_subset``) to ``_one_pass_subset``,
+    and its copy of the whole font file (``Font.__init__``) to ``_font_file``, on a thread
+    inside ``paper_writing``; WeasyPrint's own ways anywhere else."""
+    import weasyprint.pdf.fonts as pdf_fonts
+
+    font_class = pdf_fonts.Font
+    weasyprints_subset = font_class._harfbuzz_subset
+    weasyprints_init = font_class.__init__
+    read_data = pdf_fonts.get_hb_object_data
+
+    def subset(font, to_unicode, hinting):
+        if not getattr(_SUBSET, "one_pass", False) or not _one_pass_subset(
+            font, to_unicode, hinting
+        ):
+            weasyprints_subset(font, to_unicode, hinting)
+
+    def init(font, *args, **kwargs):
+        _SUBSET.font_init = getattr(_SUBSET, "one_pass", False)
+        try:
+            weasyprints_init(font, *args, **kwargs)
+        finally:
+            _SUBSET.font_init = False
+
+    def object_data(hb_object, ot_color=None, glyph=None):
+        if ot_color is None and getattr(_SUBSET, "font_init", False):
+            return _font_file(hb_object, read_data)
+        return read_data(hb_object, ot_color, glyph)
+
+    font_class._harfbuzz_subset = subset
+    font_class.__init__ = init
+    pdf_fonts.get_hb_object_data = object_data
+
+
+# The whole font files WeasyPrint copies at every PDF, kept: {(address, length, head): bytes}.
+_FONT_FILES: dict[tuple, bytes] = {}
+
+
+def _font_file(face, read_data) -> bytes:
+    """The whole file of a font face, copied once per process.
+
+    WeasyPrint copies the font file of every font a PDF uses into a Python ``bytes``
+    (``Font.__init__``), to embed it whole if it is not subset: for our 16 MB CJK font that is
+    a fresh 16 MB copy at every paper (~1.5-2.5 ms), thrown away once the subset is made. The
+    faces come from the process's one font configuration and live as long as it; a face is
+    known by where its file is mapped, its length and its first bytes."""
+    from weasyprint.text.ffi import ffi, harfbuzz
+
+    blob = harfbuzz.hb_face_reference_blob(face)
+    try:
+        length = ffi.new("unsigned int *")
+        data = harfbuzz.hb_blob_get_data(blob, length)
+        if data == ffi.NULL:
+            return read_data(face)
+        key = (int(ffi.cast("uintptr_t", data)), length[0], ffi.unpack(data, min(64, length[0])))
+    finally:
+        harfbuzz.hb_blob_destroy(blob)
+    if key not in _FONT_FILES:
+        if len(_FONT_FILES) >= 4:
+            _FONT_FILES.clear()
+        _FONT_FILES[key] = read_data(face)
+    return _FONT_FILES[key]
+
+
+def _one_pass_subset(font, to_unicode: dict, hinting: bool) -> bool:
+    """The glyphs a PDF uses, kept at their glyph ids, in one HarfBuzz pass: the font
+    WeasyPrint embeds, less the tables of ``_DROPPED_TABLES``. True when done.
+
+    WeasyPrint subsets in two passes: the glyphs used with their ids kept and the hinting
+    kept, then again for the ids up to the last one used, without hinting. The second pass
+    keeps every glyph of the first (our CJK font's full-width colon is glyph 41,559 of
+    44,960: a paper's subsets keep ids 0-41,559 either way) and the first's hinting is
+    dropped anyway: one pass with both flags gives the same glyphs, outlines and metrics, in
+    ~3 ms instead of ~9 ms, and without the vertical metrics the font is ~280 KB raw instead
+    of ~450 KB.
+    (tests/documents/test_pdf_fonts.py: same pixels, same glyph outlines and widths.)"""
+    from weasyprint.text.ffi import ffi, harfbuzz, harfbuzz_subset
+    from weasyprint.text.fonts import get_hb_object_data
+
+    if not harfbuzz_subset or not to_unicode:
+        return False
+    subset = harfbuzz_subset.hb_subset_input_create_or_fail()
+    if subset == ffi.NULL:
+        return False
+    subset = ffi.gc(subset, harfbuzz_subset.hb_subset_input_destroy)
+    glyphs = sorted(to_unicode)
+    harfbuzz.hb_set_add_sorted_array(
+        harfbuzz_subset.hb_subset_input_glyph_set(subset),
+        ffi.new(f"hb_codepoint_t[{len(glyphs)}]", glyphs),
+        len(glyphs),
+    )
+    tags = sorted(harfbuzz.hb_tag_from_string(name, -1) for name in _DROPPED_TABLES)
+    harfbuzz.hb_set_add_sorted_array(
+        harfbuzz_subset.hb_subset_input_set(subset, harfbuzz_subset.HB_SUBSET_SETS_DROP_TABLE_TAG),
+        ffi.new(f"hb_codepoint_t[{len(tags)}]", tags),
+        len(tags),
+    )
+    flags = (
+        harfbuzz_subset.HB_SUBSET_FLAGS_RETAIN_GIDS
+        | harfbuzz_subset.HB_SUBSET_FLAGS_PASSTHROUGH_UNRECOGNIZED
+        | harfbuzz_subset.HB_SUBSET_FLAGS_DESUBROUTINIZE
+    )
+    if not hinting:
+        flags |= harfbuzz_subset.HB_SUBSET_FLAGS_NO_HINTING
+    if font.missing:
+        flags |= harfbuzz_subset.HB_SUBSET_FLAGS_NOTDEF_OUTLINE
+    harfbuzz_subset.hb_subset_input_set_flags(subset, flags)
+    face = harfbuzz_subset.hb_subset_or_fail(font.hb_face, subset)
+    if face == ffi.NULL:
+        return False
+    face = ffi.gc(face, harfbuzz.hb_face_destroy)
+    data = get_hb_object_data(face)
+    if not data:
+        return False
+    font.file_content = data
+    return True
+
+
 def _split_style(html: str) -> tuple[str, str, str]:
     """The page without its ``<style>`` element, and that element's text."""
     start = html.find("<style>")
@@ -219,6 +366,51 @@ def _stylesheet(text: str):
 
 
 _images = threading.local()
+
+# The pictures we draw ourselves (QR codes as data: URIs, seals as files in the seal folder).
+_PICTURE_SRC = re.compile(
+    r'<img src="(data:image/png;base64,[^"]+|file://[^"]+/onetrip-seals-[^"]+)"'
+)
+
+
+def _keep_pictures(html: str, cache: dict) -> None:
+    """Put the paper's own pictures into WeasyPrint's image cache as images kept for the
+    process (``_kept_picture``), before the render looks them up by their URL."""
+    for url in _PICTURE_SRC.findall(html):
+        if url not in cache:
+            cache[url] = _kept_picture(url)
+
+
+@_made_once(maxsize=512)
+def _kept_picture(url: str):
+    """WeasyPrint's image of a QR code or seal, decoded once and encoded for the PDF once.
+
+    WeasyPrint keeps a decoded image in its cache, but at every PDF it writes it decodes the
+    PNG again and encodes it again for the PDF stream (``RasterImage.get_x_object``): ~3 ms
+    per seal, a tenth of a decision's render. This one keeps the stream's bytes and gives
+    each PDF a fresh stream object around them (its dictionary is the PDF's own)."""
+    import pydyf
+    from PIL import Image
+    from weasyprint import DEFAULT_OPTIONS
+    from weasyprint.images import RasterImage
+
+    class KeptImage(RasterImage):
+        def get_x_object(self, interpolate, dpi_ratio):
+            key = (interpolate, dpi_ratio)
+            if key not in self.x_objects:
+                self.x_objects[key] = super().get_x_object(interpolate, dpi_ratio)
+            kept = self.x_objects[key]
+            return pydyf.Stream(kept.stream, pydyf.Dictionary(kept.extra), kept.compress)
+
+    if url.startswith("data:"):
+        data = base64.b64decode(url.split(",", 1)[1])
+    else:
+        data = Path(url2pathname(urlsplit(url).path)).read_bytes()
+    image_id = hashlib.md5(url.encode(), usedforsecurity=False).hexdigest()
+    picture = Image.open(io.BytesIO(data))
+    image = KeptImage(picture, image_id, data, None, {}, "none", DEFAULT_OPTIONS)
+    image.x_objects = {}
+    return image
 
 
 def _image_cache() -> dict:
@@ -258,10 +450,19 @@ def _qr_png_uri(data: str) -> str:
 
 def qr_img(data: str, *, size_mm: int = 30) -> SafeString:
     """A QR code of ``data`` as a tiny PNG (a pixel per module) printed ``size_mm`` wide."""
-    return mark_safe(
-        f'<img src="{_qr_png_uri(data)}" alt="" '
-        f'style="width:{size_mm}mm;height:{size_mm}mm;image-rendering:pixelated">'
-    )
+    return mark_safe(f'<img src="{_qr_png_uri(data)}" alt="" {_sized(size_mm, "pixelated")}>')
+
+
+# Picture sizes with a class in templates/pdf/_base.html (``mm24``…): a style attribute is
+# parsed again at every render, a class rule once per process.
+SIZE_CLASSES = (24, 30, 36, 40)
+
+
+def _sized(size_mm: int, extra_class: str = "") -> str:
+    if size_mm in SIZE_CLASSES:
+        return f'class="{f"mm{size_mm} {extra_class}".strip()}"'
+    rendering = ";image-rendering:pixelated" if extra_class == "pixelated" else ""
+    return f'style="width:{size_mm}mm;height:{size_mm}mm{rendering}"'
 
 
 def _seal_dir() -> Path:
@@ -335,5 +536,5 @@ def seal_img(department: str, *, title: str = "电子证照专用章", size_mm: 
     name = department or settings.HALL_NAME
     return mark_safe(
         f'<img src="{_seal_file(name, title, size_mm)}" alt="{html_lib.escape(name)}" '
-        f'style="width:{size_mm}mm;height:{size_mm}mm">'
+        f"{_sized(size_mm)}>"
     )
