@@ -59,12 +59,12 @@ class Process:
 
     name = "process"
 
-    def __init__(self, command: list[str], *, env: dict, log: Path):
+    def __init__(self, command: list[str], *, env: dict, log: Path, cwd: Path = BASE_DIR):
         self.log = log
         with log.open("wb") as sink:
             self.process = subprocess.Popen(
                 command,
-                cwd=BASE_DIR,
+                cwd=cwd,
                 env={**os.environ, **env},
                 stdout=sink,
                 stderr=subprocess.STDOUT,
