@@ -297,7 +297,7 @@ def _one_pass_subset(font, to_unicode: dict, hinting: bool) -> bool:
     dropped anyway: one pass with both flags gives the same glyphs, outlines and metrics, in
     ~3 ms instead of ~9 ms, and without the vertical metrics the font is ~280 KB raw instead
     of ~450 KB.
-    (tests/documents/test_pdf_fonts.py: same pixels, same glyph outlines and widths.)"""
+    (tests/documents/test_pdf_writing.py: same pixels, same glyph outlines and widths.)"""
     from weasyprint.text.ffi import ffi, harfbuzz, harfbuzz_subset
     from weasyprint.text.fonts import get_hb_object_data
 
@@ -388,7 +388,10 @@ def _kept_picture(url: str):
     WeasyPrint keeps a decoded image in its cache, but at every PDF it writes it decodes the
     PNG again and encodes it again for the PDF stream (``RasterImage.get_x_object``): ~3 ms
     per seal, a tenth of a decision's render. This one keeps the stream's bytes and gives
-    each PDF a fresh stream object around them (its dictionary is the PDF's own)."""
+    each PDF a fresh stream object around them (its dictionary is the PDF's own). The kept
+    image and its streams are shared by every render of the process: safe because PDFs are
+    written one at a time (``_RENDERING``); a transparency mask stream inside ``extra`` is
+    shared as it is."""
     import pydyf
     from PIL import Image
     from weasyprint import DEFAULT_OPTIONS
