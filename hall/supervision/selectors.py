@@ -321,6 +321,10 @@ class _All:
     def __repr__(self) -> str:
         return "ALL"
 
+    def __reduce__(self) -> str:
+        # Pickled (the summary's cached reads) as the module's one ``ALL``: keys test ``is ALL``.
+        return "ALL"
+
 
 # In a grain's key: summed over every value of that part (``SupervisionRollupDaily``). A key
 # ``(ALL, department, matter, bundle)`` counts in the total and the tables per department,
