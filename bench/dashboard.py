@@ -192,8 +192,12 @@ def build_cases(total: int, months: int, today: datetime.date) -> None:
             cursor.execute(
                 """
                 WITH base AS (
+                    -- Submitted in the order of the keys, as a hall's cases are: a day's
+                    -- cases lie together in the table (random times scattered today's cases
+                    -- over every page of it, one page read per case).
                     SELECT g, floor(power(random(), 2) * %(matters)s)::int AS mi,
-                           %(start)s::timestamptz + random() * %(span)s * interval '1 day'
+                           %(start)s::timestamptz
+                               + (g - 1 + random()) / %(total)s * %(span)s * interval '1 day'
                                + interval '9 hours' AS sub,
                            random() AS r1, random() AS r2, random() AS r3, random() AS r4
                     FROM generate_series(%(lo)s, %(hi)s) g
@@ -245,6 +249,7 @@ def build_cases(total: int, months: int, today: datetime.date) -> None:
                     "matters": matters,
                     "start": start,
                     "span": span,
+                    "total": total,
                     "lo": done + 1,
                     "hi": done + size,
                     "today": today,
