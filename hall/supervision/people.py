@@ -327,13 +327,21 @@ def people_counts(scope: Scope) -> tuple[dict[tuple, Counts], dict[tuple, int]]:
     ratings."""
     from hall.models import SupervisionSummaryState
 
-    from .summary import summary_parts
+    from .summary import cached_read, summary_parts
 
     totals: dict[tuple, Counts] = defaultdict(Counts)
     cases: dict[tuple, int] = defaultdict(int)
-    for part, summarised in summary_parts(scope, SupervisionSummaryState.objects.first()):
+    state = SupervisionSummaryState.objects.first()
+    for part, summarised in summary_parts(scope, state):
         if summarised:
-            for row in _summarised(scope, part):
+            # "first" counts from ``scope.start``: part of the key.
+            rows = cached_read(
+                state,
+                f"people-from-{scope.start}",
+                part,
+                lambda part=part: _summarised(scope, part),
+            )
+            for row in rows:
                 who = (row["window_id"], row["user_id"], row["hall_id"])
                 totals[who].add(Counts(**{name: row[name] for name in COUNTED}))
                 cases[who] += row["cases"]
@@ -412,7 +420,7 @@ def hall_queues(scope: Scope, state) -> dict[int, Figures]:
     from the summary's hall rows, the others from the tickets. Two or three queries."""
     from hall.models import SupervisionPeopleDaily
 
-    from .summary import summary_parts
+    from .summary import cached_read, summary_parts
 
     queues: dict[int, Figures] = defaultdict(Figures)
 
@@ -427,11 +435,16 @@ def hall_queues(scope: Scope, state) -> dict[int, Figures]:
             q = _summary_q(part) & Q(hall__isnull=False)
             if part.hall_id:
                 q &= Q(hall_id=part.hall_id)
-            rows = (
-                SupervisionPeopleDaily.objects.filter(q)
-                .values("hall_id")
-                .annotate(tickets=Sum("tickets"), called=Sum("called"), wait=Sum("wait"))
-                .order_by()
+            rows = cached_read(
+                state,
+                "queues",
+                part,
+                lambda q=q: list(
+                    SupervisionPeopleDaily.objects.filter(q)
+                    .values("hall_id")
+                    .annotate(tickets=Sum("tickets"), called=Sum("called"), wait=Sum("wait"))
+                    .order_by()
+                ),
             )
             for row in rows:
                 add(row["hall_id"], row["tickets"], row["called"], row["wait"])

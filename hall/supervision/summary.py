@@ -17,6 +17,7 @@ import datetime
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Count, Max, Min, Model, Q, Sum
 from django.db.models.functions import TruncMonth
@@ -260,8 +261,13 @@ def open_followups(scope: Scope, state: SupervisionSummaryState | None) -> dict[
         for row in _followup_rows(scope):
             counts[_grain(row, FOLLOWUP_PREFIX)] += row["n"]
         return counts
-    counted = SupervisionOpenFollowUps.objects.filter(scope.case_filter()).values_list(
-        *GRAIN, "open"
+    counted = cached_read(
+        state,
+        "open-followups",
+        dataclasses.replace(scope, start=state.covered_from, end=state.covered_to),
+        lambda: list(
+            SupervisionOpenFollowUps.objects.filter(scope.case_filter()).values_list(*GRAIN, "open")
+        ),
     )
     for *grain, n in counted:
         counts[tuple(grain)] += n
@@ -336,6 +342,46 @@ def supervision_summary_backfill(
     return state.covered_from, state.covered_to
 
 
+# A read of the summary tables changes only when a refresh rewrites them: kept in the cache
+# until then (a day at most). Bump the version when what such a read returns changes shape.
+CACHE_VERSION = 1
+CACHE_SECONDS = 24 * 3600
+
+
+def cached_read(
+    state: SupervisionSummaryState | None, what: str, scope: Scope, read: Callable[[], object]
+):
+    """``read()``, a read of the summary tables for ``scope``, from the cache when an earlier
+    read since the last refresh put it there.
+
+    The key carries the state's row and its ``refreshed_at``, which every refresh moves in the
+    transaction that rewrites the rows: a request that sees the new rows sees the new key.
+    """
+    if state is None:
+        return read()
+    key = ":".join(
+        str(part)
+        for part in (
+            "supervision-summary",
+            CACHE_VERSION,
+            state.pk,
+            state.refreshed_at.timestamp(),
+            what,
+            scope.start,
+            scope.end,
+            scope.department_id,
+            scope.board_id,
+            scope.matter_id,
+            scope.hall_id,
+        )
+    )
+    found = cache.get(key)
+    if found is None:
+        found = read()
+        cache.set(key, found, CACHE_SECONDS)
+    return found
+
+
 def _summary_grains(scope: Scope) -> dict[tuple, Figures]:
     """The summarised figures of ``scope`` per grain (one query): without a filter from the
     rows summed over part of the grain (keys with ``ALL``), else from the full grain."""
@@ -365,7 +411,10 @@ def summarised_figures(
     read from the cases: a constant number of queries whatever the range.
     """
     for part, summarised in summary_parts(scope, state):
-        yield part, _summary_grains(part) if summarised else None
+        if not summarised:
+            yield part, None
+            continue
+        yield part, cached_read(state, "grains", part, lambda part=part: _summary_grains(part))
 
 
 def summary_parts(

@@ -1,6 +1,7 @@
 """The supervision dashboard pages: figures, charts, lists and their downloads."""
 
 import datetime
+from collections.abc import Iterable
 
 from django import forms
 from django.conf import settings
@@ -10,6 +11,10 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import Truncator
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Department
@@ -164,34 +169,78 @@ def bar_chart(title: str, groups: list[Figures], attribute: str, percent: bool) 
     if percent:
         top = max(top, 1)
     bars = []
+    # Coordinates as text: SVG wants a decimal point whatever the language, and the template
+    # need not localise some 300 numbers.
     for index, (label, value) in enumerate(values):
         width = 0 if value is None else round(PLOT_WIDTH * value / top, 1)
         shown = exports.shown(value, exports.PERCENT if percent else exports.NUMBER)
         bars.append(
             {
                 "label": label,
+                "short_label": Truncator(label).chars(14),
                 "value": shown,
-                "y": index * BAR_HEIGHT,
-                "width": width,
-                "text_x": LABEL_WIDTH + width + 4,
-                "text_y": index * BAR_HEIGHT + 15,
+                "y": str(index * BAR_HEIGHT + 3),
+                "width": str(width),
+                "text_x": str(LABEL_WIDTH + width + 4),
+                "text_y": str(index * BAR_HEIGHT + 15),
             }
         )
     return {
         "title": title,
         "bars": bars,
-        "label_width": LABEL_WIDTH,
-        "width": LABEL_WIDTH + PLOT_WIDTH + 70,
-        "height": max(len(bars), 1) * BAR_HEIGHT,
+        "label_width": str(LABEL_WIDTH),
+        "label_x": str(LABEL_WIDTH - 6),
+        "width": str(LABEL_WIDTH + PLOT_WIDTH + 70),
+        "height": str(max(len(bars), 1) * BAR_HEIGHT),
     }
 
 
+# The page's tables hold ~3,500 cells: rendered by a template node each, they cost most of the
+# page's rendering, so their cells are escaped and joined here, once (the rows, headings and
+# everything else stay in the templates).
+
+
+def _cells(values: Iterable[object], tag: str = "td") -> SafeString:
+    """``<td>…</td>`` per value, escaped, as ``{{ value }}`` in a ``<td>`` renders a string."""
+    return mark_safe("".join(f"<{tag}>{escape(value)}</{tag}>" for value in values))
+
+
+def _headings(headings: Iterable[str]) -> SafeString:
+    """``<th scope="col">…</th>`` per heading, translated as ``{% translate heading %}``."""
+    return mark_safe(
+        "".join(
+            f'<th scope="col">{escape(gettext(str(h).replace("%", "%%")).replace("%%", "%"))}</th>'
+            for h in headings
+        )
+    )
+
+
+def _day(value: datetime.date | None) -> str:
+    """A date as ``{{ value|date:"Y-m-d" }}`` shows it."""
+    return value.isoformat() if value else ""
+
+
 def _case_lists(scope: Scope) -> dict:
-    """The red and yellow lists, their first ``PAGE_CASES`` cases and whether there are more."""
+    """The red and yellow lists, their first ``PAGE_CASES`` cases (and their cells, for the
+    page) and whether there are more."""
     lists = {}
     for name, select in (("overdue", cases_overdue), ("nearly_due", cases_nearly_due)):
         cases = select(scope, limit=PAGE_CASES + 1)
         lists[name] = cases[:PAGE_CASES]
+        lists[f"{name}_rows"] = [
+            _cells(
+                (
+                    case.number,
+                    case.title,
+                    case.lead_department.name,
+                    case.get_status_display(),
+                    _day(case.accepted_on),
+                    _day(case.warning_on),
+                    _day(case.deadline),
+                )
+            )
+            for case in lists[name]
+        ]
         lists[f"{name}_more"] = len(cases) > PAGE_CASES
     return lists
 
@@ -212,6 +261,51 @@ def _people_tables(figures: dict) -> list[dict]:
     ]
 
 
+def _page_people_tables(figures: dict) -> list[dict]:
+    """The per-window and per-staff tables with their headings and cells as HTML (text cells
+    aligned left)."""
+    tables = _people_tables(figures)
+    for table in tables:
+        table["headings"] = _headings(table["header"])
+        table["columns"] = len(table["header"])
+        table["cells"] = [
+            mark_safe(
+                "".join(
+                    f'<td class="sv-text">{escape(cell)}</td>'
+                    if text
+                    else f"<td>{escape(cell)}</td>"
+                    for cell, text in cells
+                )
+            )
+            for cells in table["rows"]
+        ]
+    return tables
+
+
+def _figure_tables(figures: Dashboard) -> list[dict]:
+    """The tables per hall, level, department, board and matter: their first ``PAGE_ROWS``
+    rows, labels apart, with their cells as HTML."""
+    tables = []
+    for name, (title, attribute) in exports.FIGURE_TABLES.items():
+        header = exports.figure_header(name)
+        groups = getattr(figures, attribute)
+        tables.append(
+            {
+                "name": name,
+                "title": title,
+                "heading": TABLE_HEADINGS[name],
+                "headings": _headings(header),
+                "columns": len(header),
+                "rows": [
+                    (group.label, _cells(exports.figure_cells(group, name)))
+                    for group in groups[:PAGE_ROWS]
+                ],
+                "more": max(len(groups) - PAGE_ROWS, 0),
+            }
+        )
+    return tables
+
+
 def _report_month_default() -> str:
     """The last full month, for the 督查专报 link."""
     first = timezone.localdate().replace(day=1)
@@ -228,27 +322,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         figures: Dashboard = supervision_figures(scope)
         context.update(
             dashboard=figures,
-            tables=[
-                {
-                    "name": name,
-                    "title": title,
-                    "heading": TABLE_HEADINGS[name],
-                    "header": exports.figure_header(name),
-                    "rows": [
-                        (group.label, exports.figure_cells(group, name))
-                        for group in getattr(figures, attribute)[:PAGE_ROWS]
-                    ],
-                    "more": max(len(getattr(figures, attribute)) - PAGE_ROWS, 0),
-                }
-                for name, (title, attribute) in exports.FIGURE_TABLES.items()
-            ],
+            tables=_figure_tables(figures),
             charts=[
                 bar_chart(title, figures.by_department, attribute, percent)
                 for title, attribute, percent in CHARTS
             ],
             **_case_lists(scope),
             queue=queue_figures(scope),
-            people_tables=_people_tables(window_staff_figures(scope)),
+            people_tables=_page_people_tables(window_staff_figures(scope)),
             report_month=_report_month_default(),
             fees=fee_figures(scope),
             query=request.GET.urlencode(),

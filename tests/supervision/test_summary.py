@@ -5,19 +5,21 @@ import datetime
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from cases.models import Visit
 from hall.models import (
     SupervisionDaily,
     SupervisionPeopleDaily,
     SupervisionRollupDaily,
     SupervisionSummaryState,
 )
-from hall.supervision.selectors import Scope, collect, supervision_figures
+from hall.supervision.selectors import Scope, collect, supervision_figures, window_staff_figures
 from hall.supervision.summary import (
     supervision_summary_refresh,
     supervision_summary_refresh_recent,
 )
+from tests.factories import UserFactory
 
-from .conftest import END, START, make_case
+from .conftest import END, START, day, make_case
 
 WIDE = Scope(start=datetime.date(2026, 1, 1), end=END)
 
@@ -74,6 +76,39 @@ def test_summary_picks_up_a_rebuilt_day(hall):
     supervision_summary_refresh(start=datetime.date(2026, 3, 5), end=datetime.date(2026, 3, 5))
     assert supervision_figures(Scope(start=START, end=END)).total.received == stale + 1
     assert collect(Scope(start=START, end=END), by_day=True)
+
+
+def test_summary_is_read_once_until_the_next_refresh(hall):
+    """Loads after the first take the summarised days from the cache (figures, open
+    follow-ups, queues, windows and staff); the refresh that rebuilds a day shows on the next
+    load."""
+    clerk = UserFactory(name="钱窗口")
+    supervision_summary_refresh(start=datetime.date(2026, 3, 1), end=datetime.date(2026, 3, 31))
+    scope = Scope(start=START, end=END)
+    first, people = figures_of(supervision_figures(scope)), window_staff_figures(scope)
+    with CaptureQueriesContext(connection) as again:
+        assert figures_of(supervision_figures(scope)) == first
+        assert window_staff_figures(scope) == people
+    summary_reads = [
+        query["sql"]
+        for query in again.captured_queries
+        if "hall_supervision" in query["sql"] and "hall_supervisionsummarystate" not in query["sql"]
+    ]
+    assert summary_reads == []
+
+    case = make_case(
+        hall["m2"],
+        hall["b"],
+        submitted="03-05",
+        accepted="03-05",
+        deadline="03-05",
+        decided="03-05",
+    )
+    Visit.objects.create(case=case, date=day("03-05"), kind="intake", clerk=clerk)
+    supervision_summary_refresh(start=datetime.date(2026, 3, 5), end=datetime.date(2026, 3, 5))
+    assert supervision_figures(scope).total.received == first[0]["cases_received"] + 1
+    staff = {row["name"]: row for row in window_staff_figures(scope)["staff"]}
+    assert staff["钱窗口"]["visits"] == 1
 
 
 def test_summarised_query_count_is_small(hall):
