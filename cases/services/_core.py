@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed, can_proceed
 
 from accounts.models import User
+from hall.compiled import rows_by
 
 from .. import events
 from ..access import actor_role
@@ -16,20 +17,21 @@ from ..models import Case, CaseEvent, CaseStatus, MaterialStatus
 def lock_case(case: Case | int) -> Case:
     """Re-read the case with its row locked until the transaction ends."""
     pk = case.pk if isinstance(case, Case) else case
-    return (
-        Case.objects.select_for_update(of=("self",))
+    locked = Case.objects.select_for_update(of=("self",)).select_related(
+        "matter",
+        "bundle",
+        "lead_department",
         # The owner and their notice address: the reactions' notices go there.
-        .select_related(
-            "matter",
-            "bundle",
-            "lead_department",
-            "owner__notice_email",
-            # The intake and pickup halls: the papers and notices name them.
-            "hall",
-            "pickup_hall",
-        )
-        .get(pk=pk)
+        "owner__notice_email",
+        # The intake and pickup halls: the papers and notices name them.
+        "hall",
+        "pickup_hall",
     )
+    # Every command runs it: compiled once per process.
+    found = rows_by("lock_case", locked, "pk", pk)
+    if not found:
+        raise Case.DoesNotExist(f"No case {pk}")
+    return found[0]
 
 
 def missing_payload(case: Case, *, materials: list | None = None) -> list[dict]:
