@@ -17,7 +17,7 @@ from knox.models import get_token_model
 from knox.settings import CONSTANTS, knox_settings
 from rest_framework import exceptions
 
-from hall.compiled import rows_by
+from accounts.compiled import rows_by
 
 
 class TokenAuthentication(KnoxTokenAuthentication):

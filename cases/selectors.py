@@ -6,8 +6,8 @@ from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.fields.json import KeyTransform
 from django.db.models.functions import Coalesce, JSONObject
 
+from accounts.compiled import rows_by
 from accounts.models import User
-from hall.compiled import rows_by
 
 from .access import visible_cases
 from .models import (
@@ -164,7 +164,7 @@ def case_answer(pk: int) -> Case:
     alone: for a caller the lookup has already let through.
 
     Compiling the answer's JSON subqueries took more CPU than PostgreSQL took to run them
-    (about 3 ms a command): its statement is compiled once per process (``hall.compiled``).
+    (about 3 ms a command): its statement is compiled once per process (``accounts.compiled``).
     """
     found = rows_by("case_answer", case_answer_queryset(), "pk", pk)
     if not found:

@@ -4,8 +4,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed, can_proceed
 
+from accounts.compiled import rows_by
 from accounts.models import User
-from hall.compiled import rows_by
 
 from .. import events
 from ..access import actor_role
