@@ -12,6 +12,7 @@ import copy
 
 from django.db import connections
 from django.db.models import QuerySet
+from django.db.transaction import TransactionManagementError
 
 # Values no key or token has: where they sit among the compiled parameters is where the
 # caller's value goes.
@@ -30,9 +31,16 @@ def rows_by(name: str, queryset: QuerySet, field: str, value) -> list:
     query = queryset.filter(**{field: value})
     alias = query.db
     connection = connections[alias]
-    if connection.vendor != "postgresql":
+    # Only exactly these types: a subclass (bool) or another type may convert differently.
+    stand_in = _STAND_INS.get(type(value))
+    if connection.vendor != "postgresql" or stand_in is None:
         return list(query)
-    stand_in = _STAND_INS[type(value)]
+    if query.query.select_for_update and connection.get_autocommit():
+        # Django raises this while compiling, and compiling is what the cached statement skips:
+        # a row lock taken in autocommit would be released at once.
+        raise TransactionManagementError(
+            "select_for_update cannot be used outside of a transaction."
+        )
     statement = _statements.get((name, alias))
     if statement is None:
         compiler = queryset.filter(**{field: stand_in}).query.get_compiler(using=alias)

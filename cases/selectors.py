@@ -112,6 +112,11 @@ def hand_on(case: Case, *, materials: list[CaseMaterial] | None = None, reviews=
         handed["reviews"] = list(reviews)
 
 
+def hand_on_end(case: Case) -> None:
+    """Forget what was handed on: past its event, the instance's caller must read afresh."""
+    case.__dict__.pop(_HANDED_ON, None)
+
+
 def handed_materials(case: Case) -> list[CaseMaterial] | None:
     """The case's materials the service handed on (``hand_on``), or ``None``."""
     return case.__dict__.get(_HANDED_ON, {}).get("materials")

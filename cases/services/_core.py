@@ -1,6 +1,7 @@
 """The one way a case changes status: lock, transition, save, event, reactions."""
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed, can_proceed
 
@@ -14,10 +15,9 @@ from ..exceptions import InvalidTransitionError
 from ..models import Case, CaseEvent, CaseStatus, MaterialStatus
 
 
-def lock_case(case: Case | int) -> Case:
-    """Re-read the case with its row locked until the transaction ends."""
-    pk = case.pk if isinstance(case, Case) else case
-    locked = Case.objects.select_for_update(of=("self",)).select_related(
+def locked_case_queryset() -> QuerySet[Case]:
+    """Cases with their row locks, and what the commands and their reactions read with them."""
+    return Case.objects.select_for_update(of=("self",)).select_related(
         "matter",
         "bundle",
         "lead_department",
@@ -27,8 +27,13 @@ def lock_case(case: Case | int) -> Case:
         "hall",
         "pickup_hall",
     )
+
+
+def lock_case(case: Case | int) -> Case:
+    """Re-read the case with its row locked until the transaction ends."""
+    pk = case.pk if isinstance(case, Case) else case
     # Every command runs it: compiled once per process.
-    found = rows_by("lock_case", locked, "pk", pk)
+    found = rows_by("lock_case", locked_case_queryset(), "pk", pk)
     if not found:
         raise Case.DoesNotExist(f"No case {pk}")
     return found[0]

@@ -71,7 +71,7 @@ from ..satisfiers import (
     satisfied_material_types,
     satisfied_materials_recheck,
 )
-from ..selectors import hand_on
+from ..selectors import hand_on, hand_on_end
 from ._core import (
     case_require_transition,
     lock_case,
@@ -1023,28 +1023,32 @@ def _accept(
     )
     # The receipt, the locker and the reviewers' notices are made from these rows as stored.
     hand_on(case, materials=[current.get(m.pk, m) for m in materials], reviews=reviews)
-    deadline, warning_on = deadline_dates(
-        accepted_on, case.committed_days + case.extension_days, working=working
-    )
-    # Saved with the transition: the receipt and the notices name the intake hall.
-    intake_hall_set(case, hall)
-    # 首接负责制: the clerk who accepts an online case answers for it (unless a helper does).
-    first_responsible_take(case, by)
-    run_transition(
-        case,
-        "accept",
-        by=by,
-        note=note,
-        payload={
-            "deferred": [m.material_type.name for m in now_deferred],
-            "due_date": due.isoformat() if due else None,
-            **({"valid_until": expiries} if expiries else {}),
-            **({"unchecked": untaken} if untaken else {}),
-        },
-        on=accepted_on,
-        deadline=deadline,
-        warning_on=warning_on,
-    )
+    try:
+        deadline, warning_on = deadline_dates(
+            accepted_on, case.committed_days + case.extension_days, working=working
+        )
+        # Saved with the transition: the receipt and the notices name the intake hall.
+        intake_hall_set(case, hall)
+        # 首接负责制: the clerk who accepts an online case answers for it (unless a helper does).
+        first_responsible_take(case, by)
+        run_transition(
+            case,
+            "accept",
+            by=by,
+            note=note,
+            payload={
+                "deferred": [m.material_type.name for m in now_deferred],
+                "due_date": due.isoformat() if due else None,
+                **({"valid_until": expiries} if expiries else {}),
+                **({"unchecked": untaken} if untaken else {}),
+            },
+            on=accepted_on,
+            deadline=deadline,
+            warning_on=warning_on,
+        )
+    finally:
+        # Only this event's reactions may use them: later reads of the case read afresh.
+        hand_on_end(case)
     if by is not None and (in_person if in_person is not None else case.channel == Channel.WINDOW):
         visit_record(case=case, by=by, kind=VisitKind.INTAKE, on=today)
     if by is not None:
