@@ -7,7 +7,7 @@ from hmac import compare_digest
 from django.contrib.auth.models import Group
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connection
-from django.db.models import OuterRef
+from django.db.models import OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.contrib.knox_auth_token import KnoxTokenScheme
@@ -16,6 +16,17 @@ from knox.crypto import hash_token
 from knox.models import get_token_model
 from knox.settings import CONSTANTS, knox_settings
 from rest_framework import exceptions
+
+from accounts.compiled import rows_by
+
+
+def token_queryset() -> QuerySet:
+    """The API tokens with their user, the user's hall and (on PostgreSQL) role names."""
+    roles = ArraySubquery(Group.objects.filter(user=OuterRef("user_id")).values("name"))
+    tokens = get_token_model().objects.select_related("user", "user__hall")
+    if connection.vendor == "postgresql":  # no arrays in the embedded SQLite of make run
+        tokens = tokens.annotate(role_names=roles)
+    return tokens
 
 
 class TokenAuthentication(KnoxTokenAuthentication):
@@ -27,19 +38,13 @@ class TokenAuthentication(KnoxTokenAuthentication):
     """
 
     def authenticate_credentials(self, token):
-        """Knox's lookup, with the user's role names read in the same query (``has_role``
-        then asks nothing more during the request)."""
+        """Knox's lookup, with the user's role names and hall read in the same query
+        (``has_role`` and ``staff_hall`` then ask nothing more during the request)."""
         message = _("Invalid token.")
         token = token.decode("utf-8")
-        roles = ArraySubquery(Group.objects.filter(user=OuterRef("user_id")).values("name"))
-        tokens = (
-            get_token_model()
-            .objects.filter(token_key=token[: CONSTANTS.TOKEN_KEY_LENGTH])
-            .select_related("user")
-        )
-        if connection.vendor == "postgresql":  # no arrays in the embedded SQLite of make run
-            tokens = tokens.annotate(role_names=roles)
-        for auth_token in tokens:
+        # Every API request runs it: compiled once per process.
+        key = token[: CONSTANTS.TOKEN_KEY_LENGTH]
+        for auth_token in rows_by("api_token", token_queryset(), "token_key", key):
             if self._cleanup_token(auth_token):
                 continue
             try:

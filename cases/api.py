@@ -328,14 +328,14 @@ class ReviewViewSet(viewsets.ReadOnlyModelViewSet):
             return review_queue_for_department(
                 user.department_id, status=self.request.query_params.get("status", "")
             )
-        queryset = Review.objects.select_related(
-            "case", "case__matter", "case__bundle", "department"
-        )
         if self.action == "retrieve":
             # Reading is scoped like the list: another department's review is not found.
-            return queryset.filter(department_id=user.department_id)
-        # Decisions look the review up anywhere: the service refuses other departments (403).
-        return queryset
+            return Review.objects.select_related(
+                "case", "case__matter", "case__bundle", "department"
+            ).filter(department_id=user.department_id)
+        # Decisions look the review up anywhere (the service refuses other departments: 403),
+        # by its key alone: the service locks and reads the review and its case.
+        return Review.objects.all()
 
     def _decide(self, request, decision: str):
         review = self.get_object()
@@ -351,10 +351,8 @@ class ReviewViewSet(viewsets.ReadOnlyModelViewSet):
             opinion=data.validated_data["opinion"],
             missing=data.validated_data.get("missing") or None,
         )
-        # The review as it now is, with its case and department, in one query.
-        review = Review.objects.select_related(
-            "case", "case__matter", "case__bundle", "department"
-        ).get(pk=review.pk)
+        # The review as the service left it, with its department and its case (locked by
+        # the service, so as it now is): nothing read again.
         return Response(ReviewSerializer(review, context={"request": request}).data)
 
     @extend_schema(request=OpinionInput, responses=ReviewSerializer)

@@ -1,13 +1,12 @@
 """Reads of cases and reviews, with their joins done (constant queries per list)."""
 
-import copy
-
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db import connection, connections
+from django.db import connection
 from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.fields.json import KeyTransform
 from django.db.models.functions import Coalesce, JSONObject
 
+from accounts.compiled import rows_by
 from accounts.models import User
 
 from .access import visible_cases
@@ -97,6 +96,53 @@ def case_detail_queryset(user: User, *, answer: bool = False) -> QuerySet[Case]:
     )
 
 
+# What a service holding the case's row lock read and wrote, handed on to the reactions of
+# the event it records in the same transaction (``hand_on``), so that they need not read it
+# again: the materials as the service left them, the reviews it just opened.
+_HANDED_ON = "_handed_on"
+
+
+def hand_on(case: Case, *, materials: list[CaseMaterial] | None = None, reviews=None) -> None:
+    """Give the reactions of this transaction's event the case's ``materials`` (every one,
+    with its material type, as now stored) or its pending ``reviews`` (with departments)."""
+    handed = case.__dict__.setdefault(_HANDED_ON, {})
+    if materials is not None:
+        handed["materials"] = list(materials)
+    if reviews is not None:
+        handed["reviews"] = list(reviews)
+
+
+def hand_on_end(case: Case) -> None:
+    """Forget what was handed on: past its event, the instance's caller must read afresh."""
+    case.__dict__.pop(_HANDED_ON, None)
+
+
+def handed_materials(case: Case) -> list[CaseMaterial] | None:
+    """The case's materials the service handed on (``hand_on``), or ``None``."""
+    return case.__dict__.get(_HANDED_ON, {}).get("materials")
+
+
+def case_materials(case: Case) -> list[CaseMaterial]:
+    """The case's materials with their material types, in the checklist's order: those the
+    service handed on (``hand_on``), else read."""
+    handed = handed_materials(case)
+    if handed is not None:
+        return sorted(handed, key=lambda m: (m.order, m.pk))
+    return list(case.materials.select_related("material_type").order_by("order", "id"))
+
+
+def pending_reviews(case: Case) -> list[Review]:
+    """The case's pending reviews with their departments: those the service handed on
+    (``hand_on``), else read."""
+    handed = case.__dict__.get(_HANDED_ON, {}).get("reviews")
+    if handed is not None:
+        return sorted(
+            (r for r in handed if r.status == ReviewStatus.PENDING),
+            key=lambda r: (r.department_id, r.pk),
+        )
+    return list(case.reviews.filter(status=ReviewStatus.PENDING).select_related("department"))
+
+
 # Built once per process and database vendor: building it (the JSON subqueries' expressions
 # resolved) cost about as much as running it.
 _answer_querysets: dict[str, QuerySet[Case]] = {}
@@ -118,41 +164,14 @@ def case_answer_queryset() -> QuerySet[Case]:
     return queryset
 
 
-# The answer's statement as compiled for a stand-in key, per database alias: (compiler, SQL,
-# parameters, the stand-in's position among them).
-_ANSWER_STAND_IN = -20261206
-_answer_statements: dict[str, tuple] = {}
-
-
 def case_answer(pk: int) -> Case:
     """The case with what the API's case detail shows (``case_answer_queryset``), by its key
     alone: for a caller the lookup has already let through.
 
-    Django compiles a query again at every evaluation, and compiling the answer's JSON
-    subqueries took more CPU than PostgreSQL took to run them (about 3 ms a command). The SQL
-    differs only by the key, so on PostgreSQL it is compiled once per process, and each
-    answer runs it with its own key through a copy of that compiler (rows, converters,
-    related objects and prefetches as Django's own iterable makes them).
+    Compiling the answer's JSON subqueries took more CPU than PostgreSQL took to run them
+    (about 3 ms a command): its statement is compiled once per process (``accounts.compiled``).
     """
-    queryset = case_answer_queryset().filter(pk=pk)
-    if connection.vendor == "postgresql":
-        alias = queryset.db
-        statement = _answer_statements.get(alias)
-        if statement is None:
-            compiler = (
-                case_answer_queryset().filter(pk=_ANSWER_STAND_IN).query.get_compiler(using=alias)
-            )
-            sql, params = compiler.as_sql()
-            assert params.count(_ANSWER_STAND_IN) == 1
-            statement = (compiler, sql, params, params.index(_ANSWER_STAND_IN))
-            _answer_statements[alias] = statement
-        template, sql, params, position = statement
-        params = (*params[:position], pk, *params[position + 1 :])
-        compiler = copy.copy(template)
-        compiler.connection = connections[alias]
-        compiler.as_sql = lambda *args, **kwargs: (sql, params)
-        queryset.query.get_compiler = lambda *args, **kwargs: compiler
-    found = list(queryset)
+    found = rows_by("case_answer", case_answer_queryset(), "pk", pk)
     if not found:
         raise Case.DoesNotExist(f"No case {pk}")
     return found[0]

@@ -17,6 +17,7 @@ from accounts.language import hall_language
 from cases import events
 from cases.events import CaseAction
 from cases.models import Case, CaseEvent, CaseStatus, MaterialStatus, SpecialProcedureKind
+from cases.selectors import pending_reviews
 from halls.hours import describe_hours
 from halls.selectors import city_centre
 from locker.services import locker_take_in
@@ -150,7 +151,8 @@ def on_accept(event: CaseEvent) -> None:
         )
         deferred = [m.material_type.name for m in materials]
         due_date = min((m.due_date for m in materials if m.due_date), default=None)
-    paper(case, "receipt")
+    # Deemed acceptance (licensing law art. 32) is the one no clerk made.
+    paper(case, "receipt", {"deemed": event.actor_id is None})
     if deferred:
         paper(case, "commitment")
     # 一次提交、多次复用: what the window verified goes into the applicant's materials locker.
@@ -171,7 +173,7 @@ def on_accept(event: CaseEvent) -> None:
 def reviewer_notices(case: Case, *, fresh: bool = False) -> list[NoticeDraft]:
     """Each department with a pending review hears of it once per round (the approvers of
     every department read at once)."""
-    reviews = list(case.reviews.filter(status="pending").select_related("department"))
+    reviews = pending_reviews(case)
     if not reviews:
         return []
     approvers: dict[int, list] = {}

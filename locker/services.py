@@ -14,6 +14,7 @@ from cases.access import account_identity, is_clerk, is_own_identity
 from cases.counters import materials_in_added
 from cases.models import Case, CaseMaterial, MaterialFile, MaterialStatus
 from cases.satisfiers import CreateContext
+from cases.selectors import handed_materials
 
 from .exceptions import LockerItemNotFoundError
 from .models import LockerItem
@@ -44,8 +45,12 @@ def locker_take_in(
     Four statements whatever the number of materials.
     """
     expiries = expiries or {}
+    unchecked = set(unchecked)
     if by is None or not case.applicant_identity:
         return []
+    handed = handed_materials(case)
+    if handed is not None and not any(_may_keep(m, unchecked) for m in handed):
+        return []  # the acceptance's own materials say so: nothing to read
     materials = list(
         CaseMaterial.objects.filter(
             case=case,
@@ -80,6 +85,17 @@ def locker_take_in(
         for material in materials
     ]
     return LockerItem.objects.bulk_create(items)
+
+
+def _may_keep(material: CaseMaterial, unchecked: Iterable[int]) -> bool:
+    """Whether the locker may keep this material, as far as its row tells (its files are
+    read with the materials that pass)."""
+    return (
+        material.status in VERIFIED
+        and material.taken_in_at is not None
+        and material.material_type.locker_valid_days > 0
+        and material.pk not in unchecked
+    )
 
 
 def _lock_identity(kind: str, identity: str) -> None:

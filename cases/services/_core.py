@@ -1,9 +1,11 @@
 """The one way a case changes status: lock, transition, save, event, reactions."""
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed, can_proceed
 
+from accounts.compiled import rows_by
 from accounts.models import User
 
 from .. import events
@@ -13,23 +15,28 @@ from ..exceptions import InvalidTransitionError
 from ..models import Case, CaseEvent, CaseStatus, MaterialStatus
 
 
+def locked_case_queryset() -> QuerySet[Case]:
+    """Cases with their row locks, and what the commands and their reactions read with them."""
+    return Case.objects.select_for_update(of=("self",)).select_related(
+        "matter",
+        "bundle",
+        "lead_department",
+        # The owner and their notice address: the reactions' notices go there.
+        "owner__notice_email",
+        # The intake and pickup halls: the papers and notices name them.
+        "hall",
+        "pickup_hall",
+    )
+
+
 def lock_case(case: Case | int) -> Case:
     """Re-read the case with its row locked until the transaction ends."""
     pk = case.pk if isinstance(case, Case) else case
-    return (
-        Case.objects.select_for_update(of=("self",))
-        # The owner and their notice address: the reactions' notices go there.
-        .select_related(
-            "matter",
-            "bundle",
-            "lead_department",
-            "owner__notice_email",
-            # The intake and pickup halls: the papers and notices name them.
-            "hall",
-            "pickup_hall",
-        )
-        .get(pk=pk)
-    )
+    # Every command runs it: compiled once per process.
+    found = rows_by("lock_case", locked_case_queryset(), "pk", pk)
+    if not found:
+        raise Case.DoesNotExist(f"No case {pk}")
+    return found[0]
 
 
 def missing_payload(case: Case, *, materials: list | None = None) -> list[dict]:

@@ -12,6 +12,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import Case as Conditional
+from django.db.models import Count, F, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -68,6 +71,7 @@ from ..satisfiers import (
     satisfied_material_types,
     satisfied_materials_recheck,
 )
+from ..selectors import hand_on, hand_on_end
 from ._core import (
     case_require_transition,
     lock_case,
@@ -571,8 +575,23 @@ def material_file_name(name: str, content_type: str, *, fallback: str = "") -> s
     return f"{stem[: MAX_NAME_CHARS - len(extension)]}{extension}"
 
 
-def material_for_requirement(case: Case, requirement_id: int | None) -> CaseMaterial:
-    """The case's material entry for a requirement (of the matter, or any merged into it).
+def _with_file_count(materials: QuerySet[CaseMaterial]) -> QuerySet[CaseMaterial]:
+    """``file_count`` on each material: its files, counted in the same statement."""
+    files = (
+        MaterialFile.objects.filter(material=OuterRef("pk"))
+        .order_by()
+        .values("material")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return materials.annotate(file_count=Coalesce(Subquery(files), 0))
+
+
+def material_for_requirement(
+    case: Case, requirement_id: int | None, *, count_files: bool = False
+) -> CaseMaterial:
+    """The case's material entry for a requirement (of the matter, or any merged into it),
+    in one statement (``count_files``: with its ``file_count`` read in it too).
 
     ``None`` is the material the hall added beyond the guide (the agent's power of attorney);
     on a helper's case, the power of attorney wherever it comes from (the guide's own too).
@@ -580,6 +599,8 @@ def material_for_requirement(case: Case, requirement_id: int | None) -> CaseMate
     from matters.models import Requirement
 
     materials = case.materials.select_related("material_type")
+    if count_files:
+        materials = _with_file_count(materials)
     if requirement_id is None:
         material = materials.filter(requirement__isnull=True).first()
         if material is None and case.helper_id is not None:
@@ -587,12 +608,9 @@ def material_for_requirement(case: Case, requirement_id: int | None) -> CaseMate
         if material is None:
             raise ValidationError({"requirement": [_("该办件没有这项材料要求。")]})
         return material
-    material_type_id = (
-        Requirement.objects.filter(pk=requirement_id).values_list("material_id", flat=True).first()
-    )
-    material = (
-        materials.filter(material_type_id=material_type_id).first() if material_type_id else None
-    )
+    # The requirement's material type read in the same statement (none: no material).
+    material_type = Requirement.objects.filter(pk=requirement_id).values("material_id")[:1]
+    material = materials.filter(material_type_id=Subquery(material_type)).first()
     if material is None:
         raise ValidationError({"requirement": [_("该办件没有这项材料要求。")]})
     return material
@@ -643,7 +661,10 @@ def material_upload(
         _check_image_pixels(upload)
     case = lock_case(case)
     _check_applicant_actor(by, case)
-    material = material_for_requirement(case, requirement_id)
+    # Its files counted in the same read; the case's row lock keeps the count true until
+    # this transaction ends (every upload and removal of the case's files takes it).
+    material = material_for_requirement(case, requirement_id, count_files=True)
+    files = material.file_count
     if not (case.materials_open or material.is_open_deferral(case)):
         raise refuse(case, "upload")
     if material.status == MaterialStatus.SATISFIED_BY_LOCKER:
@@ -652,8 +673,9 @@ def material_upload(
         MaterialFile.objects.filter(material=material).delete()
         material.reused_from = None
         material.save(update_fields=["reused_from"])
+        files = 0
     max_files = settings.MATERIAL_MAX_FILES
-    if material.files.count() >= max_files:
+    if files >= max_files:
         raise MaterialFileError(
             _("“%(m)s”最多上传 %(n)d 个文件，请先删除不需要的文件。")
             % {"m": material.material_type.name, "n": max_files},
@@ -682,7 +704,7 @@ def material_upload(
         # Sent online: electronic copies, in once the window has checked them (a clerk's scan
         # is the paper the checklist records).
         material.received_form = MaterialForm.ELECTRONIC
-        material.received_copies = material.files.count()
+        material.received_copies = files + 1
         material.taken_in_at = None
         fields += ["received_form", "received_copies", "taken_in_at"]
     material.save(update_fields=fields)
@@ -955,12 +977,19 @@ def _accept(
     untaken = [
         m.pk for m in materials if m.status == MaterialStatus.RECEIVED and m.taken_in_at is None
     ]
+    taken_in_at = timezone.now()
+    # Both in one UPDATE (what is in hand is never deferred): each row gets its own change.
+    changes = {}
     if untaken:
-        CaseMaterial.objects.filter(pk__in=untaken).update(taken_in_at=timezone.now())
-    if deferred_materials:
-        CaseMaterial.objects.filter(pk__in=deferred_ids).update(
-            status=MaterialStatus.DEFERRED, due_date=due_date
-        )
+        changes["taken_in_at"] = _for_rows(untaken, taken_in_at, "taken_in_at", deferred_ids)
+    if deferred_ids:
+        changes["status"] = _for_rows(deferred_ids, MaterialStatus.DEFERRED, "status", untaken)
+        changes["due_date"] = _for_rows(deferred_ids, due_date, "due_date", untaken)
+    if changes:
+        CaseMaterial.objects.filter(pk__in=[*untaken, *deferred_ids]).update(**changes)
+    for material in materials:
+        if material.pk in untaken:
+            material.taken_in_at = taken_in_at
     for material in deferred_materials:
         material_status_changed(case, material.status, MaterialStatus.DEFERRED)
         material.status = MaterialStatus.DEFERRED
@@ -989,36 +1018,50 @@ def _accept(
             "网上申请满5个工作日未作处理，依法视为受理，受理日期为收到申请材料之日（%(day)s）。"
         ) % {"day": f"{accepted_on.year}年{accepted_on.month}月{accepted_on.day}日"}
     # Reviews and dates first: the event's reactions (notices) read them.
-    Review.objects.bulk_create(
+    reviews = Review.objects.bulk_create(
         Review(case=case, department=department) for department in reviewing_departments(case)
     )
-    deadline, warning_on = deadline_dates(
-        accepted_on, case.committed_days + case.extension_days, working=working
-    )
-    # Saved with the transition: the receipt and the notices name the intake hall.
-    intake_hall_set(case, hall)
-    # 首接负责制: the clerk who accepts an online case answers for it (unless a helper does).
-    first_responsible_take(case, by)
-    run_transition(
-        case,
-        "accept",
-        by=by,
-        note=note,
-        payload={
-            "deferred": [m.material_type.name for m in now_deferred],
-            "due_date": due.isoformat() if due else None,
-            **({"valid_until": expiries} if expiries else {}),
-            **({"unchecked": untaken} if untaken else {}),
-        },
-        on=accepted_on,
-        deadline=deadline,
-        warning_on=warning_on,
-    )
+    # The receipt, the locker and the reviewers' notices are made from these rows as stored.
+    hand_on(case, materials=[current.get(m.pk, m) for m in materials], reviews=reviews)
+    try:
+        deadline, warning_on = deadline_dates(
+            accepted_on, case.committed_days + case.extension_days, working=working
+        )
+        # Saved with the transition: the receipt and the notices name the intake hall.
+        intake_hall_set(case, hall)
+        # 首接负责制: the clerk who accepts an online case answers for it (unless a helper does).
+        first_responsible_take(case, by)
+        run_transition(
+            case,
+            "accept",
+            by=by,
+            note=note,
+            payload={
+                "deferred": [m.material_type.name for m in now_deferred],
+                "due_date": due.isoformat() if due else None,
+                **({"valid_until": expiries} if expiries else {}),
+                **({"unchecked": untaken} if untaken else {}),
+            },
+            on=accepted_on,
+            deadline=deadline,
+            warning_on=warning_on,
+        )
+    finally:
+        # Only this event's reactions may use them: later reads of the case read afresh.
+        hand_on_end(case)
     if by is not None and (in_person if in_person is not None else case.channel == Channel.WINDOW):
         visit_record(case=case, by=by, kind=VisitKind.INTAKE, on=today)
     if by is not None:
         transfer_for_intake(case=case, by=by)
     return case
+
+
+def _for_rows(ids, value, field: str, others) -> object:
+    """An UPDATE's value of ``field``: ``value`` for the rows ``ids``, unchanged for the
+    ``others`` updated with them."""
+    if not others:
+        return value
+    return Conditional(When(pk__in=list(ids), then=Value(value)), default=F(field))
 
 
 def _document_expiries(materials: list[CaseMaterial], valid_until: dict) -> dict[str, str]:

@@ -85,6 +85,8 @@ def review_decide(
         .select_related("department")
         .get(pk=review.pk)
     )
+    # The case as locked (with its matter or bundle): the answer shows it as this step leaves it.
+    review.case = case
     _check_department_approver(by, review.department_id)
     # Reviews are decided while the case waits for its conclusion.
     case_require_transition(case, "conclude")

@@ -25,6 +25,7 @@ from accounts.identity import mask_name
 from accounts.models import IdentityKind, User
 from cases.events import CaseAction
 from cases.models import Case, CaseMaterial, CaseStatus, MaterialStatus
+from cases.selectors import case_materials
 from halls.hours import describe_hours
 from halls.models import Hall
 from halls.selectors import city_centre
@@ -108,7 +109,8 @@ def _base_context(case: Case, kind: str) -> dict:
 
 
 def _materials(case: Case) -> list[CaseMaterial]:
-    return list(case.materials.select_related("material_type").order_by("order", "id"))
+    # As the service that asks for the paper left them (read by it in this transaction).
+    return case_materials(case)
 
 
 def _receipt_context(case: Case, context: dict) -> dict:
@@ -131,7 +133,10 @@ def _receipt_context(case: Case, context: dict) -> dict:
             ]
         ),
         "accepted_on": cn_date(case.accepted_on),
-        "deemed": case.events.filter(action=CaseAction.ACCEPT, actor__isnull=True).exists(),
+        # Given by the acceptance asking for it (its event names no clerk), else read.
+        "deemed": context["deemed"]
+        if "deemed" in context
+        else case.events.filter(action=CaseAction.ACCEPT, actor__isnull=True).exists(),
         "deemed_basis": "依照《中华人民共和国行政许可法》第三十二条的规定"
         if decision_kind([m.kind for m in matters_of(case)]) == MatterKind.LICENSING
         else "依照有关规定",

@@ -287,3 +287,18 @@ def test_deemed_acceptance_after_five_working_days(make_case, clerk):
     assert event.actor is None and event.actor_role == "system"
     assert "视为受理" in event.note
     assert old.reviews.count() == 2
+
+
+def test_the_accepted_case_reads_its_materials_afresh_after_acceptance(make_case, clerk):
+    """What acceptance handed its reactions is theirs alone: a paper asked for later of the
+    same case object shows the materials as they are then."""
+    from documents.services.papers import document_request
+
+    case = make_case("submitted")
+    accepted = services.case_accept(case=case, by=clerk)
+    id_card = accepted.materials.get(material_type__name="居民身份证")
+    id_card.status = MaterialStatus.MISSING
+    id_card.reason = "印章不清。"
+    id_card.save(update_fields=["status", "reason"])
+    document = document_request(case=accepted, kind="supplement_notice")
+    assert [row["name"] for row in document.context["missing"]] == ["居民身份证"]

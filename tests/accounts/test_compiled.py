@@ -1,0 +1,148 @@
+"""Reads compiled once per process (``accounts.compiled.rows_by``) give what the plain
+queryset gives, refuse a row lock outside a transaction as Django does, and fall back to the
+plain queryset for what they cannot run."""
+
+import threading
+from decimal import Decimal
+
+import pytest
+from django.db import connection, transaction
+from django.db.transaction import TransactionManagementError
+from knox.models import AuthToken
+
+from accounts import compiled
+from accounts.authentication import token_queryset
+from accounts.compiled import rows_by
+from cases.models import Case
+from cases.selectors import case_answer, case_answer_queryset
+from cases.services._core import lock_case, locked_case_queryset  # noqa: TID251 (its internals)
+from tests.cases.conftest import drive_case
+from tests.factories import (
+    DepartmentFactory,
+    HallFactory,
+    MaterialTypeFactory,
+    MatterFactory,
+    ProcessStepFactory,
+    RequirementFactory,
+    UserFactory,
+)
+
+
+def _snapshot(obj) -> dict:
+    """A model instance as its rows made it: fields, annotations, related objects and
+    prefetched lists, all the way down."""
+    found = {k: v for k, v in obj.__dict__.items() if not k.startswith("_")}
+    state = obj.__dict__.get("_state")
+    if state is not None:
+        found["related"] = {
+            name: _snapshot(related) if related is not None else None
+            for name, related in state.fields_cache.items()
+        }
+    prefetched = obj.__dict__.get("_prefetched_objects_cache", {})
+    found["prefetched"] = {name: [_snapshot(o) for o in qs] for name, qs in prefetched.items()}
+    return found
+
+
+def _same(rows, plain) -> None:
+    assert [_snapshot(r) for r in rows] == [_snapshot(r) for r in plain]
+
+
+@pytest.fixture
+def in_review_case(citizen):
+    housing = DepartmentFactory(code="housing", name="市住房和城乡建设局")
+    tax = DepartmentFactory(code="tax", name="市税务局")
+    matter = MatterFactory(
+        lead_department=housing, reviewing_departments=[housing, tax], with_guide=False
+    )
+    ProcessStepFactory(matter=matter, order=1)
+    RequirementFactory(matter=matter, material=MaterialTypeFactory(name="居民身份证"), order=1)
+    clerk = UserFactory(clerk=True)
+    clerk.authorised_departments.add(housing)
+    return drive_case("in_review", owner=citizen, clerk=clerk, matter=matter)
+
+
+@pytest.mark.django_db
+def test_api_token_read_as_the_plain_queryset(clerk):
+    clerk.hall = HallFactory()
+    clerk.save(update_fields=["hall"])
+    token, _key = AuthToken.objects.create(user=clerk)
+    for _ in range(2):  # compiled, then from the compiled statement
+        rows = rows_by("api_token", token_queryset(), "token_key", token.token_key)
+        _same(rows, token_queryset().filter(token_key=token.token_key))
+    assert rows[0].user.hall == clerk.hall
+    assert rows[0].role_names == ["clerk"]
+    assert rows_by("api_token", token_queryset(), "token_key", "nothing") == []
+
+
+@pytest.mark.django_db
+def test_case_answer_and_lock_read_as_the_plain_queryset(in_review_case):
+    pk = in_review_case.pk
+    for _ in range(2):
+        rows = rows_by("case_answer", case_answer_queryset(), "pk", pk)
+        _same(rows, case_answer_queryset().filter(pk=pk))
+        with transaction.atomic():
+            locked = lock_case(pk)
+            _same([locked], locked_case_queryset().filter(pk=pk))
+    assert len(rows[0].review_rows) == 2
+    assert locked.matter == in_review_case.matter and locked.owner == in_review_case.owner
+    assert case_answer(pk).pk == pk
+
+
+class _Key(int):
+    pass
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("kind", [Decimal, bool, _Key])
+def test_a_value_of_another_type_is_read_plainly(in_review_case, kind):
+    pk = in_review_case.pk
+    value = True if kind is bool else kind(pk)
+    rows = rows_by("case_answer", case_answer_queryset(), "pk", value)
+    _same(rows, case_answer_queryset().filter(pk=value))
+    # The compiled statement is still the one for plain keys.
+    assert [r.pk for r in rows_by("case_answer", case_answer_queryset(), "pk", pk)] == [pk]
+
+
+@pytest.mark.django_db
+def test_another_database_reads_plainly(in_review_case, monkeypatch):
+    monkeypatch.setattr(connection, "vendor", "sqlite")
+    pk = in_review_case.pk
+    rows = rows_by("test-only-plain", case_answer_queryset(), "pk", pk)
+    assert [r.pk for r in rows] == [pk]
+    assert ("test-only-plain", "default") not in compiled._statements
+
+
+# serialized_rollback: the flush after each test would lose the migrations' data.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_row_lock_outside_a_transaction_is_refused_once_compiled():
+    with transaction.atomic(), pytest.raises(Case.DoesNotExist):
+        lock_case(-5)
+    # Compiled now: still refused, as Django refuses it (the lock would end at once).
+    with pytest.raises(TransactionManagementError):
+        lock_case(-5)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_threads_each_read_their_own_rows():
+    keys = {}
+    for _ in range(8):
+        user = UserFactory(citizen=True)
+        token, _key = AuthToken.objects.create(user=user)
+        keys[token.token_key] = user.pk
+    errors = []
+
+    def lookups(key: str, user_pk: int) -> None:
+        try:
+            for _ in range(200):
+                rows = rows_by("api_token", token_queryset(), "token_key", key)
+                if [r.user_id for r in rows] != [user_pk]:
+                    errors.append((key, [r.user_id for r in rows]))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=lookups, args=item) for item in keys.items()]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
