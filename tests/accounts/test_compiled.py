@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection, transaction
 from django.db.transaction import TransactionManagementError
+from django.test.utils import CaptureQueriesContext
 from knox.models import AuthToken
 
 from accounts import compiled
@@ -146,3 +147,53 @@ def test_threads_each_read_their_own_rows():
     for thread in threads:
         thread.join()
     assert errors == []
+
+
+def _prepared_on_this_connection() -> set[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM pg_prepared_statements WHERE name LIKE 'onetrip_%%'")
+        return {name for (name,) in cursor.fetchall()}
+
+
+@pytest.mark.django_db
+def test_the_answer_is_prepared_once_and_then_executed(in_review_case):
+    pk = in_review_case.pk
+    rows_by("case_answer", case_answer_queryset(), "pk", pk)
+    assert "onetrip_case_answer" in _prepared_on_this_connection()
+
+    with CaptureQueriesContext(connection) as captured:
+        rows = rows_by("case_answer", case_answer_queryset(), "pk", pk)
+
+    assert [q["sql"] for q in captured.captured_queries] == [f"EXECUTE onetrip_case_answer({pk})"]
+    _same(rows, case_answer_queryset().filter(pk=pk))
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_new_connection_prepares_again(clerk):
+    token, _key = AuthToken.objects.create(user=clerk)
+    rows_by("api_token", token_queryset(), "token_key", token.token_key)
+    connection.close()  # CONN_MAX_AGE ended, or the server restarted
+
+    rows = rows_by("api_token", token_queryset(), "token_key", token.token_key)
+
+    assert [r.user_id for r in rows] == [clerk.pk]
+    assert "onetrip_api_token" in _prepared_on_this_connection()
+
+
+@pytest.mark.django_db
+def test_a_statement_postgresql_refuses_to_prepare_runs_plainly(in_review_case):
+    pk = in_review_case.pk
+    with connection.cursor() as cursor:  # the name taken: PREPARE fails
+        cursor.execute("PREPARE onetrip_test_refused AS SELECT 1")
+    try:
+        with transaction.atomic():
+            rows = rows_by("test_refused", case_answer_queryset(), "pk", pk)
+            # The failed PREPARE did not abort the caller's transaction.
+            assert Case.objects.filter(pk=pk).exists()
+        _same(rows, case_answer_queryset().filter(pk=pk))
+        assert "onetrip_test_refused" in compiled._unpreparable
+    finally:
+        compiled._unpreparable.discard("onetrip_test_refused")
+        compiled._statements.pop(("test_refused", "default"), None)
+        with connection.cursor() as cursor:
+            cursor.execute("DEALLOCATE onetrip_test_refused")
