@@ -63,6 +63,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 
 from bench.benchdb import bench_database_url, ensure_database, is_bench_name  # noqa: E402
+from bench.cpu import session_cpu  # noqa: E402
 from bench.http_lifecycle import (  # noqa: E402
     PDF_BYTES,
     BenchError,
@@ -134,21 +135,6 @@ SIGNALEN_CHILDREN = (
 # The processes
 
 
-def process_cpu(pid: int) -> float:
-    """CPU seconds of a process and all its descendants (Linux /proc)."""
-    total = 0.0
-    tick = os.sysconf("SC_CLK_TCK")
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
-        for task in Path(f"/proc/{pid}/task").iterdir():
-            for child in (task / "children").read_text().split():
-                total += process_cpu(int(child))
-    except (FileNotFoundError, ProcessLookupError, IndexError):
-        pass
-    return total
-
-
 def queued(redis_port: int, db: int) -> int:
     """Messages waiting in a Celery broker's Redis database (every ``celery*`` list)."""
     import redis
@@ -167,10 +153,12 @@ def wait_idle(workers: list[tuple[Process, int, int]], *, timeout: float = 120) 
         if any(queued(port, db) for _worker, port, db in workers):
             time.sleep(0.2)
             continue
-        before = [process_cpu(worker.process.pid) for worker, _port, _db in workers]
+        # Each worker runs in a session of its own (bench/http_stack.py): its pool with it.
+        sessions = {str(n): worker.process.pid for n, (worker, _port, _db) in enumerate(workers)}
+        before = session_cpu(sessions)
         time.sleep(0.4)
-        after = [process_cpu(worker.process.pid) for worker, _port, _db in workers]
-        if all(b - a < 0.02 for a, b in zip(before, after, strict=True)):
+        after = session_cpu(sessions)
+        if all(after[n] - before[n] < 0.02 for n in sessions):
             return time.monotonic() - started
     print(f"  (workers still busy after {timeout:.0f} s: measuring anyway)", flush=True)
     return timeout
