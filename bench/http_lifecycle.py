@@ -617,13 +617,13 @@ def print_trace(path: Path) -> None:
     print("\n  statements of one lifecycle (--trace), by kind and table:")
     for line in path.read_text(encoding="utf-8").splitlines():
         call = json.loads(line)
-        kinds: dict[str, int] = {}
-        for sql in call["statements"]:
-            kind = statement_kind(sql)
-            kinds[kind] = kinds.get(kind, 0) + 1
-        print(f"  {call['step']} ({len(call['statements'])} statements)")
-        for kind, n in sorted(kinds.items(), key=lambda item: -item[1]):
-            print(f"    {n:>3} × {kind}")
+        kinds: dict[str, list[float]] = {}
+        for sql, ms in call["statements"]:
+            kinds.setdefault(statement_kind(sql), []).append(ms)
+        total = sum(sum(times) for times in kinds.values())
+        print(f"  {call['step']} ({len(call['statements'])} statements, {total:.1f} ms)")
+        for kind, times in sorted(kinds.items(), key=lambda item: -len(item[1])):
+            print(f"    {len(times):>3} × {kind:<50} {sum(times):>6.1f} ms")
 
 
 def merge_profiles(source: Path, target: Path) -> None:

@@ -35,18 +35,19 @@ class StatementCountMiddleware:
         count = 0
         spent = 0.0
         trace = request.headers.get("X-Bench-Trace", "") if TRACE_FILE else ""
-        statements: list[str] = []
+        statements: list[tuple[str, float]] = []  # sql, ms
 
         def counted(execute, sql, params, many, context):
             nonlocal count, spent
             count += 1
-            if trace:
-                statements.append(sql)
             started = time.perf_counter()
             try:
                 return execute(sql, params, many, context)
             finally:
-                spent += time.perf_counter() - started
+                took = time.perf_counter() - started
+                spent += took
+                if trace:
+                    statements.append((sql, round(took * 1000, 2)))
 
         step = request.headers.get("X-Bench-Step", "") if PROFILE_DIR else ""
         with connection.execute_wrapper(counted):

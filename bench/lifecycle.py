@@ -104,6 +104,7 @@ def build_catalog(rng: random.Random) -> None:
     from django.db import transaction
 
     from accounts.models import Department, IdentityKind, User
+    from halls.selectors import city_centre
     from matters.models import (
         Board,
         CatalogStatus,
@@ -116,6 +117,8 @@ def build_catalog(rng: random.Random) -> None:
     from matters.search import pinyin_initials
 
     if User.objects.filter(username=f"{PREFIX}-clerk").exists():
+        # A catalog built before its clerk had a hall.
+        User.objects.filter(username=f"{PREFIX}-clerk", hall=None).update(hall=city_centre())
         return
     started = time.perf_counter()
     with transaction.atomic():
@@ -173,8 +176,13 @@ def build_catalog(rng: random.Random) -> None:
             name: Group.objects.get_or_create(name=name)[0]
             for name in ("citizen", "clerk", "approver")
         }
+        # A window clerk works at a hall, as the demo's clerk1 at the city centre.
         clerk = User.objects.create(
-            username=f"{PREFIX}-clerk", name="基准窗口", is_staff=True, password="!"
+            username=f"{PREFIX}-clerk",
+            name="基准窗口",
+            is_staff=True,
+            password="!",
+            hall=city_centre(),
         )
         clerk.groups.add(groups["clerk"])
         clerk.authorised_departments.set(departments)

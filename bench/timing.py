@@ -5,6 +5,8 @@ import time
 
 
 def percentile(samples: list[float], pct: int) -> float:
+    if len(samples) < 2:  # one sample is every percentile of itself
+        return samples[0] if samples else float("nan")
     return statistics.quantiles(samples, n=100, method="inclusive")[pct - 1]
 
 
