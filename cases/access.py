@@ -28,6 +28,7 @@ first responsible person themself (``can_reassign_first_responsible``).
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from accounts import roles
+from accounts.compiled import rows_by
 from accounts.models import IdentityKind, User
 
 from .models import Case, CaseStatus, Channel, Review
@@ -155,6 +156,44 @@ def visible_cases(user: User, queryset: QuerySet[Case] | None = None) -> QuerySe
         )
         condition |= Q(Exists(reviewed))
     return queryset.filter(condition)
+
+
+def visible_case(user: User, number: str) -> Case | None:
+    """The case numbered ``number`` if ``user`` may see it (``visible_cases``), else None.
+
+    Every API call on one case starts here: the row is read by its number with a statement
+    prepared once per connection, and the rules of ``visible_cases`` that the row itself
+    answers let it through (``_plainly_visible``); only otherwise does the query decide.
+    """
+    if not user.is_authenticated:
+        return None
+    found = rows_by("case_by_number", Case.objects.all(), "number", number)
+    if not found:
+        return None
+    case = found[0]
+    if _plainly_visible(user, case) or visible_cases(user).filter(pk=case.pk).exists():
+        return case
+    return None
+
+
+def _plainly_visible(user: User, case: Case) -> bool:
+    """Whether ``case`` meets one of the conditions of ``visible_cases(user)`` as its row
+    shows: True only where that query lets the case through (the same equalities); False
+    leaves the answer to the query (an approver's reviews, a refusal)."""
+    if is_helper(user):
+        return user.pk in (case.helper_id, case.first_responsible_id)
+    if case.owner_id == user.pk or (
+        case.channel == Channel.ONLINE and case.created_by_id == user.pk
+    ):
+        return True
+    kind, identity = account_identity(user)
+    if kind and case.applicant_kind == kind:
+        number = (
+            case.applicant_credit_code if kind == IdentityKind.COMPANY else case.applicant_id_number
+        )
+        if number == identity:
+            return True
+    return is_staff_viewer(user) and not _online_draft(case)
 
 
 def can_view(user: User, case: Case) -> bool:

@@ -4,6 +4,7 @@ Views parse input, call one service and answer with the case as it now is. Servi
 domain errors; the project's exception handler turns them into ``{"detail", "code"}``.
 """
 
+from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -21,12 +22,11 @@ from halls.selectors import staff_hall
 from matters.models import Bundle, Matter
 
 from . import services
-from .access import is_approver, is_clerk, is_helper, visible_cases
+from .access import is_approver, is_clerk, is_helper, visible_case, visible_cases
 from .models import Case, MaterialTransfer, Review
 from .pagination import KeysetPagination
 from .selectors import (
     case_answer,
-    case_detail_queryset,
     case_list_for_user,
     review_queue_for_department,
     transfers_pending_at,
@@ -107,11 +107,23 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             return case_list_for_user(
                 self.request.user, status=self.request.query_params.get("status", "")
             )
-        if self.action == "retrieve":
-            return case_detail_queryset(self.request.user, answer=True)
-        # A command looks the case up (visibility: 404) with one light query; its service
-        # locks and re-reads the row, and the answer reads the whole case once (``_answer``).
         return visible_cases(self.request.user)
+
+    def get_object(self) -> Case:
+        """The case of the URL if the caller may see it, else 404: one light read
+        (``visible_case``). A command's service then locks and re-reads the row, and the
+        answer reads the whole case once (``_answer``)."""
+        case = visible_case(self.request.user, self.kwargs[self.lookup_field])
+        if case is None:
+            raise Http404
+        self.check_object_permissions(self.request, case)
+        return case
+
+    def retrieve(self, request, *args, **kwargs):
+        """The case as the caller may see it."""
+        case = self.get_object()
+        fresh = case_answer(case.pk)
+        return Response(CaseDetailSerializer(fresh, context={"request": request}).data)
 
     def get_serializer_class(self):
         return CaseListSerializer if self.action == "list" else CaseDetailSerializer

@@ -1,5 +1,6 @@
 """``DELETE /api/v1/cases/{number}/materials/{file id}/``: the applicant takes a file off."""
 
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import permissions
@@ -7,7 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from . import services
-from .access import visible_cases
+from .access import visible_case
 from .models import MaterialFile
 from .selectors import case_answer
 from .serializers import CaseDetailSerializer
@@ -34,7 +35,9 @@ class MaterialFileView(APIView):
         The material is missing again when its last file goes. Replacing a file is removing
         it and uploading the new one (``POST …/materials/``).
         """
-        case = get_object_or_404(visible_cases(request.user), number=number)
+        case = visible_case(request.user, number)
+        if case is None:
+            raise Http404
         stored = get_object_or_404(
             MaterialFile.objects.select_related("material"), pk=file_id, material__case=case
         )

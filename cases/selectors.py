@@ -52,13 +52,8 @@ def case_list_for_user(user: User, *, status: str = "") -> QuerySet[Case]:
     return queryset.order_by("-created_at", "-id")
 
 
-def case_detail_queryset(user: User, *, answer: bool = False) -> QuerySet[Case]:
-    """Cases ``user`` may see, with materials, files, reviews, events and visits loaded.
-
-    ``answer=True`` loads only what the API's case detail shows (``case_answer_queryset``).
-    """
-    if answer:
-        return visible_cases(user, case_answer_queryset())
+def case_detail_queryset(user: User) -> QuerySet[Case]:
+    """Cases ``user`` may see, with materials, files, reviews, events and visits loaded."""
     files = MaterialFile.objects.order_by("uploaded_at", "id")
     materials = CaseMaterial.objects.select_related(
         "material_type", "requirement", "reused_from__case__hall"
@@ -122,6 +117,18 @@ def handed_materials(case: Case) -> list[CaseMaterial] | None:
     return case.__dict__.get(_HANDED_ON, {}).get("materials")
 
 
+def materials_of(case: Case) -> list[CaseMaterial]:
+    """The case's materials with their material types (as ``case.materials`` gives them,
+    ``material.case`` being ``case``): every command reads them, so the statement is compiled
+    once per process."""
+    materials = rows_by(
+        "case_materials", CaseMaterial.objects.select_related("material_type"), "case", case.pk
+    )
+    for material in materials:
+        material.case = case
+    return materials
+
+
 def case_materials(case: Case) -> list[CaseMaterial]:
     """The case's materials with their material types, in the checklist's order: those the
     service handed on (``hand_on``), else read."""
@@ -150,7 +157,8 @@ _answer_querysets: dict[str, QuerySet[Case]] = {}
 
 def case_answer_queryset() -> QuerySet[Case]:
     """What the API's case detail shows (``CaseDetailSerializer``), for every case: filter it
-    by the case, or by what the caller may see (``case_detail_queryset(answer=True)``).
+    by the case (the API reads the case's key first, from what the caller may see:
+    ``cases.access.visible_case``).
 
     On PostgreSQL one statement reads it all: the materials with their files, the reviews,
     the events and the papers as arrays of JSON rows (``material_rows``, ``review_rows``,
