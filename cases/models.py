@@ -385,19 +385,61 @@ class Case(models.Model):
         return self.number
 
     def save(self, *args, **kwargs):
-        # The counters belong to their F() updates: a full save of an instance read before
-        # one would write the old count back.
+        # A stored case writes only the columns that changed since it was read, never the
+        # counters: they belong to their F() updates, and a full save of an instance read
+        # before one would write the old count back.
         if not self._state.adding and self.pk is not None and kwargs.get("update_fields") is None:
-            kwargs["update_fields"] = [
-                field.name
-                for field in self._meta.concrete_fields
-                if not field.primary_key and field.name not in self.COUNTERS
-            ]
+            kwargs["update_fields"] = self._changed_fields()
         super().save(*args, **kwargs)
+        as_read = self.__dict__.get("_as_read")
+        if as_read is not None:
+            saved = kwargs.get("update_fields")
+            for field in self._meta.concrete_fields:
+                written = saved is None or field.name in saved or field.attname in saved
+                if written and field.attname in self.__dict__:
+                    as_read[field.attname] = self.__dict__[field.attname]
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        # The columns as read: a save of this instance writes those that changed (``save``).
+        instance._as_read = dict(zip(field_names, values, strict=True))
+        return instance
+
+    def refresh_from_db(self, *args, **kwargs):
+        super().refresh_from_db(*args, **kwargs)
+        self.__dict__.pop("_as_read", None)  # the next save writes every column again
+
+    # Written at every save: a JSON value may have changed in place, and the save itself sets
+    # ``updated_at``.
+    _ALWAYS_SAVED = frozenset({"answers", "updated_at"})
+
+    def _changed_fields(self) -> list[str]:
+        as_read = self.__dict__.get("_as_read")
+        values = self.__dict__
+        changed = []
+        for field in self._meta.concrete_fields:
+            name, attname = field.name, field.attname
+            if field.primary_key or name in self.COUNTERS or attname not in values:
+                continue  # the key, a counter, or a column never read nor set (deferred)
+            if (
+                as_read is None
+                or name in self._ALWAYS_SAVED
+                or attname not in as_read
+                or values[attname] != as_read[attname]
+            ):
+                changed.append(name)
+        return changed
 
     @property
     def title(self) -> str:
         return (self.matter or self.bundle).name
+
+    @property
+    def status_label(self) -> str:
+        """The status as people read it (``get_status_display`` without its generic lookup:
+        every API answer shows it)."""
+        return str(CaseStatus(self.status).label)
 
     @property
     def applicant_identity(self) -> str:
