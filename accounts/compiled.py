@@ -15,6 +15,7 @@ Connections must be the application's own for this (no PgBouncer in transaction 
 """
 
 import copy
+import datetime
 import weakref
 
 from django.db import connections
@@ -23,8 +24,8 @@ from django.db.transaction import TransactionManagementError
 
 # Values no key or token has: where they sit among the compiled parameters is where the
 # caller's value goes.
-_STAND_INS = {int: -20261206, str: "\x00stand-in\x00"}
-# (name, alias) → (compiler, SQL, parameters, the stand-in's position among them)
+_STAND_INS = {int: -20261206, str: "\x00stand-in\x00", datetime.date: datetime.date(1, 2, 3)}
+# (name, alias) → (compiler, SQL, parameters, the stand-in's position among them, converters)
 _statements: dict[tuple[str, str], tuple] = {}
 # A DB-API connection → the names prepared on it (gone with the connection).
 _prepared: "weakref.WeakKeyDictionary[object, set[str]]" = weakref.WeakKeyDictionary()
@@ -66,21 +67,28 @@ def _prepared_name(connection, name: str, sql: str, params: tuple, position: int
     return statement
 
 
-def rows_by(name: str, queryset: QuerySet, field: str, value) -> list:
-    """``list(queryset.filter(**{field: value}))``, its statement compiled once per process.
+def rows_by(name: str, queryset: QuerySet, field: str, value, *, also: dict | None = None) -> list:
+    """``list(queryset.filter(**{field: value}, **also))``, its statement compiled once per
+    process.
 
     ``name`` names the read: every call with one name must pass a queryset of one shape
-    (same model, joins, filters other than ``field``, locks), built the same way each time.
+    (same model, joins, filters other than ``field``, locks), built the same way each time,
+    and the same ``also``: constants filtered in the same call as ``field`` (over a
+    multi-valued relation, one join for both).
     On a database other than PostgreSQL the queryset is simply evaluated.
     """
-    query = queryset.filter(**{field: value})
-    alias = query.db
+    also = also or {}
+
+    def plain() -> list:
+        return list(queryset.filter(**{field: value}, **also))
+
+    alias = queryset.db
     connection = connections[alias]
     # Only exactly these types: a subclass (bool) or another type may convert differently.
     stand_in = _STAND_INS.get(type(value))
     if connection.vendor != "postgresql" or stand_in is None:
-        return list(query)
-    if query.query.select_for_update and connection.get_autocommit():
+        return plain()
+    if queryset.query.select_for_update and connection.get_autocommit():
         # Django raises this while compiling, and compiling is what the cached statement skips:
         # a row lock taken in autocommit would be released at once.
         raise TransactionManagementError(
@@ -88,13 +96,16 @@ def rows_by(name: str, queryset: QuerySet, field: str, value) -> list:
         )
     statement = _statements.get((name, alias))
     if statement is None:
-        compiler = queryset.filter(**{field: stand_in}).query.get_compiler(using=alias)
+        compiler = queryset.filter(**{field: stand_in}, **also).query.get_compiler(using=alias)
         sql, params = compiler.as_sql()
         if list(params).count(stand_in) != 1:
-            return list(query)  # the value is not one plain parameter: no shortcut
-        statement = (compiler, sql, tuple(params), list(params).index(stand_in))
+            return plain()  # the value is not one plain parameter: no shortcut
+        fields = [selected[0] for selected in compiler.select[: compiler.col_count]]
+        # The converters of its columns too: finding them again took as long as the rest.
+        converters = compiler.get_converters(fields)
+        statement = (compiler, sql, tuple(params), list(params).index(stand_in), converters)
         _statements[(name, alias)] = statement
-    template, sql, params, position = statement
+    template, sql, params, position, converters = statement
     prepared = _prepared_name(connection, name, sql, params, position)
     if prepared is not None:
         sql, params = f"EXECUTE {prepared}(%s)", (value,)
@@ -103,5 +114,8 @@ def rows_by(name: str, queryset: QuerySet, field: str, value) -> list:
     compiler = copy.copy(template)
     compiler.connection = connection
     compiler.as_sql = lambda *args, **kwargs: (sql, params)
+    compiler.get_converters = lambda expressions: converters
+    # The statement replaces the query's SQL: its filter need not be built again either.
+    query = queryset._chain()
     query.query.get_compiler = lambda *args, **kwargs: compiler
     return list(query)

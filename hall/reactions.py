@@ -16,7 +16,14 @@ from django.urls import reverse
 from accounts.language import hall_language
 from cases import events
 from cases.events import CaseAction
-from cases.models import Case, CaseEvent, CaseStatus, MaterialStatus, SpecialProcedureKind
+from cases.models import (
+    Case,
+    CaseEvent,
+    CaseStatus,
+    MaterialStatus,
+    ReviewStatus,
+    SpecialProcedureKind,
+)
 from cases.selectors import pending_reviews
 from halls.hours import describe_hours
 from halls.selectors import city_centre
@@ -83,13 +90,19 @@ def tell_staff(key: str, users, template: str, context: dict, *, fresh: bool = F
     notices_create(staff_notices(key, users, template, context, fresh=fresh))
 
 
-def approvers_of(department_ids):
-    """The active approvers of these departments (one query for all)."""
+def approvers_reviewing(case: Case) -> list:
+    """The active approvers of the departments with a pending review of ``case``, each once
+    (one statement for all, compiled once per process: every acceptance asks)."""
+    from accounts.compiled import rows_by
     from accounts.models import User
     from accounts.roles import APPROVER
 
-    return User.objects.filter(
-        department_id__in=list(department_ids), groups__name=APPROVER, is_active=True
+    return rows_by(
+        "approvers_reviewing",
+        User.objects.filter(groups__name=APPROVER, is_active=True).distinct(),
+        "department__reviews__case",
+        case.pk,
+        also={"department__reviews__status": ReviewStatus.PENDING},
     )
 
 
@@ -177,7 +190,7 @@ def reviewer_notices(case: Case, *, fresh: bool = False) -> list[NoticeDraft]:
     if not reviews:
         return []
     approvers: dict[int, list] = {}
-    for user in approvers_of({review.department_id for review in reviews}):
+    for user in approvers_reviewing(case):
         approvers.setdefault(user.department_id, []).append(user)
     context = case_context(case)
     drafts = []

@@ -14,6 +14,8 @@ from collections.abc import Iterable
 
 from django.db import transaction
 
+from accounts.compiled import rows_by
+
 from .models import CalendarDay, CalendarDayKind, CalendarYear
 
 # Overrides are fetched per window of days; a window large enough for any legal limit
@@ -21,12 +23,22 @@ from .models import CalendarDay, CalendarDayKind, CalendarYear
 _WINDOW_DAYS = 400
 
 
-def _overrides(start: datetime.date, end: datetime.date) -> dict[datetime.date, str]:
+def calendar_overrides(start: datetime.date, end: datetime.date) -> dict[datetime.date, str]:
+    """The holidays and adjusted workdays of ``[start, end]``: day → kind (one query)."""
     rows = CalendarDay.objects.filter(date__gte=start, date__lte=end).values_list("date", "kind")
     return dict(rows)
 
 
-def _is_working(day: datetime.date, overrides: dict[datetime.date, str]) -> bool:
+def calendar_overrides_from(start: datetime.date) -> dict[datetime.date, str]:
+    """The holidays and adjusted workdays from ``start`` on: day → kind. Every acceptance
+    reads them (its deadline): the statement is compiled once per process. The table holds a
+    few dozen days a year, entered a year or so ahead."""
+    rows = rows_by("calendar_from", CalendarDay.objects.order_by(), "date__gte", start)
+    return {row.date: row.kind for row in rows}
+
+
+def is_working(day: datetime.date, overrides: dict[datetime.date, str]) -> bool:
+    """Whether the hall works on ``day``, given the overrides of a span that holds it."""
     kind = overrides.get(day)
     if kind == CalendarDayKind.HOLIDAY:
         return False
@@ -37,7 +49,7 @@ def _is_working(day: datetime.date, overrides: dict[datetime.date, str]) -> bool
 
 def is_working_day(day: datetime.date) -> bool:
     """Whether the hall works on ``day``."""
-    return _is_working(day, _overrides(day, day))
+    return is_working(day, calendar_overrides(day, day))
 
 
 def add_working_days(start: datetime.date, days: int) -> datetime.date:
@@ -55,8 +67,8 @@ def add_working_days(start: datetime.date, days: int) -> datetime.date:
         day += datetime.timedelta(days=1)
         if day > window_end:
             window_end = day + datetime.timedelta(days=_WINDOW_DAYS)
-            overrides = _overrides(day, window_end)
-        if _is_working(day, overrides):
+            overrides = calendar_overrides(day, window_end)
+        if is_working(day, overrides):
             remaining -= 1
     return day
 
@@ -65,21 +77,21 @@ def working_days_between(start: datetime.date, end: datetime.date) -> int:
     """Working days in ``(start, end]``; negative when ``end`` is before ``start``."""
     if end < start:
         return -working_days_between(end, start)
-    overrides = _overrides(start, end)
+    overrides = calendar_overrides(start, end)
     count = 0
     day = start
     while day < end:
         day += datetime.timedelta(days=1)
-        if _is_working(day, overrides):
+        if is_working(day, overrides):
             count += 1
     return count
 
 
 def working_days_in(start: datetime.date, end: datetime.date) -> list[datetime.date]:
     """The working days of ``[start, end]``, with one query."""
-    overrides = _overrides(start, end)
+    overrides = calendar_overrides(start, end)
     days = (start + datetime.timedelta(days=n) for n in range((end - start).days + 1))
-    return [day for day in days if _is_working(day, overrides)]
+    return [day for day in days if is_working(day, overrides)]
 
 
 def working_days_since(
@@ -89,14 +101,14 @@ def working_days_since(
     wanted = sorted(set(days), reverse=True)
     if not wanted:
         return {}
-    overrides = _overrides(min(wanted), today)
+    overrides = calendar_overrides(min(wanted), today)
     counts: dict[datetime.date, int] = {}
     running = 0
     day = today
     # Walk back from today: each day's count is the running total when the walk reaches it.
     for target in wanted:
         while day > target:
-            if _is_working(day, overrides):
+            if is_working(day, overrides):
                 running += 1
             day -= datetime.timedelta(days=1)
         counts[target] = running

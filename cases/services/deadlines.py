@@ -6,9 +6,10 @@ import math
 
 from matters.calendar import (
     add_working_days,
+    calendar_overrides_from,
+    is_working,
     is_working_day,
     working_days_between,
-    working_days_in,
 )
 
 from ..models import Case
@@ -22,31 +23,37 @@ _SPAN_DAYS = 366
 
 class WorkingDays:
     """The working days of the year after ``day``, read from the calendar once, when first
-    asked (a deadline, a due date: one query for both)."""
+    asked (a deadline, a due date: one query for both), and walked only as far as asked."""
 
     def __init__(self, day: datetime.date) -> None:
         self.day = day
-        self._days: list[datetime.date] | None = None
+        self._overrides: dict[datetime.date, str] | None = None
+        self._end = day + datetime.timedelta(days=_SPAN_DAYS + 1)
+        self._days: list[datetime.date] = []  # the working days walked so far, in order
+        self._walked = day
 
-    @property
-    def days(self) -> list[datetime.date]:
-        if self._days is None:
-            start = self.day + datetime.timedelta(days=1)
-            self._days = working_days_in(start, start + datetime.timedelta(days=_SPAN_DAYS))
-        return self._days
+    def _read(self) -> dict[datetime.date, str]:
+        if self._overrides is None:
+            self._overrides = calendar_overrides_from(self.day + datetime.timedelta(days=1))
+        return self._overrides
 
     def after(self, count: int) -> datetime.date:
         """The day ``count`` working days after ``day`` (``day`` itself for 0)."""
         if count == 0:
             return self.day
-        if count <= len(self.days):
-            return self.days[count - 1]
+        overrides = self._read()
+        while len(self._days) < count and self._walked < self._end:
+            self._walked += datetime.timedelta(days=1)
+            if is_working(self._walked, overrides):
+                self._days.append(self._walked)
+        if count <= len(self._days):
+            return self._days[count - 1]
         return add_working_days(self.day, count)
 
     def includes(self, day: datetime.date) -> bool:
         """Whether ``day`` is a working day."""
-        if self.days and self.day < day <= self.days[-1]:
-            return day in set(self.days)
+        if self.day < day <= self._end:
+            return is_working(day, self._read())
         return is_working_day(day)
 
 

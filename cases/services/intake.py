@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
+from accounts.compiled import rows_by
 from accounts.identity import validate_credit_code, validate_id_number, validate_mobile
 from accounts.language import recorded
 from accounts.models import IdentityKind, User
@@ -71,7 +72,7 @@ from ..satisfiers import (
     satisfied_material_types,
     satisfied_materials_recheck,
 )
-from ..selectors import hand_on, hand_on_end
+from ..selectors import hand_on, hand_on_end, materials_of
 from ._core import (
     case_require_transition,
     lock_case,
@@ -828,7 +829,7 @@ def case_submit(*, case: Case, by: User) -> Case:
         case = lock_case(case)
         _check_applicant_actor(by, case)
         case_require_transition(case, "submit")
-        materials = list(case.materials.select_related("material_type"))
+        materials = materials_of(case)
         satisfied_materials_recheck(case=case, materials=materials)
         missing = missing_for_submission(case, materials=materials)
         unauthorised = case.helper_id is not None and not helper_authorised(case, materials)
@@ -933,7 +934,7 @@ def _accept(
     else:
         hall = case.hall or city_centre()
     # The materials are read once; every check below looks at these rows.
-    materials = list(case.materials.select_related("material_type"))
+    materials = materials_of(case)
     expiries = _document_expiries(materials, valid_until)
     satisfied_materials_recheck(case=case, materials=materials)
     today = timezone.localdate()
@@ -1130,11 +1131,11 @@ def reviewing_departments(case: Case):
     """Every department that reviews the case, each once, in code order."""
     from accounts.models import Department
 
+    departments = Department.objects.distinct().order_by("code")
     if case.matter_id:
-        query = {"reviewed_matters": case.matter_id}
-    else:
-        query = {"reviewed_matters__bundles": case.bundle_id}
-    return list(Department.objects.filter(**query).distinct().order_by("code"))
+        # Every acceptance asks: compiled once per process.
+        return rows_by("reviewing_departments", departments, "reviewed_matters", case.matter_id)
+    return list(departments.filter(reviewed_matters__bundles=case.bundle_id))
 
 
 def _mark_missing(

@@ -197,3 +197,36 @@ def test_a_statement_postgresql_refuses_to_prepare_runs_plainly(in_review_case):
         compiled._statements.pop(("test_refused", "default"), None)
         with connection.cursor() as cursor:
             cursor.execute("DEALLOCATE onetrip_test_refused")
+
+
+@pytest.mark.django_db
+def test_the_hot_reads_of_an_acceptance_read_as_the_plain_queryset(in_review_case, citizen):
+    """The acceptance's own reads (materials, reviewing departments' approvers with a review
+    pending, the calendar from a day on) give what the plain querysets give; ``also`` filters
+    in the same join as the value (a pending review of this very case)."""
+    from accounts.models import Department
+    from cases.models import Review
+    from cases.selectors import materials_of
+    from hall.reactions import approvers_reviewing
+    from matters.calendar import calendar_overrides, calendar_overrides_from
+    from matters.models import CalendarDay
+
+    case = in_review_case
+    housing, tax = Department.objects.get(code="housing"), Department.objects.get(code="tax")
+    approver = UserFactory(approver=True, department=housing)
+    UserFactory(approver=True, department=tax)
+    clerk = UserFactory(clerk=True)
+    clerk.authorised_departments.add(housing)
+    # Another case with both reviews pending; on this one tax has decided.
+    drive_case("in_review", owner=citizen, clerk=clerk, matter=case.matter)
+    Review.objects.filter(case=case, department=tax).update(status="approved")
+    for _ in range(2):  # compiled, then from the compiled statement
+        assert approvers_reviewing(case) == [approver]
+        _same(materials_of(case), case.materials.select_related("material_type"))
+        assert all(material.case is case for material in materials_of(case))
+    day = case.accepted_on
+    CalendarDay.objects.create(date=day.replace(year=day.year + 1), kind="holiday", name="元旦")
+    until = day.replace(year=day.year + 2)
+    for _ in range(2):
+        assert calendar_overrides_from(day) == calendar_overrides(day, until)
+    assert calendar_overrides_from(until) == {}
