@@ -15,7 +15,7 @@ from django.utils.module_loading import import_string
 logger = logging.getLogger(__name__)
 
 
-def enqueue_after_commit(task: Task | str, *args: int | str) -> None:
+def enqueue_after_commit(task: Task | str, *args: int | str | list) -> None:
     """Run ``task.delay(*args)`` after the current transaction commits (now, outside one).
 
     ``task`` is a Celery task or its dotted path (for services its module imports).
@@ -28,27 +28,5 @@ def enqueue_after_commit(task: Task | str, *args: int | str) -> None:
             task.delay(*args)
         except Exception:  # any broker failure: the pending row and its sweep are the net
             logger.warning("broker unavailable; %s%r left for the sweep", task.name, args)
-
-    transaction.on_commit(enqueue)
-
-
-def enqueue_each_after_commit(task: Task | str, ids: list[int | str]) -> None:
-    """Run ``task.delay(id)`` for each of ``ids`` after commit, from one after-commit
-    callback (a step that records many rows registers one, not one per row)."""
-    if not ids:
-        return
-    if isinstance(task, str):
-        task = import_string(task)
-    ids = list(ids)
-
-    def enqueue() -> None:
-        for position, one in enumerate(ids):
-            try:
-                task.delay(one)
-            except Exception:  # the broker is down: the rest would fail too; sweeps catch up
-                logger.warning(
-                    "broker unavailable; %s for %s left for the sweep", task.name, ids[position:]
-                )
-                return
 
     transaction.on_commit(enqueue)

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.enqueue import enqueue_after_commit, enqueue_each_after_commit
+from accounts.enqueue import enqueue_after_commit
 from accounts.identity import mask_phone
 from accounts.language import hall_language
 
@@ -144,7 +144,7 @@ def notices_create(drafts: list[NoticeDraft]) -> list[Notice]:
     """Record many notices at once, as ``notice_create`` records one (same rules, no daily
     limit): one query for the recipients' confirmed e-mail addresses, one for the keys
     already recorded (none when every draft is ``fresh``), one INSERT, each template
-    rendered once per context, and the sends enqueued in one after-commit callback.
+    rendered once per context, and the sends enqueued after commit in one message.
 
     The caller holds the lock that makes its keys its own (the case row), so no concurrent
     transaction records the same key meanwhile. Returns the notices created.
@@ -227,10 +227,14 @@ def notices_create(drafts: list[NoticeDraft]) -> list[Notice]:
     if not notices:
         return []
     Notice.objects.bulk_create(notices)
-    enqueue_each_after_commit(
-        "notices.tasks.send_notice",
-        [notice.pk for notice in notices if notice.channel != Channel.INBOX],
-    )
+    to_send = [notice.pk for notice in notices if notice.channel != Channel.INBOX]
+    if len(to_send) == 1:
+        enqueue_after_commit("notices.tasks.send_notice", to_send[0])
+    elif to_send:
+        # One message for the step's notices (an acceptance tells the applicant and each
+        # reviewing department's approvers): publishing one per notice had been most of the
+        # request's time after its commit.
+        enqueue_after_commit("notices.tasks.send_notices", to_send)
     return notices
 
 

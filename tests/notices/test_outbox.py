@@ -246,3 +246,29 @@ def test_inbox_api_reads_a_constant_number_of_queries(db, citizen, django_assert
     assert answer.status_code == 200
     assert answer.json()["count"] == 15
     assert "20260305-00014" in answer.json()["results"][0]["text"]  # the newest first
+
+
+def test_a_step_publishes_one_message_for_all_its_notices(
+    make_case,
+    clerk,
+    housing_approver,
+    tax_approver,
+    django_capture_on_commit_callbacks,
+    monkeypatch,
+):
+    """The acceptance tells the applicant and both departments' approvers: one message."""
+    from notices import tasks
+
+    for approver, phone in ((housing_approver, "13900000001"), (tax_approver, "13900000002")):
+        approver.phone = phone
+        approver.save(update_fields=["phone"])
+    case = make_case("submitted")
+    batches, singles = [], []
+    monkeypatch.setattr(tasks.send_notices, "delay", batches.append)
+    monkeypatch.setattr(tasks.send_notice, "delay", singles.append)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.case_accept(case=case, by=clerk)
+    texts = Notice.objects.filter(channel="sms", template__in=["case_accepted", "review_assigned"])
+    assert texts.count() == 3
+    assert singles == [] and len(batches) == 1
+    assert sorted(batches[0]) == sorted(texts.values_list("pk", flat=True))

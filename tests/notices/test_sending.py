@@ -276,3 +276,21 @@ def test_two_senders_at_once_send_it_once(test_sms, monkeypatch):
     # And once sent, a late sender finds nothing to do.
     assert notice_send(notice_id=notice.pk) == "skipped"
     assert len(test_sms.calls) == 1
+
+
+def test_a_batch_sends_each_notice_and_one_failure_stops_none(test_sms, monkeypatch):
+    first, second, third = sms("a", "13800000001"), sms("b", "13800000002"), sms("c", "13800000003")
+    real_send = tasks.notice_send
+
+    def send(*, notice_id):
+        if notice_id == first.pk:
+            raise RuntimeError("database hiccup")
+        return real_send(notice_id=notice_id)
+
+    monkeypatch.setattr(tasks, "notice_send", send)
+    assert tasks.send_notices([first.pk, second.pk, third.pk]) == 3
+    assert [call["address"] for call in test_sms.calls] == ["13800000002", "13800000003"]
+    assert Notice.objects.get(pk=first.pk).status == "pending"  # the sweep's to send
+    assert {Notice.objects.get(pk=n.pk).status for n in (second, third)} == {"sent"}
+    tasks.send_notices([second.pk, third.pk])  # the message delivered twice
+    assert len(test_sms.calls) == 2
