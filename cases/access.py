@@ -158,16 +158,20 @@ def visible_cases(user: User, queryset: QuerySet[Case] | None = None) -> QuerySe
     return queryset.filter(condition)
 
 
-def visible_case(user: User, number: str) -> Case | None:
+def visible_case(
+    user: User, number: str, queryset: QuerySet[Case] | None = None, *, name: str = "case_by_number"
+) -> Case | None:
     """The case numbered ``number`` if ``user`` may see it (``visible_cases``), else None.
 
-    Every API call on one case starts here: the row is read by its number with a statement
-    prepared once per connection, and the rules of ``visible_cases`` that the row itself
-    answers let it through (``_plainly_visible``); only otherwise does the query decide.
+    Every API call on one case starts here: the row is read by its number (from ``queryset``,
+    the plain case by default; ``name`` names that read) with a statement prepared once per
+    connection, and the rules of ``visible_cases`` that the row itself answers let it through
+    (``_plainly_visible``); only otherwise does the query decide.
     """
     if not user.is_authenticated:
         return None
-    found = rows_by("case_by_number", Case.objects.all(), "number", number)
+    queryset = Case.objects.all() if queryset is None else queryset
+    found = rows_by(name, queryset, "number", number)
     if not found:
         return None
     case = found[0]
@@ -179,7 +183,7 @@ def visible_case(user: User, number: str) -> Case | None:
 def _plainly_visible(user: User, case: Case) -> bool:
     """Whether ``case`` meets one of the conditions of ``visible_cases(user)`` as its row
     shows: True only where that query lets the case through (the same equalities); False
-    leaves the answer to the query (an approver's reviews, a refusal)."""
+    leaves the answer to the query (a refusal, or an approver's reviews not read with it)."""
     if is_helper(user):
         return user.pk in (case.helper_id, case.first_responsible_id)
     if case.owner_id == user.pk or (
@@ -193,7 +197,25 @@ def _plainly_visible(user: User, case: Case) -> bool:
         )
         if number == identity:
             return True
-    return is_staff_viewer(user) and not _online_draft(case)
+    if is_staff_viewer(user):
+        return not _online_draft(case)
+    return (
+        is_approver(user)
+        and user.department_id is not None
+        and _reviewed_by(case, user.department_id)
+    )
+
+
+def _reviewed_by(case: Case, department_id: int) -> bool:
+    """Whether the reviews read with the case (the answer's rows, or prefetched) include one
+    of the department's; False when they were not read with it."""
+    rows = case.__dict__.get("review_rows")
+    if rows is not None:
+        return any(row["department_id"] == department_id for row in rows)
+    prefetched = case.__dict__.get("_prefetched_objects_cache", {}).get("reviews")
+    if prefetched is not None:
+        return any(review.department_id == department_id for review in prefetched)
+    return False
 
 
 def can_view(user: User, case: Case) -> bool:

@@ -8,6 +8,7 @@ import pytest
 from cases import services
 from cases.access import visible_case, visible_cases
 from cases.models import Case, Channel
+from cases.selectors import case_answer_queryset
 from tests.cases.conftest import applicant_of, drive_case
 from tests.factories import UserFactory
 
@@ -72,6 +73,11 @@ def test_the_lookup_lets_through_what_the_list_lets_through(people, cases):
             found = visible_case(user, case.number)
             assert (found is not None) == listed, (who, what)
             assert found is None or found.pk == case.pk
+            # Read as the case GET reads it: the answer, whose reviews the rules may look at.
+            answer = visible_case(
+                user, case.number, case_answer_queryset(), name="case_answer_by_number"
+            )
+            assert (answer is not None) == listed, (who, what, "answer")
             if found is not None:
                 seen.add((who, what))
     # The table is not empty either way: each rule lets someone through, and keeps others out.
@@ -82,6 +88,7 @@ def test_the_lookup_lets_through_what_the_list_lets_through(people, cases):
         ("clerk", "in review"),
         ("supervisor", "closed"),
         ("housing approver", "in review"),
+        ("tax approver", "closed"),
         ("helper", "helper's case"),
         ("other helper", "handed to the other helper"),
     } <= seen
@@ -90,6 +97,7 @@ def test_the_lookup_lets_through_what_the_list_lets_through(people, cases):
         ("neighbour", "resident's by identity"),
         ("clerk", "online draft"),
         ("housing approver", "online draft"),
+        ("tax approver", "resident's by identity"),
         ("helper", "in review"),
         ("other helper", "helper's case"),
     }
