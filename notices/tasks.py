@@ -22,12 +22,24 @@ def send_notice(notice_id: int) -> str:
     return status
 
 
+# A step's notices are sent in one task while that is quick; past this budget the rest go out
+# as tasks of their own, so that a slow gateway (a timeout per notice) does not hold one worker
+# process for a whole step's notices.
+BATCH_BUDGET_SECONDS = 10
+
+
 @shared_task(acks_late=True, ignore_result=True)
-def send_notices(notice_ids: list[int]) -> int:
+def send_notices(notice_ids: list[int], budget_seconds: float = BATCH_BUDGET_SECONDS) -> int:
     """Send the notices one step recorded, one after the other, each as ``send_notice``
-    sends it (a failure is that notice's alone: it is logged and the sweep is its net).
+    sends it (a failure is that notice's alone: it is logged and the sweep is its net);
+    those left when the budget is spent are handed to ``send_notice`` tasks of their own.
     A notice already sent is not sent again when the message comes twice."""
-    for notice_id in notice_ids:
+    stop_at = time.monotonic() + budget_seconds
+    for position, notice_id in enumerate(notice_ids):
+        if time.monotonic() > stop_at:
+            for rest in notice_ids[position:]:
+                send_notice.delay(rest)
+            break
         try:
             send_notice(notice_id)
         except Exception:

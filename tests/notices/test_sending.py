@@ -294,3 +294,14 @@ def test_a_batch_sends_each_notice_and_one_failure_stops_none(test_sms, monkeypa
     assert {Notice.objects.get(pk=n.pk).status for n in (second, third)} == {"sent"}
     tasks.send_notices([second.pk, third.pk])  # the message delivered twice
     assert len(test_sms.calls) == 2
+
+
+def test_a_batch_past_its_budget_hands_the_rest_to_tasks_of_their_own(test_sms, monkeypatch):
+    """A slow gateway does not hold one worker process for a whole step's notices."""
+    first, second = sms("a", "13800000001"), sms("b", "13800000002")
+    handed = []
+    monkeypatch.setattr(tasks.send_notice, "delay", handed.append)
+    assert tasks.send_notices([first.pk, second.pk], budget_seconds=-1) == 2
+    assert handed == [first.pk, second.pk] and test_sms.calls == []
+    assert tasks.send_notices([first.pk, second.pk]) == 2  # within the budget: sent here
+    assert [call["address"] for call in test_sms.calls] == ["13800000001", "13800000002"]
