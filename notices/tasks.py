@@ -38,7 +38,7 @@ def send_notices(notice_ids: list[int], budget_seconds: float = BATCH_BUDGET_SEC
     for position, notice_id in enumerate(notice_ids):
         if time.monotonic() > stop_at:
             for rest in notice_ids[position:]:
-                send_notice.delay(rest)
+                send_notice.apply_async((rest,))
             break
         try:
             send_notice(notice_id)
