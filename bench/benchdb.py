@@ -3,6 +3,7 @@
 import os
 import re
 import sys
+import threading
 from urllib.parse import urlparse
 
 
@@ -54,3 +55,44 @@ def ensure_database(url: str) -> None:
             cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
             print(f"created database {name}")
     connection.close()
+
+
+class AnalyzeStandIn:
+    """``ANALYZE`` every ``every`` seconds while a bench runs, where the server's autovacuum
+    is off (some machines' PostgreSQL ships so): without statistics the planner guesses the
+    bench's growing tables and its one-case reads lose their plans, which a deployment with
+    autovacuum never sees. With autovacuum on it does nothing."""
+
+    def __init__(self, url: str, every: float = 20.0) -> None:
+        import psycopg2
+
+        self._connection = psycopg2.connect(url)
+        self._connection.autocommit = True
+        with self._connection.cursor() as cursor:
+            cursor.execute("SHOW autovacuum")
+            self.needed = cursor.fetchone()[0] == "off"
+        self._every = every
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def analyze(self) -> None:
+        if self.needed:
+            with self._connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
+
+    def _run(self) -> None:
+        while not self._stop.wait(self._every):
+            self.analyze()
+
+    def start(self) -> "AnalyzeStandIn":
+        if self.needed:
+            print(f"autovacuum is off on this server: ANALYZE every {self._every:.0f} s instead")
+            self.analyze()
+            self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join()
+        self._connection.close()

@@ -56,7 +56,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 # The project first: the bench folder holds a notices.py that must not hide the app.
 sys.path.insert(0, str(BASE_DIR))
 
-from bench.benchdb import bench_database_url, ensure_database  # noqa: E402
+from bench.benchdb import AnalyzeStandIn, bench_database_url, ensure_database  # noqa: E402
 from bench.cpu import CpuMeter  # noqa: E402
 from bench.http_stack import Stack  # noqa: E402
 from bench.timing import percentile  # noqa: E402
@@ -701,6 +701,7 @@ def main() -> None:
         concurrency=args.concurrency,
         keep_logs=args.keep_logs,
     )
+    stand_in = None
     try:
         stack.start_redis()
         os.environ.update(stack.env)
@@ -718,6 +719,7 @@ def main() -> None:
         call_command("migrate", verbosity=0)
         data = prepare_data(args.seed)
         connection.close()
+        stand_in = AnalyzeStandIn(url).start()
         if args.server_profile:
             stack.profile_dir.mkdir()
             stack.env["BENCH_PROFILE_DIR"] = str(stack.profile_dir)
@@ -760,6 +762,8 @@ def main() -> None:
             raise SystemExit(1) from None
         raise
     finally:
+        if stand_in is not None:
+            stand_in.stop()
         stack.stop()
 
 

@@ -121,6 +121,14 @@ DATABASES = {
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # JIT compiles a plan whose estimated cost passes jit_above_cost: worth it for reports
+    # over millions of rows, never for the portal's one-case reads, which it made 100-1000×
+    # slower where the statistics are missing or stale (the case answer's estimate crosses the
+    # threshold; bench/README.md, seventh pass).
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "options", "-c jit=" + ("on" if env.bool("DATABASE_JIT", default=False) else "off")
+    )
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

@@ -124,6 +124,14 @@ def test_the_forwarded_protocol_is_believed_only_behind_a_configured_proxy():
     assert behind == {"SECURE_PROXY_SSL_HEADER": ["HTTP_X_FORWARDED_PROTO", "https"]}
 
 
+def test_postgresql_connections_run_without_jit_unless_asked_for():
+    default = read_settings("DATABASES", env=production_env())["DATABASES"]["default"]
+    asked = read_settings("DATABASES", env=production_env(DATABASE_JIT="on"))["DATABASES"]
+
+    assert default["OPTIONS"]["options"] == "-c jit=off"
+    assert asked["default"]["OPTIONS"]["options"] == "-c jit=on"
+
+
 def test_staff_sessions_are_shorter_than_citizens():
     values = read_settings("SESSION_COOKIE_AGE", "STAFF_SESSION_AGE", env=production_env())
 
