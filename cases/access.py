@@ -180,6 +180,24 @@ def visible_case(
     return None
 
 
+class CaseLookup:
+    """The case numbered ``number``, if ``user`` may see it, read by the command it is given
+    to when that command locks it (``lock_case``): a command reads its case once, locked. A
+    case the caller may not see raises ``Case.DoesNotExist`` there, before anything is done;
+    ``found`` is the case once read."""
+
+    def __init__(self, user: User, number: str) -> None:
+        self.user, self.number = user, number
+        self.found: Case | None = None
+
+    def read(self, queryset: QuerySet[Case], name: str) -> Case:
+        case = visible_case(self.user, self.number, queryset, name=name)
+        if case is None:
+            raise Case.DoesNotExist(f"No case {self.number} for this caller")
+        self.found = case
+        return case
+
+
 def _plainly_visible(user: User, case: Case) -> bool:
     """Whether ``case`` meets one of the conditions of ``visible_cases(user)`` as its row
     shows: True only where that query lets the case through (the same equalities); False

@@ -4,6 +4,8 @@ Views parse input, call one service and answer with the case as it now is. Servi
 domain errors; the project's exception handler turns them into ``{"detail", "code"}``.
 """
 
+from contextlib import contextmanager
+
 from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -22,7 +24,7 @@ from halls.selectors import staff_hall
 from matters.models import Bundle, Matter
 
 from . import services
-from .access import is_approver, is_clerk, is_helper, visible_case, visible_cases
+from .access import CaseLookup, is_approver, is_clerk, is_helper, visible_case, visible_cases
 from .models import Case, MaterialTransfer, Review
 from .pagination import KeysetPagination
 from .selectors import (
@@ -112,8 +114,7 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
     def get_object(self) -> Case:
         """The case of the URL if the caller may see it, else 404: one light read
-        (``visible_case``). A command's service then locks and re-reads the row, and the
-        answer reads the whole case once (``_answer``)."""
+        (``visible_case``). A command's service reads it itself, locked (``_command``)."""
         case = visible_case(self.request.user, self.kwargs[self.lookup_field])
         if case is None:
             raise Http404
@@ -206,32 +207,50 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def materials(self, request, number=None):
         """Upload one file for a requirement, or for ``material: "power-of-attorney"`` (PDF, JPEG
         or PNG; size limit from settings)."""
-        case = self.get_object()
         data = MaterialUploadInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        services.material_upload(
-            case=case,
-            by=request.user,
-            # No requirement: the power of attorney added to an agent's filing.
-            requirement_id=data.validated_data.get("requirement"),
-            upload=data.validated_data["file"],
-        )
-        return self._answer(case, status.HTTP_201_CREATED)
+        if not data.is_valid():
+            self.get_object()  # 404 first
+            raise ValidationError(data.errors)
+        lookup = CaseLookup(request.user, self.kwargs[self.lookup_field])
+        with self._looked_up(lookup):
+            services.material_upload(
+                case=lookup,
+                by=request.user,
+                # No requirement: the power of attorney added to an agent's filing.
+                requirement_id=data.validated_data.get("requirement"),
+                upload=data.validated_data["file"],
+            )
+        return self._answer(lookup.found, status.HTTP_201_CREATED)
+
+    @staticmethod
+    @contextmanager
+    def _looked_up(lookup: CaseLookup):
+        """404 for a case the caller may not see, found when the service locks it."""
+        try:
+            yield
+        except Case.DoesNotExist:
+            if lookup.found is None:
+                raise Http404 from None
+            raise
 
     def _command(self, request, service, input_class=None, *, transition: str = "", **extra):
-        case = self.get_object()
+        """Run ``service`` on the case of the URL: the service reads it once, locked, if the
+        caller may see it (``CaseLookup``); else 404 and nothing done."""
         values = {}
         if input_class is not None:
             data = input_class(data=request.data)
             if not data.is_valid():
+                case = self.get_object()  # 404 first
                 # Bad input for a transition the case cannot take now: the refusal (409)
                 # comes first, as in the services.
                 if transition:
                     services.case_require_transition(case, transition)
                 raise ValidationError(data.errors)
             values = dict(data.validated_data)
-        done = service(case=case, by=request.user, **values, **extra)
-        return self._answer(case, done=done)
+        lookup = CaseLookup(request.user, self.kwargs[self.lookup_field])
+        with self._looked_up(lookup):
+            done = service(case=lookup, by=request.user, **values, **extra)
+        return self._answer(lookup.found, done=done)
 
     @extend_schema(request=None, responses=CaseDetailSerializer)
     @action(detail=True, methods=["post"])

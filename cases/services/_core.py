@@ -9,7 +9,7 @@ from accounts.compiled import rows_by
 from accounts.models import User
 
 from .. import events
-from ..access import actor_role
+from ..access import CaseLookup, actor_role
 from ..events import CaseAction
 from ..exceptions import InvalidTransitionError
 from ..models import Case, CaseEvent, CaseStatus, MaterialStatus
@@ -29,8 +29,11 @@ def locked_case_queryset() -> QuerySet[Case]:
     )
 
 
-def lock_case(case: Case | int) -> Case:
-    """Re-read the case with its row locked until the transaction ends."""
+def lock_case(case: Case | int | CaseLookup) -> Case:
+    """Re-read the case with its row locked until the transaction ends (a ``CaseLookup``:
+    read it so, by its number, if its caller may see it)."""
+    if isinstance(case, CaseLookup):
+        return case.read(locked_case_queryset(), "lock_case_by_number")
     pk = case.pk if isinstance(case, Case) else case
     # Every command runs it: compiled once per process.
     found = rows_by("lock_case", locked_case_queryset(), "pk", pk)
