@@ -304,7 +304,7 @@ def run_phase(
     seed: int,
     *,
     clients: int,
-    trace: bool = False,
+    trace: str = "",
     profile: bool = False,
 ) -> dict:
     """``count`` lifecycles over ``clients`` threads, with the insert thread alongside."""
@@ -349,11 +349,11 @@ def run_phase(
             lifecycle = Lifecycle(
                 Client(stack.base_url, recorders[n]), data, random.Random(seed * 100 + n), args
             )
-            lifecycle.trace = trace and n == 0
+            lifecycle.trace = bool(trace) and n == 0
             lifecycle.server_profile = profile
             while next_lifecycle():
                 lifecycle.run()
-                lifecycle.trace = False
+                lifecycle.trace = lifecycle.trace and trace == "all"
         except BaseException as error:
             errors.append(error)
             stop.set()
@@ -598,6 +598,8 @@ def statement_kind(sql: str) -> str:
     does to which table, for the trace."""
     verb = sql.split(None, 1)[0].upper()
     table = None
+    if verb == "EXECUTE":  # a prepared read (accounts/compiled.py): by its name
+        return sql.split("(", 1)[0]
     if verb in ("SELECT", "DELETE"):
         table = re.search(r'\bFROM\s+"?([\w.]+)"?', sql)
     elif verb == "INSERT":
@@ -611,19 +613,34 @@ def statement_kind(sql: str) -> str:
 
 
 def print_trace(path: Path) -> None:
-    """The statements of one lifecycle's steps, grouped by kind and table."""
+    """The traced steps' statements, grouped by kind and table: per call of the step, how
+    many of each kind and their time (p50 and p95 over the step's traced calls)."""
     if not path.exists():
         return
-    print("\n  statements of one lifecycle (--trace), by kind and table:")
+    steps: dict[str, list[dict[str, list[float]]]] = {}
     for line in path.read_text(encoding="utf-8").splitlines():
         call = json.loads(line)
         kinds: dict[str, list[float]] = {}
         for sql, ms in call["statements"]:
             kinds.setdefault(statement_kind(sql), []).append(ms)
-        total = sum(sum(times) for times in kinds.values())
-        print(f"  {call['step']} ({len(call['statements'])} statements, {total:.1f} ms)")
-        for kind, times in sorted(kinds.items(), key=lambda item: -len(item[1])):
-            print(f"    {len(times):>3} × {kind:<50} {sum(times):>6.1f} ms")
+        steps.setdefault(call["step"], []).append(kinds)
+    print("\n  statements (--trace), by kind and table: per call, ms p50 / p95 over the calls")
+    for step, calls in steps.items():
+        totals = [sum(sum(times) for times in kinds.values()) for kinds in calls]
+        counts = [sum(len(times) for times in kinds.values()) for kinds in calls]
+        print(
+            f"  {step}: {len(calls)} calls, {statistics.median(counts):g} statements, "
+            f"{percentile(totals, 50):.1f} / {percentile(totals, 95):.1f} ms"
+        )
+        # In the order of the first call's statements.
+        order = list(dict.fromkeys(kind for kinds in calls for kind in kinds))
+        for kind in order:
+            times = [sum(kinds.get(kind, [])) for kinds in calls]
+            each = max(len(kinds.get(kind, [])) for kinds in calls)
+            print(
+                f"    {each:>3} × {kind:<50} "
+                f"{percentile(times, 50):>6.1f} / {percentile(times, 95):>6.1f} ms"
+            )
 
 
 def merge_profiles(source: Path, target: Path) -> None:
@@ -677,7 +694,12 @@ def main() -> None:
         "--profile", action="store_true", help="one client, sequential, insert after each step"
     )
     parser.add_argument(
-        "--trace", action="store_true", help="list the statements of one measured lifecycle"
+        "--trace",
+        nargs="?",
+        const="one",
+        choices=["one", "all"],
+        help="the statements of one measured lifecycle (all: of every lifecycle of the first "
+        "client, each kind's p50 and p95)",
     )
     parser.add_argument(
         "--server-profile",
@@ -737,7 +759,7 @@ def main() -> None:
             args.lifecycles,
             args.seed,
             clients=clients,
-            trace=args.trace,
+            trace=args.trace or "",
             profile=bool(args.server_profile),
         )
         result = summarise(phase, args)
