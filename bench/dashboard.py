@@ -513,6 +513,8 @@ def main() -> None:
 
 def build_summary(args, scope, today: datetime.date) -> None:
     """Step 1 (without ``--summary-only``) and step 2: the summary built afresh, timed."""
+    from django.db import connection
+
     from hall.models import (
         SupervisionDaily,
         SupervisionPeopleDaily,
@@ -554,6 +556,10 @@ def build_summary(args, scope, today: datetime.date) -> None:
     began = time.perf_counter()
     supervision_summary_refresh(start=yesterday - datetime.timedelta(days=59), end=yesterday)
     print(f"  last 60 closed days (the nightly task) in {time.perf_counter() - began:.1f}s")
+    # Filled just now: autovacuum would analyse them soon; where it is off, nothing would.
+    tables = (SupervisionDaily, SupervisionRollupDaily, SupervisionPeopleDaily)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE " + ", ".join(model._meta.db_table for model in tables))
     if recount is not None:
         same = figures_of(supervision_figures(scope)) == recount
         print(f"  summary figures == recount from the cases (total, every group): {same}")
