@@ -76,6 +76,32 @@ def test_two_clerks_accepting_the_same_case_one_wins(make_case):
     assert CaseEvent.objects.filter(case=case, action="accept").count() == 1
 
 
+def test_two_clerks_accepting_the_same_case_through_the_api_one_wins(make_case):
+    """The command's one read of the case, by number, takes the row lock (``CaseLookup``):
+    the second clerk waits for it, then reads the case as the first left it."""
+    from rest_framework.test import APIClient
+
+    case = make_case("submitted")
+    clients = []
+    for _ in range(2):
+        client = APIClient()
+        client.force_authenticate(UserFactory(clerk=True))
+        clients.append(client)
+    results = run_together(
+        *[
+            (lambda c=client: c.post(f"/api/v1/cases/{case.number}/accept/", {}, format="json"))
+            for client in clients
+        ]
+    )
+    assert sorted(r.status_code for r in results) == [200, 409], results
+    refused = next(r for r in results if r.status_code == 409)
+    assert refused.json()["code"] == "invalid_transition"
+    case.refresh_from_db()
+    assert case.status == "in_review"
+    assert case.reviews.count() == 2
+    assert CaseEvent.objects.filter(case=case, action="accept").count() == 1
+
+
 def test_case_numbers_stay_unique_under_concurrent_creation(citizen, matter):
     from .conftest import applicant_of
 
