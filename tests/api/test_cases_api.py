@@ -344,6 +344,36 @@ def test_another_citizen_learns_nothing_about_a_case(client_for, other_citizen, 
     assert action_existing.json() == action_missing.json()
 
 
+def test_another_citizen_uploading_learns_nothing_about_a_case(
+    client_for, other_citizen, build_case
+):
+    """The upload reads the case when it locks it, after checking the file: whatever the
+    file, the answer for someone else's case is the answer for a number that does not exist,
+    and nothing is stored."""
+    case = build_case("draft")
+    client = client_for(other_citizen)
+    files = {
+        "a PDF": lambda: SimpleUploadedFile("a.pdf", PDF_BYTES, content_type="application/pdf"),
+        "not a PDF": lambda: SimpleUploadedFile("a.pdf", b"plain text", content_type="text/plain"),
+    }
+    statuses = {}
+    for name, make_file in files.items():
+        answers = [
+            client.post(
+                url(number, "materials"),
+                {"requirement": case.materials.first().requirement_id, "file": make_file()},
+                format="multipart",
+            )
+            for number in (case.number, "20000101-99999")
+        ]
+        assert answers[0].status_code == answers[1].status_code != 201
+        assert answers[0].json() == answers[1].json()
+        statuses[name] = answers[0].status_code
+    # A bad file is refused before any case is read.
+    assert statuses == {"a PDF": 404, "not a PDF": 400}
+    assert not MaterialFile.objects.filter(material__case=case).exists()
+
+
 def test_list_masks_identity_and_phone_and_detail_shows_them_to_the_owner(
     client_for, citizen, build_case
 ):
