@@ -277,8 +277,9 @@ class Lifecycle:
                     asked.setdefault(kind, round_started)  # wanted, not even listed yet
                     continue
                 asked.setdefault(kind, time.perf_counter())
+                headers = {"X-Bench-Step": f"paper_{kind}"} if self.server_profile else {}
                 answer = self.client.call(
-                    "paper", "GET", listed[kind], citizen, ok=(200, *NOT_READY)
+                    "paper", "GET", listed[kind], citizen, ok=(200, *NOT_READY), headers=headers
                 )
                 if answer.status_code != 200:
                     continue

@@ -6,6 +6,7 @@ CJK font from a local file (``@font-face`` with a ``file://`` URL), no network: 
 HTML asks for other than a local file is refused by the URL fetcher.
 """
 
+import atexit
 import base64
 import contextlib
 import functools
@@ -16,6 +17,7 @@ import logging
 import math
 import os
 import re
+import shutil
 import tempfile
 import threading
 import zlib
@@ -83,7 +85,17 @@ def _font_config():
     config = FontConfiguration()
     face = f'@font-face {{ font-family: "WQY"; src: url("{font_url()}"); }}'
     CSS(string=face, font_config=config)
+    # WeasyPrint copies the font into a temporary folder (17 MB) and removes it when the
+    # configuration is freed: at interpreter exit that comes after its modules are gone, and
+    # every process that had rendered a paper left its copy behind in /tmp.
+    atexit.register(_remove_font_copy, config)
     return config
+
+
+def _remove_font_copy(config) -> None:
+    if folder := getattr(config, "_folder", None):
+        shutil.rmtree(folder, ignore_errors=True)
+        config._folder = None  # nothing left for its __del__ to remove
 
 
 def in_papers_language():
@@ -131,6 +143,17 @@ def render_pdf(template: str, context: dict, *, fit_pages: int | None = None) ->
     with _RENDERING, paper_writing():
         pdf = document.write_pdf(pdf_identifier=b"onetrip", cache=cache)
     return html, pdf
+
+
+def warm_up() -> None:
+    """Render a small paper once, at a process's start, and throw it away.
+
+    The first paper a process renders pays for importing WeasyPrint, loading the 16 MB CJK
+    font into the font configuration, the user-agent sheet and the subsetter: ~0.5-3 s that
+    would otherwise fall on someone's download. What it loads then lives as long as the
+    process, which is what ``hall.heap.settle`` freezes out of the garbage collector's way.
+    """
+    render_pdf("pdf/warm_up.html", {"title": "受理通知书", "hall": "", "qr": qr_img("warm-up")})
 
 
 # One layout or PDF write at a time per process. Every render shares the process's font

@@ -3,9 +3,21 @@
 import os
 
 from celery import Celery
+from celery.signals import worker_process_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hall.settings")
 
 app = Celery("hall")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@worker_process_init.connect
+def settle_worker_process(**_kwargs) -> None:
+    """A prefork child, once started: its garbage collector settled as in the web processes
+    (``hall.heap.settle``), without the paper warm-up. Celery gives a new child 4 s to report
+    ready (``worker_proc_alive_timeout``), which loading WeasyPrint and the font could overrun
+    on a busy box, and a worker renders only the papers nobody has downloaded yet."""
+    from hall.heap import settle
+
+    settle(papers=False)

@@ -471,6 +471,9 @@ PAYMENT_GATEWAY = {
 LICENCE_SIGNING_KEYS = env.list(
     "LICENCE_SIGNING_KEYS", default=["dev:dev-only-licence-signing-key-do-not-use-in-production"]
 )
+# Allocations between two collections of Python's youngest generation in the gunicorn and
+# Celery worker processes (hall/heap.py; Python's own default is 700).
+GC_YOUNG_THRESHOLD = env.int("GC_YOUNG_THRESHOLD", default=10000)
 PDF_FONT_PATH = env.str("PDF_FONT_PATH", default="/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
 
 # The hall's own settings.
