@@ -157,6 +157,7 @@ class Recorder:
         self.papers: list[tuple[str, float, bool, int]] = []  # kind, ms, first ask ok, asks
         self.lifecycles: list[float] = []
         self.cpu: list[tuple[str, float]] = []  # step, CPU ms of the serving gunicorn thread
+        self.gc: list[tuple[str, float]] = []  # step, of that CPU the ms in Python's collector
 
 
 class Client:
@@ -188,6 +189,7 @@ class Client:
         if step is not None:
             self.recorder.steps.append((step, elapsed, statements, sql_ms))
             self.recorder.cpu.append((step, float(response.headers.get("X-CPU-Ms", "nan"))))
+            self.recorder.gc.append((step, float(response.headers.get("X-GC-Ms", "nan"))))
         return response
 
 
@@ -415,6 +417,7 @@ def run_phase(
         merged.papers += recorder.papers
         merged.lifecycles += recorder.lifecycles
         merged.cpu += recorder.cpu
+        merged.gc += recorder.gc
     return {
         "elapsed": elapsed,
         "recorder": merged,
@@ -468,6 +471,8 @@ def summarise(phase: dict, args) -> dict:
     # What the gunicorn threads spent on the CPU per lifecycle (every step but the baseline):
     # the server's cost, which the machine's load does not inflate as it does wall times.
     server_cpu = sum(c for name, c in recorder.cpu if name != "bare_insert") / max(count, 1)
+    # Of which in Python's garbage collector (hall/heap.py).
+    server_gc = sum(c for name, c in recorder.gc if name != "bare_insert") / max(count, 1)
     per_lifecycle = sum(n for name, _ms, n, _sql in recorder.steps if name != "bare_insert")
     commands = sum(n for name, _ms, n, _sql in recorder.steps if name in STEP_ORDER[:8])
     papers = [ms for _kind, ms, _first, _asks in recorder.papers]
@@ -509,6 +514,7 @@ def summarise(phase: dict, args) -> dict:
         "statements_per_lifecycle": round(per_lifecycle / count, 1),
         "statements_per_lifecycle_create_to_collect": round(commands / count, 1),
         "server_cpu_ms_per_lifecycle": round(server_cpu, 1),
+        "server_gc_ms_per_lifecycle": round(server_gc, 1),
         "cpu_ms_per_lifecycle_by_part": cpu_parts,
         "cpu_ms_per_lifecycle": round(cpu_total, 1),
         "cpu_ceiling_lifecycles_per_s": round(cores * 1000 / cpu_total, 2) if cpu_total else None,
@@ -566,7 +572,8 @@ def print_summary(result: dict, args) -> None:
         )
     print(
         f"  gunicorn thread CPU per lifecycle (every step but the baseline): "
-        f"{result['server_cpu_ms_per_lifecycle']} ms"
+        f"{result['server_cpu_ms_per_lifecycle']} ms, of which in Python's garbage collector "
+        f"{result['server_gc_ms_per_lifecycle']} ms"
     )
     by_part = result["cpu_ms_per_lifecycle_by_part"]
     parts = ", ".join(f"{name} {ms:g}" for name, ms in by_part.items())

@@ -1,9 +1,11 @@
 """Bench-only middleware: the SQL statements of each request, in its response headers."""
 
 import cProfile
+import gc
 import itertools
 import json
 import os
+import threading
 import time
 from pathlib import Path
 
@@ -17,6 +19,21 @@ TRACE_FILE = os.environ.get("BENCH_TRACE_FILE", "")
 PROFILE_DIR = os.environ.get("BENCH_PROFILE_DIR", "")
 _profiled = itertools.count(1)  # next() is atomic under the GIL
 
+# CPU time each thread spent in Python's garbage collector: a collection runs on the thread
+# whose allocation triggered it, inside whatever that thread was serving.
+_collector = threading.local()
+
+
+def _time_collections(phase: str, _info: dict) -> None:
+    if phase == "start":
+        _collector.started = time.thread_time()
+    elif hasattr(_collector, "started"):
+        spent = time.thread_time() - _collector.started
+        _collector.spent = getattr(_collector, "spent", 0.0) + spent
+
+
+gc.callbacks.append(_time_collections)
+
 
 class StatementCountMiddleware:
     """``X-Statements``: statements the request ran on its thread's connection (what
@@ -25,13 +42,15 @@ class StatementCountMiddleware:
     time in the database driver; ``X-CPU-Ms``: the CPU time of the thread that served it.
     First in the chain, so every middleware's queries count.
     A request with ``X-Bench-Trace: <step>`` also has its statements appended to
-    ``BENCH_TRACE_FILE``."""
+    ``BENCH_TRACE_FILE``; ``X-GC-Ms``: the part of ``X-CPU-Ms`` spent in Python's garbage
+    collector."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         cpu = time.thread_time()
+        collected = getattr(_collector, "spent", 0.0)
         count = 0
         spent = 0.0
         trace = request.headers.get("X-Bench-Trace", "") if TRACE_FILE else ""
@@ -63,6 +82,8 @@ class StatementCountMiddleware:
         # CPU time of the serving thread (a paper's render included; waiting for the GIL, the
         # database or a lock is not CPU): the server's own cost, whatever the machine's load.
         response["X-CPU-Ms"] = f"{(time.thread_time() - cpu) * 1000:.1f}"
+        # Of which in the garbage collector.
+        response["X-GC-Ms"] = f"{(getattr(_collector, 'spent', 0.0) - collected) * 1000:.2f}"
         if trace:
             with open(TRACE_FILE, "a", encoding="utf-8") as sink:
                 sink.write(json.dumps({"step": trace, "statements": statements}) + "\n")

@@ -179,6 +179,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--renders", type=int, default=400)
     parser.add_argument("--warm-up", type=int, default=5)
+    parser.add_argument(
+        "--collector",
+        choices=["settled", "default"],
+        default="settled",
+        help="settled: Python's garbage collector as in a web process (hall.heap.settle, "
+        "after the first render); default: as Python sets it",
+    )
     args = parser.parse_args()
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
@@ -228,6 +235,10 @@ def main() -> None:
     started = time.perf_counter()
     render("receipt")
     first = time.perf_counter() - started
+    if args.collector == "settled":
+        from hall.heap import settle
+
+        settle(papers=False)  # the render above was the warm-up a web process does
     for _ in range(args.warm_up):
         for kind in papers:
             render(kind)
@@ -254,7 +265,7 @@ def main() -> None:
     rss_end = rss_mb()
 
     after = " ".join(f"{load:.2f}" for load in os.getloadavg())
-    print(f"load average before the run: {LOAD}, after: {after}")
+    print(f"load average before the run: {LOAD}, after: {after}; collector: {args.collector}")
     print(f"first render in a fresh process (imports, font load): {first * 1000:.0f} ms")
     print(
         "| paper | renders | p50 | p95 | bare p50 | bare p95 | ratio p50 | ratio p95 "
