@@ -545,7 +545,8 @@ def print_summary(result: dict, args) -> None:
     )
     print(
         f"\n{result['lifecycles']} lifecycles in {result['elapsed_s']} s ({mode}); gunicorn "
-        f"{args.workers}×{args.threads} gthread, worker {args.pool}"
+        + (f"{args.workers}×{args.threads} gthread" if args.threads else f"{args.workers} sync")
+        + f", worker {args.pool}"
         + (f" ×{args.concurrency}" if args.pool == "prefork" else "")
     )
     if result["open_loop"]:
@@ -674,7 +675,9 @@ def main() -> None:
     parser.add_argument("--lifecycles", type=int, default=200, help="measured lifecycles")
     parser.add_argument("--warmup", type=int, default=16, help="lifecycles before measuring")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
-    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
+    parser.add_argument(
+        "--threads", type=int, default=4, help="threads per gunicorn worker (0: sync workers)"
+    )
     parser.add_argument("--pool", choices=["prefork", "solo"], default="prefork")
     parser.add_argument("--concurrency", type=int, default=2, help="prefork worker processes")
     parser.add_argument("--insert-rate", type=float, default=5, help="bare INSERTs per second")

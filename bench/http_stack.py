@@ -153,8 +153,13 @@ class Stack:
             [
                 *(python, "-m", "gunicorn", "hall.wsgi"),
                 *("--bind", f"127.0.0.1:{self.web_port}"),
-                *("--workers", str(self.workers), "--threads", str(self.threads)),
-                *("--worker-class", "gthread", "--access-logfile", "-"),
+                *("--workers", str(self.workers), "--access-logfile", "-"),
+                # Threads 0: gunicorn's sync workers, one request at a time each, no keep-alive.
+                *(
+                    ("--worker-class", "sync")
+                    if self.threads == 0
+                    else ("--worker-class", "gthread", "--threads", str(self.threads))
+                ),
                 # Not the shared ~/.gunicorn/gunicorn.ctl another gunicorn may be using.
                 "--no-control-socket",
             ],
