@@ -3,8 +3,8 @@ Celery's worker processes (issue 11; measured in bench/README.md, "Eighth pass")
 
 Under the HTTP bench a gunicorn worker spent ~9 % of its CPU in the collector. Its full
 collections walked the ~400,000 objects loaded at start (Django, the apps, WeasyPrint and
-the font configuration) about once per 20 lifecycles, 180-300 ms each, inside whichever
-request triggered them; and the youngest generation was collected every 700 allocations,
+the font configuration) 8-12 times per 200 lifecycles, 180-300 ms of CPU each, inside
+whichever request triggered them; and the youngest generation was collected every 700 allocations,
 each time walking the objects a request was still using (a paper's boxes) and promoting
 them towards the generations collected more rarely and at greater cost.
 """

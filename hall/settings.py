@@ -474,6 +474,8 @@ LICENCE_SIGNING_KEYS = env.list(
 # Allocations between two collections of Python's youngest generation in the gunicorn and
 # Celery worker processes (hall/heap.py; Python's own default is 700).
 GC_YOUNG_THRESHOLD = env.int("GC_YOUNG_THRESHOLD", default=10000)
+if GC_YOUNG_THRESHOLD < 1:  # 0 would switch Python's automatic collection off altogether
+    raise ImproperlyConfigured("GC_YOUNG_THRESHOLD must be 1 or more (Python's default: 700).")
 PDF_FONT_PATH = env.str("PDF_FONT_PATH", default="/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
 
 # The hall's own settings.

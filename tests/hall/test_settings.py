@@ -64,6 +64,12 @@ def test_production_refuses_to_start_without_a_secret_key():
     assert "SECRET_KEY" in result.stderr
 
 
+def test_a_garbage_collector_threshold_that_would_switch_it_off_is_refused():
+    result = run_manage("check", env=production_env(GC_YOUNG_THRESHOLD="0"))
+    assert result.returncode != 0
+    assert "GC_YOUNG_THRESHOLD must be 1 or more" in result.stderr
+
+
 def read_settings(*names: str, env: dict[str, str]) -> dict:
     """The named settings as a fresh process reads them from ``env``."""
     code = (
