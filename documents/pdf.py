@@ -286,6 +286,8 @@ class _PaperTree:
 
 def parse_paper(markup: str):
     """The element tree of a paper's markup, or None where only an HTML5 parser gets it right."""
+    if "<!ENTITY" in markup:
+        return None  # a DTD's entities, which expat would expand and an HTML5 parser would not
     parser = ET.XMLParser(target=_PaperTree())
     try:
         parser.feed(markup)

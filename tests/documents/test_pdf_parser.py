@@ -97,3 +97,11 @@ def test_the_tbody_an_html5_parser_implies_is_there():
 )
 def test_markup_only_an_html5_parser_gets_right_is_left_to_it(body):
     assert pdf.parse_paper(f"<html><head></head><body>{body}</body></html>") is None
+
+
+def test_entities_a_doctype_declares_are_left_to_the_html5_parser():
+    markup = (
+        '<!DOCTYPE html [<!ENTITY a "aaaaaaaaaa">]>'
+        "<html><head></head><body><p>&a;</p></body></html>"
+    )
+    assert pdf.parse_paper(markup) is None
