@@ -5,11 +5,13 @@ WeasyPrint page with the same text and font, their file sizes, and the memory of
 
 Renders go through ``documents.services.paper_pdf`` exactly as a download or the Celery task
 does (template, QR code and seal, one-page fitting of the receipt, font subset), from fixed
-snapshots like the ones a case event records; no database is needed. ``--renders`` are split
-evenly between the papers; each paper render is followed by the render of its bare page (the
-paper's text, tags stripped, one paragraph per line, same font file and size, A4), and the
-papers alternate, in one process, like a worker that lives long. The ratio is paper p50 / bare
-p50 (and p95 / p95), measured in the same run, so the load of the machine cancels out.
+snapshots like the ones a case event records, each render as another case's (its own number
+and links, so its QR codes are drawn anew, as for every real paper); no database is needed.
+``--renders`` are split evenly between the papers; each paper render is followed by the render
+of its bare page (the paper's text, tags stripped, one paragraph per line, same font file and
+size, A4), and the papers alternate, in one process, like a worker that lives long. The ratio
+is paper p50 / bare p50 (and p95 / p95), measured in the same run, so the load of the machine
+cancels out.
 A third render, the bare page with the options our papers are written with (documents/pdf.py:
 its own user-agent stylesheet, ``paper_writing``: zlib level 1 and the one-pass font subset),
 shows how much of the ratio those options buy:
@@ -21,6 +23,7 @@ issue 11: every paper ≤ 1.5× its bare page.
 """
 
 import argparse
+import itertools
 import os
 import statistics
 import sys
@@ -137,6 +140,21 @@ DELIVERY = {
 }
 
 
+def of_a_new_case(snapshot: dict, serial: int) -> dict:
+    """The snapshot as another case's: its own number and links, so its QR codes are drawn
+    anew as for a real paper (the process keeps the QR code of a link it has drawn)."""
+    number = f"20260305-{serial:05d}"
+    case = {**snapshot, "number": number, "doc_number": f"{number}-01"}
+    if "track_url" in snapshot:
+        case["track_url"] = f"{SITE}/track/?number={number}"
+    if "licences" in snapshot:
+        case["licences"] = [
+            {**licence, "verification_url": f"{SITE}/verify/{serial:08d}{index}/"}
+            for index, licence in enumerate(snapshot["licences"])
+        ]
+    return case
+
+
 def bare_html(paper_html: str) -> str:
     """The paper's text on a bare page: tags stripped, a paragraph per line, same font."""
     import html as html_lib
@@ -219,8 +237,10 @@ def main() -> None:
 
     bare = {kind: bare_html(paper_html(kind)) for kind in papers}
 
+    made = itertools.count(1)
+
     def render(kind: str) -> bytes:
-        return paper_pdf(kind, papers[kind])
+        return paper_pdf(kind, of_a_new_case(papers[kind], next(made)))
 
     def render_bare(kind: str) -> bytes:
         page = HTML(string=bare[kind], base_url=str(BASE_DIR)).render(font_config=_font_config())

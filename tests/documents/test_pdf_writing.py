@@ -104,3 +104,18 @@ def test_the_whole_font_file_is_copied_once_per_process_and_is_the_font_file(set
 
     [kept] = pdf._FONT_FILES.values()
     assert kept == Path(settings.PDF_FONT_PATH).read_bytes()
+
+
+def test_each_licence_qr_code_is_its_verification_link(tmp_path):
+    import subprocess
+
+    from .test_render_on_download import scanned
+
+    context = PAPERS["licence"]
+    (tmp_path / "licence.pdf").write_bytes(paper_pdf("licence", context))
+    subprocess.run(
+        ["pdfimages", "-png", str(tmp_path / "licence.pdf"), str(tmp_path / "image")], check=True
+    )
+    read = [code.text for picture in tmp_path.glob("image-*.png") for code in scanned(picture)]
+
+    assert sorted(read) == sorted(lic["verification_url"] for lic in context["licences"])
