@@ -5,6 +5,7 @@ Views parse the input, call one service and render; the services decide and refu
 is shown on the same page with everything the clerk typed still there.
 """
 
+import re
 from collections.abc import Callable
 from functools import wraps
 
@@ -678,17 +679,22 @@ def case_rating(request: HttpRequest, number: str) -> HttpResponse:
 
 
 def _qr_svg(data: str, *, size_px: int = 160) -> str:
-    """A QR code of ``data`` as inline SVG for the window's screen."""
-    import qrcode
-    from qrcode.image.svg import SvgPathImage
+    """A QR code of ``data`` as inline SVG for the window's screen (drawn by zxing-cpp, as
+    the papers' codes are: ``documents.pdf.qr_img``), scaled to ``size_px``."""
+    import zxingcpp
 
-    qr = qrcode.QRCode(border=2, error_correction=qrcode.constants.ERROR_CORRECT_M)
-    qr.add_data(data)
-    qr.make(fit=True)
-    svg = qr.make_image(image_factory=SvgPathImage).to_string(encoding="unicode")
+    code = zxingcpp.create_barcode(data, zxingcpp.BarcodeFormat.QRCode, ec_level="M")
+    svg = code.to_svg(add_quiet_zones=True)
     svg = svg[svg.index("<svg") :]
+    modules = re.search(r'<svg width="(\d+)" height="(\d+)"', svg)
+    width, height = modules.groups()
     return mark_safe(
-        svg.replace("<svg ", f'<svg role="img" width="{size_px}" height="{size_px}" ', 1)
+        svg.replace(
+            modules.group(0),
+            f'<svg role="img" width="{size_px}" height="{size_px}" '
+            f'viewBox="0 0 {width} {height}" shape-rendering="crispEdges"',
+            1,
+        )
     )
 
 

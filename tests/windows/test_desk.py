@@ -23,6 +23,7 @@ from tests.factories import (
     RequirementFactory,
     UserFactory,
 )
+from tests.pictures import scanned_svg
 from windows.forms import ApplicantForm
 
 from .helpers import applicant_data, checklist_data, url, working_day
@@ -466,7 +467,11 @@ def test_the_applicant_rates_at_the_window(client, clerk_client, make_case, cler
     link = next(
         word.split('"')[0] for word in page.split('href="')[1:] if "/rate/" in word.split('"')[0]
     )
-    assert "<svg" in page
+    # The code on the screen is the link.
+    start = page.index("<svg", page.index('class="rating-qr"'))
+    svg = page[start : page.index("</svg>", start) + len("</svg>")]
+    [code] = scanned_svg(svg)
+    assert code.text.endswith(link)
     refused = clerk_client.post(url("case-rating", case.number), {"score": "5"})
     assert refused.status_code == 403
     assert not Rating.objects.filter(case=case).exists()
