@@ -225,6 +225,12 @@ _CLOSE_P = frozenset(
 )
 # Start tags that an HTML5 parser takes as closing an open element of the same name.
 _SELF_CLOSING_SIBLINGS = frozenset({"li", "dd", "dt", "tr", "td", "th", "option"})
+# What an HTML5 parser keeps where it is written directly in <html> and in <head>: anything
+# else it moves into the body.
+_IN_PLACE = {
+    "html": frozenset({"head", "body"}),
+    "head": frozenset({"title", "meta", "link", "base"}),
+}
 # Elements an HTML5 parser treats apart: a namespace of their own, raw text, a first newline.
 _HTML5_ONLY = frozenset(
     {"svg", "math", "pre", "listing", "textarea", "script", "style", "template", "noscript"}
@@ -249,7 +255,7 @@ class _PaperTree:
         if tag == "tr" and parent == "table":
             self._push("tbody", {})
             parent = "tbody"
-        allowed = _TABLE_CHILDREN.get(parent)
+        allowed = _TABLE_CHILDREN.get(parent) or _IN_PLACE.get(parent)
         if (
             (allowed is not None and tag not in allowed)
             or (self._paragraphs and tag in _CLOSE_P)
@@ -276,7 +282,7 @@ class _PaperTree:
 
     def data(self, text: str) -> None:
         parent = self._open[-1] if self._open else "html"
-        if (parent in _TABLE_CHILDREN or parent in ("html", "head")) and not text.isspace():
+        if (parent in _TABLE_CHILDREN or parent in _IN_PLACE) and not text.isspace():
             raise _NotPlainError(parent)
         self._builder.data(text)
 

@@ -70,3 +70,31 @@ def _default_language_after_each_test():
     # Chinese again, as a fresh worker process would.
     yield
     translation.deactivate()
+
+
+@pytest.fixture
+def parsed(monkeypatch):
+    """What ``documents.pdf.parse_paper`` made of each markup it was given (None: left to
+    WeasyPrint's HTML5 parser)."""
+    from documents import pdf
+
+    trees = []
+    real = pdf.parse_paper
+
+    def recording(markup):
+        trees.append(real(markup))
+        return trees[-1]
+
+    monkeypatch.setattr(pdf, "parse_paper", recording)
+    return trees
+
+
+@pytest.fixture
+def html5_parser(monkeypatch):
+    """``use()``: papers rendered from then on are parsed by WeasyPrint's HTML5 parser alone."""
+    from documents import pdf
+
+    def use():
+        monkeypatch.setattr(pdf, "parse_paper", lambda markup: None)
+
+    return use

@@ -1,7 +1,8 @@
 """Papers are parsed by expat where their markup allows (documents.pdf.parse_paper), by
 WeasyPrint's HTML5 parser (tinyhtml5) otherwise: every paper, the guide and a receipt laid out
 denser must look the same either way, pixel for pixel, and every one of them must take the
-fast way (a template that stops being well-formed would silently cost ~4 % of a render)."""
+fast way (a template that stops being well-formed would silently cost ~4 % of a render).
+The fixtures ``parsed`` and ``html5_parser`` are in tests/conftest.py."""
 
 import pytest
 import tinyhtml5
@@ -12,30 +13,6 @@ from documents.services import paper_pdf
 from .test_pdf_user_agent import PAPERS, pages_as_pixels
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def parsed(monkeypatch):
-    """What ``parse_paper`` made of each markup it was given (None: left to tinyhtml5)."""
-    trees = []
-    real = pdf.parse_paper
-
-    def recording(markup):
-        trees.append(real(markup))
-        return trees[-1]
-
-    monkeypatch.setattr(pdf, "parse_paper", recording)
-    return trees
-
-
-@pytest.fixture
-def html5_parser(monkeypatch):
-    """Render with tinyhtml5 alone, as WeasyPrint parses a page."""
-
-    def use():
-        monkeypatch.setattr(pdf, "parse_paper", lambda markup: None)
-
-    return use
 
 
 @pytest.mark.parametrize("name", list(PAPERS))
@@ -97,6 +74,17 @@ def test_the_tbody_an_html5_parser_implies_is_there():
 )
 def test_markup_only_an_html5_parser_gets_right_is_left_to_it(body):
     assert pdf.parse_paper(f"<html><head></head><body>{body}</body></html>") is None
+
+
+@pytest.mark.parametrize(
+    "markup",
+    [
+        "<html><head><p>moved into the body</p></head><body></body></html>",
+        "<html><head></head><p>moved into the body</p><body></body></html>",
+    ],
+)
+def test_what_an_html5_parser_moves_into_the_body_is_left_to_it(markup):
+    assert pdf.parse_paper(markup) is None
 
 
 def test_entities_a_doctype_declares_are_left_to_the_html5_parser():
