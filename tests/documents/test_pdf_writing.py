@@ -109,7 +109,7 @@ def test_the_whole_font_file_is_copied_once_per_process_and_is_the_font_file(set
 def test_each_licence_qr_code_is_its_verification_link(tmp_path):
     import subprocess
 
-    from .test_render_on_download import scanned
+    from tests.pictures import scanned
 
     context = PAPERS["licence"]
     (tmp_path / "licence.pdf").write_bytes(paper_pdf("licence", context))

@@ -10,6 +10,7 @@ from django.db import connection
 from cases.models import Case
 from documents.models import Document
 from documents.services import SnapshotMismatchError, document_request, papers, snapshot_hash
+from tests.pictures import scanned
 
 from .conftest import pdf_text, squeeze
 
@@ -63,17 +64,6 @@ def test_a_snapshot_that_no_longer_matches_its_hash_is_not_rendered(accepted, ci
         client.get(f"/cases/{accepted.number}/documents/receipt.pdf")
     receipt.refresh_from_db()
     assert receipt.status == "pending" and not receipt.file
-
-
-def scanned(picture) -> list:
-    """What a QR reader makes of a code printed a pixel per module (scaled up, as a camera
-    would see it, in a white margin)."""
-    import zxingcpp
-    from PIL import Image, ImageOps
-
-    image = Image.open(picture).convert("L")
-    image = image.resize((image.width * 4, image.height * 4), Image.Resampling.NEAREST)
-    return zxingcpp.read_barcodes(ImageOps.expand(image, border=16, fill=255))
 
 
 def test_the_receipt_qr_code_is_the_tracking_link(accepted, citizen, client, tmp_path):

@@ -8,16 +8,23 @@ REPORT = "/supervision/report.pdf?month=2026-03"
 
 
 def test_report_looks_the_same_parsed_by_expat_as_by_an_html5_parser(
-    client, supervisor, hall, monkeypatch
+    client, supervisor, hall, monkeypatch, parsed, html5_parser
 ):
-    client.force_login(supervisor)
-    real = pdf.parse_paper
-    trees = []
-    monkeypatch.setattr(pdf, "parse_paper", lambda markup: trees.append(real(markup)) or trees[-1])
-    ours = client.get(REPORT).content
-    assert trees and all(tree is not None for tree in trees)
+    rendered = []
+    real = pdf.render_pdf
 
-    monkeypatch.setattr(pdf, "parse_paper", lambda markup: None)
-    theirs = client.get(REPORT).content
+    def keeping(template, context, **options):
+        rendered.append((template, context, options))
+        return real(template, context, **options)
+
+    monkeypatch.setattr(pdf, "render_pdf", keeping)
+    client.force_login(supervisor)
+    ours = client.get(REPORT).content
+    assert parsed and all(tree is not None for tree in parsed)
+
+    # The same report (its "generated at" minute included) parsed by tinyhtml5.
+    html5_parser()
+    [(template, context, options)] = rendered
+    _html, theirs = real(template, context, **options)
 
     assert pages_as_pixels(ours) == pages_as_pixels(theirs)
