@@ -87,7 +87,10 @@ def _catalog_entry(model, code: str, field: str):
     """The matter or bundle with this code; an unknown code is a field error (400), not 404."""
     if not code:
         return None
-    entry = model.objects.filter(code=code).first()
+    entries = model.objects.all()
+    if model is Matter:
+        entries = entries.select_related("lead_department")  # the case's lead department
+    entry = entries.filter(code=code).first()
     if entry is None:
         what = _("事项") if field == "matter" else _("一件事")
         raise ValidationError(

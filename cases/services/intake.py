@@ -1,6 +1,7 @@
 """Intake: create an application, upload materials, submit, and the window's decisions on it
 (accept, accept with deferrals, one-time notice, refuse), withdrawal and resubmission."""
 
+import copy
 import datetime
 import unicodedata
 import uuid
@@ -13,7 +14,16 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Case as Conditional
-from django.db.models import Count, F, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models import (
+    Count,
+    F,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+    prefetch_related_objects,
+)
 from django.db.models.functions import Coalesce
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
@@ -31,7 +41,7 @@ from matters.models import Bundle, CatalogStatus, DeliveryMethod, MaterialForm, 
 from matters.selectors import (
     bundle_queryset,
     bundle_requirements,
-    matter_checklist_queryset,
+    checklist_prefetches,
     merge_requirements,
 )
 
@@ -225,8 +235,9 @@ def _answered_requirements(matter: Matter, answers: dict) -> tuple[list, list[di
     answers selected required of them), and the answers as the case keeps them. Refused
     when an answer is unknown (``invalid_answer``), a question is left unanswered
     (``answers_incomplete``) or an answer rules the applicant out (``not_eligible``)."""
-    loaded = matter_checklist_queryset(Matter.objects.filter(pk=matter.pk)).get()
-    result = evaluate(loaded, answers)
+    # The checklist read onto the caller's matter (no second read of the matter itself).
+    prefetch_related_objects([matter], *checklist_prefetches())
+    result = evaluate(matter, answers)
     require_complete(result)
     if not result.eligible:
         raise NotEligibleError(
@@ -248,8 +259,9 @@ def _answered_requirements(matter: Matter, answers: dict) -> tuple[list, list[di
         )
     requirements = []
     for applied in result.requirements:
-        # A copy for this case only: selected, it is required of this applicant.
-        requirement = applied.requirement
+        # A copy for this case only (the matter's own stays as the guide lists it): selected,
+        # it is required of this applicant.
+        requirement = copy.copy(applied.requirement)
         requirement.required = applied.required
         requirements.append(requirement)
     return requirements, result.stored_answers()

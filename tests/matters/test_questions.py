@@ -299,6 +299,40 @@ def test_case_with_answers_has_exactly_the_materials_that_apply(matter, citizen,
     ]
 
 
+def test_a_case_with_answers_reads_its_matter_once(matter, citizen, citizen_client):
+    # The matter by its code, with its lead department; the checklist is read onto it.
+    with CaptureQueriesContext(connection) as captured:
+        response = create(
+            citizen_client, citizen, matter, answers={"entrusted": "yes", "mortgaged": "no"}
+        )
+
+    assert response.status_code == 201, response.content
+    reads = [q["sql"] for q in captured.captured_queries if q["sql"].startswith("SELECT")]
+    assert len([sql for sql in reads if 'FROM "matters_matter"' in sql]) == 1
+    assert not [sql for sql in reads if 'FROM "accounts_department"' in sql]
+
+
+def test_an_applicants_answers_leave_the_guides_checklist_as_it_is(matter, citizen):
+    # The apply page hands the service the matter it read with its checklist; the answers of
+    # one applicant make 授权委托书 required of their case, not of the guide shown afterwards.
+    from cases import services
+    from tests.cases.conftest import applicant_of
+
+    shown = loaded(matter)
+    case = services.case_create(
+        by=citizen,
+        matter=shown,
+        applicant=applicant_of(citizen),
+        answers={"entrusted": "yes", "mortgaged": "no"},
+    )
+
+    assert case.materials.get(material_type__name="授权委托书").required
+    guide = {r.material.name: r.required for r in shown.requirements.all()}
+    assert guide["授权委托书"] is False
+    assert guide["受托人身份证"] is False
+    assert guide["居民身份证"] is True
+
+
 def test_online_case_without_answers_is_refused_for_a_matter_with_questions(
     matter, citizen, citizen_client
 ):
