@@ -3,7 +3,7 @@
 import os
 
 from celery import Celery
-from celery.signals import worker_process_init
+from celery.signals import task_postrun, task_prerun, worker_process_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hall.settings")
 
@@ -21,3 +21,17 @@ def settle_worker_process(**_kwargs) -> None:
     from hall.heap import settle
 
     settle(papers=False)
+
+
+@task_prerun.connect
+@task_postrun.connect
+def close_old_database_connections(sender=None, **_kwargs) -> None:
+    """Around each task, what Django does around each request: a connection older than
+    CONN_MAX_AGE, or one an error left unusable, is closed (the next query opens another).
+    Celery's own closing of every connection at each task is off (``CELERY_DB_REUSE_MAX``).
+    Not for a task run eagerly, inside its caller's request and transaction."""
+    if getattr(getattr(sender, "request", None), "is_eager", False):
+        return
+    from django.db import close_old_connections
+
+    close_old_connections()

@@ -124,6 +124,9 @@ DATABASES = {
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+# A kept connection is checked (one round trip) before a request or a task first uses it: one
+# the server dropped meanwhile (a restart, a failover) is opened again instead of failing it.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # JIT compiles a plan whose estimated cost passes jit_above_cost: worth it for reports
     # over millions of rows, never for the portal's one-case reads, which it made 100-1000×
@@ -266,6 +269,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 # Tasks are safe to run twice: on a lost connection, cancel and let them be redelivered.
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+# Celery's Django fixup closes a worker's database connection before and after every task
+# unless this is set (then every this many tasks): a new PostgreSQL backend per notice sent.
+# The worker keeps its connection as the web does instead: ``hall.celery`` closes it around a
+# task when it is older than CONN_MAX_AGE or an error left it unusable.
+CELERY_DB_REUSE_MAX = 1000
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
