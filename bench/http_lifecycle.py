@@ -56,7 +56,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 # The project first: the bench folder holds a notices.py that must not hide the app.
 sys.path.insert(0, str(BASE_DIR))
 
-from bench.benchdb import AnalyzeStandIn, bench_database_url, ensure_database  # noqa: E402
+from bench.benchdb import AutovacuumStandIn, bench_database_url, ensure_database  # noqa: E402
 from bench.cpu import CpuMeter  # noqa: E402
 from bench.http_stack import Stack  # noqa: E402
 from bench.timing import percentile  # noqa: E402
@@ -752,7 +752,7 @@ def main() -> None:
         call_command("migrate", verbosity=0)
         data = prepare_data(args.seed)
         connection.close()
-        stand_in = AnalyzeStandIn(url).start()
+        stand_in = AutovacuumStandIn(url).start()
         if args.server_profile:
             stack.profile_dir.mkdir()
             stack.env["BENCH_PROFILE_DIR"] = str(stack.profile_dir)
