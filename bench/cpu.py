@@ -104,8 +104,9 @@ class CpuMeter:
     run. A closed backend's CPU goes to the postmaster, which waits for it (its children's
     CPU in ``/proc``): the growth of that over the phase, less what the backends that closed
     had spent before it, is theirs. Any other database's backend closing meanwhile counts
-    too: run a bench alone. Until 2026-12-07 (10) the closed ones were missed, and the
-    figure was 5-20 ms a lifecycle where it is ~50."""
+    too: run a bench alone. Until 2026-12-07 (10) the closed ones were missed: the figure
+    came out 5-61 ms a lifecycle by run where it is 87-109 ms (bench/README.md, "Ninth
+    pass")."""
 
     def __init__(self, sessions: dict[str, int], database_url: str, database: str):
         self.sessions, self.database_url, self.database = sessions, database_url, database
