@@ -74,7 +74,7 @@ class AutovacuumStandIn:
     """Stands in for autovacuum while a bench runs, where the server's autovacuum is off (some
     machines' PostgreSQL ships so). Without it the planner guesses the bench's growing tables
     (no statistics) and the rows every command updates pile up dead (the case rows, the day's
-    case-number counter, the API tokens each request renews), which no deployment with
+    case-number counter, the API tokens each run replaces), which no deployment with
     autovacuum sees. Every ``every`` seconds it vacuums and analyzes the tables autovacuum
     would (``_DUE``), after one ``VACUUM (ANALYZE)`` of everything at the start. With
     autovacuum on it does nothing.
