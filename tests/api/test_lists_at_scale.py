@@ -10,13 +10,14 @@ case joined to its visits) reads all 20,000 somewhere and fails.
 """
 
 import datetime
-import json
 import sys
 
 import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+
+from tests.plans import explained, scans
 
 _path = list(sys.path)
 from bench import dashboard, lists  # noqa: E402  (they put bench/ on sys.path: put it back)
@@ -54,19 +55,6 @@ def _build(total: int) -> dict[str, Client]:
     return clients
 
 
-def _scans(plan: dict) -> list[tuple[str, int]]:
-    """(table, rows read over all loops) of every scan of a growing table in an EXPLAIN plan."""
-    table = plan.get("Relation Name") or ""
-    found = (
-        [(table, int(plan["Actual Rows"] * plan["Actual Loops"]))]
-        if table.startswith(GROWING)
-        else []
-    )
-    for child in plan.get("Plans", []):
-        found += _scans(child)
-    return found
-
-
 def _measure(clients: dict[str, Client]) -> dict[str, tuple[int, list[tuple[str, int]]]]:
     """``{list: (queries, [(table, rows read)] of every SELECT it ran, the response)}``."""
     measured = {}
@@ -76,16 +64,13 @@ def _measure(clients: dict[str, Client]) -> dict[str, tuple[int, list[tuple[str,
         with CaptureQueriesContext(connection) as captured:
             response = client.get(path)
         assert response.status_code == 200, label
-        nodes = []
-        with connection.cursor() as cursor:
-            for query in captured.captured_queries:
-                sql = query["sql"]
-                if not sql.lstrip().upper().startswith("SELECT"):
-                    continue
-                cursor.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) {sql}")
-                plan = cursor.fetchone()[0]
-                plan = json.loads(plan) if isinstance(plan, str) else plan
-                nodes += _scans(plan[0]["Plan"])
+        nodes = [
+            (table, rows)
+            for query in captured.captured_queries
+            if query["sql"].lstrip().upper().startswith("SELECT")
+            for table, rows in scans(explained(query["sql"]))
+            if table.startswith(GROWING)
+        ]
         measured[label] = (len(captured), nodes, response)
     return measured
 
