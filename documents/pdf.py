@@ -583,18 +583,22 @@ def _png(image) -> bytes:
 QR_BORDER = 2
 
 
+def qr_code(data: str):
+    """The QR code of ``data``, error correction M, as zxing-cpp draws it: the papers' codes
+    and the window's screen alike. zxing-cpp (C++): python-qrcode took ~6 ms a code in pure
+    Python, nine tenths of it trying the eight masks, and every receipt and certificate has
+    a link of its own."""
+    import zxingcpp
+
+    return zxingcpp.create_barcode(data, zxingcpp.BarcodeFormat.QRCode, ec_level="M")
+
+
 @functools.lru_cache(maxsize=1024)
 def _qr_png_uri(data: str) -> str:
-    """The QR code of ``data`` (error correction M) as a PNG data: URI, a pixel per module.
-
-    Drawn by zxing-cpp (C++): python-qrcode took ~6 ms a code in pure Python, nine tenths of
-    it trying the eight masks, and every receipt and certificate has a link of its own.
-    """
-    import zxingcpp
+    """The QR code of ``data`` as a PNG data: URI, a pixel per module."""
     from PIL import Image, ImageOps
 
-    code = zxingcpp.create_barcode(data, zxingcpp.BarcodeFormat.QRCode, ec_level="M")
-    modules = code.to_image(scale=1, add_quiet_zones=False)
+    modules = qr_code(data).to_image(scale=1, add_quiet_zones=False)
     height, width = modules.shape[:2]
     image = Image.frombytes("L", (width, height), bytes(memoryview(modules)))
     image = ImageOps.expand(image, border=QR_BORDER, fill=255)

@@ -679,12 +679,11 @@ def case_rating(request: HttpRequest, number: str) -> HttpResponse:
 
 
 def _qr_svg(data: str, *, size_px: int = 160) -> str:
-    """A QR code of ``data`` as inline SVG for the window's screen (drawn by zxing-cpp, as
-    the papers' codes are: ``documents.pdf.qr_img``), scaled to ``size_px``."""
-    import zxingcpp
+    """A QR code of ``data`` as inline SVG for the window's screen (``documents.pdf.qr_code``,
+    as the papers' codes), scaled to ``size_px``."""
+    from documents.pdf import qr_code
 
-    code = zxingcpp.create_barcode(data, zxingcpp.BarcodeFormat.QRCode, ec_level="M")
-    svg = code.to_svg(add_quiet_zones=True)
+    svg = qr_code(data).to_svg(add_quiet_zones=True)
     svg = svg[svg.index("<svg") :]
     modules = re.search(r'<svg width="(\d+)" height="(\d+)"', svg)
     width, height = modules.groups()
