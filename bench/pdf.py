@@ -57,8 +57,8 @@ RECEIPT = {
             ["居民身份证", "不动产权证书", "房屋买卖合同", "婚姻状况证明", "不动产登记申请表"]
         )
     ],
-    "by_licence": [{"name": "营业执照", "status": "电子证照免提交"}],
-    "deferred": [{"name": "完税凭证", "due_date": "2026年3月12日"}],
+    "by_licence": [{"name": "营业执照", "key": False, "copies": 1, "status": "电子证照免提交"}],
+    "deferred": [{"name": "完税凭证", "key": False, "copies": 1, "due_date": "2026年3月12日"}],
     "accepted_on": "2026年3月5日",
     "deadline": "2026年3月12日",
     "committed_days": 5,

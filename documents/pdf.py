@@ -37,7 +37,13 @@ logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 def font_url() -> str:
     """``file://`` URL of the CJK font the PDFs embed (subset) — settings.PDF_FONT_PATH."""
-    return Path(settings.PDF_FONT_PATH).resolve().as_uri()
+    return _file_url(settings.PDF_FONT_PATH)
+
+
+@functools.lru_cache(maxsize=8)
+def _file_url(path: str) -> str:
+    # Resolving the path asks the file system at every step of it: twice per paper.
+    return Path(path).resolve().as_uri()
 
 
 _SETUP = threading.RLock()

@@ -88,3 +88,64 @@ def test_a_deemed_acceptance_receipt_dates_from_submission_and_says_why(
     # The licensing law speaks for licences only.
     assert ("行政许可法》第三十二条" in text) == (kind == "licensing")
     assert cn(case.deadline) in text
+
+
+def page_in_grey(data: bytes, dpi: int = 100):
+    """The first page as poppler prints it, in grey levels (0 black, 255 white)."""
+    import subprocess
+    import tempfile
+    from pathlib import Path
+
+    from PIL import Image
+
+    with tempfile.TemporaryDirectory() as folder:
+        source = Path(folder) / "paper.pdf"
+        source.write_bytes(data)
+        command = ["pdftoppm", "-r", str(dpi), "-gray", "-png", "-singlefile", str(source)]
+        subprocess.run([*command, f"{folder}/p"], check=True)
+        return Image.open(Path(folder) / "p.png").convert("L")
+
+
+def horizontal_rules(page) -> int:
+    """Lines across at least half the page's width (a table's rows, a heading's underline);
+    a line one or two pixels thick counts once."""
+    width, height = page.size
+    pixels = page.load()
+    rules, previous = 0, False
+    for y in range(height):
+        longest = run = 0
+        for x in range(width):
+            run = run + 1 if pixels[x, y] < 200 else 0
+            longest = max(longest, run)
+        ruled = longest >= width // 2
+        rules += ruled and not previous
+        previous = ruled
+    return rules
+
+
+def test_the_receipts_tables_keep_inside_the_page_margins(
+    citizen, clerk, housing, django_capture_on_commit_callbacks
+):
+    """Its four-column fact tables once had a width on every column, and ran 13 mm into the
+    right margin, to 3 mm from the paper's edge."""
+    with django_capture_on_commit_callbacks(execute=True):
+        case = case_with_materials(3, citizen, clerk, housing)
+    page = page_in_grey(document_bytes(case, "receipt"))
+    width, height = page.size
+    margin = round(16 / 25.4 * 100)  # the receipt's right margin, 16 mm
+    strip = page.crop((width - margin + 3, 0, width, height))
+    assert strip.getextrema()[0] > 200, "ink in the right margin"
+
+
+def test_the_receipt_draws_every_line_of_its_tables_and_none_around_its_foot(
+    citizen, clerk, housing, django_capture_on_commit_callbacks
+):
+    """Cells draw half of each line between them (tests the lines are all there, and still
+    single lines at screen resolution); the foot (QR code, link, stamp) is a table without
+    lines (``unruled``)."""
+    with django_capture_on_commit_callbacks(execute=True):
+        case = case_with_materials(3, citizen, clerk, housing)
+    page = page_in_grey(document_bytes(case, "receipt"))
+    # Facts: 4 rows, 5 lines; two headings' underlines; materials: a head row and 3 rows,
+    # 5 lines; the time limit and delivery: 2 rows, 3 lines.
+    assert horizontal_rules(page) == 5 + 2 + 5 + 3
