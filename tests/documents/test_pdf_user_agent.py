@@ -3,14 +3,11 @@ WeasyPrint's ~250): every paper, the guide and a receipt too long for one page a
 density must look exactly as they do with WeasyPrint's own sheet, page for page, pixel for
 pixel (poppler's pdftoppm)."""
 
-import subprocess
-import tempfile
-from pathlib import Path
-
 import pytest
 
 from documents import pdf
 from documents.services import paper_pdf
+from tests.pictures import pages_in_grey
 
 pytestmark = pytest.mark.django_db
 
@@ -149,14 +146,7 @@ PAPERS = {
 
 
 def pages_as_pixels(data: bytes) -> list[bytes]:
-    with tempfile.TemporaryDirectory() as folder:
-        source = Path(folder) / "paper.pdf"
-        source.write_bytes(data)
-        subprocess.run(
-            ["pdftoppm", "-r", "72", "-gray", str(source), str(Path(folder) / "page")],
-            check=True,
-        )
-        return [page.read_bytes() for page in sorted(Path(folder).glob("page*.pgm"))]
+    return pages_in_grey(data, dpi=72)
 
 
 @pytest.fixture

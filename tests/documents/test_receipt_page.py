@@ -92,18 +92,13 @@ def test_a_deemed_acceptance_receipt_dates_from_submission_and_says_why(
 
 def page_in_grey(data: bytes, dpi: int = 100):
     """The first page as poppler prints it, in grey levels (0 black, 255 white)."""
-    import subprocess
-    import tempfile
-    from pathlib import Path
+    import io
 
     from PIL import Image
 
-    with tempfile.TemporaryDirectory() as folder:
-        source = Path(folder) / "paper.pdf"
-        source.write_bytes(data)
-        command = ["pdftoppm", "-r", str(dpi), "-gray", "-png", "-singlefile", str(source)]
-        subprocess.run([*command, f"{folder}/p"], check=True)
-        return Image.open(Path(folder) / "p.png").convert("L")
+    from tests.pictures import pages_in_grey
+
+    return Image.open(io.BytesIO(pages_in_grey(data, dpi=dpi)[0])).convert("L")
 
 
 def horizontal_rules(page) -> int:
