@@ -44,7 +44,7 @@ class TokenAuthentication(KnoxTokenAuthentication):
         token = token.decode("utf-8")
         # Every API request runs it: compiled once per process.
         key = token[: CONSTANTS.TOKEN_KEY_LENGTH]
-        for auth_token in rows_by("api_token", token_queryset(), "token_key", key):
+        for auth_token in rows_by("api_token", token_queryset, "token_key", key):
             if self._cleanup_token(auth_token):
                 continue
             try:

@@ -25,6 +25,8 @@ applicant's account once the clerk has handed it in.
 first responsible person themself (``can_reassign_first_responsible``).
 """
 
+from collections.abc import Callable
+
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from accounts import roles
@@ -158,20 +160,27 @@ def visible_cases(user: User, queryset: QuerySet[Case] | None = None) -> QuerySe
     return queryset.filter(condition)
 
 
+def _plain_cases() -> QuerySet[Case]:
+    return Case.objects.all()
+
+
 def visible_case(
-    user: User, number: str, queryset: QuerySet[Case] | None = None, *, name: str = "case_by_number"
+    user: User,
+    number: str,
+    queryset: QuerySet[Case] | Callable[[], QuerySet[Case]] | None = None,
+    *,
+    name: str = "case_by_number",
 ) -> Case | None:
     """The case numbered ``number`` if ``user`` may see it (``visible_cases``), else None.
 
     Every API call on one case starts here: the row is read by its number (from ``queryset``,
-    the plain case by default; ``name`` names that read) with a statement prepared once per
-    connection, and the rules of ``visible_cases`` that the row itself answers let it through
-    (``_plainly_visible``); only otherwise does the query decide.
+    the plain case by default, or the function that builds it; ``name`` names that read) with
+    a statement prepared once per connection, and the rules of ``visible_cases`` that the row
+    itself answers let it through (``_plainly_visible``); only otherwise does the query decide.
     """
     if not user.is_authenticated:
         return None
-    queryset = Case.objects.all() if queryset is None else queryset
-    found = rows_by(name, queryset, "number", number)
+    found = rows_by(name, _plain_cases if queryset is None else queryset, "number", number)
     if not found:
         return None
     case = found[0]
@@ -190,7 +199,7 @@ class CaseLookup:
         self.user, self.number = user, number
         self.found: Case | None = None
 
-    def read(self, queryset: QuerySet[Case], name: str) -> Case:
+    def read(self, queryset: QuerySet[Case] | Callable[[], QuerySet[Case]], name: str) -> Case:
         case = visible_case(self.user, self.number, queryset, name=name)
         if case is None:
             raise Case.DoesNotExist(f"No case {self.number} for this caller")

@@ -317,9 +317,9 @@ class Case(models.Model):
     # transaction, by ``cases.services.fees``); the result is not issued until it is paid.
     fee_outstanding = models.BooleanField(_("待缴费"), default=False)
 
-    status = FSMField(
-        _("状态"), default=CaseStatus.DRAFT, choices=CaseStatus.choices, db_index=True
-    )
+    # Indexed by the Meta indexes that begin with it (as are ``deadline`` and ``created_at``):
+    # an index of its own would only be one more to write at every transition.
+    status = FSMField(_("状态"), default=CaseStatus.DRAFT, choices=CaseStatus.choices)
     committed_days = models.PositiveSmallIntegerField(_("承诺时限（工作日）"), default=0)
     legal_days = models.PositiveSmallIntegerField(_("法定时限（工作日）"), default=0)
     extension_days = models.PositiveSmallIntegerField(_("延期（工作日）"), default=0)
@@ -329,14 +329,14 @@ class Case(models.Model):
     clock_stopped_on = models.DateField(_("停止计时起"), null=True, blank=True)
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
     accepted_on = models.DateField(_("受理日期"), null=True, blank=True, db_index=True)
-    deadline = models.DateField(_("办结期限"), null=True, blank=True, db_index=True)
+    deadline = models.DateField(_("办结期限"), null=True, blank=True)
     warning_on = models.DateField(
         _("预警日期"), null=True, blank=True, help_text=_("时限用去八成之日，此后显示黄灯")
     )
     decided_at = models.DateTimeField(_("决定时间"), null=True, blank=True)
     closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
     decision_note = models.TextField(_("决定意见"), blank=True)
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     # Counters the lists show, kept on the row so that a list never counts per case. Written
     # only by F() updates in the transaction that adds a visit or changes a material
@@ -920,13 +920,17 @@ class ReviewStatus(models.TextChoices):
 class Review(models.Model):
     """One department's review of a case; all of a case's reviews run at once."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="reviews")
+    # No index of their own: the unique (case, department) and the queues' indexes begin
+    # with them, and the pending queues' are partial on the status.
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="reviews", db_index=False)
     department = models.ForeignKey(
-        Department, verbose_name=_("审查部门"), on_delete=models.PROTECT, related_name="reviews"
+        Department,
+        verbose_name=_("审查部门"),
+        on_delete=models.PROTECT,
+        related_name="reviews",
+        db_index=False,
     )
-    status = FSMField(
-        _("审查结论"), default=ReviewStatus.PENDING, choices=ReviewStatus.choices, db_index=True
-    )
+    status = FSMField(_("审查结论"), default=ReviewStatus.PENDING, choices=ReviewStatus.choices)
     opinion = models.TextField(_("审查意见"), blank=True)
     missing = models.JSONField(_("需补正材料"), default=list, blank=True)
     round = models.PositiveSmallIntegerField(_("轮次"), default=1)

@@ -93,18 +93,34 @@ def case_detail_queryset(user: User) -> QuerySet[Case]:
 
 # What a service holding the case's row lock read and wrote, handed on to the reactions of
 # the event it records in the same transaction (``hand_on``), so that they need not read it
-# again: the materials as the service left them, the reviews it just opened.
+# again: the materials as the service left them, the reviews it just opened and the
+# approvers of their departments.
 _HANDED_ON = "_handed_on"
 
 
-def hand_on(case: Case, *, materials: list[CaseMaterial] | None = None, reviews=None) -> None:
+def hand_on(
+    case: Case,
+    *,
+    materials: list[CaseMaterial] | None = None,
+    reviews=None,
+    approvers: dict[int, list[User]] | None = None,
+) -> None:
     """Give the reactions of this transaction's event the case's ``materials`` (every one,
-    with its material type, as now stored) or its pending ``reviews`` (with departments)."""
+    with its material type, as now stored), its pending ``reviews`` (with departments) or
+    the active ``approvers`` of those reviews' departments (department id → users)."""
     handed = case.__dict__.setdefault(_HANDED_ON, {})
     if materials is not None:
         handed["materials"] = list(materials)
     if reviews is not None:
         handed["reviews"] = list(reviews)
+    if approvers is not None:
+        handed["approvers"] = approvers
+
+
+def handed_approvers(case: Case) -> dict[int, list[User]] | None:
+    """The approvers of the case's reviewing departments the service handed on (``hand_on``),
+    by department id, or ``None``."""
+    return case.__dict__.get(_HANDED_ON, {}).get("approvers")
 
 
 def hand_on_end(case: Case) -> None:
@@ -117,13 +133,15 @@ def handed_materials(case: Case) -> list[CaseMaterial] | None:
     return case.__dict__.get(_HANDED_ON, {}).get("materials")
 
 
+def _materials_with_types() -> QuerySet[CaseMaterial]:
+    return CaseMaterial.objects.select_related("material_type")
+
+
 def materials_of(case: Case) -> list[CaseMaterial]:
     """The case's materials with their material types (as ``case.materials`` gives them,
     ``material.case`` being ``case``): every command reads them, so the statement is compiled
     once per process."""
-    materials = rows_by(
-        "case_materials", CaseMaterial.objects.select_related("material_type"), "case", case.pk
-    )
+    materials = rows_by("case_materials", _materials_with_types, "case", case.pk)
     for material in materials:
         material.case = case
     return materials

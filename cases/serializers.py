@@ -2,6 +2,7 @@
 
 import copy
 import datetime
+from collections.abc import Callable
 from types import SimpleNamespace
 
 from django.urls import reverse
@@ -389,6 +390,18 @@ def _reused_fields(material) -> dict:
     }
 
 
+def _last_argument_url(name: str, number: str, sample, after: str) -> Callable[[object], str]:
+    """``reverse(name, args=[number, value])`` for the many values (file ids, paper kinds: no
+    quoting needed) of one case's answer, at the cost of one ``reverse`` (~0.1 ms each): the
+    URL for ``sample`` with each value in its place, when the URL ends with it and ``after``."""
+    url = reverse(name, args=[number, sample])
+    end = f"{sample}{after}"
+    if not url.endswith(end):
+        return lambda value: reverse(name, args=[number, value])
+    head = url[: -len(end)]
+    return lambda value: f"{head}{value}{after}"
+
+
 def _moment(value):
     """A time from a JSON row (a string) or a model (a datetime), in local time."""
     if value is None:
@@ -643,6 +656,11 @@ class CaseDetailSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
                 }
                 for material in case.materials.all()
             ]
+        file_url = (
+            _last_argument_url("cases:material-file", case.number, 1, "/")
+            if any(row["files"] for row in rows)
+            else None
+        )
         # The rows read with the case come as JSON objects: their keys in the contract's order.
         return [
             {
@@ -653,7 +671,7 @@ class CaseDetailSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
                         "id": stored["id"],
                         "name": stored["name"],
                         "size": stored["size"],
-                        "url": reverse("cases:material-file", args=[case.number, stored["id"]]),
+                        "url": file_url(stored["id"]),
                     }
                     for stored in row["files"]
                 ],
@@ -719,13 +737,11 @@ class CaseDetailSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
                 for document in documents.all()
                 if document.status != "failed"
             ]
+        if not rows:
+            return []
+        url = _last_argument_url("documents:document-download", case.number, "receipt", ".pdf")
         return [
-            {
-                "kind": row["kind"],
-                "title": row["title"],
-                "url": reverse("documents:document-download", args=[case.number, row["kind"]]),
-            }
-            for row in rows
+            {"kind": row["kind"], "title": row["title"], "url": url(row["kind"])} for row in rows
         ]
 
     def get_commitment(self, case) -> dict | None:

@@ -11,11 +11,11 @@ import datetime
 from functools import partial
 
 from django.conf import settings
-from django.urls import reverse
 
 from accounts.language import hall_language
 from cases import events
 from cases.events import CaseAction
+from cases.links import track_url
 from cases.models import (
     Case,
     CaseEvent,
@@ -24,7 +24,7 @@ from cases.models import (
     ReviewStatus,
     SpecialProcedureKind,
 )
-from cases.selectors import pending_reviews
+from cases.selectors import handed_approvers, pending_reviews
 from halls.hours import describe_hours
 from halls.selectors import city_centre
 from locker.services import locker_take_in
@@ -40,7 +40,7 @@ def case_context(case: Case) -> dict:
         "matter": case.title,
         "deadline": case.deadline,
         "accepted_on": case.accepted_on,
-        "track_url": f"{settings.SITE_URL}{reverse('cases:track')}?number={case.number}",
+        "track_url": track_url(case.number),
     }
 
 
@@ -90,16 +90,21 @@ def tell_staff(key: str, users, template: str, context: dict, *, fresh: bool = F
     notices_create(staff_notices(key, users, template, context, fresh=fresh))
 
 
+def _active_approvers():
+    from accounts.models import User
+    from accounts.roles import APPROVER
+
+    return User.objects.filter(groups__name=APPROVER, is_active=True).distinct()
+
+
 def approvers_reviewing(case: Case) -> list:
     """The active approvers of the departments with a pending review of ``case``, each once
     (one statement for all, compiled once per process: every acceptance asks)."""
     from accounts.compiled import rows_by
-    from accounts.models import User
-    from accounts.roles import APPROVER
 
     return rows_by(
         "approvers_reviewing",
-        User.objects.filter(groups__name=APPROVER, is_active=True).distinct(),
+        _active_approvers,
         "department__reviews__case",
         case.pk,
         also={"department__reviews__status": ReviewStatus.PENDING},
@@ -189,9 +194,11 @@ def reviewer_notices(case: Case, *, fresh: bool = False) -> list[NoticeDraft]:
     reviews = pending_reviews(case)
     if not reviews:
         return []
-    approvers: dict[int, list] = {}
-    for user in approvers_reviewing(case):
-        approvers.setdefault(user.department_id, []).append(user)
+    approvers = handed_approvers(case)
+    if approvers is None:
+        approvers = {}
+        for user in approvers_reviewing(case):
+            approvers.setdefault(user.department_id, []).append(user)
     context = case_context(case)
     drafts = []
     for review in reviews:

@@ -12,6 +12,9 @@ from windows.urls import public_urls
 from . import views
 
 urlpatterns = [
+    # First: an API request is matched here instead of after every portal pattern (~50 µs a
+    # request). No portal pattern matches a path under api/v1/, so the order changes nothing.
+    path("api/v1/", include("hall.api.urls")),
     path("", views.home, name="home"),
     path("privacy/", views.privacy, name="privacy"),
     path("care-mode/", views.care_mode, name="care-mode"),
@@ -33,7 +36,6 @@ urlpatterns = [
     path("", include("exchange.urls")),
     path("", include("payments.urls")),
     path("", include("locker.urls")),
-    path("api/v1/", include("hall.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's start-up script as a file: no inline script (CSP).
     path(

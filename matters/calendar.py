@@ -33,7 +33,7 @@ def calendar_overrides_from(start: datetime.date) -> dict[datetime.date, str]:
     """The holidays and adjusted workdays from ``start`` on: day → kind. Every acceptance
     reads them (its deadline): the statement is compiled once per process. The table holds a
     few dozen days a year, entered a year or so ahead."""
-    rows = rows_by("calendar_from", CalendarDay.objects.order_by(), "date__gte", start)
+    rows = rows_by("calendar_from", CalendarDay.objects.order_by, "date__gte", start)
     return {row.date: row.kind for row in rows}
 
 

@@ -47,6 +47,8 @@ class Notice(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         related_name="notices",
+        # The (recipient, channel, -created_at) index begins with it.
+        db_index=False,
     )
     # Who it goes to, for uniqueness: "user:<id>" or the address when there is no account.
     recipient_key = models.CharField(max_length=254)
@@ -59,7 +61,7 @@ class Notice(models.Model):
         max_length=10,
         choices=NoticeStatus.choices,
         default=NoticeStatus.PENDING,
-        db_index=True,
+        # The (status, next_attempt_at) index begins with it.
     )
     attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
     next_attempt_at = models.DateTimeField(_("下次尝试"), null=True, blank=True)

@@ -33,10 +33,10 @@ def lock_case(case: Case | int | CaseLookup) -> Case:
     """Re-read the case with its row locked until the transaction ends (a ``CaseLookup``:
     read it so, by its number, if its caller may see it)."""
     if isinstance(case, CaseLookup):
-        return case.read(locked_case_queryset(), "lock_case_by_number")
+        return case.read(locked_case_queryset, "lock_case_by_number")
     pk = case.pk if isinstance(case, Case) else case
     # Every command runs it: compiled once per process.
-    found = rows_by("lock_case", locked_case_queryset(), "pk", pk)
+    found = rows_by("lock_case", locked_case_queryset, "pk", pk)
     if not found:
         raise Case.DoesNotExist(f"No case {pk}")
     return found[0]

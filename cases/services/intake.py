@@ -10,9 +10,10 @@ from dataclasses import dataclass
 
 import filetype
 from django.conf import settings
+from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, connection, transaction
 from django.db.models import Case as Conditional
 from django.db.models import (
     Count,
@@ -24,12 +25,13 @@ from django.db.models import (
     When,
     prefetch_related_objects,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, JSONObject
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
+from accounts import roles
 from accounts.compiled import rows_by
 from accounts.identity import validate_credit_code, validate_id_number, validate_mobile
 from accounts.language import recorded
@@ -1031,11 +1033,17 @@ def _accept(
             "网上申请满5个工作日未作处理，依法视为受理，受理日期为收到申请材料之日（%(day)s）。"
         ) % {"day": f"{accepted_on.year}年{accepted_on.month}月{accepted_on.day}日"}
     # Reviews and dates first: the event's reactions (notices) read them.
+    departments = reviewing_departments(case)
     reviews = Review.objects.bulk_create(
-        Review(case=case, department=department) for department in reviewing_departments(case)
+        Review(case=case, department=department) for department in departments
     )
     # The receipt, the locker and the reviewers' notices are made from these rows as stored.
-    hand_on(case, materials=[current.get(m.pk, m) for m in materials], reviews=reviews)
+    hand_on(
+        case,
+        materials=[current.get(m.pk, m) for m in materials],
+        reviews=reviews,
+        approvers=_approvers_of(departments),
+    )
     try:
         deadline, warning_on = deadline_dates(
             accepted_on, case.committed_days + case.extension_days, working=working
@@ -1140,14 +1148,52 @@ def _online_commitment(
 
 
 def reviewing_departments(case: Case):
-    """Every department that reviews the case, each once, in code order."""
+    """Every department that reviews the case, each once, in code order; on PostgreSQL each
+    with its active approvers (``_approvers_of``), read in the same statement."""
+    if case.matter_id:
+        # Every acceptance asks: compiled once per process.
+        return rows_by(
+            "reviewing_departments", _departments_in_code_order, "reviewed_matters", case.matter_id
+        )
+    return list(_departments_in_code_order().filter(reviewed_matters__bundles=case.bundle_id))
+
+
+def _departments_in_code_order():
     from accounts.models import Department
 
     departments = Department.objects.distinct().order_by("code")
-    if case.matter_id:
-        # Every acceptance asks: compiled once per process.
-        return rows_by("reviewing_departments", departments, "reviewed_matters", case.matter_id)
-    return list(departments.filter(reviewed_matters__bundles=case.bundle_id))
+    if connection.vendor != "postgresql":  # no arrays in the embedded SQLite of make run
+        return departments
+    approvers = (
+        User.objects.filter(department=OuterRef("pk"), groups__name=roles.APPROVER, is_active=True)
+        .order_by("pk")
+        .values(row=JSONObject(id="id", phone="phone"))  # the _APPROVER_FIELDS it has
+    )
+    return departments.annotate(approver_rows=ArraySubquery(approvers))
+
+
+# What the reviewers' notices need of an approver (``hall.reactions.reviewer_notices``), in
+# the order of the model's fields, as ``Model.from_db`` takes them.
+_APPROVER_FIELDS = [
+    field.attname
+    for field in User._meta.concrete_fields
+    if field.attname in ("id", "phone", "department_id")
+]
+
+
+def _approvers_of(departments) -> dict[int, list[User]] | None:
+    """Each department's active approvers, read with it (``reviewing_departments``), as users
+    with only what a notice needs loaded; ``None`` where they were not read with it."""
+    if not all(hasattr(department, "approver_rows") for department in departments):
+        return None
+    approvers: dict[int, list[User]] = {}
+    for department in departments:
+        users = approvers[department.pk] = []
+        for row in department.approver_rows:
+            values = {**row, "department_id": department.pk}
+            fields = [values[name] for name in _APPROVER_FIELDS]
+            users.append(User.from_db(DEFAULT_DB_ALIAS, _APPROVER_FIELDS, fields))
+    return approvers
 
 
 def _mark_missing(

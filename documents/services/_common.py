@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from accounts.identity import mask_id_number, mask_name
 from accounts.models import IdentityKind
+from cases.links import track_url as case_track_url
 from cases.models import Case
 from matters.models import Matter
 
@@ -34,7 +35,7 @@ def masked_holder_name(kind: str, name: str) -> str:
 
 def track_url(case: Case) -> str:
     """The public tracking page, the case number filled in."""
-    return f"{settings.SITE_URL}{reverse('cases:track')}?number={case.number}"
+    return case_track_url(case.number)
 
 
 def verification_url(code: str) -> str:

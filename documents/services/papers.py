@@ -46,6 +46,7 @@ from ._common import (
 logger = logging.getLogger(__name__)
 
 TEMPLATES = {kind: f"pdf/{kind}.html" for kind in DocumentKind.values}
+MATERIAL_STATUS_LABELS = dict(MaterialStatus.choices)
 
 
 def _material_rows(materials: list[CaseMaterial]) -> list[dict]:
@@ -54,7 +55,8 @@ def _material_rows(materials: list[CaseMaterial]) -> list[dict]:
             "name": m.material_type.name,
             "key": m.key,
             "copies": m.copies,
-            "status": str(m.get_status_display()),
+            # Not get_status_display(): it hashes every lazy label of the choices each call.
+            "status": str(MATERIAL_STATUS_LABELS.get(m.status, m.status)),
             "due_date": cn_date(m.due_date),
             "reason": m.reason,
             "online": m.uploaded_online,

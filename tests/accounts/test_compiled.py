@@ -89,6 +89,22 @@ def test_case_answer_and_lock_read_as_the_plain_queryset(in_review_case):
     assert case_answer(pk).pk == pk
 
 
+@pytest.mark.django_db
+def test_a_builder_is_called_once_per_process_and_reads_as_its_queryset(in_review_case):
+    built = []
+
+    def build():
+        built.append(1)
+        return case_answer_queryset()
+
+    pk = in_review_case.pk
+    for _ in range(3):
+        rows = rows_by("test-only-built", build, "pk", pk)
+        _same(rows, case_answer_queryset().filter(pk=pk))
+    assert rows_by("test-only-built", build, "pk", -1) == []
+    assert built == [1]
+
+
 class _Key(int):
     pass
 

@@ -6,6 +6,7 @@ from django.db import transaction
 from cases import services
 from cases.exceptions import MissingMaterialsError
 from notices.models import Notice
+from tests.factories import DepartmentFactory, UserFactory
 
 from .conftest import pdf, requirement
 
@@ -21,6 +22,25 @@ def test_acceptance_tells_the_applicant_the_deadline_and_every_reviewing_departm
     assert f"{case.deadline.year}年{case.deadline.month}月{case.deadline.day}日" in sms.text
     assigned = Notice.objects.filter(template="review_assigned", channel="inbox")
     assert {n.recipient for n in assigned} == {housing_approver, tax_approver}
+
+
+def test_acceptance_tells_only_the_active_approvers_of_each_reviewing_department(
+    make_case, housing, tax, housing_approver
+):
+    """The approvers are read with the reviewing departments: each review's notice goes to
+    its own department's active approvers, by SMS too where they have a mobile."""
+    on_call = UserFactory(approver=True, department=tax, phone="13900001111")
+    UserFactory(approver=True, department=tax, phone="13900002222", is_active=False)
+    UserFactory(clerk=True, department=tax, phone="13900003333")
+    UserFactory(approver=True, department=DepartmentFactory(code="police"), phone="13900004444")
+    case = make_case("in_review")
+    review = {r.department_id: r.pk for r in case.reviews.all()}
+    assigned = Notice.objects.filter(template="review_assigned")
+    assert {(n.key, n.channel, n.recipient_id, n.address) for n in assigned} == {
+        (f"review:{review[housing.pk]}:round:1", "inbox", housing_approver.pk, ""),
+        (f"review:{review[tax.pk]}:round:1", "inbox", on_call.pk, ""),
+        (f"review:{review[tax.pk]}:round:1", "sms", on_call.pk, "13900001111"),
+    }
 
 
 def test_a_return_tells_the_merged_list_and_resubmission_reopens_only_that_department(
