@@ -90,21 +90,21 @@ def tell_staff(key: str, users, template: str, context: dict, *, fresh: bool = F
     notices_create(staff_notices(key, users, template, context, fresh=fresh))
 
 
-def _active_approvers():
-    from accounts.models import User
-    from accounts.roles import APPROVER
+def _active_approvers_once_each():
+    from accounts.selectors import active_approvers
 
-    return User.objects.filter(groups__name=APPROVER, is_active=True).distinct()
+    return active_approvers().distinct()
 
 
 def approvers_reviewing(case: Case) -> list:
     """The active approvers of the departments with a pending review of ``case``, each once
-    (one statement for all, compiled once per process: every acceptance asks)."""
+    (one statement for all, compiled once per process: every new round asks; an acceptance
+    hands on those it read with the reviewing departments instead)."""
     from accounts.compiled import rows_by
 
     return rows_by(
         "approvers_reviewing",
-        _active_approvers,
+        _active_approvers_once_each,
         "department__reviews__case",
         case.pk,
         also={"department__reviews__status": ReviewStatus.PENDING},

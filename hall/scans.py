@@ -24,7 +24,8 @@ from django.db.models import Prefetch, Q
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.roles import APPROVER, SUPERVISOR
+from accounts.roles import SUPERVISOR
+from accounts.selectors import active_approvers
 from cases.models import (
     Case,
     CaseMaterial,
@@ -125,9 +126,7 @@ def create_missing(wanted: list[Wanted]) -> int:
 
 def _approvers_by_department(department_ids) -> dict[int, list[User]]:
     by_department: dict[int, list[User]] = defaultdict(list)
-    approvers = User.objects.filter(
-        department_id__in=set(department_ids), groups__name=APPROVER, is_active=True
-    ).distinct()
+    approvers = active_approvers().filter(department_id__in=set(department_ids)).distinct()
     for user in approvers.order_by("pk"):
         by_department[user.department_id].append(user)
     return by_department

@@ -31,11 +31,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
-from accounts import roles
 from accounts.compiled import rows_by
 from accounts.identity import validate_credit_code, validate_id_number, validate_mobile
 from accounts.language import recorded
 from accounts.models import IdentityKind, User
+from accounts.selectors import active_approvers
 from halls.selectors import city_centre, staff_hall
 from matters.checklist import evaluate, require_complete
 from matters.exceptions import InvalidAnswerError, NotEligibleError
@@ -1165,7 +1165,8 @@ def _departments_in_code_order():
     if connection.vendor != "postgresql":  # no arrays in the embedded SQLite of make run
         return departments
     approvers = (
-        User.objects.filter(department=OuterRef("pk"), groups__name=roles.APPROVER, is_active=True)
+        active_approvers()
+        .filter(department=OuterRef("pk"))
         .order_by("pk")
         .values(row=JSONObject(id="id", phone="phone"))  # the _APPROVER_FIELDS it has
     )

@@ -9,8 +9,9 @@ import tinyhtml5
 
 from documents import pdf
 from documents.services import paper_pdf
+from tests.pictures import pages_in_grey
 
-from .test_pdf_user_agent import PAPERS, pages_as_pixels
+from .test_pdf_user_agent import PAPERS
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +24,7 @@ def test_paper_looks_the_same_parsed_by_expat_as_by_an_html5_parser(name, parsed
     html5_parser()
     theirs = paper_pdf(context["kind"], context)
 
-    assert pages_as_pixels(ours) == pages_as_pixels(theirs)
+    assert pages_in_grey(ours) == pages_in_grey(theirs)
 
 
 def test_guide_looks_the_same_parsed_either_way(client, matter, parsed, html5_parser):
@@ -35,7 +36,7 @@ def test_guide_looks_the_same_parsed_either_way(client, matter, parsed, html5_pa
     html5_parser()
     theirs = client.get(f"/matters/{matter.code}/guide.pdf").content
 
-    assert pages_as_pixels(ours) == pages_as_pixels(theirs)
+    assert pages_in_grey(ours) == pages_in_grey(theirs)
 
 
 def test_text_put_by_the_user_is_parsed_as_text(parsed):

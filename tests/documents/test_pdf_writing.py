@@ -11,7 +11,8 @@ from fontTools.ttLib import TTFont
 
 from documents import pdf
 from documents.services import paper_pdf
-from tests.documents.test_pdf_user_agent import PAPERS, pages_as_pixels
+from tests.documents.test_pdf_user_agent import PAPERS
+from tests.pictures import pages_in_grey
 
 KINDS = ["receipt", "decision", "licence", "delivery_receipt", "one_time_notice"]
 
@@ -35,7 +36,7 @@ def test_the_one_pass_subset_prints_the_same_pages(name, request):
     request.getfixturevalue("weasyprints_subset")
     theirs = paper_pdf(context["kind"], context)
 
-    assert pages_as_pixels(ours) == pages_as_pixels(theirs)
+    assert pages_in_grey(ours) == pages_in_grey(theirs)
 
 
 def test_the_one_pass_subset_keeps_the_glyphs_and_widths_without_the_vertical_metrics(
@@ -72,7 +73,7 @@ def test_kept_seals_and_qr_codes_print_the_same_pages(monkeypatch):
     monkeypatch.setattr(pdf._images, "cache", {})
     for name, context in pictures.items():
         theirs = paper_pdf(context["kind"], context)
-        assert pages_as_pixels(ours[name]) == pages_as_pixels(theirs), name
+        assert pages_in_grey(ours[name]) == pages_in_grey(theirs), name
 
 
 def test_a_seal_is_encoded_for_the_pdf_once_per_process(monkeypatch):
@@ -92,7 +93,7 @@ def test_a_seal_is_encoded_for_the_pdf_once_per_process(monkeypatch):
     second = paper_pdf("decision", PAPERS["decision"])
 
     assert len(encoded) == 1
-    assert pages_as_pixels(first) == pages_as_pixels(second)
+    assert pages_in_grey(first) == pages_in_grey(second)
 
 
 def test_the_whole_font_file_is_copied_once_per_process_and_is_the_font_file(settings):

@@ -1,10 +1,14 @@
 """The acceptance receipt is one A4 sheet, however many materials the case has."""
 
+import io
+
 import pytest
+from PIL import Image
 
 from cases import services
 from matters.calendar import add_working_days
 from tests.factories import MaterialTypeFactory, MatterFactory, RequirementFactory
+from tests.pictures import pages_in_grey
 
 from .conftest import applicant_of, document_bytes, pdf, pdf_pages, pdf_text, squeeze
 
@@ -90,14 +94,8 @@ def test_a_deemed_acceptance_receipt_dates_from_submission_and_says_why(
     assert cn(case.deadline) in text
 
 
-def page_in_grey(data: bytes, dpi: int = 100):
+def page_in_grey(data: bytes, dpi: int = 100) -> Image.Image:
     """The first page as poppler prints it, in grey levels (0 black, 255 white)."""
-    import io
-
-    from PIL import Image
-
-    from tests.pictures import pages_in_grey
-
     return Image.open(io.BytesIO(pages_in_grey(data, dpi=dpi)[0])).convert("L")
 
 
