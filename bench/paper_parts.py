@@ -51,8 +51,23 @@ def _collapsed(html: str) -> str:
     return html.replace("th, td { border: 0.3pt solid #000;", "th, td { border: 0.6pt solid #000;")
 
 
+def _four_cells_a_row(html: str) -> str:
+    """The materials' table as it was before the seventh papers pass: number, name, kind and
+    copies, and state each in a cell of its own."""
+    html = html.replace(
+        "<th>材料名称（类别·份数）</th>",
+        '<th class="w7">序号</th><th>材料名称</th><th class="w13">类别·份数</th>',
+    )
+    return re.sub(
+        r"<tr><td>(\d+)\. (.*?)（([主辅]件·\d+份)）</td>",
+        r"<tr><td>\1</td><td>\2</td><td>\3</td>",
+        html,
+    )
+
+
 VARIANTS = {
     "as it is": lambda html: html,
+    "materials in four cells a row": _four_cells_a_row,
     "tables as paragraphs": _flatten_tables,
     "without its foot": lambda html: re.sub(
         r'<table class="bottom unruled">.*?</table>', "", html, flags=re.S

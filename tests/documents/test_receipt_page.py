@@ -61,7 +61,13 @@ def test_the_receipt_is_one_page_and_names_every_material(
     text = squeeze(pdf_text(data))
     assert f"申请材料（共{count}项）" in text
     for index in range(count):
-        assert f"第{index + 1}号申请材料" in text
+        # Its number before its name, in the table (up to ~20 materials) as in the list in
+        # columns,
+        assert f"{index + 1}.第{index + 1}号申请材料：" in text
+    # and its kind and copies after it ("（主件·1份）"; the text read off the page may break
+    # such a line anywhere but after an opening or before a closing bracket).
+    assert text.count("（主") == 1 and text.count("（辅") == count - 1
+    assert text.count("份）") == count
     assert f"/track/?number={case.number}" in text and "盖章" in text
 
 
