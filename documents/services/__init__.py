@@ -5,7 +5,7 @@
 - ``guides``: printable guides of published matters.
 """
 
-from ._common import cn_date, track_url, verification_url
+from ._common import cn_date, verification_url
 from .guides import guide_pdf
 from .licences import (
     VERDICT_LABELS,
@@ -71,7 +71,6 @@ __all__ = [
     "paper_pdf",
     "receipt_rows",
     "snapshot_hash",
-    "track_url",
     "valid_licences_of",
     "verification_url",
     "with_pictures",

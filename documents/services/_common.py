@@ -7,7 +7,6 @@ from django.urls import reverse
 
 from accounts.identity import mask_id_number, mask_name
 from accounts.models import IdentityKind
-from cases.links import track_url as case_track_url
 from cases.models import Case
 from matters.models import Matter
 
@@ -31,11 +30,6 @@ def masked_identity(kind: str, value: str) -> str:
 def masked_holder_name(kind: str, name: str) -> str:
     """A person's name masked; a company's as it is."""
     return name if kind == IdentityKind.COMPANY else mask_name(name)
-
-
-def track_url(case: Case) -> str:
-    """The public tracking page, the case number filled in."""
-    return case_track_url(case.number)
 
 
 def verification_url(code: str) -> str:

@@ -24,6 +24,7 @@ from accounts.enqueue import enqueue_after_commit
 from accounts.identity import mask_name
 from accounts.models import IdentityKind, User
 from cases.events import CaseAction
+from cases.links import track_url
 from cases.models import Case, CaseMaterial, CaseStatus, MaterialStatus
 from cases.selectors import case_materials
 from halls.hours import describe_hours
@@ -39,7 +40,6 @@ from ._common import (
     masked_holder_name,
     masked_identity,
     matters_of,
-    track_url,
     verification_url,
 )
 
@@ -106,7 +106,7 @@ def _base_context(case: Case, kind: str) -> dict:
         else "身份证号码",
         "agent_name": mask_name(case.agent_name),
         "date": cn_date(today),
-        "track_url": track_url(case),
+        "track_url": track_url(case.number),
     }
 
 
