@@ -53,8 +53,8 @@ def _collapsed(html: str) -> str:
 
 def _four_cells_a_row(html: str) -> str:
     """The materials' table as it was before the seventh papers pass: number, name, kind and
-    copies, and state each in a cell of its own."""
-    html = html.replace(
+    copies, and state each in a cell of its own (with the width rule papers no longer have)."""
+    html = html.replace("</style>", ".w13 { width: 13%; }\n</style>", 1).replace(
         "<th>材料名称（类别·份数）</th>",
         '<th class="w7">序号</th><th>材料名称</th><th class="w13">类别·份数</th>',
     )

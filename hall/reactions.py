@@ -12,7 +12,9 @@ from functools import partial
 
 from django.conf import settings
 
+from accounts.compiled import rows_by
 from accounts.language import hall_language
+from accounts.selectors import active_approvers
 from cases import events
 from cases.events import CaseAction
 from cases.links import track_url
@@ -91,8 +93,6 @@ def tell_staff(key: str, users, template: str, context: dict, *, fresh: bool = F
 
 
 def _active_approvers_once_each():
-    from accounts.selectors import active_approvers
-
     return active_approvers().distinct()
 
 
@@ -100,8 +100,6 @@ def approvers_reviewing(case: Case) -> list:
     """The active approvers of the departments with a pending review of ``case``, each once
     (one statement for all, compiled once per process: every new round asks; an acceptance
     hands on those it read with the reviewing departments instead)."""
-    from accounts.compiled import rows_by
-
     return rows_by(
         "approvers_reviewing",
         _active_approvers_once_each,
