@@ -1,5 +1,6 @@
-"""Indexes that composite indexes already cover (each begins with the column), dropped:
-every transition wrote them for nothing (issue 11). Changed in the state only; the database
+"""Indexes that other indexes already cover (each begins with the column; a review's status
+is the condition of the pending queues' partial indexes), dropped: every transition wrote
+them for nothing (issue 11). Changed in the state only; the database
 drops them by name without blocking writes (``hall.schema.DropIndexes``)."""
 
 import django.db.models.deletion
