@@ -47,6 +47,7 @@ from django_fsm import (
     transition,
 )
 
+from accounts.compiled import update_row
 from accounts.models import Department, IdentityKind
 from matters.models import (
     Bundle,
@@ -387,10 +388,13 @@ class Case(models.Model):
     def save(self, *args, **kwargs):
         # A stored case writes only the columns that changed since it was read, never the
         # counters: they belong to their F() updates, and a full save of an instance read
-        # before one would write the old count back.
+        # before one would write the old count back. That UPDATE is written once per process
+        # for each set of columns (``update_row``), unless the caller asked for more.
+        plain = bool(args or kwargs)
         if not self._state.adding and self.pk is not None and kwargs.get("update_fields") is None:
             kwargs["update_fields"] = self._changed_fields()
-        super().save(*args, **kwargs)
+        if plain or "update_fields" not in kwargs or not update_row(self, kwargs["update_fields"]):
+            super().save(*args, **kwargs)
         as_read = self.__dict__.get("_as_read")
         if as_read is not None:
             saved = kwargs.get("update_fields")

@@ -1,7 +1,9 @@
 """Opening hours as people read them: 周一至周五 09:00–12:00."""
 
+import functools
+
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 WEEKDAY_NAMES = {
     1: gettext_lazy("周一"),
@@ -37,10 +39,21 @@ def describe_days(days: list[int]) -> str:
 
 def describe_hours(hours: list[dict]) -> list[str]:
     """One line per period, in the order given."""
+    periods = tuple(
+        (tuple(period["days"]), period["open"], period["close"], period.get("note") or "")
+        for period in hours or ()
+    )
+    return list(_described(periods, get_language()))
+
+
+@functools.lru_cache(maxsize=256)
+def _described(periods: tuple, language: str | None) -> tuple[str, ...]:
+    # Every paper and acceptance notice names its hall's hours: written once per hall's
+    # schedule and language (the translations are the language's).
     lines = []
-    for period in hours or ():
-        line = f"{describe_days(period['days'])} {period['open']}–{period['close']}"
-        if period.get("note"):
-            line += _("（%(note)s）") % {"note": period["note"]}
+    for days, opens, closes, note in periods:
+        line = f"{describe_days(list(days))} {opens}–{closes}"
+        if note:
+            line += _("（%(note)s）") % {"note": note}
         lines.append(line)
-    return lines
+    return tuple(lines)

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.compiled import insert_rows
 from accounts.enqueue import enqueue_after_commit
 from accounts.identity import mask_phone
 from accounts.language import hall_language
@@ -225,7 +226,7 @@ def notices_create(drafts: list[NoticeDraft]) -> list[Notice]:
         )
     if not notices:
         return []
-    Notice.objects.bulk_create(notices)
+    insert_rows(notices)
     to_send = [notice.pk for notice in notices if notice.channel != Channel.INBOX]
     if len(to_send) == 1:
         enqueue_after_commit("notices.tasks.send_notice", to_send[0])

@@ -5,7 +5,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed, can_proceed
 
-from accounts.compiled import rows_by
+from accounts.compiled import insert_rows, rows_by
 from accounts.models import User
 
 from .. import events
@@ -90,16 +90,20 @@ def record_event(
     ``action`` must be a ``CaseAction``: a misspelt one raises ``ValueError`` instead of
     writing an event no reaction or label knows.
     """
-    event = CaseEvent.objects.create(
-        case=case,
-        action=CaseAction(action),
-        from_status=from_status,
-        to_status=to_status,
-        actor=by,
-        actor_role=actor_role(by),
-        note=note,
-        internal=internal,
-        payload=payload or {},
+    [event] = insert_rows(
+        [
+            CaseEvent(
+                case=case,
+                action=CaseAction(action),
+                from_status=from_status,
+                to_status=to_status,
+                actor=by,
+                actor_role=actor_role(by),
+                note=note,
+                internal=internal,
+                payload=payload or {},
+            )
+        ]
     )
     events.announce(event)
     return event

@@ -31,7 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
-from accounts.compiled import rows_by
+from accounts.compiled import insert_rows, rows_by
 from accounts.identity import validate_credit_code, validate_id_number, validate_mobile
 from accounts.language import recorded
 from accounts.models import IdentityKind, User
@@ -446,7 +446,7 @@ def _case_create_in_transaction(
         answers=stored_answers,
         **fields,
     )
-    CaseMaterial.objects.bulk_create(
+    insert_rows(
         CaseMaterial(
             case=case,
             requirement_id=item.requirement_ids[0],
@@ -1034,9 +1034,7 @@ def _accept(
         ) % {"day": f"{accepted_on.year}年{accepted_on.month}月{accepted_on.day}日"}
     # Reviews and dates first: the event's reactions (notices) read them.
     departments = reviewing_departments(case)
-    reviews = Review.objects.bulk_create(
-        Review(case=case, department=department) for department in departments
-    )
+    reviews = insert_rows(Review(case=case, department=department) for department in departments)
     # The receipt, the locker and the reviewers' notices are made from these rows as stored.
     hand_on(
         case,

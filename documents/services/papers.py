@@ -20,6 +20,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.compiled import insert_rows
 from accounts.enqueue import enqueue_after_commit
 from accounts.identity import mask_name
 from accounts.models import IdentityKind, User
@@ -399,9 +400,8 @@ def document_request(*, case: Case, kind: str, facts: dict | None = None) -> Doc
     }
     # One upsert on (case, kind) (``update_or_create`` took a locking read, a savepoint and
     # the insert): the fields above are replaced, the rendered file's own are left as they are.
-    [document] = Document.objects.bulk_create(
+    [document] = insert_rows(
         [Document(case=case, kind=kind, **fresh)],
-        update_conflicts=True,
         unique_fields=["case", "kind"],
         update_fields=list(fresh),
     )

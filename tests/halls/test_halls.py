@@ -47,6 +47,22 @@ def test_hours_read_as_people_say_them():
     assert describe_hours(DUTY)[1] == "周一至周五 17:00–19:30（延时服务）"
 
 
+def test_hours_are_written_in_the_language_of_the_moment_each_time():
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        chinese = describe_hours(DUTY)
+    with translation.override("en"):
+        english = describe_hours(DUTY)
+    with translation.override("zh-hans"):
+        assert describe_hours(DUTY) == chinese
+    assert chinese[0].startswith("周一至周五") and english[0].startswith("Mon–Fri")
+    # Another schedule is its own.
+    changed = [{**DUTY[0], "close": "11:30"}, *DUTY[1:]]
+    with translation.override("zh-hans"):
+        assert describe_hours(changed)[0].endswith("–11:30") and describe_hours(changed) != chinese
+
+
 def test_bad_hours_are_refused_with_a_reason():
     from django.core.exceptions import ValidationError
 

@@ -1,0 +1,216 @@
+"""Inserts and updates written once per process (``accounts.compiled.insert_rows`` and
+``update_row``) store what ``bulk_create`` and ``save(update_fields=…)`` store, in one
+statement, and leave to Django what they do not write themselves."""
+
+import datetime
+
+import pytest
+from django.db import DatabaseError, connection
+from django.db.models import Value
+from django.db.models.functions import Upper
+from django.db.models.signals import post_save
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from accounts.compiled import insert_rows, update_row
+from cases.models import Case, CaseEvent, CaseStatus, Review
+from documents.models import Document, DocumentKind
+from notices.models import Channel, Notice, NoticeStatus
+from tests.cases.conftest import drive_case
+from tests.factories import (
+    DepartmentFactory,
+    MaterialTypeFactory,
+    MatterFactory,
+    ProcessStepFactory,
+    RequirementFactory,
+    UserFactory,
+)
+
+# Columns a database or a clock fills differently for two equal rows.
+_OWN = {"id", "key", "recipient_key", "at", "created_at"}
+
+
+def _stored(model, pk) -> dict:
+    return {k: v for k, v in model.objects.filter(pk=pk).values().get().items() if k not in _OWN}
+
+
+def _instance(obj) -> dict:
+    return {k: v for k, v in obj.__dict__.items() if not k.startswith("_") and k not in _OWN}
+
+
+_NOW = timezone.now()
+
+
+def _notices(recipient, tag: str, now=_NOW) -> list[Notice]:
+    return [
+        Notice(
+            key=f"{tag}-{n}",
+            channel=channel,
+            recipient=recipient,
+            recipient_key=f"user:{recipient.pk}:{tag}:{n}",
+            address="13800000000" if channel == Channel.SMS else "",
+            template="case_accepted",
+            subject="已受理",
+            text="您的申请已受理。“引号”与换行\n都照存。",
+            status=NoticeStatus.SENT if channel == Channel.INBOX else NoticeStatus.PENDING,
+            sent_at=now if channel == Channel.INBOX else None,
+            next_attempt_at=None if channel == Channel.INBOX else now,
+        )
+        for n, channel in enumerate([Channel.INBOX, Channel.SMS, Channel.INBOX])
+    ]
+
+
+@pytest.fixture
+def submitted_case(citizen):
+    housing = DepartmentFactory(code="housing", name="市住房和城乡建设局")
+    matter = MatterFactory(
+        lead_department=housing, reviewing_departments=[housing], with_guide=False
+    )
+    ProcessStepFactory(matter=matter, order=1)
+    RequirementFactory(matter=matter, material=MaterialTypeFactory(name="居民身份证"), order=1)
+    return drive_case("submitted", owner=citizen, clerk=UserFactory(clerk=True), matter=matter)
+
+
+@pytest.mark.django_db
+def test_inserted_notices_are_stored_as_bulk_create_stores_them(citizen):
+    plain = Notice.objects.bulk_create(_notices(citizen, "plain"))
+    with CaptureQueriesContext(connection) as queries:
+        fast = insert_rows(iter(_notices(citizen, "fast")))
+    assert len(queries) == 1 and queries[0]["sql"].startswith('INSERT INTO "notices_notice"')
+    assert [n.pk for n in fast] == sorted(n.pk for n in fast)  # each its own row, in order
+    assert [Notice.objects.get(pk=n.pk).key for n in fast] == ["fast-0", "fast-1", "fast-2"]
+    for ours, theirs in zip(fast, plain, strict=True):
+        assert _stored(Notice, ours.pk) == _stored(Notice, theirs.pk)
+        assert _instance(ours) == _instance(theirs)
+        assert ours.created_at is not None  # auto_now_add, as bulk_create sets it
+        assert not ours._state.adding and ours._state.db == "default"
+
+
+@pytest.mark.django_db
+def test_an_event_and_reviews_are_stored_as_bulk_create_stores_them(submitted_case):
+    case = submitted_case
+    departments = [DepartmentFactory(), DepartmentFactory()]
+    clerk = UserFactory(clerk=True)
+    payload = {"deferred": [1, 2], "due": "2026-12-31", "名称": "居民身份证"}
+
+    def event():
+        return CaseEvent(
+            case=case, action="accept", actor=clerk, actor_role="clerk", payload=payload
+        )
+
+    [plain] = CaseEvent.objects.bulk_create([event()])
+    [fast] = insert_rows([event()])
+    assert _stored(CaseEvent, fast.pk) == _stored(CaseEvent, plain.pk)
+    assert CaseEvent.objects.get(pk=fast.pk).payload == payload
+    assert _instance(fast) == _instance(plain)
+
+    reviews = insert_rows(Review(case=case, department=d) for d in departments)
+    stored = Review.objects.filter(case=case).order_by("pk")
+    assert [r.pk for r in reviews] == [r.pk for r in stored]
+    assert [r.department_id for r in stored] == [d.pk for d in departments]
+    assert insert_rows([]) == []
+
+
+@pytest.mark.django_db
+def test_what_insert_rows_does_not_write_itself_is_left_to_bulk_create(citizen):
+    # An expression among the values.
+    [shouted] = _notices(citizen, "expression")[:1]
+    shouted.subject = Upper(Value("accepted"))
+    insert_rows([shouted])
+    assert Notice.objects.get(key="expression-0").subject == "ACCEPTED"
+    # A row that brings its own key.
+    [keyed] = _notices(citizen, "keyed")[:1]
+    keyed.pk = 987_654
+    insert_rows([keyed])
+    assert Notice.objects.get(pk=987_654).key == "keyed-0"
+
+
+@pytest.mark.django_db
+def test_a_case_save_writes_its_changed_columns_in_one_statement(submitted_case):
+    case = submitted_case
+    stored = Case.objects.get(pk=case.pk)
+    # Written by another command after this instance was read: the save leaves it as it is.
+    Case.objects.filter(pk=case.pk).update(address="写于之后")
+    before = stored.updated_at
+    stored.status = CaseStatus.IN_REVIEW
+    stored.accepted_on = datetime.date(2026, 12, 7)
+    with CaptureQueriesContext(connection) as queries:
+        stored.save()
+    assert len(queries) == 1
+    sql = queries[0]["sql"]
+    assert sql.startswith('UPDATE "cases_case" SET ') and '"address"' not in sql
+    again = Case.objects.get(pk=case.pk)
+    assert again.status == CaseStatus.IN_REVIEW
+    assert again.accepted_on == datetime.date(2026, 12, 7)
+    assert again.address == "写于之后"
+    assert again.updated_at > before and again.updated_at == stored.updated_at  # auto_now
+    # Saved again: the columns as now read are the base.
+    stored.decision_note = "准予许可"
+    with CaptureQueriesContext(connection) as queries:
+        stored.save()
+    assert len(queries) == 1 and '"accepted_on"' not in queries[0]["sql"]
+    assert Case.objects.get(pk=case.pk).decision_note == "准予许可"
+
+
+@pytest.mark.django_db
+def test_a_receiver_of_the_save_signal_gets_the_save(submitted_case):
+    case = submitted_case
+    saved = []
+
+    def receiver(sender, instance, **kwargs):
+        saved.append((instance.pk, kwargs["update_fields"]))
+
+    post_save.connect(receiver, sender=Case, weak=False)
+    try:
+        stored = Case.objects.get(pk=case.pk)
+        stored.status = CaseStatus.IN_REVIEW
+        stored.save()
+        assert not update_row(stored, ["status"])
+    finally:
+        post_save.disconnect(receiver, sender=Case)
+    assert [pk for pk, _fields in saved] == [case.pk]
+    assert "status" in saved[0][1]
+    assert Case.objects.get(pk=case.pk).status == CaseStatus.IN_REVIEW
+
+
+@pytest.mark.django_db
+def test_an_update_of_a_row_that_is_gone_raises_as_save_does(citizen):
+    [notice] = insert_rows(_notices(citizen, "gone")[:1])
+    Notice.objects.filter(pk=notice.pk).delete()
+    notice.subject = "改"
+    with pytest.raises(DatabaseError, match="did not affect any rows"):
+        update_row(notice, ["subject"])
+
+
+@pytest.mark.django_db
+def test_an_upsert_replaces_the_named_fields_of_the_stored_row(submitted_case):
+    def paper(title: str) -> Document:
+        return Document(
+            case=submitted_case, kind=DocumentKind.RECEIPT, title=title, context={"t": title}
+        )
+
+    fresh = ["title", "context"]
+    [first] = insert_rows(
+        [paper("受理通知书")], unique_fields=["case", "kind"], update_fields=fresh
+    )
+    Document.objects.filter(pk=first.pk).update(sha256="a" * 64, size=1234)  # rendered since
+    with CaptureQueriesContext(connection) as queries:
+        [again] = insert_rows(
+            [paper("受理通知书（补正后）")], unique_fields=["case", "kind"], update_fields=fresh
+        )
+    assert len(queries) == 1 and "ON CONFLICT" in queries[0]["sql"]
+    assert again.pk == first.pk
+    stored = Document.objects.get(case=submitted_case, kind=DocumentKind.RECEIPT)
+    assert (stored.title, stored.context) == ("受理通知书（补正后）", {"t": "受理通知书（补正后）"})
+    assert (stored.sha256, stored.size) == ("a" * 64, 1234)  # the rendered file's own: kept
+
+
+@pytest.mark.django_db
+def test_a_save_refuses_an_unsaved_related_object_as_django_does(submitted_case):
+    from halls.models import Hall
+
+    stored = Case.objects.get(pk=submitted_case.pk)
+    stored.pickup_hall = Hall(code="unsaved", name="未保存网点")
+    with pytest.raises(ValueError, match="unsaved related object"):
+        stored.save()
+    assert Case.objects.get(pk=submitted_case.pk).pickup_hall_id == submitted_case.pickup_hall_id
