@@ -467,6 +467,10 @@ def summarise(phase: dict, args) -> dict:
             "statements_max": max(statements),
             "statements_per_lifecycle": round(sum(statements) / count, 1) if count else None,
             "cpu_p50_ms": round(percentile([c for name, c in recorder.cpu if name == step], 50), 1),
+            # The share of its calls in which Python's collector ran (its tail).
+            "gc_calls_percent": round(
+                100 * sum(1 for name, c in recorder.gc if name == step and c > 0) / len(samples), 1
+            ),
         }
     # What the gunicorn threads spent on the CPU per lifecycle (every step but the baseline):
     # the server's cost, which the machine's load does not inflate as it does wall times.
@@ -563,13 +567,14 @@ def print_summary(result: dict, args) -> None:
     )
     print(
         f"\n  {'step':<14}{'calls':>7}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}{'SQL p50':>9}"
-        f"{'stmts p50':>11}{'max':>6}{'per lc':>8}{'CPU p50':>9}"
+        f"{'stmts p50':>11}{'max':>6}{'per lc':>8}{'CPU p50':>9}{'GC %':>7}"
     )
     for step, s in result["steps"].items():
         print(
             f"  {step:<14}{s['calls']:>7}{s['p50_ms']:>9.1f}{s['p95_ms']:>9.1f}{s['max_ms']:>9.1f}"
             f"{s['sql_p50_ms']:>9.1f}{s['statements_median']:>11g}{s['statements_max']:>6}"
             f"{s['statements_per_lifecycle']:>8g}{s['cpu_p50_ms']:>9.1f}"
+            f"{s['gc_calls_percent']:>7.1f}"
         )
     print(
         f"  gunicorn thread CPU per lifecycle (every step but the baseline): "
