@@ -147,6 +147,9 @@ def rows_by(
 
 # (model, alias, rows, unique fields, update fields) → its INSERT statement (``insert_rows``)
 _inserts: dict[tuple, str] = {}
+# Statements of more rows are written for each call, not kept: the number of rows follows the
+# data (a department's approvers, a matter's materials), and each size would be kept apart.
+_KEPT_ROWS = 32
 # model → the fields its INSERT writes, or None (``_insertable``)
 _insert_fields: dict[type, tuple | None] = {}
 
@@ -169,6 +172,19 @@ def _insertable(model: type[Model]) -> tuple | None:
     return fields
 
 
+def _write_values(obj: Model, fields: Sequence, connection, *, add: bool) -> list | None:
+    """The values ``obj`` gives ``fields`` in a write, each prepared by its field as Django's
+    compiler prepares it (``pre_save``: ``auto_now`` and ``auto_now_add`` set the field), or
+    None if one is an expression (Django's to write)."""
+    values = []
+    for field in fields:
+        value = field.pre_save(obj, add=add)
+        if hasattr(value, "resolve_expression"):
+            return None
+        values.append(field.get_db_prep_save(value, connection=connection))
+    return values
+
+
 def insert_rows(
     objs: Iterable[Model],
     *,
@@ -177,15 +193,16 @@ def insert_rows(
 ) -> list[Model]:
     """``bulk_create(objs)`` for new rows of one model, their INSERT written once per process
     for that model and number of rows: each row's key is set from ``RETURNING``, as
-    ``bulk_create`` sets it. With ``unique_fields``, an upsert as ``bulk_create(objs,
+    ``bulk_create`` sets it (up to ``_KEPT_ROWS`` rows; more are written for the call). With
+    ``unique_fields``, an upsert as ``bulk_create(objs,
     update_conflicts=True, unique_fields=…, update_fields=…)``: a row that conflicts on them
     has ``update_fields`` replaced and its key is the stored row's.
 
     Writing the statement took Django more CPU than PostgreSQL took to run it (an acceptance's
     four notices: 0.76 ms of CPU through ``bulk_create``, 0.31 ms so). The values are
-    prepared by each field (``pre_save``, ``get_db_prep_save``) as Django prepares them; an
-    expression among them, a model this cannot write (``_insertable``) or another database
-    than PostgreSQL is left to ``bulk_create``. No signal is sent, as with ``bulk_create``.
+    prepared by each field (``_write_values``); an expression among them, a model this cannot
+    write (``_insertable``) or another database than PostgreSQL is left to ``bulk_create``.
+    No signal is sent, as with ``bulk_create``.
     """
     objs = list(objs)
     if not objs:
@@ -211,11 +228,10 @@ def insert_rows(
     params = []
     for obj in objs:
         obj._prepare_related_fields_for_save(operation_name="bulk_create")
-        for field in fields:
-            value = field.pre_save(obj, add=True)
-            if hasattr(value, "resolve_expression"):
-                return plain()
-            params.append(field.get_db_prep_save(value, connection=connection))
+        values = _write_values(obj, fields, connection, add=True)
+        if values is None:
+            return plain()
+        params += values
     key = (model, alias, len(objs), tuple(unique_fields), tuple(update_fields))
     statement = _inserts.get(key)
     if statement is None:
@@ -235,7 +251,9 @@ def insert_rows(
             f"({', '.join(quote(field.column) for field in fields)}) "
             f"VALUES {', '.join([row] * len(objs))}{conflict} RETURNING {quote(opts.pk.column)}"
         )
-        statement = _inserts[key] = sql
+        statement = sql
+        if len(objs) <= _KEPT_ROWS:
+            _inserts[key] = sql
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
         keys = cursor.fetchall()
@@ -258,8 +276,7 @@ def update_row(obj: Model, names: Sequence[str]) -> bool:
 
     Writing the statement took Django most of a save's CPU (a case's six changed columns:
     0.50 ms through ``save``, 0.21 ms so). The values are prepared by each field
-    (``pre_save``, ``get_db_prep_save``: ``auto_now`` sets its field, as in a save); an
-    expression among them is left to ``save``.
+    (``_write_values``); an expression among them is left to ``save``.
     """
     model = type(obj)
     alias = router.db_for_write(model, instance=obj)
@@ -287,12 +304,9 @@ def update_row(obj: Model, names: Sequence[str]) -> bool:
         statement = _updates[key] = (sql, fields)
     sql, fields = statement
     obj._prepare_related_fields_for_save(operation_name="save")  # as ``save`` checks them
-    params = []
-    for field in fields:
-        value = field.pre_save(obj, add=False)
-        if hasattr(value, "resolve_expression"):
-            return False
-        params.append(field.get_db_prep_save(value, connection=connection))
+    params = _write_values(obj, fields, connection, add=False)
+    if params is None:
+        return False
     params.append(obj._meta.pk.get_db_prep_value(obj.pk, connection))
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

@@ -388,13 +388,15 @@ class Case(models.Model):
     def save(self, *args, **kwargs):
         # A stored case writes only the columns that changed since it was read, never the
         # counters: they belong to their F() updates, and a full save of an instance read
-        # before one would write the old count back. That UPDATE is written once per process
-        # for each set of columns (``update_row``), unless the caller asked for more.
-        plain = bool(args or kwargs)
-        if not self._state.adding and self.pk is not None and kwargs.get("update_fields") is None:
-            kwargs["update_fields"] = self._changed_fields()
-        if plain or "update_fields" not in kwargs or not update_row(self, kwargs["update_fields"]):
+        # before one would write the old count back.
+        if self._state.adding or self.pk is None or kwargs.get("update_fields") is not None:
             super().save(*args, **kwargs)
+        else:
+            kwargs["update_fields"] = self._changed_fields()
+            # That UPDATE is written once per process for each set of columns, unless the
+            # caller asked for more than the save (another database, a forced update).
+            if args or len(kwargs) > 1 or not update_row(self, kwargs["update_fields"]):
+                super().save(*args, **kwargs)
         as_read = self.__dict__.get("_as_read")
         if as_read is not None:
             saved = kwargs.get("update_fields")

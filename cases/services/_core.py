@@ -88,7 +88,8 @@ def record_event(
     """Append an event to the case's history and run its reactions (same transaction).
 
     ``action`` must be a ``CaseAction``: a misspelt one raises ``ValueError`` instead of
-    writing an event no reaction or label knows.
+    writing an event no reaction or label knows. Written as ``bulk_create`` writes it
+    (``insert_rows``): no save signal; reactions are registered with ``cases.events``.
     """
     [event] = insert_rows(
         [

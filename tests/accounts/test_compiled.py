@@ -19,12 +19,7 @@ from cases.selectors import case_answer, case_answer_queryset
 from cases.services._core import lock_case, locked_case_queryset  # noqa: TID251 (its internals)
 from tests.cases.conftest import drive_case
 from tests.factories import (
-    DepartmentFactory,
     HallFactory,
-    MaterialTypeFactory,
-    MatterFactory,
-    ProcessStepFactory,
-    RequirementFactory,
     UserFactory,
 )
 
@@ -49,17 +44,8 @@ def _same(rows, plain) -> None:
 
 
 @pytest.fixture
-def in_review_case(citizen):
-    housing = DepartmentFactory(code="housing", name="市住房和城乡建设局")
-    tax = DepartmentFactory(code="tax", name="市税务局")
-    matter = MatterFactory(
-        lead_department=housing, reviewing_departments=[housing, tax], with_guide=False
-    )
-    ProcessStepFactory(matter=matter, order=1)
-    RequirementFactory(matter=matter, material=MaterialTypeFactory(name="居民身份证"), order=1)
-    clerk = UserFactory(clerk=True)
-    clerk.authorised_departments.add(housing)
-    return drive_case("in_review", owner=citizen, clerk=clerk, matter=matter)
+def in_review_case(two_department_case):
+    return two_department_case("in_review")
 
 
 @pytest.mark.django_db

@@ -6,25 +6,18 @@ import datetime
 
 import pytest
 from django.db import DatabaseError, connection
-from django.db.models import Value
+from django.db.models import Model, QuerySet, Value
 from django.db.models.functions import Upper
 from django.db.models.signals import post_save
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from accounts import compiled
 from accounts.compiled import insert_rows, update_row
 from cases.models import Case, CaseEvent, CaseStatus, Review
 from documents.models import Document, DocumentKind
 from notices.models import Channel, Notice, NoticeStatus
-from tests.cases.conftest import drive_case
-from tests.factories import (
-    DepartmentFactory,
-    MaterialTypeFactory,
-    MatterFactory,
-    ProcessStepFactory,
-    RequirementFactory,
-    UserFactory,
-)
+from tests.factories import DepartmentFactory, UserFactory
 
 # Columns a database or a clock fills differently for two equal rows.
 _OWN = {"id", "key", "recipient_key", "at", "created_at"}
@@ -61,21 +54,32 @@ def _notices(recipient, tag: str, now=_NOW) -> list[Notice]:
 
 
 @pytest.fixture
-def submitted_case(citizen):
-    housing = DepartmentFactory(code="housing", name="市住房和城乡建设局")
-    matter = MatterFactory(
-        lead_department=housing, reviewing_departments=[housing], with_guide=False
-    )
-    ProcessStepFactory(matter=matter, order=1)
-    RequirementFactory(matter=matter, material=MaterialTypeFactory(name="居民身份证"), order=1)
-    return drive_case("submitted", owner=citizen, clerk=UserFactory(clerk=True), matter=matter)
+def submitted_case(two_department_case):
+    return two_department_case("submitted")
+
+
+@pytest.fixture
+def django_writes(monkeypatch):
+    """The models each write that went through Django's ``bulk_create`` or ``save``: a write
+    of ``insert_rows`` or ``update_row`` itself does not appear."""
+    seen = []
+    for owner, name in ((QuerySet, "bulk_create"), (Model, "save_base")):
+        original = getattr(owner, name)
+
+        def spy(self, *args, _original=original, **kwargs):
+            seen.append(getattr(self, "model", type(self)))
+            return _original(self, *args, **kwargs)
+
+        monkeypatch.setattr(owner, name, spy)
+    return seen
 
 
 @pytest.mark.django_db
-def test_inserted_notices_are_stored_as_bulk_create_stores_them(citizen):
+def test_inserted_notices_are_stored_as_bulk_create_stores_them(citizen, django_writes):
     plain = Notice.objects.bulk_create(_notices(citizen, "plain"))
     with CaptureQueriesContext(connection) as queries:
         fast = insert_rows(iter(_notices(citizen, "fast")))
+    assert django_writes == [Notice]  # the plain ones only
     assert len(queries) == 1 and queries[0]["sql"].startswith('INSERT INTO "notices_notice"')
     assert [n.pk for n in fast] == sorted(n.pk for n in fast)  # each its own row, in order
     assert [Notice.objects.get(pk=n.pk).key for n in fast] == ["fast-0", "fast-1", "fast-2"]
@@ -87,7 +91,7 @@ def test_inserted_notices_are_stored_as_bulk_create_stores_them(citizen):
 
 
 @pytest.mark.django_db
-def test_an_event_and_reviews_are_stored_as_bulk_create_stores_them(submitted_case):
+def test_an_event_and_reviews_are_stored_as_bulk_create_stores_them(submitted_case, django_writes):
     case = submitted_case
     departments = [DepartmentFactory(), DepartmentFactory()]
     clerk = UserFactory(clerk=True)
@@ -98,6 +102,7 @@ def test_an_event_and_reviews_are_stored_as_bulk_create_stores_them(submitted_ca
             case=case, action="accept", actor=clerk, actor_role="clerk", payload=payload
         )
 
+    django_writes.clear()  # the factories' saves
     [plain] = CaseEvent.objects.bulk_create([event()])
     [fast] = insert_rows([event()])
     assert _stored(CaseEvent, fast.pk) == _stored(CaseEvent, plain.pk)
@@ -109,10 +114,11 @@ def test_an_event_and_reviews_are_stored_as_bulk_create_stores_them(submitted_ca
     assert [r.pk for r in reviews] == [r.pk for r in stored]
     assert [r.department_id for r in stored] == [d.pk for d in departments]
     assert insert_rows([]) == []
+    assert django_writes == [CaseEvent]  # the plain event only
 
 
 @pytest.mark.django_db
-def test_what_insert_rows_does_not_write_itself_is_left_to_bulk_create(citizen):
+def test_what_insert_rows_does_not_write_itself_is_left_to_bulk_create(citizen, django_writes):
     # An expression among the values.
     [shouted] = _notices(citizen, "expression")[:1]
     shouted.subject = Upper(Value("accepted"))
@@ -123,10 +129,11 @@ def test_what_insert_rows_does_not_write_itself_is_left_to_bulk_create(citizen):
     keyed.pk = 987_654
     insert_rows([keyed])
     assert Notice.objects.get(pk=987_654).key == "keyed-0"
+    assert django_writes == [Notice, Notice]
 
 
 @pytest.mark.django_db
-def test_a_case_save_writes_its_changed_columns_in_one_statement(submitted_case):
+def test_a_case_save_writes_its_changed_columns_in_one_statement(submitted_case, django_writes):
     case = submitted_case
     stored = Case.objects.get(pk=case.pk)
     # Written by another command after this instance was read: the save leaves it as it is.
@@ -150,6 +157,12 @@ def test_a_case_save_writes_its_changed_columns_in_one_statement(submitted_case)
         stored.save()
     assert len(queries) == 1 and '"accepted_on"' not in queries[0]["sql"]
     assert Case.objects.get(pk=case.pk).decision_note == "准予许可"
+    assert django_writes == []  # both written by update_row
+    # Asked for more than the save (another database named): Django's save, same columns.
+    stored.decision_note = "不予许可"
+    stored.save(using="default")
+    assert django_writes == [Case]
+    assert Case.objects.get(pk=case.pk).address == "写于之后"
 
 
 @pytest.mark.django_db
@@ -183,7 +196,7 @@ def test_an_update_of_a_row_that_is_gone_raises_as_save_does(citizen):
 
 
 @pytest.mark.django_db
-def test_an_upsert_replaces_the_named_fields_of_the_stored_row(submitted_case):
+def test_an_upsert_replaces_the_named_fields_of_the_stored_row(submitted_case, django_writes):
     def paper(title: str) -> Document:
         return Document(
             case=submitted_case, kind=DocumentKind.RECEIPT, title=title, context={"t": title}
@@ -203,6 +216,7 @@ def test_an_upsert_replaces_the_named_fields_of_the_stored_row(submitted_case):
     stored = Document.objects.get(case=submitted_case, kind=DocumentKind.RECEIPT)
     assert (stored.title, stored.context) == ("受理通知书（补正后）", {"t": "受理通知书（补正后）"})
     assert (stored.sha256, stored.size) == ("a" * 64, 1234)  # the rendered file's own: kept
+    assert django_writes == []  # both written by insert_rows
 
 
 @pytest.mark.django_db
@@ -214,3 +228,15 @@ def test_a_save_refuses_an_unsaved_related_object_as_django_does(submitted_case)
     with pytest.raises(ValueError, match="unsaved related object"):
         stored.save()
     assert Case.objects.get(pk=submitted_case.pk).pickup_hall_id == submitted_case.pickup_hall_id
+
+
+@pytest.mark.django_db
+def test_many_rows_are_written_without_keeping_their_statement(citizen, django_writes):
+    many = [n for tag in range(20) for n in _notices(citizen, f"many-{tag}")]  # 60 rows
+    kept = set(compiled._inserts)
+    insert_rows(many)
+    assert Notice.objects.filter(key__startswith="many-").count() == 60
+    assert all(n.pk is not None for n in many) and django_writes == []
+    assert set(compiled._inserts) == kept  # a statement for that many rows is not kept
+    insert_rows(_notices(citizen, "few"))
+    assert (Notice, "default", 3, (), ()) in compiled._inserts
