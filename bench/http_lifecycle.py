@@ -59,7 +59,7 @@ sys.path.insert(0, str(BASE_DIR))
 from bench.benchdb import AutovacuumStandIn, bench_database_url, ensure_database  # noqa: E402
 from bench.cpu import CpuMeter  # noqa: E402
 from bench.http_stack import Stack  # noqa: E402
-from bench.timing import percentile  # noqa: E402
+from bench.timing import percentile, ratio_interval  # noqa: E402
 
 PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 TOKEN_CITIZENS = 400  # citizens with an API token, drawn at random by the lifecycles
@@ -491,6 +491,14 @@ def summarise(phase: dict, args) -> dict:
             "not_ready_first_ask": sum(1 for p in mine if not p[2]),
         }
     accept, insert = steps.get("accept"), steps.get("bare_insert")
+    # The ratio's 90 % bootstrap interval: how far this run's sampling alone could move it.
+    interval = None
+    if accept and insert:
+        times = {name: [] for name in ("accept", "bare_insert")}
+        for name, ms, _n, _sql in recorder.steps:
+            if name in times:
+                times[name].append(ms)
+        interval = [round(bound, 1) for bound in ratio_interval(*times.values())]
     # CPU of each part of the stack per lifecycle (the insert thread's share included), and
     # the lifecycles a second the machine's cores could carry at that cost.
     cpu_parts = {
@@ -535,6 +543,7 @@ def summarise(phase: dict, args) -> dict:
         "accept_p95_over_insert_p95": (
             round(accept["p95_ms"] / insert["p95_ms"], 1) if accept and insert else None
         ),
+        "accept_p95_over_insert_p95_interval": interval,
         "load_before": phase["load_before"],
         "load_after": phase["load_after"],
     }
@@ -602,7 +611,9 @@ def print_summary(result: dict, args) -> None:
             )
     ratio = result["accept_p95_over_insert_p95"]
     if ratio is not None:
-        print(f"\n  accept p95 / bare INSERT p95: {ratio}× (goal ≤ 3×)")
+        interval = result["accept_p95_over_insert_p95_interval"]
+        within = f"; this run's 90 % interval {interval[0]}–{interval[1]}×" if interval else ""
+        print(f"\n  accept p95 / bare INSERT p95: {ratio}× (goal ≤ 3×){within}")
     print(f"  load before: {result['load_before']}")
     print(f"  load after:  {result['load_after']}")
 
