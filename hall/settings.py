@@ -132,8 +132,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # over millions of rows, never for the portal's one-case reads, which it made 100-1000×
     # slower where the statistics are missing or stale (the case answer's estimate crosses the
     # threshold; bench/README.md, seventh pass).
+    #
+    # The hot reads prepared once per connection (``accounts.compiled``) take their one
+    # parameter, a key: the generic plan is the custom one, and planning it again at each of
+    # the first five executions (PostgreSQL's default) cost the case's answer ~3.5 ms a time
+    # on every new connection.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
-        "options", "-c jit=" + ("on" if env.bool("DATABASE_JIT", default=False) else "off")
+        "options",
+        "-c jit="
+        + ("on" if env.bool("DATABASE_JIT", default=False) else "off")
+        + " -c plan_cache_mode=force_generic_plan",
     )
 
 AUTH_USER_MODEL = "accounts.User"
