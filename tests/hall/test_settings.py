@@ -131,11 +131,13 @@ def test_the_forwarded_protocol_is_believed_only_behind_a_configured_proxy():
 
 
 def test_postgresql_connections_run_without_jit_unless_asked_for():
+    # And with prepared reads planned once (tests/accounts/test_compiled.py).
     default = read_settings("DATABASES", env=production_env())["DATABASES"]["default"]
     asked = read_settings("DATABASES", env=production_env(DATABASE_JIT="on"))["DATABASES"]
 
-    assert default["OPTIONS"]["options"] == "-c jit=off"
-    assert asked["default"]["OPTIONS"]["options"] == "-c jit=on"
+    generic = " -c plan_cache_mode=force_generic_plan"
+    assert default["OPTIONS"]["options"] == "-c jit=off" + generic
+    assert asked["default"]["OPTIONS"]["options"] == "-c jit=on" + generic
 
 
 def test_staff_sessions_are_shorter_than_citizens():
