@@ -140,12 +140,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # parameter, a key: the generic plan is the custom one, and planning it again at each of
     # the first five executions (PostgreSQL's default) cost the case's answer ~3.5 ms a time
     # on every new connection.
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
-        "options",
-        "-c jit="
-        + ("on" if env.bool("DATABASE_JIT", default=False) else "off")
-        + " -c plan_cache_mode=force_generic_plan",
-    )
+    #
+    # Added to any ``options`` the DATABASE_URL gives (``?options=-c%20statement_timeout%3D5000``);
+    # a setting it gives itself wins.
+    connection_options = DATABASES["default"].setdefault("OPTIONS", {})
+    given = connection_options.get("options", "")
+    ours = {
+        "jit": "on" if env.bool("DATABASE_JIT", default=False) else "off",
+        "plan_cache_mode": "force_generic_plan",
+    }
+    connection_options["options"] = " ".join(
+        [given, *(f"-c {name}={value}" for name, value in ours.items() if f"{name}=" not in given)]
+    ).strip()
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

@@ -140,6 +140,23 @@ def test_postgresql_connections_run_without_jit_unless_asked_for():
     assert asked["default"]["OPTIONS"]["options"] == "-c jit=on" + generic
 
 
+def test_connection_options_from_the_database_url_are_kept_beside_ours():
+    url = "postgres://postgres@127.0.0.1:5432/onetrip?sslmode=prefer&options="
+    given = read_settings(
+        "DATABASES", env=production_env(DATABASE_URL=url + "-c%20statement_timeout%3D5000")
+    )["DATABASES"]["default"]["OPTIONS"]
+    jit_given = read_settings("DATABASES", env=production_env(DATABASE_URL=url + "-c%20jit%3Don"))[
+        "DATABASES"
+    ]["default"]["OPTIONS"]
+
+    assert given == {
+        "sslmode": "prefer",
+        "options": "-c statement_timeout=5000 -c jit=off -c plan_cache_mode=force_generic_plan",
+    }
+    # The URL's own choice wins over the default.
+    assert jit_given["options"] == "-c jit=on -c plan_cache_mode=force_generic_plan"
+
+
 def test_staff_sessions_are_shorter_than_citizens():
     values = read_settings("SESSION_COOKIE_AGE", "STAFF_SESSION_AGE", env=production_env())
 
