@@ -180,7 +180,11 @@ def broker_of_this_process(redis_server: RedisServer | None):
     else:
         app.conf.broker_url = redis_server.url
     app.conf.task_always_eager = False
-    app.close()  # drop pooled connections to the old broker
+    # Every app's tasks registered first: closing the app (to drop pooled connections to the
+    # old broker) also takes it off Celery's list of apps that a task module imported later
+    # registers its tasks with, and publishing such a task would find it unknown.
+    app.loader.import_default_modules()
+    app.close()
     try:
         yield
     finally:
