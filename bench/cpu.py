@@ -100,8 +100,8 @@ def own_cpu() -> float:
 class CpuMeter:
     """``start()`` before a phase, ``stop()`` after: CPU seconds spent by each part.
 
-    PostgreSQL: the stack's connections close during a phase (Django closes one older than
-    CONN_MAX_AGE after a request: 600 s since 2026-12-07 (16), 60 s before), so the bench
+    PostgreSQL: the stack's connections may close during a phase (Django closes one older than
+    CONN_MAX_AGE after a request; Signalen as shipped opens one per request), so the bench
     database's backends are read every ``interval`` seconds by a thread of the meter: a backend that
     closes counts what it had spent at its last reading (at most ``interval`` of its life is
     missed), one still exiting at ``stop()`` what it has spent then.

@@ -76,6 +76,8 @@ from bench.http_stack import Process, Stack, free_port  # noqa: E402
 from bench.timing import percentile, wait_until  # noqa: E402
 
 SYSTEMS = ("onetrip", "signalen")
+# How long OneTrip's stack keeps a connection: hall/settings.py's default unless set.
+ONETRIP_CONN_MAX_AGE = int(os.environ.get("CONN_MAX_AGE", "600"))
 OPERATIONS = ("create", "transition", "list")
 SIGNALEN_USER = "bench.staff@example.com"  # Signalen's TEST_LOGIN, a superuser
 SIGNALEN_SOURCE = "Telefoon – ASC"  # a staff source (private API), as in its own tests
@@ -213,11 +215,11 @@ class SignalenStack:
         if args.signalen_lean:
             # What a deployment could turn off without touching its code: OpenTelemetry's
             # tracing (no exporter is configured, the spans are made and dropped), and a
-            # connection per request (OneTrip keeps its connections 60 s).
+            # connection per request: kept as long as OneTrip keeps its own (``CONN_MAX_AGE``).
             self.env["OTEL_SDK_DISABLED"] = "true"
             self.env["OTEL_PYTHON_DJANGO_INSTRUMENT"] = "False"
             if args.signalen_conn_max_age is None:
-                args.signalen_conn_max_age = 60
+                args.signalen_conn_max_age = ONETRIP_CONN_MAX_AGE
         if args.signalen_conn_max_age is not None:
             self.env["BENCH_CONN_MAX_AGE"] = str(args.signalen_conn_max_age)
         self.trace_file = stack.dir / "signalen-trace.jsonl"
@@ -716,7 +718,7 @@ def main() -> None:
     parser.add_argument(
         "--signalen-lean",
         action="store_true",
-        help="Signalen without OpenTelemetry tracing and with CONN_MAX_AGE 60 (settings only)",
+        help="Signalen without OpenTelemetry tracing, with OneTrip's CONN_MAX_AGE (settings)",
     )
     parser.add_argument("--server-profile", type=Path, metavar="DIR")
     parser.add_argument(
