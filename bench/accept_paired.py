@@ -35,7 +35,7 @@ import warnings
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import lifecycle  # also puts the project on the path
 from benchdb import bench_database_url, ensure_database
-from timing import percentile
+from timing import median_interval, percentile
 
 SHORTCUTS = ("row_layout", "as_is")
 
@@ -124,10 +124,7 @@ def main() -> None:
             use(flag)
             (on if flag else other).append(accept(case))
     differences = [a[0] - b[0] for a, b in zip(on, other, strict=True)]
-    draw = random.Random(args.seed)
-    medians = sorted(
-        statistics.median(draw.choices(differences, k=len(differences))) for _ in range(2000)
-    )
+    low, high = median_interval(differences, seed=args.seed)
     print(
         f"\n{args.accepts} acceptances each, shortcuts off in the other: {', '.join(sorted(off))}"
     )
@@ -142,7 +139,7 @@ def main() -> None:
     print(
         f"  paired CPU difference (as it is − without): median "
         f"{statistics.median(differences):+.3f} ms, 90 % interval "
-        f"{medians[100]:+.3f} to {medians[1899]:+.3f} ms"
+        f"{low:+.3f} to {high:+.3f} ms"
     )
 
 

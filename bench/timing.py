@@ -35,6 +35,20 @@ def ratio_interval(
     return ratios[int(tail * (rounds - 1))], ratios[int((1 - tail) * (rounds - 1))]
 
 
+def median_interval(
+    samples: list[float], *, level: float = 0.9, rounds: int = 2000, seed: int = 2026
+) -> tuple[float, float]:
+    """How far the median of ``samples`` could move with the luck of the draw alone: the
+    central ``level`` of it over ``rounds`` bootstrap resamples. For paired differences
+    (``accept_paired.py``), an interval that holds no zero is a change the run measured."""
+    draw = random.Random(seed)
+    medians = sorted(
+        statistics.median(draw.choices(samples, k=len(samples))) for _ in range(rounds)
+    )
+    tail = (1 - level) / 2
+    return medians[int(tail * (rounds - 1))], medians[int((1 - tail) * (rounds - 1))]
+
+
 def wait_until(predicate, *, timeout: float, what: str, interval: float = 0.2):
     """Call ``predicate`` until it returns something true (returned), or raise after ``timeout``."""
     deadline = time.monotonic() + timeout

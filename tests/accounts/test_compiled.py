@@ -76,6 +76,17 @@ def test_case_answer_and_lock_read_as_the_plain_queryset(in_review_case):
 
 
 @pytest.mark.django_db
+def test_a_related_managers_rows_hold_the_object_they_were_read_from(in_review_case):
+    """Rows read through a related manager (``case.materials``) hold that very case, as
+    Django's own iterable gives it them, also once the statement is compiled."""
+    case = Case.objects.get(pk=in_review_case.pk)
+    for _ in range(2):  # compiled, then from the compiled statement
+        rows = rows_by("test-related-manager", case.materials.all(), "pk__gt", 0)
+        _same(rows, case.materials.filter(pk__gt=0))
+        assert rows and all(material.case is case for material in rows)
+
+
+@pytest.mark.django_db
 def test_a_builder_is_called_once_per_process_and_reads_as_its_queryset(in_review_case):
     built = []
 

@@ -1,8 +1,9 @@
 """The benches' shared timing helpers (bench/timing.py): what a run's figures rest on."""
 
 import random
+import statistics
 
-from bench.timing import percentile, ratio_interval
+from bench.timing import median_interval, percentile, ratio_interval
 
 
 def _samples(count: int, median: float, seed: int) -> list[float]:
@@ -36,3 +37,22 @@ def test_the_same_run_gives_the_same_interval():
     accepts, inserts = _samples(200, 14.0, 5), _samples(2000, 4.5, 6)
 
     assert ratio_interval(accepts, inserts) == ratio_interval(accepts, inserts)
+
+
+def test_a_median_interval_surrounds_the_median_and_narrows_with_more_samples():
+    few, many = _samples(100, 10.0, 7), _samples(2500, 10.0, 8)
+    low, high = median_interval(few)
+
+    assert low < statistics.median(few) < high
+    assert median_interval([-0.4] * 30) == (-0.4, -0.4)
+    many_low, many_high = median_interval(many)
+    assert many_high - many_low < (high - low) / 2
+
+
+def test_a_shift_the_samples_share_leaves_zero_outside_the_interval():
+    draw = random.Random(9)
+    differences = [draw.gauss(-0.37, 0.8) for _ in range(400)]
+
+    low, high = median_interval(differences)
+
+    assert high < 0 and low > -0.6
