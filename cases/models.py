@@ -385,7 +385,9 @@ class Case(models.Model):
     def __str__(self) -> str:
         return self.number
 
-    def save(self, *args, **kwargs):
+    def save(self, *args, later: bool = False, **kwargs):
+        """Save the case. ``later``: the caller's transaction holds the case's row lock and
+        its next statement carries the UPDATE (``update_row``)."""
         # A stored case writes only the columns that changed since it was read, never the
         # counters: they belong to their F() updates, and a full save of an instance read
         # before one would write the old count back.
@@ -395,7 +397,11 @@ class Case(models.Model):
             kwargs["update_fields"] = self._changed_fields()
             # That UPDATE is written once per process for each set of columns, unless the
             # caller asked for more than the save (another database, a forced update).
-            if args or len(kwargs) > 1 or not update_row(self, kwargs["update_fields"]):
+            if (
+                args
+                or len(kwargs) > 1
+                or not update_row(self, kwargs["update_fields"], later=later)
+            ):
                 super().save(*args, **kwargs)
         as_read = self.__dict__.get("_as_read")
         if as_read is not None:

@@ -110,10 +110,11 @@ def approvers_reviewing(case: Case) -> list:
 
 
 def paper(case: Case, kind: str, facts: dict | None = None) -> None:
-    """Record that the case needs the paper ``kind``; documents renders it after commit."""
+    """Record that the case needs the paper ``kind``; documents renders it after commit.
+    Under the case's lock, its row goes with the transaction's next statement."""
     from documents.services import document_request
 
-    document_request(case=case, kind=kind, facts=facts)
+    document_request(case=case, kind=kind, facts=facts, later=True)
 
 
 def issue_licences(case: Case) -> None:

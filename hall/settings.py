@@ -152,6 +152,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     connection_options["options"] = " ".join(
         [given, *(f"-c {name}={value}" for name, value in ours.items() if f"{name}=" not in given)]
     ).strip()
+    # A write nobody reads the answer of goes with the next statement (``accounts.carried``).
+    from accounts.carried import Connection, Cursor
+
+    connection_options.setdefault("connection_factory", Connection)
+    connection_options.setdefault("cursor_factory", Cursor)
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

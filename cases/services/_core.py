@@ -131,7 +131,8 @@ def run_transition(
         getattr(case, name)(**kwargs)
     except TransitionNotAllowed:
         raise refuse(case, name) from None
-    case.save()
+    # Locked (``lock_case``): the event's INSERT just below carries the case's UPDATE.
+    case.save(later=True)
     return record_event(
         case,
         action=name,

@@ -31,7 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
-from accounts.compiled import insert_rows, rows_by
+from accounts.compiled import insert_rows, rows_by, update_later
 from accounts.identity import validate_credit_code, validate_id_number, validate_mobile
 from accounts.language import recorded
 from accounts.models import IdentityKind, User
@@ -1001,7 +1001,8 @@ def _accept(
         changes["status"] = _for_rows(deferred_ids, MaterialStatus.DEFERRED, "status", untaken)
         changes["due_date"] = _for_rows(deferred_ids, due_date, "due_date", untaken)
     if changes:
-        CaseMaterial.objects.filter(pk__in=[*untaken, *deferred_ids]).update(**changes)
+        # The case's materials, under its lock: the next statement carries the UPDATE.
+        update_later(CaseMaterial.objects.filter(pk__in=[*untaken, *deferred_ids]), **changes)
     for material in materials:
         if material.pk in untaken:
             material.taken_in_at = taken_in_at

@@ -375,7 +375,9 @@ def snapshot_hash(context: dict) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def document_request(*, case: Case, kind: str, facts: dict | None = None) -> Document:
+def document_request(
+    *, case: Case, kind: str, facts: dict | None = None, later: bool = False
+) -> Document | None:
     """Record that ``case`` needs the paper ``kind`` now: its snapshot and the snapshot's hash.
 
     ``facts``: what the paper shows that the case alone does not tell (JSON values), given by
@@ -385,6 +387,10 @@ def document_request(*, case: Case, kind: str, facts: dict | None = None) -> Doc
     first downloaded (``document_ready``) or by the sweep. One row per (case, kind): asking
     again (a second supplement round) refreshes the same document instead of adding one, and
     until it is rendered again nobody is given the old file.
+
+    ``later`` (a case event's reactions, under the case's lock): the caller does not want the
+    row, and its upsert goes with the transaction's next statement (``accounts.carried``);
+    returns None. A licence's certificate is linked to its licences: always written at once.
     """
     # The snapshot holds labels (statuses, the title): in Chinese even when a clerk or an
     # applicant using the English pages triggered the paper.
@@ -400,11 +406,15 @@ def document_request(*, case: Case, kind: str, facts: dict | None = None) -> Doc
     }
     # One upsert on (case, kind) (``update_or_create`` took a locking read, a savepoint and
     # the insert): the fields above are replaced, the rendered file's own are left as they are.
+    later = later and kind != DocumentKind.LICENCE
     [document] = insert_rows(
         [Document(case=case, kind=kind, **fresh)],
         unique_fields=["case", "kind"],
         update_fields=list(fresh),
+        later=later,
     )
+    if later:
+        return None
     if kind == DocumentKind.LICENCE:
         case.licences.filter(document__isnull=True).update(document=document)
     return document

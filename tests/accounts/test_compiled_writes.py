@@ -5,7 +5,7 @@ statement, and leave to Django what they do not write themselves."""
 import datetime
 
 import pytest
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Model, QuerySet, Value
 from django.db.models.functions import Upper
 from django.db.models.signals import post_save
@@ -196,7 +196,10 @@ def test_an_update_of_a_row_that_is_gone_raises_as_save_does(citizen):
 
 
 @pytest.mark.django_db
-def test_an_upsert_replaces_the_named_fields_of_the_stored_row(submitted_case, django_writes):
+@pytest.mark.parametrize("later", [False, True], ids=["at-once", "with-the-next-statement"])
+def test_an_upsert_replaces_the_named_fields_of_the_stored_row(
+    submitted_case, django_writes, later
+):
     def paper(title: str) -> Document:
         return Document(
             case=submitted_case, kind=DocumentKind.RECEIPT, title=title, context={"t": title}
@@ -209,14 +212,33 @@ def test_an_upsert_replaces_the_named_fields_of_the_stored_row(submitted_case, d
     Document.objects.filter(pk=first.pk).update(sha256="a" * 64, size=1234)  # rendered since
     with CaptureQueriesContext(connection) as queries:
         [again] = insert_rows(
-            [paper("受理通知书（补正后）")], unique_fields=["case", "kind"], update_fields=fresh
+            [paper("受理通知书（补正后）")],
+            unique_fields=["case", "kind"],
+            update_fields=fresh,
+            later=later,
         )
     assert len(queries) == 1 and "ON CONFLICT" in queries[0]["sql"]
-    assert again.pk == first.pk
+    assert ("RETURNING" in queries[0]["sql"]) is not later
+    assert again.pk == (None if later else first.pk)  # held: nobody wanted its key
     stored = Document.objects.get(case=submitted_case, kind=DocumentKind.RECEIPT)
     assert (stored.title, stored.context) == ("受理通知书（补正后）", {"t": "受理通知书（补正后）"})
     assert (stored.sha256, stored.size) == ("a" * 64, 1234)  # the rendered file's own: kept
     assert django_writes == []  # both written by insert_rows
+
+
+@pytest.mark.django_db
+def test_rows_written_later_are_stored_as_those_written_at_once(citizen, django_writes):
+    now = _notices(citizen, "now")
+    with transaction.atomic():
+        insert_rows(now)
+        later = insert_rows(_notices(citizen, "later"), later=True)
+        assert [n.pk for n in later] == [None, None, None]  # nobody wanted their keys
+        stored = {n.key: n for n in Notice.objects.filter(key__startswith="later-")}
+    assert sorted(stored) == ["later-0", "later-1", "later-2"]
+    for at_once in now:
+        ours = stored[at_once.key.replace("now", "later")]
+        assert _stored(Notice, ours.pk) == _stored(Notice, at_once.pk)
+    assert django_writes == []
 
 
 @pytest.mark.django_db
@@ -239,7 +261,7 @@ def test_many_rows_are_written_without_keeping_their_statement(citizen, django_w
     assert all(n.pk is not None for n in many) and django_writes == []
     assert set(compiled._inserts) == kept  # a statement for that many rows is not kept
     insert_rows(_notices(citizen, "few"))
-    assert (Notice, "default", 3, (), ()) in compiled._inserts
+    assert (Notice, "default", 3, (), (), False) in compiled._inserts
 
 
 @pytest.mark.django_db

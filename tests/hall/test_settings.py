@@ -74,7 +74,8 @@ def read_settings(*names: str, env: dict[str, str]) -> dict:
     """The named settings as a fresh process reads them from ``env``."""
     code = (
         "import json; from django.conf import settings; "
-        f"print(json.dumps({{n: getattr(settings, n, None) for n in {names!r}}}))"
+        f"print(json.dumps({{n: getattr(settings, n, None) for n in {names!r}}}, "
+        "default=lambda o: f'{o.__module__}.{o.__qualname__}'))"
     )
     result = run_manage("shell", "-c", code, env=env)
     assert result.returncode == 0, result.stdout + result.stderr
@@ -152,6 +153,9 @@ def test_connection_options_from_the_database_url_are_kept_beside_ours():
     assert given == {
         "sslmode": "prefer",
         "options": "-c statement_timeout=5000 -c jit=off -c plan_cache_mode=force_generic_plan",
+        # Writes sent with the next statement (tests/accounts/test_carried.py).
+        "connection_factory": "accounts.carried.Connection",
+        "cursor_factory": "accounts.carried.Cursor",
     }
     # The URL's own choice wins over the default.
     assert jit_given["options"] == "-c jit=on -c plan_cache_mode=force_generic_plan"
