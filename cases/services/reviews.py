@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed
 
+from accounts.compiled import update_row
 from accounts.language import recorded
 from accounts.models import User
 
@@ -106,7 +107,9 @@ def review_decide(
         getattr(review, DECISIONS[decision])(**kwargs)
     except TransitionNotAllowed:
         raise InvalidTransitionError(_("该审查已经处理过了。")) from None
-    review.save()
+    # Locked above: the event's INSERT just below carries the decision's UPDATE.
+    if not update_row(review, _DECIDED, later=True):
+        review.save(update_fields=_DECIDED)
     record_event(
         case,
         action=REVIEW_ACTIONS[decision],
@@ -115,6 +118,10 @@ def review_decide(
     )
     _conclude_if_all_decided(case, materials)
     return review
+
+
+# What a decision writes (``Review.approve``, ``deny``, ``return_for_supplement``).
+_DECIDED = ("status", "opinion", "missing", "decided_by", "decided_at")
 
 
 def _conclude_if_all_decided(case: Case, materials: list[CaseMaterial] | None = None) -> None:

@@ -15,6 +15,7 @@ from cases import services
 from cases.models import Case, CaseMaterial
 from documents.models import Document, DocumentKind
 from documents.services.papers import snapshot_hash
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="held writes are psycopg2's (PostgreSQL)"
@@ -164,3 +165,19 @@ def test_an_acceptance_sends_its_case_and_materials_updates_with_its_next_statem
     assert stored.deadline is not None
     taken = CaseMaterial.objects.filter(pk__in=untaken, taken_in_at__isnull=False)
     assert taken.count() == len(untaken)
+
+
+@pytest.mark.django_db
+def test_a_decision_is_sent_with_its_event(two_department_case):
+    case = two_department_case("in_review")
+    review = case.reviews.select_related("department").first()
+    approver = UserFactory(approver=True, department=review.department)
+    with CaptureQueriesContext(connection) as captured:
+        services.review_decide(review=review, by=approver, decision="approve", opinion="同意。")
+    sent = [query["sql"] for query in captured.captured_queries]
+    update = next(sql for sql in sent if sql.startswith('UPDATE "cases_review"'))
+    [carrier] = [sql for sql in sent if sql.startswith(update + "; ")]
+    assert 'INSERT INTO "cases_caseevent"' in carrier
+    review.refresh_from_db()
+    assert (review.status, review.opinion, review.decided_by) == ("approved", "同意。", approver)
+    assert review.decided_at is not None
