@@ -2,10 +2,13 @@
 
 Each is changed by an ``F()`` update in the transaction of the step that changes what it
 counts, so it always equals a recount (``tests/cases/test_list_counters.py``). ``Case.save()``
-never writes them; an instance passed in is kept in step.
+never writes them; an instance passed in is kept in step. The update goes with the
+transaction's next statement (``accounts.carried``): nobody reads its answer.
 """
 
 from django.db.models import F
+
+from accounts.compiled import update_later
 
 from .models import IN_HAND, Case
 
@@ -14,7 +17,7 @@ def _add(case: Case | int, field: str, delta: int) -> None:
     if not delta:
         return
     case_id = case if isinstance(case, int) else case.pk
-    Case.objects.filter(pk=case_id).update(**{field: F(field) + delta})
+    update_later(Case.objects.filter(pk=case_id), **{field: F(field) + delta})
     if isinstance(case, Case):
         setattr(case, field, getattr(case, field) + delta)
 

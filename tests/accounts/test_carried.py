@@ -15,6 +15,7 @@ from cases import services
 from cases.models import Case, CaseMaterial
 from documents.models import Document, DocumentKind
 from documents.services.papers import snapshot_hash
+from tests.cases.conftest import pdf
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.skipif(
@@ -181,3 +182,19 @@ def test_a_decision_is_sent_with_its_event(two_department_case):
     review.refresh_from_db()
     assert (review.status, review.opinion, review.decided_by) == ("approved", "同意。", approver)
     assert review.decided_at is not None
+
+
+@pytest.mark.django_db
+def test_an_uploads_counter_goes_with_the_materials_update(two_department_case, citizen):
+    case = two_department_case("draft")
+    material = case.materials.filter(required=True).first()
+    before = Case.objects.get(pk=case.pk).materials_in
+    with CaptureQueriesContext(connection) as captured:
+        services.material_upload(
+            case=case, by=citizen, requirement_id=material.requirement_id, upload=pdf()
+        )
+    sent = [query["sql"] for query in captured.captured_queries]
+    counter = next(sql for sql in sent if sql.startswith('UPDATE "cases_case" SET "materials_in"'))
+    [carrier] = [sql for sql in sent if sql.startswith(counter + "; ")]
+    assert 'UPDATE "cases_casematerial"' in carrier
+    assert Case.objects.get(pk=case.pk).materials_in == before + 1
