@@ -10,7 +10,8 @@ The order of the transaction's statements is unchanged, so is what each of them 
 carried write runs just before the statement that carries it, inside the same transaction.
 What changes is where an error in it is raised: at the carrier (a read, an INSERT, or the
 commit, which sends the writes nobody carried before it commits). So only writes that cannot
-fail for the data's sake are sent later: those of rows the transaction holds locked, by key.
+fail for the data's sake are sent later: by key, of rows the transaction holds locked, a
+counter's ``F()`` step, an upsert.
 A rollback, or a rollback to a savepoint, drops the writes still held: they would have been
 undone with it (any earlier statement, the savepoint's own included, carried those before).
 
@@ -95,8 +96,9 @@ class Connection(psycopg2.extensions.connection):
 def write_later(sql: str, params, *, using: str = "default") -> None:
     """Run the write ``sql`` with ``params`` as the first part of the connection's next
     statement (or at the commit), or now where it cannot be held: outside a transaction,
-    or on a connection that is not ``Connection``. For a write that cannot fail: of rows the
-    transaction holds locked, by key. Logged as Django logs a statement it runs."""
+    or on a connection that is not ``Connection``. For a write by key that cannot fail for its
+    data (a row the transaction holds locked, a counter's ``F()`` step, an upsert). Logged as
+    Django logs a statement it runs."""
     connection = connections[using]
     connection.ensure_connection()
     raw = connection.connection

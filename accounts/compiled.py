@@ -443,8 +443,8 @@ def update_row(obj: Model, names: Sequence[str], *, later: bool = False) -> bool
 
 def update_later(queryset: QuerySet, **values) -> None:
     """``queryset.update(**values)``, sent with the connection's next statement
-    (``accounts.carried.write_later``): for rows the caller's transaction holds locked
-    (through their parent's lock), by key. The number of rows is not known."""
+    (``accounts.carried.write_later``): for an update by key that cannot fail for its data
+    (a locked case's materials, a counter's ``F()`` step). The number of rows is not known."""
     query = queryset.query.chain(UpdateQuery)
     query.add_update_values(values)
     compiler = query.get_compiler(queryset.db)
